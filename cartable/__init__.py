@@ -1,0 +1,1 @@
+"""Cartable: an open-source school digital workspace (ENT)."""

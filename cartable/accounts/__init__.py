@@ -1,0 +1,1 @@
+"""Signing in: login, activation, charter, password change and reset, sessions, preferences."""

@@ -1,0 +1,1 @@
+"""The kernel: base models, authorization, audit, notify, registry. It knows nothing of schools."""

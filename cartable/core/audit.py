@@ -1,0 +1,75 @@
+"""Audit trail: ``record`` from actions (writes), ``record_read`` from views of sensitive data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from cartable.core.models import AuditEvent
+
+
+def target_of(obj: models.Model | None) -> tuple[str, str]:
+    if obj is None:
+        return "", ""
+    return obj._meta.label_lower, str(obj.pk)
+
+
+def _actor_fields(actor: Any) -> dict:
+    if actor is None:
+        return {"actor_id": None, "establishment_id": None, "ip_address": None}
+    return {
+        "actor_id": getattr(actor, "user_id", None),
+        "establishment_id": getattr(actor, "establishment_id", None),
+        "ip_address": getattr(actor, "ip_address", None),
+    }
+
+
+def record(
+    *,
+    actor: Any,
+    verb: str,
+    target: models.Model | None = None,
+    subject_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    establishment_id: int | None = None,
+) -> AuditEvent:
+    """Write one audit row for a change; call it inside the action's transaction."""
+    target_type, target_id = target_of(target)
+    fields = _actor_fields(actor)
+    if establishment_id is not None:
+        fields["establishment_id"] = establishment_id
+    return AuditEvent.objects.create(
+        kind=AuditEvent.Kind.WRITE,
+        verb=verb,
+        target_type=target_type,
+        target_id=target_id,
+        subject_id=subject_id,
+        before=before,
+        after=after,
+        **fields,
+    )
+
+
+def record_read(*, actor: Any, verb: str, target: models.Model | None = None, subject_id: int | None) -> None:
+    """Record that staff read a person's sensitive data (grades, absences, sanctions, a child's file).
+
+    Only reads of somebody else's data are recorded: a person reading their own data, or a guardian
+    their child's, is the data's subject and is not watched.
+    """
+    if actor is None or subject_id is None:
+        return
+    if subject_id == getattr(actor, "user_id", None):
+        return
+    if subject_id in getattr(actor, "children_ids", ()):
+        return
+    target_type, target_id = target_of(target)
+    AuditEvent.objects.create(
+        kind=AuditEvent.Kind.READ,
+        verb=verb,
+        target_type=target_type,
+        target_id=target_id,
+        subject_id=subject_id,
+        **_actor_fields(actor),
+    )

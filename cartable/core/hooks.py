@@ -1,0 +1,59 @@
+"""The kernel's own registrations: the personal data it keeps (audit trail, notifications)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cartable.core import registry
+from cartable.core.models import AuditEvent, Delivery, Notification
+
+
+def _export_audit(user) -> list[dict]:
+    rows = AuditEvent.objects.filter(subject_id=user.pk).values(
+        "at", "kind", "verb", "actor_id", "target_type", "target_id"
+    )
+    return [dict(r, at=r["at"].isoformat()) for r in rows]
+
+
+def _erase_audit(user) -> None:
+    # The trail is a legal obligation: rows stay, the person's id is kept only as long as the retention.
+    AuditEvent.objects.filter(actor=user).update(actor=None, ip_address=None)
+
+
+def _export_notifications(user) -> list[dict]:
+    rows = Notification.objects.filter(recipient=user).values("created_at", "kind", "title", "read_at")
+    return [dict(r, created_at=r["created_at"].isoformat(), read_at=r["read_at"] and r["read_at"].isoformat())
+            for r in rows]
+
+
+def _erase_notifications(user) -> None:
+    Notification.objects.filter(recipient=user).delete()
+
+
+registry.register_data_provider(
+    registry.DataProvider(
+        model=AuditEvent,
+        purpose=_("Traçabilité des modifications et des consultations de données sensibles (RGPD art. 5.2)."),
+        retention=_("Un an, puis purge."),
+        export=_export_audit,
+        erase=_erase_audit,
+        user_fields=("actor",),
+    )
+)
+registry.register_data_provider(
+    registry.DataProvider(
+        model=Notification,
+        purpose=_("Informer chaque personne de ce qui la concerne."),
+        retention=_("Six mois après lecture."),
+        export=_export_notifications,
+        erase=_erase_notifications,
+        user_fields=("recipient",),
+    )
+)
+registry.register_data_provider(
+    registry.DataProvider(
+        model=Delivery,
+        purpose=_("Acheminer les notifications par courriel."),
+        retention=_("Supprimées avec leur notification."),
+        export=lambda user: [],
+        erase=lambda user: None,
+    )
+)

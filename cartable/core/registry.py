@@ -1,0 +1,156 @@
+"""Where apps declare what they bring: modules, menu entries, dashboard widgets, notification kinds and
+personal-data providers. Apps register in their ``hooks.py``, imported from ``AppConfig.ready()``.
+
+The kernel never imports an app; apps come to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Module:
+    """A feature an establishment may switch on or off (homework, grades, messaging...)."""
+
+    key: str
+    label: Any
+    default_enabled: bool = True
+    description: Any = ""
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in the main menu, shown when ``visible(actor)`` is true and its module is on."""
+
+    key: str
+    label: Any
+    url_name: str
+    icon: str = "dot"
+    order: int = 100
+    module: str | None = None
+    visible: Callable[[Any], bool] = lambda actor: True
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A dashboard block: ``context(actor)`` returns the template's context, or None to hide it."""
+
+    key: str
+    title: Any
+    template: str
+    context: Callable[[Any], dict | None]
+    order: int = 100
+    module: str | None = None
+    visible: Callable[[Any], bool] = lambda actor: True
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notice (``grade_published``...) with its label and the channels used by default."""
+
+    key: str
+    label: Any
+    default_channels: tuple[str, ...] = ("in_app",)
+
+
+@dataclass(frozen=True)
+class DataProvider:
+    """Declares a model holding personal data: why, for how long, and how to export and erase it.
+
+    ``user_fields`` names the fields that point to a person; ``export(user)`` returns JSON-able rows and
+    ``erase(user)`` removes or anonymises them (the retention rule says when).
+    """
+
+    model: type[models.Model]
+    purpose: Any
+    retention: Any
+    export: Callable[[Any], list[dict]]
+    erase: Callable[[Any], None]
+    user_fields: tuple[str, ...] = field(default_factory=tuple)
+
+
+_modules: dict[str, Module] = {}
+_menu: dict[str, MenuEntry] = {}
+_widgets: dict[str, Widget] = {}
+_kinds: dict[str, NotificationKind] = {}
+_providers: dict[type[models.Model], DataProvider] = {}
+
+
+def _add(table: dict, key: Any, item: Any) -> Any:
+    if key in table and table[key] != item:
+        raise RuntimeError(f"{key!r} is registered twice.")
+    table[key] = item
+    return item
+
+
+def register_module(item: Module) -> Module:
+    return _add(_modules, item.key, item)
+
+
+def register_menu(item: MenuEntry) -> MenuEntry:
+    return _add(_menu, item.key, item)
+
+
+def register_widget(item: Widget) -> Widget:
+    return _add(_widgets, item.key, item)
+
+
+def register_notification_kind(item: NotificationKind) -> NotificationKind:
+    return _add(_kinds, item.key, item)
+
+
+def register_data_provider(item: DataProvider) -> DataProvider:
+    return _add(_providers, item.model, item)
+
+
+def modules() -> list[Module]:
+    return sorted(_modules.values(), key=lambda m: m.key)
+
+
+def module(key: str) -> Module | None:
+    return _modules.get(key)
+
+
+def menu_entries() -> list[MenuEntry]:
+    return sorted(_menu.values(), key=lambda e: (e.order, e.key))
+
+
+def widgets() -> list[Widget]:
+    return sorted(_widgets.values(), key=lambda w: (w.order, w.key))
+
+
+def notification_kind(key: str) -> NotificationKind:
+    try:
+        return _kinds[key]
+    except KeyError:
+        raise LookupError(f"Unknown notification kind {key!r}: register it in the app's hooks.py.") from None
+
+
+def notification_kinds() -> list[NotificationKind]:
+    return sorted(_kinds.values(), key=lambda k: k.key)
+
+
+def data_providers() -> dict[type[models.Model], DataProvider]:
+    return dict(_providers)
+
+
+def data_provider(model: type[models.Model]) -> DataProvider | None:
+    return _providers.get(model)
+
+
+def module_enabled(settings: dict[str, bool] | None, key: str | None) -> bool:
+    """Whether module ``key`` is on, given an establishment's ``module_settings`` mapping."""
+    if key is None:
+        return True
+    declared = _modules.get(key)
+    default = declared.default_enabled if declared else False
+    return bool((settings or {}).get(key, default))
+
+
+def visible_items[T: (MenuEntry, Widget)](items: Iterable[T], actor: Any, settings: dict | None) -> list[T]:
+    return [i for i in items if module_enabled(settings, i.module) and i.visible(actor)]

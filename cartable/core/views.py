@@ -1,0 +1,70 @@
+"""Error pages in the site's style: never a stack trace, never a hint about what exists."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Formulaire expiré"),
+            "message": _(
+                "Le formulaire a expiré ou n'a pas pu être vérifié. Revenez en arrière, rechargez la page "
+                "et envoyez-le de nouveau."
+            ),
+        },
+        status=403,
+    )
+
+
+def bad_request(request, exception=None):
+    return render(
+        request,
+        "core/error.html",
+        {"title": _("Requête incorrecte"), "message": _("La demande n'a pas pu être comprise.")},
+        status=400,
+    )
+
+
+def permission_denied(request, exception=None):
+    return render(
+        request,
+        "core/error.html",
+        {"title": _("Accès refusé"), "message": _("Vous n'avez pas accès à cette page.")},
+        status=403,
+    )
+
+
+def page_not_found(request, exception=None):
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Page introuvable"),
+            "message": _("Cette page n'existe pas ou vous n'y avez pas accès."),
+        },
+        status=404,
+    )
+
+
+def server_error(request):
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": _("Erreur du serveur"),
+            "message": _("Une erreur est survenue de notre côté. Réessayez dans quelques instants."),
+        },
+        status=500,
+    )
+
+
+@login_not_required
+def health(request):
+    from django.http import JsonResponse
+
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,1 @@
+"""The annuaire: people, academies, establishments, years, classes, groups, subjects and roles."""

@@ -1,0 +1,120 @@
+"""The directory's registrations: the personal data it holds, and its menu entry for managers."""
+
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+from cartable.core import registry
+from cartable.directory.models import (
+    Enrolment,
+    ExternalIdentifier,
+    GroupMembership,
+    Guardianship,
+    Membership,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
+
+SCHOOLING = _("Organisation de la scolarité (Code de l'éducation, art. L. 131-1 et suivants).")
+WHILE_SCHOOLED = _("Pendant la scolarité dans l'établissement, puis un an.")
+
+
+def _rows(queryset, *fields) -> list[dict]:
+    return [{k: (str(v) if v is not None else None) for k, v in row.items()} for row in queryset.values(*fields)]
+
+
+def _export_person(user) -> list[dict]:
+    data = model_to_dict(
+        user, fields=["username", "title", "first_name", "last_name", "email", "birth_date", "date_joined"]
+    )
+    return [{k: (str(v) if v is not None else None) for k, v in data.items()}]
+
+
+def _erase_person(user) -> None:
+    # Erasure of a person: identity removed, the row kept so that others' records stay consistent.
+    user.first_name = ""
+    user.last_name = ""
+    user.email = ""
+    user.birth_date = None
+    user.is_active = False
+    user.username = f"efface-{user.pk}"
+    user.set_unusable_password()
+    user.save()
+
+
+def _provider(model, purpose, retention, export, erase, *fields):
+    registry.register_data_provider(
+        registry.DataProvider(
+            model=model, purpose=purpose, retention=retention, export=export, erase=erase, user_fields=fields
+        )
+    )
+
+
+_provider(User, _("Identifier chaque personne et lui ouvrir son compte."), WHILE_SCHOOLED, _export_person, _erase_person)
+_provider(
+    ExternalIdentifier,
+    _("Rapprocher le compte des annuaires académiques et d'ÉduConnect."),
+    WHILE_SCHOOLED,
+    lambda u: _rows(ExternalIdentifier.objects.filter(person=u), "source", "value"),
+    lambda u: ExternalIdentifier.objects.filter(person=u).delete(),
+    "person",
+)
+_provider(
+    Membership,
+    SCHOOLING,
+    WHILE_SCHOOLED,
+    lambda u: _rows(Membership.objects.filter(person=u), "establishment__name", "role", "start_date", "end_date"),
+    lambda u: Membership.objects.filter(person=u).delete(),
+    "person",
+)
+_provider(
+    Enrolment,
+    SCHOOLING,
+    WHILE_SCHOOLED,
+    lambda u: _rows(Enrolment.objects.filter(student=u), "school_class__name", "start_date", "end_date"),
+    lambda u: Enrolment.objects.filter(student=u).delete(),
+    "student",
+)
+_provider(
+    GroupMembership,
+    SCHOOLING,
+    WHILE_SCHOOLED,
+    lambda u: _rows(GroupMembership.objects.filter(student=u), "group__name", "start_date", "end_date"),
+    lambda u: GroupMembership.objects.filter(student=u).delete(),
+    "student",
+)
+_provider(
+    TeachingAssignment,
+    SCHOOLING,
+    WHILE_SCHOOLED,
+    lambda u: _rows(
+        TeachingAssignment.objects.filter(teacher=u), "subject__name", "school_class__name", "group__name"
+    ),
+    lambda u: TeachingAssignment.objects.filter(teacher=u).delete(),
+    "teacher",
+)
+_provider(
+    Guardianship,
+    _("Informer les responsables légaux et leur donner accès au suivi de l'élève."),
+    WHILE_SCHOOLED,
+    lambda u: _rows(
+        Guardianship.objects.filter(guardian=u) | Guardianship.objects.filter(student=u),
+        "guardian__first_name",
+        "guardian__last_name",
+        "student__first_name",
+        "student__last_name",
+        "relationship",
+        "legal_responsibility",
+    ),
+    lambda u: (Guardianship.objects.filter(guardian=u) | Guardianship.objects.filter(student=u)).delete(),
+    "guardian",
+    "student",
+)
+_provider(
+    SchoolClass,
+    _("Désigner le professeur principal de la classe."),
+    _("L'année scolaire."),
+    lambda u: _rows(SchoolClass.objects.filter(head_teacher=u), "name", "school_year__label"),
+    lambda u: SchoolClass.objects.filter(head_teacher=u).update(head_teacher=None),
+    "head_teacher",
+)

@@ -1,0 +1,115 @@
+"""Relation queries of the directory: who is related to whom. Each is one query (or a few), no loops.
+
+Other apps use these rather than walking the directory's tables themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from cartable.directory.actor import current
+from cartable.directory.models import (
+    Enrolment,
+    Establishment,
+    GroupMembership,
+    Guardianship,
+    Membership,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
+
+
+def children_of(guardian: User) -> QuerySet[User]:
+    """The students a person is guardian of."""
+    return User.objects.filter(guardians_links__guardian=guardian).order_by("first_name", "id")
+
+
+def guardians_of(student: User, *, notified_only: bool = False) -> QuerySet[User]:
+    """The guardians of a student; ``notified_only`` keeps those who receive notifications."""
+    links = Q(guardianships__student=student)
+    if notified_only:
+        links &= Q(guardianships__receives_notifications=True)
+    return User.objects.filter(links).distinct().order_by("last_name", "first_name")
+
+
+def guardians_of_students(student_ids: Iterable[int], *, notified_only: bool = True) -> dict[int, list[int]]:
+    """For many students at once: student id -> guardian ids (one query)."""
+    rows = Guardianship.objects.filter(student_id__in=list(student_ids))
+    if notified_only:
+        rows = rows.filter(receives_notifications=True)
+    result: dict[int, list[int]] = {}
+    for student_id, guardian_id in rows.values_list("student_id", "guardian_id"):
+        result.setdefault(student_id, []).append(guardian_id)
+    return result
+
+
+def students_of_class(school_class: SchoolClass, on=None) -> QuerySet[User]:
+    """The students currently enrolled in a class."""
+    enrolled = current(Enrolment.objects.filter(school_class=school_class), on).values("student_id")
+    return User.objects.filter(pk__in=enrolled).order_by("last_name", "first_name")
+
+
+def classes_of_student(student: User, on=None) -> QuerySet[SchoolClass]:
+    enrolled = current(Enrolment.objects.filter(student=student), on).values("school_class_id")
+    return SchoolClass.objects.filter(pk__in=enrolled).select_related("establishment")
+
+
+def teachers_of_class(school_class: SchoolClass, on=None) -> QuerySet[User]:
+    """Teachers teaching the class directly or one of its groups."""
+    assignments = current(
+        TeachingAssignment.objects.filter(Q(school_class=school_class) | Q(group__classes=school_class)), on
+    ).values("teacher_id")
+    return User.objects.filter(pk__in=assignments).order_by("last_name", "first_name")
+
+
+def teachers_of_student(student: User, on=None) -> QuerySet[User]:
+    class_ids = current(Enrolment.objects.filter(student=student), on).values("school_class_id")
+    group_ids = current(GroupMembership.objects.filter(student=student), on).values("group_id")
+    assignments = current(
+        TeachingAssignment.objects.filter(Q(school_class_id__in=class_ids) | Q(group_id__in=group_ids)), on
+    ).values("teacher_id")
+    return User.objects.filter(pk__in=assignments).order_by("last_name", "first_name")
+
+
+def students_taught_by(teacher: User, establishment: Establishment | None = None, on=None) -> QuerySet[User]:
+    """Students in the classes and groups a teacher teaches."""
+    assignments = current(TeachingAssignment.objects.filter(teacher=teacher), on)
+    if establishment is not None:
+        assignments = assignments.filter(establishment=establishment)
+    by_class = current(
+        Enrolment.objects.filter(school_class_id__in=assignments.values("school_class_id")), on
+    ).values("student_id")
+    by_group = current(GroupMembership.objects.filter(group_id__in=assignments.values("group_id")), on).values(
+        "student_id"
+    )
+    return User.objects.filter(Q(pk__in=by_class) | Q(pk__in=by_group)).order_by("last_name", "first_name")
+
+
+def classes_taught_by(teacher: User, establishment: Establishment | None = None, on=None) -> QuerySet[SchoolClass]:
+    assignments = current(TeachingAssignment.objects.filter(teacher=teacher), on)
+    if establishment is not None:
+        assignments = assignments.filter(establishment=establishment)
+    return SchoolClass.objects.filter(
+        Q(pk__in=assignments.values("school_class_id")) | Q(groups__in=assignments.values("group_id"))
+    ).distinct()
+
+
+def people_with_role(establishment: Establishment, role: str, on=None) -> QuerySet[User]:
+    members = current(Membership.objects.filter(establishment=establishment, role=role), on).values("person_id")
+    return User.objects.filter(pk__in=members).order_by("last_name", "first_name")
+
+
+def school_life_staff(establishment: Establishment) -> QuerySet[User]:
+    return people_with_role(establishment, Role.EDUCATION)
+
+
+def direction_of(establishment: Establishment) -> QuerySet[User]:
+    return people_with_role(establishment, Role.DIRECTION)
+
+
+def establishments_visible_to(actor) -> QuerySet[Establishment]:
+    return Establishment.objects.visible_to(actor).select_related("academy")

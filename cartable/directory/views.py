@@ -1,0 +1,56 @@
+"""Switching the active role, establishment or child: stored in the session, checked against the actor."""
+
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from cartable.directory.actor import SESSION_CHILD, SESSION_MEMBERSHIP
+
+
+def _back(request):
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = reverse("dashboard:home")
+    return HttpResponseRedirect(target)
+
+
+@require_POST
+def switch_role(request):
+    """Act through another of one's own memberships; anything else is a 404."""
+    try:
+        wanted = int(request.POST.get("membership", ""))
+    except ValueError:
+        raise Http404 from None
+    if wanted not in {m.pk for m in request.actor.memberships}:
+        raise Http404
+    request.session[SESSION_MEMBERSHIP] = wanted
+    request.session.pop(SESSION_CHILD, None)
+    return _back(request)
+
+
+@require_POST
+def switch_child(request):
+    """Look at another of one's own children; anything else is a 404."""
+    try:
+        wanted = int(request.POST.get("child", ""))
+    except ValueError:
+        raise Http404 from None
+    child = next((c for c in request.actor.children if c.id == wanted), None)
+    if child is None:
+        raise Http404
+    if request.actor.establishment_id not in child.establishment_ids:
+        # The child is elsewhere: act as guardian in the child's establishment.
+        membership = next(
+            (
+                m
+                for m in request.actor.memberships
+                if m.role == "guardian" and m.establishment_id in child.establishment_ids
+            ),
+            None,
+        )
+        if membership is None:
+            raise Http404
+        request.session[SESSION_MEMBERSHIP] = membership.pk
+    request.session[SESSION_CHILD] = wanted
+    return _back(request)

@@ -1,0 +1,275 @@
+"""Cartable settings: one module, configured from the environment.
+
+Environment variables:
+    CARTABLE_DEMO   "1" in demo mode (set by ``cartable demo``): demo hints, generated secret key.
+    DEBUG           "1" to turn on Django's debug mode (never in production).
+    SECRET_KEY      required outside demo and tests.
+    DATABASE_URL    sqlite:///path or postgres://user@host:port/name (default: SQLite under var/).
+    REDIS_URL       optional: redis://host:port/db for the cache (sessions stay in the database).
+    ALLOWED_HOSTS   comma-separated host names (default: localhost names).
+    CARTABLE_HTTPS  "1" behind HTTPS: secure cookies, HSTS, redirect to https.
+    EMAIL_URL       "smtp://host:port" to send real e-mail; default: files under var/mail/.
+    CARTABLE_VAR    folder for the SQLite file, mail, uploads (default: ./var).
+"""
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+BASE_DIR = Path(__file__).resolve().parent
+VAR_DIR = Path(os.environ.get("CARTABLE_VAR", Path.cwd() / "var")).resolve()
+TESTING = "pytest" in sys.modules or env_flag("CARTABLE_TESTING")
+DEMO = env_flag("CARTABLE_DEMO")
+DEBUG = env_flag("DEBUG")
+HTTPS = env_flag("CARTABLE_HTTPS")
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    if TESTING:
+        return "insecure-test-key-" + "x" * 40
+    if DEMO or DEBUG:
+        # The demo generates its key once and keeps it, so sessions survive a restart.
+        path = VAR_DIR / "secret_key"
+        if not path.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(64))
+            path.chmod(0o600)
+        return path.read_text().strip()
+    # Commands that serve nothing (migrate, check...) get a throwaway key; serving refuses it
+    # (cartable/wsgi.py and ``cartable serve``).
+    return ""
+
+
+SECRET_KEY = _secret_key()
+SECRET_KEY_EPHEMERAL = not SECRET_KEY
+if SECRET_KEY_EPHEMERAL:
+    SECRET_KEY = "ephemeral-" + secrets.token_urlsafe(48)
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")]
+if TESTING:
+    ALLOWED_HOSTS.append("testserver")
+
+INSTALLED_APPS = [
+    "cartable.core",
+    "cartable.directory",
+    "cartable.accounts",
+    "cartable.dashboard",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_tasks_db",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cartable.accounts.middleware.LanguageMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "cartable.accounts.middleware.SessionExpiryMiddleware",
+    "cartable.accounts.middleware.CharterMiddleware",
+    "cartable.directory.middleware.ActorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "cartable.urls"
+WSGI_APPLICATION = "cartable.wsgi.application"
+ASGI_APPLICATION = "cartable.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "cartable.core.context_processors.site",
+                "cartable.core.context_processors.navigation",
+                "cartable.accounts.context_processors.preferences",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'cartable.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    if not TESTING:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and sessions -----------------------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "cartable",
+            # Losing Redis must never log anybody out: sessions live in the database.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 3600  # the absolute lifetime; the idle limit is enforced by our middleware
+CARTABLE_SESSION_IDLE_SECONDS = int(os.environ.get("CARTABLE_SESSION_IDLE_SECONDS", 2 * 3600))
+CARTABLE_SESSION_ABSOLUTE_SECONDS = int(os.environ.get("CARTABLE_SESSION_ABSOLUTE_SECONDS", 12 * 3600))
+
+# --- Authentication ----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "directory.User"
+AUTHENTICATION_BACKENDS = ["cartable.accounts.backends.AccountBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Argon2 is deliberately slow; tests hash thousands of passwords.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    # NIST SP 800-63B: length and a blocklist, no composition rules.
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+PASSWORD_RESET_TIMEOUT = 3600
+CARTABLE_LOGIN_THROTTLE = {
+    "window_seconds": 15 * 60,
+    "per_account": 5,
+    "per_address": 30,
+}
+
+# --- Security headers --------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "cartable.core.views.csrf_failure"
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.SELF],
+    "object-src": [CSP.NONE],
+}
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# --- Internationalisation ----------------------------------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and uploads ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Serve from the apps' folders: the demo runs without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- E-mail ------------------------------------------------------------------------------------------
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cartable <ne-pas-repondre@cartable.localhost>")
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL.startswith("smtp://"):
+    _host, _, _port = EMAIL_URL.removeprefix("smtp://").partition(":")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": _host, "port": int(_port or 25), "timeout": 10},
+        }
+    }
+elif TESTING:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+else:
+    # The demo and development write each message as a file under var/mail/.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
+
+# --- Background tasks --------------------------------------------------------------------------------
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+
+# --- Logging -----------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+ADMINS: list[tuple[str, str]] = []
+CARTABLE_SITE_NAME = "Cartable"
+CARTABLE_BASE_URL = os.environ.get("CARTABLE_BASE_URL", "http://localhost:8000")

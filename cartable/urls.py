@@ -1,0 +1,24 @@
+"""Root URLs. Every view requires sign-in unless marked ``login_not_required`` (see tests/test_urls.py)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from cartable.core import views as core_views
+
+admin.site.site_header = "Cartable — administration"
+admin.site.site_title = "Cartable"
+
+urlpatterns = [
+    path("", include("cartable.dashboard.urls")),
+    path("comptes/", include("cartable.accounts.urls")),
+    path("annuaire/", include("cartable.directory.urls")),
+    path("admin/", admin.site.urls),
+    path("sante/", core_views.health, name="health"),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+]
+
+handler400 = core_views.bad_request
+handler403 = core_views.permission_denied
+handler404 = core_views.page_not_found
+handler500 = core_views.server_error

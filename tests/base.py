@@ -1,0 +1,33 @@
+"""Test base classes: a persona school built once per test class, and helpers to act as a persona."""
+
+from django.test import TestCase
+
+from cartable.directory.actor import Actor
+from cartable.directory.personas import Personas, build_personas
+
+
+class PersonaTestCase(TestCase):
+    """A test case with the persona school: ``self.people["lucas.martin"]``, ``self.school.college``..."""
+
+    school: Personas
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.school = build_personas()
+        cls.people = cls.school.people
+
+    def actor(self, username: str, *, role: str | None = None, establishment=None) -> Actor:
+        """The actor of a persona, acting through ``role`` (in ``establishment``) when given."""
+        user = self.people[username]
+        membership_id = None
+        if role is not None:
+            probe = Actor(user)
+            membership_id = next(
+                m.pk
+                for m in probe.memberships
+                if m.role == role and (establishment is None or m.establishment_id == establishment.pk)
+            )
+        return Actor(user, membership_id=membership_id)
+
+    def login(self, username: str) -> None:
+        self.client.force_login(self.people[username])

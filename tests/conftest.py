@@ -1,0 +1,1 @@
+"""Shared test setup: the persona school (see cartable/directory/personas.py)."""
