@@ -10,6 +10,7 @@ Environment variables:
     CARTABLE_HTTPS  "1" behind HTTPS: secure cookies, HSTS, redirect to https.
     EMAIL_URL       "smtp://host:port" to send real e-mail; default: files under var/mail/.
     CARTABLE_VAR    folder for the SQLite file, mail, uploads (default: ./var).
+    STATIC_ROOT     where `cartable collectstatic` puts static files in production (optional).
 """
 
 import os
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "cartable.core",
     "cartable.directory",
     "cartable.accounts",
+    "cartable.governance",
     "cartable.dashboard",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -221,7 +223,9 @@ USE_TZ = True
 
 # --- Static files and uploads ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Production may collect static files (STATIC_ROOT=/srv/cartable/static cartable collectstatic); the demo
+# and tests serve them straight from the apps' folders.
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("cartable.dashboard.urls")),
     path("comptes/", include("cartable.accounts.urls")),
     path("annuaire/", include("cartable.directory.urls")),
+    path("etablissement/", include("cartable.governance.urls")),
     path("admin/", admin.site.urls),
     path("sante/", core_views.health, name="health"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

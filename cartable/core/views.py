@@ -68,3 +68,23 @@ def health(request):
     from django.http import JsonResponse
 
     return JsonResponse({"status": "ok"})
+
+
+def require_module(key: str):
+    """View decorator: the page answers 404 when its module is off in the active establishment."""
+    from functools import wraps
+
+    from django.http import Http404
+
+    from cartable.core import registry
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not registry.module_enabled(request.actor.module_settings, key):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -8,4 +8,4 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Annuaire")
 
     def ready(self) -> None:
-        from cartable.directory import hooks, policies  # noqa: F401  (registrations)
+        from cartable.directory import hooks, menus, policies  # noqa: F401  (registrations)

@@ -80,9 +80,9 @@ def students_taught_by(teacher: User, establishment: Establishment | None = None
     assignments = current(TeachingAssignment.objects.filter(teacher=teacher), on)
     if establishment is not None:
         assignments = assignments.filter(establishment=establishment)
-    by_class = current(
-        Enrolment.objects.filter(school_class_id__in=assignments.values("school_class_id")), on
-    ).values("student_id")
+    by_class = current(Enrolment.objects.filter(school_class_id__in=assignments.values("school_class_id")), on).values(
+        "student_id"
+    )
     by_group = current(GroupMembership.objects.filter(group_id__in=assignments.values("group_id")), on).values(
         "student_id"
     )
@@ -113,3 +113,28 @@ def direction_of(establishment: Establishment) -> QuerySet[User]:
 
 def establishments_visible_to(actor) -> QuerySet[Establishment]:
     return Establishment.objects.visible_to(actor).select_related("academy")
+
+
+def directory_page(actor, *, search: str = "", role: str = "", page: int = 1, per_page: int = 50):
+    """The annuaire of the active establishment as the actor may see it: one page of people with their
+    roles there, filtered by name and role. Three queries whatever the size: count, page, memberships."""
+    from django.core.paginator import Paginator
+    from django.db.models import Prefetch
+
+    establishment_id = actor.establishment_id
+    here = current(Membership.objects.filter(establishment_id=establishment_id))
+    if role:
+        here = here.filter(role=role)
+    people = User.objects.visible_to(actor).filter(pk__in=here.values("person_id"), is_active=True)
+    for word in search.split()[:4]:
+        people = people.filter(
+            Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(username__icontains=word)
+        )
+    people = people.order_by("last_name", "first_name", "id").prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=current(Membership.objects.filter(establishment_id=establishment_id)).order_by("role"),
+            to_attr="memberships_here",
+        )
+    )
+    return Paginator(people, per_page).get_page(page)

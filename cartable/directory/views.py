@@ -1,11 +1,15 @@
 """Switching the active role, establishment or child: stored in the session, checked against the actor."""
 
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from cartable.core.views import require_module
+from cartable.directory import queries
 from cartable.directory.actor import SESSION_CHILD, SESSION_MEMBERSHIP
+from cartable.directory.models import Role
 
 
 def _back(request):
@@ -54,3 +58,19 @@ def switch_child(request):
         request.session[SESSION_MEMBERSHIP] = membership.pk
     request.session[SESSION_CHILD] = wanted
     return _back(request)
+
+
+@require_module("directory")
+def people(request):
+    """The annuaire of the active establishment, searchable, one page at a time."""
+    search = request.GET.get("q", "").strip()[:100]
+    role = request.GET.get("role", "")
+    if role not in Role.values:
+        role = ""
+    page = queries.directory_page(request.actor, search=search, role=role, page=request.GET.get("page") or 1)
+    template = "directory/people.html#results" if request.htmx else "directory/people.html"
+    return render(
+        request,
+        template,
+        {"page": page, "search": search, "role": role, "roles": [c for c in Role.choices if c[0] != "regional_admin"]},
+    )

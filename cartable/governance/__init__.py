@@ -1,0 +1,1 @@
+"""Governance of an establishment: which modules it uses (its educational project's shape)."""

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from cartable.governance import views
+
+app_name = "governance"
+urlpatterns = [path("modules/", views.modules, name="modules")]

@@ -1,0 +1,25 @@
+"""The establishment's settings page: which modules are on."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from cartable.core import authz, registry
+from cartable.core.authz import Action
+from cartable.directory.models import Establishment
+from cartable.governance import actions
+
+
+def modules(request):
+    """Direction and ENT administrators choose the modules their establishment uses."""
+    establishment = authz.access(request.actor, Establishment, request.actor.establishment_id, Action.MANAGE)
+    if request.method == "POST":
+        enabled = set(request.POST.getlist("modules"))
+        actions.set_modules(actor=request.actor, establishment=establishment, enabled=enabled)
+        messages.success(request, _("Les modules de l'établissement ont été enregistrés."))
+        return redirect("governance:modules")
+    rows = [
+        {"module": m, "enabled": registry.module_enabled(establishment.module_settings, m.key)}
+        for m in registry.modules()
+    ]
+    return render(request, "governance/modules.html", {"establishment": establishment, "rows": rows})
