@@ -51,8 +51,9 @@ class SchoolClassPolicy(authz.Policy):
                 return True
             if obj.pk in actor.class_ids:
                 return True
+            # Current enrolments only, as in scope(): a class a child has left opens nothing.
             return any(obj.establishment_id in c.establishment_ids for c in actor.children) and (
-                Enrolment.objects.filter(school_class=obj, student_id__in=actor.children_ids).exists()
+                current(Enrolment.objects.filter(school_class=obj, student_id__in=actor.children_ids)).exists()
             )
         if action in (Action.CHANGE, Action.MANAGE):
             return bool(actor.roles_in(obj.establishment_id) & ADMIN_ROLES)
