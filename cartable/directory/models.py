@@ -296,6 +296,10 @@ class Membership(Dated):
         ordering = ["establishment__name", "role"]
         constraints = [
             models.UniqueConstraint(fields=["person", "establishment", "role"], name="membership_unique"),
+            # NULLs are distinct in a unique index: regional memberships (no establishment) need their own.
+            models.UniqueConstraint(
+                fields=["person", "role"], condition=Q(establishment__isnull=True), name="membership_unique_regional"
+            ),
             models.CheckConstraint(
                 condition=(Q(role="regional_admin") & Q(establishment__isnull=True))
                 | (~Q(role="regional_admin") & Q(establishment__isnull=False)),
