@@ -1,0 +1,1 @@
+"""Browser tests: Chromium through Playwright, axe-core on every page."""

@@ -1,0 +1,76 @@
+"""Browser test fixtures: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+One browser per test session, a fresh context (cookies, storage) per test. Pages run with the
+persona school in a transactional database, so the live server's thread sees the test's data.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from playwright.sync_api import sync_playwright
+
+from cartable.directory.personas import build_personas
+from tests.browser.support import AXE_SCRIPT, AxeAudit
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests themselves
+# (building the persona school) are still plain synchronous code.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, once per session; skipped outside CI only when it is not installed."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install the chromium package")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); browser tests skipped outside CI")
+    assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: run `npm ci`"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def school(transactional_db):
+    """The persona school, committed so that the live server's thread sees it."""
+    cache.clear()  # cached rows (current charters...) must not survive the previous test's flush
+    yield build_personas()
+    cache.clear()
+
+
+@pytest.fixture
+def context(browser, live_server, school):
+    """A fresh browser context per test: French, CSP bypassed so that axe-core can be injected."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="fr-FR",
+        bypass_csp=True,
+        viewport={"width": 1280, "height": 800},
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    """A page whose every loaded document must pass axe-core (checked at teardown at the latest)."""
+    page = context.new_page()
+    audit = AxeAudit(page)
+    yield page
+    audit.finish()

@@ -1,0 +1,51 @@
+"""Signing in through the real login form, in Chromium."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.support import expect_identity, follow, log_in, visit
+
+pytestmark = pytest.mark.browser
+
+COLLEGE = "Collège Louis Pasteur"
+
+
+@pytest.mark.parametrize(
+    ("username", "name", "role", "establishment"),
+    [
+        ("lucas.martin", "Lucas Martin", "Élève", COLLEGE),
+        ("claire.martin", "Claire Martin", "Responsable légal", COLLEGE),
+        ("paul.dupont", "Paul Dupont", "Enseignant", COLLEGE),
+        ("sophie.bernard", "Sophie Bernard", "Enseignant", COLLEGE),
+        ("nadia.petit", "Nadia Petit", "Vie scolaire", COLLEGE),
+        ("marc.leroy", "Marc Leroy", "Direction", COLLEGE),
+        ("julie.moreau", "Julie Moreau", "Administrateur ENT", COLLEGE),
+        ("admin.region", "Alice Régnier", "Administrateur régional", ""),
+    ],
+)
+def test_each_persona_signs_in_and_lands_on_their_dashboard(page, live_server, username, name, role, establishment):
+    """Each persona signs in with the login form and sees their name, role and establishment."""
+    log_in(page, username)
+    assert page.url == live_server.url + "/"
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {name.split()[0]}")
+    expect_identity(page, name=name, role=role, establishment=establishment)
+    expect(page.get_by_role("navigation", name="Menu principal")).to_be_visible()
+
+
+def test_a_wrong_password_shows_a_french_error_and_keeps_the_login(page, live_server):
+    """A wrong password answers in French on the login page, with the login still typed."""
+    log_in(page, "lucas.martin", password="pas-le-bon")
+    assert page.url.startswith(live_server.url + "/comptes/connexion/")
+    expect(page.get_by_role("alert")).to_have_text("Identifiant ou mot de passe incorrect.")
+    expect(page.get_by_label("Identifiant", exact=True)).to_have_value("lucas.martin")
+    expect(page.get_by_label("Mot de passe", exact=True)).to_have_value("")
+
+
+def test_signing_out_returns_to_the_login_page(page, live_server):
+    """The header's sign-out button ends the session; the dashboard then asks to sign in again."""
+    log_in(page, "nadia.petit")
+    with follow(page):
+        page.get_by_role("button", name="Se déconnecter").click()
+    assert page.url.startswith(live_server.url + "/comptes/connexion/")
+    visit(page, "/")
+    assert page.url.startswith(live_server.url + "/comptes/connexion/?next=/")
