@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from cartable.accounts.models import Charter, CharterAcceptance
+from cartable.accounts import charters as charter_cache
+from cartable.accounts import sessions, throttle
+from cartable.accounts.activation import ActivationError, generate_code, hash_code
+from cartable.accounts.models import ActivationCode, Charter, CharterAcceptance, Preferences
+from cartable.accounts.queries import check_code_usable
 from cartable.core import audit
+from cartable.core.notify import notify
+from cartable.directory.actor import Actor
+from cartable.directory.models import User
+
+PREFERENCE_FIELDS = ("language", "theme", "text_size", "dyslexia_font", "reduced_motion")
 
 
 @transaction.atomic
 def accept_charters(*, actor, user, charters: Iterable[Charter]) -> None:
     """Record that ``user`` accepted these charter versions."""
     for charter in charters:
-        _, created = CharterAcceptance.objects.get_or_create(user=user, charter=charter)
+        _obj, created = CharterAcceptance.objects.get_or_create(user=user, charter=charter)
         if created:
             audit.record(
                 actor=actor,
@@ -23,3 +37,156 @@ def accept_charters(*, actor, user, charters: Iterable[Charter]) -> None:
                 subject_id=user.pk,
                 after={"kind": charter.kind, "version": charter.version},
             )
+
+
+@transaction.atomic
+def publish_charter(*, actor: Any, kind: str, title: str, body: str) -> Charter:
+    """Publish the next version of a charter: everybody must accept it again before going on."""
+    latest = Charter.objects.select_for_update().filter(kind=kind).order_by("-version").first()
+    charter = Charter.objects.create(
+        kind=kind,
+        version=(latest.version + 1) if latest else 1,
+        title=title,
+        body=body,
+        published_at=timezone.now(),
+    )
+    audit.record(
+        actor=actor,
+        verb="accounts.publish_charter",
+        target=charter,
+        after={"kind": kind, "version": charter.version, "title": title},
+    )
+    transaction.on_commit(charter_cache.forget_current)
+    return charter
+
+
+@transaction.atomic
+def issue_activation_code(*, actor: Any, user: User, valid_days: int = 30) -> str:
+    """Give ``user`` a new one-time activation code and return it in clear (only its hash is kept).
+
+    The person's previous unused codes stop working: only the last code handed out is valid.
+    """
+    now = timezone.now()
+    revoked = ActivationCode.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    code = generate_code()
+    row = ActivationCode.objects.create(
+        user=user, code_hash=hash_code(code), expires_at=now + timedelta(days=valid_days)
+    )
+    audit.record(
+        actor=actor,
+        verb="accounts.issue_activation_code",
+        target=row,
+        subject_id=user.pk,
+        after={"expires_at": row.expires_at.isoformat(), "revoked_codes": revoked},
+    )
+    return code
+
+
+@transaction.atomic
+def activate_account(*, user: User, code: ActivationCode, password: str, ip_address: str | None = None) -> User:
+    """Activate a provisioned account with its code: the code is spent and the chosen password set.
+
+    The code is checked again under a row lock, so two tabs cannot spend it twice. The first
+    activation sends a welcome notice (in the application and by e-mail).
+    """
+    locked = ActivationCode.objects.select_for_update().get(pk=code.pk)
+    if locked.user_id != user.pk or not user.is_active:
+        raise ActivationError("invalid")
+    check_code_usable(locked)
+    now = timezone.now()
+    locked.used_at = now
+    locked.save(update_fields=["used_at"])
+    first_time = user.activated_at is None
+    user.set_password(password)
+    if first_time:
+        user.activated_at = now
+    user.save(update_fields=["password", "activated_at"])
+    audit.record(
+        actor=Actor(user, ip_address=ip_address),
+        verb="accounts.activate",
+        target=user,
+        subject_id=user.pk,
+        after={"activated_at": user.activated_at.isoformat(), "code": locked.pk, "first_time": first_time},
+    )
+    if first_time:
+        notify(
+            recipients=[user],
+            kind="accounts.welcome",
+            title=_("Bienvenue sur %(site)s") % {"site": settings.CARTABLE_SITE_NAME},
+            body=_(
+                "Votre compte est activé. Retrouvez ici votre cahier de textes, votre agenda, vos messages "
+                "et les actualités de votre établissement."
+            ),
+            url="/",
+            target=user,
+            channels=("in_app", "email"),
+        )
+    throttle.clear(user.username)
+    return user
+
+
+@transaction.atomic
+def change_password(*, actor: Any, user: User, password: str) -> None:
+    """Set a new password chosen by the person (the old one was checked by the form).
+
+    The person's other sessions end on their next request (Django checks the password hash).
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, verb="accounts.password_change", target=user, subject_id=user.pk)
+
+
+@transaction.atomic
+def reset_password(*, user: User, password: str, ip_address: str | None = None) -> None:
+    """Set the password chosen through an e-mailed reset link (the link's token was checked)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(
+        actor=Actor(user, ip_address=ip_address), verb="accounts.password_reset", target=user, subject_id=user.pk
+    )
+    throttle.clear(user.username)
+
+
+@transaction.atomic
+def update_preferences(*, actor: Any, user: User, **values: Any) -> Preferences:
+    """Change some of the person's comfort settings (the row is created the first time)."""
+    unknown = set(values) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown preferences: {sorted(unknown)}")
+    prefs, created = Preferences.objects.select_for_update().get_or_create(user=user)
+    before = {name: getattr(prefs, name) for name in PREFERENCE_FIELDS}
+    for name, value in values.items():
+        setattr(prefs, name, value)
+    prefs.full_clean(exclude=["user"])
+    prefs.save()
+    after = {name: getattr(prefs, name) for name in PREFERENCE_FIELDS}
+    changed = {name for name in PREFERENCE_FIELDS if before[name] != after[name]}
+    if changed or created:
+        audit.record(
+            actor=actor,
+            verb="accounts.update_preferences",
+            target=prefs,
+            subject_id=user.pk,
+            before={n: before[n] for n in sorted(changed)},
+            after={n: after[n] for n in sorted(changed)},
+        )
+    # The cached relation on this user object now reflects the new values.
+    user.preferences = prefs
+    return prefs
+
+
+@transaction.atomic
+def deactivate_account(*, actor: Any, user: User) -> int:
+    """Disable an account: it can no longer sign in, and every session it has open ends now.
+
+    Returns how many sessions were ended.
+    """
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = sessions.end_all(user)
+    audit.record(
+        actor=actor, verb="accounts.deactivate", target=user, subject_id=user.pk, after={"sessions_ended": ended}
+    )
+    return ended

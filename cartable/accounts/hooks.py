@@ -1,9 +1,22 @@
-"""Accounts registrations: personal data held by this app."""
+"""Accounts registrations: notification kinds, personal data held by this app, session bookkeeping."""
 
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.utils.translation import gettext_lazy as _
 
-from cartable.accounts.models import ActivationCode, CharterAcceptance, Preferences
+from cartable.accounts import sessions
+from cartable.accounts.models import AccountSession, ActivationCode, CharterAcceptance, Preferences
 from cartable.core import registry
+
+registry.register_notification_kind(
+    registry.NotificationKind(
+        key="accounts.welcome", label=_("Bienvenue après l'activation du compte"), default_channels=("in_app", "email")
+    )
+)
+
+# Every way of signing in (our pages, the admin, tests) records the session, so that disabling the
+# account can end it. Django's own signals: the one place all sign-ins pass through.
+user_logged_in.connect(sessions.remember, dispatch_uid="cartable.accounts.sessions.remember")
+user_logged_out.connect(sessions.forget, dispatch_uid="cartable.accounts.sessions.forget")
 
 registry.register_data_provider(
     registry.DataProvider(
@@ -25,7 +38,7 @@ registry.register_data_provider(
         purpose=_("Permettre la première connexion d'un compte fourni par l'établissement."),
         retention=_("Jusqu'à l'activation ou l'expiration du code."),
         export=lambda u: [
-            {"created_at": str(c.created_at), "used_at": str(c.used_at)}
+            {"created_at": str(c.created_at), "used_at": str(c.used_at), "revoked_at": str(c.revoked_at)}
             for c in ActivationCode.objects.filter(user=u)
         ],
         erase=lambda u: ActivationCode.objects.filter(user=u).delete(),
@@ -42,6 +55,16 @@ registry.register_data_provider(
             for a in CharterAcceptance.objects.filter(user=u).select_related("charter")
         ],
         erase=lambda u: CharterAcceptance.objects.filter(user=u).delete(),
+        user_fields=("user",),
+    )
+)
+registry.register_data_provider(
+    registry.DataProvider(
+        model=AccountSession,
+        purpose=_("Pouvoir fermer d'un coup toutes les sessions d'un compte désactivé."),
+        retention=_("Jusqu'à la déconnexion ou l'expiration de la session."),
+        export=lambda u: [{"created_at": s.created_at.isoformat()} for s in AccountSession.objects.filter(user=u)],
+        erase=lambda u: sessions.end_all(u),
         user_fields=("user",),
     )
 )

@@ -1,4 +1,4 @@
-"""Account models: preferences, activation codes, charters and their acceptance, login attempts."""
+"""Account models: preferences, activation codes, charters and their acceptance, login attempts, sessions."""
 
 from django.conf import settings
 from django.db import models
@@ -53,6 +53,9 @@ class ActivationCode(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expire le"))
     used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        _("remplacé le"), null=True, blank=True, help_text=_("Un code plus récent a été remis à la personne.")
+    )
 
     class Meta:
         verbose_name = _("code d'activation")
@@ -60,6 +63,9 @@ class ActivationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.expires_at:%Y-%m-%d})"
+
+    def is_expired(self, now) -> bool:
+        return self.expires_at <= now
 
 
 class Charter(models.Model):
@@ -113,3 +119,19 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.ip_address} {self.at}"
+
+
+class AccountSession(models.Model):
+    """A session opened by a person, so that disabling the account can end all of them at once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="account_sessions")
+    session_key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session ouverte")
+        verbose_name_plural = _("sessions ouvertes")
+        indexes = [models.Index(fields=["user", "created_at"], name="account_session_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,19 +1,43 @@
-"""Accounts pages: sign in and out, charters."""
+"""Accounts pages: sign in and out, activation, charters, password change and reset, preferences."""
+
+from __future__ import annotations
+
+import time
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from cartable.accounts import actions, charters, throttle
-from cartable.accounts.forms import LoginForm
+from cartable.accounts import actions, charters, queries, sessions, tasks, throttle
+from cartable.accounts.activation import ActivationError
+from cartable.accounts.forms import (
+    ActivationForm,
+    ChangePasswordForm,
+    LanguageForm,
+    LoginForm,
+    NewPasswordForm,
+    PreferencesForm,
+    ResetRequestForm,
+    client_ip,
+)
+from cartable.accounts.models import ActivationCode, Preferences
+from cartable.core.views import bad_request
+
+ACTIVATION_SESSION = "cartable.activation"
+ACTIVATION_STEP_SECONDS = 15 * 60  # time to choose a password once the code matched
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
 def safe_next(request, default: str = "") -> str:
@@ -23,6 +47,28 @@ def safe_next(request, default: str = "") -> str:
     return default or reverse(settings.LOGIN_REDIRECT_URL)
 
 
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _status(request) -> int:
+    """200 for a page shown, 400 for a form sent back with errors."""
+    return 400 if request.method == "POST" else 200
+
+
+def _set_language_cookie(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE or settings.SESSION_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+    )
+
+
 @login_not_required
 @sensitive_post_parameters("password")
 @csrf_protect
@@ -30,8 +76,8 @@ def safe_next(request, default: str = "") -> str:
 def login(request):
     if request.user.is_authenticated:
         return redirect(safe_next(request))
-    form = LoginForm(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    form = LoginForm(request, data=_posted(request))
+    if form.is_valid():
         auth_login(request, form.user)  # a new session id at every sign-in
         throttle.clear(form.user.username)
         return redirect(safe_next(request))
@@ -39,7 +85,7 @@ def login(request):
         request,
         "accounts/login.html",
         {"form": form, "next": safe_next(request, default=""), "show_demo_hint": settings.DEMO},
-        status=400 if request.method == "POST" else 200,
+        status=_status(request),
     )
 
 
@@ -70,23 +116,161 @@ def charters_view(request):
     )
 
 
-def preferences(request):
-    """Placeholder, replaced by the preferences page."""
-    return render(request, "core/error.html", {"title": "Préférences", "message": "À venir."})
-
-
-def password_change(request):
-    """Placeholder, replaced by the password change page."""
-    return render(request, "core/error.html", {"title": "Mot de passe", "message": "À venir."})
+# --- Activation of a provisioned account -------------------------------------------------------------
 
 
 @login_not_required
+@sensitive_post_parameters("code")
+@csrf_protect
+@never_cache
 def activate(request):
-    """Placeholder, replaced by the activation page."""
-    return render(request, "core/error.html", {"title": "Activation", "message": "À venir."})
+    """Step 1: the login and the one-time code handed out by the school."""
+    if request.user.is_authenticated:
+        return redirect(safe_next(request))
+    form = ActivationForm(request, data=_posted(request))
+    if form.is_valid():
+        code = form.activation_code
+        request.session[ACTIVATION_SESSION] = {"user": code.user_id, "code": code.pk, "at": time.time()}
+        return redirect("accounts:activate_password")
+    return render(request, "accounts/activate.html", {"form": form}, status=_status(request))
+
+
+def _pending_activation(request) -> ActivationCode | None:
+    pending = request.session.get(ACTIVATION_SESSION)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > ACTIVATION_STEP_SECONDS:
+        return None
+    return ActivationCode.objects.select_related("user").filter(pk=pending["code"], user_id=pending["user"]).first()
 
 
 @login_not_required
+@sensitive_post_parameters()
+@csrf_protect
+@never_cache
+def activate_password(request):
+    """Step 2: the person chooses a password; the account is activated and signed in."""
+    if request.user.is_authenticated:
+        return redirect(safe_next(request))
+    code = _pending_activation(request)
+    if code is None:
+        request.session.pop(ACTIVATION_SESSION, None)
+        messages.info(request, _("Pour activer votre compte, saisissez d'abord votre identifiant et votre code."))
+        return redirect("accounts:activate")
+    user = code.user
+    form = NewPasswordForm(user, data=_posted(request))
+    if form.is_valid():
+        try:
+            actions.activate_account(user=user, code=code, password=form.password, ip_address=client_ip(request))
+        except ActivationError as error:
+            request.session.pop(ACTIVATION_SESSION, None)
+            messages.error(request, error.message)
+            return redirect("accounts:activate")
+        request.session.pop(ACTIVATION_SESSION, None)
+        auth_login(request, user)
+        messages.success(request, _("Votre compte est activé. Bienvenue !"))
+        # The charter middleware asks for the usage charter and the privacy notice first.
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/activate_password.html", {"form": form, "person": user}, status=_status(request))
+
+
+# --- Password change and reset ---------------------------------------------------------------------------
+
+
+@sensitive_post_parameters()
+@never_cache
+def password_change(request):
+    form = ChangePasswordForm(request.user, data=_posted(request), request=request)
+    if form.is_valid():
+        actions.change_password(actor=request.actor, user=request.user, password=form.password)
+        sessions.keep_after_password_change(request, request.user)
+        messages.success(request, _("Votre mot de passe a été changé."))
+        return redirect("accounts:password_change")
+    return render(request, "accounts/password_change.html", {"form": form}, status=_status(request))
+
+
+@login_not_required
+@csrf_protect
+@never_cache
 def password_reset(request):
-    """Placeholder, replaced by the password reset page."""
-    return render(request, "core/error.html", {"title": "Mot de passe oublié", "message": "À venir."})
+    """Asks for an e-mail address; the same answer whether it belongs to an account or not."""
+    form = ResetRequestForm(data=_posted(request))
+    if form.is_valid():
+        # Sent by the worker: the page answers at once, in the same time for any address.
+        tasks.send_password_reset.enqueue(email=form.cleaned_data["email"], language=translation.get_language())
+        return redirect("accounts:password_reset_done")
+    return render(request, "accounts/password_reset.html", {"form": form}, status=_status(request))
+
+
+@login_not_required
+def password_reset_done(request):
+    return render(
+        request, "accounts/password_reset_done.html", {"valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
+    )
+
+
+class PasswordResetConfirm(PasswordResetConfirmView):
+    """The link from the e-mail: checks its token, then asks for a new password (audited action).
+
+    Django's view moves the token from the URL into the session before showing the form, so it
+    never leaks through the Referer header.
+    """
+
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    reset_url_token = "nouveau"  # noqa: S105 (a URL segment, not a password)
+    success_url = reverse_lazy("accounts:login")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form):
+        actions.reset_password(user=self.user, password=form.password, ip_address=client_ip(self.request))
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(self.request, _("Votre mot de passe a été changé. Vous pouvez maintenant vous connecter."))
+        return redirect(self.success_url)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def render_to_response(self, context, **kwargs):
+        if not self.validlink:
+            kwargs["status"] = 400
+        return super().render_to_response(context, **kwargs)
+
+
+password_reset_confirm = PasswordResetConfirm.as_view()
+
+
+# --- Preferences and language ----------------------------------------------------------------------------
+
+
+@never_cache
+def preferences(request):
+    current = queries.preferences_of(request.user)
+    # A detached copy: validating the form must not touch the person's cached preferences.
+    shown = Preferences(**{name: getattr(current, name) for name in actions.PREFERENCE_FIELDS})
+    form = PreferencesForm(data=_posted(request), instance=shown)
+    if form.is_valid():
+        values = {name: form.cleaned_data[name] for name in actions.PREFERENCE_FIELDS}
+        prefs = actions.update_preferences(actor=request.actor, user=request.user, **values)
+        translation.activate(prefs.language)
+        messages.success(request, _("Vos préférences sont enregistrées."))
+        response = redirect("accounts:preferences")
+        _set_language_cookie(response, prefs.language)
+        return response
+    return render(request, "accounts/preferences.html", {"form": form}, status=_status(request))
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Chooses the language of the pages: a cookie for visitors, the preferences once signed in."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return bad_request(request)
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        actions.update_preferences(actor=request.actor, user=request.user, language=language)
+    response = redirect(safe_next(request, default=reverse(settings.LOGIN_URL)))
+    _set_language_cookie(response, language)
+    return response
