@@ -1,5 +1,6 @@
-"""The kernel's own registrations: the personal data it keeps (audit trail, notifications)."""
+"""The kernel's own registrations: the personal data it keeps (audit trail, notifications, admin log)."""
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
@@ -20,8 +21,9 @@ def _erase_audit(user) -> None:
 
 def _export_notifications(user) -> list[dict]:
     rows = Notification.objects.filter(recipient=user).values("created_at", "kind", "title", "read_at")
-    return [dict(r, created_at=r["created_at"].isoformat(), read_at=r["read_at"] and r["read_at"].isoformat())
-            for r in rows]
+    return [
+        dict(r, created_at=r["created_at"].isoformat(), read_at=r["read_at"] and r["read_at"].isoformat()) for r in rows
+    ]
 
 
 def _erase_notifications(user) -> None:
@@ -57,3 +59,31 @@ registry.register_data_provider(
         erase=lambda user: None,
     )
 )
+
+
+def _export_admin_log(user) -> list[dict]:
+    from django.contrib.admin.models import LogEntry
+
+    rows = LogEntry.objects.filter(user=user).values("action_time", "action_flag", "object_repr", "change_message")
+    return [dict(r, action_time=r["action_time"].isoformat()) for r in rows]
+
+
+def _erase_admin_log(user) -> None:
+    from django.contrib.admin.models import LogEntry
+
+    LogEntry.objects.filter(user=user).delete()
+
+
+if apps.is_installed("django.contrib.admin"):
+    from django.contrib.admin.models import LogEntry
+
+    registry.register_data_provider(
+        registry.DataProvider(
+            model=LogEntry,
+            purpose=_("Tracer les modifications faites dans l'administration."),
+            retention=_("Un an, puis purge."),
+            export=_export_admin_log,
+            erase=_erase_admin_log,
+            user_fields=("user",),
+        )
+    )
