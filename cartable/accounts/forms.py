@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from cartable.accounts import throttle
@@ -175,6 +176,7 @@ class ResetRequestForm(AlertMixin, PasswordResetForm):
         label=_("Adresse électronique"),
         max_length=254,
         help_text=_("L'adresse enregistrée dans votre compte."),
+        error_messages={"invalid": _("Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
 
@@ -192,8 +194,17 @@ class PreferencesForm(AlertMixin, forms.ModelForm):
             "reduced_motion": _("Supprime les animations et les défilements animés."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = language_choices()
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each language named in itself (``English``, not ``Anglais``): the reader may not read the other."""
+    return [(code, get_language_info(code)["name_local"].capitalize()) for code, _name in settings.LANGUAGES]
+
 
 class LanguageForm(forms.Form):
     """The language of the pages for a visitor who is not signed in."""
 
-    language = forms.ChoiceField(label=_("Langue"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=_("Langue"), choices=language_choices)
