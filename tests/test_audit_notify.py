@@ -1,5 +1,6 @@
 """The kernel's cross-cutting services: audit trail, notification outbox, registry and module switch."""
 
+import datetime as dt
 from smtplib import SMTPException
 
 from django.core import mail
@@ -7,11 +8,12 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from cartable.core import audit, registry
 from cartable.core.models import AuditEvent, Delivery, Notification
 from cartable.core.notify import notify
-from cartable.core.tasks import MAX_ATTEMPTS, deliver_pending
+from cartable.core.tasks import MAX_ATTEMPTS, STALE_CLAIM, deliver_pending
 from cartable.directory.actor import ANONYMOUS
 from cartable.directory.models import Establishment
 from tests.base import PersonaTestCase
@@ -24,6 +26,23 @@ class FailingBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise SMTPException("Serveur de courriel injoignable")
+
+
+class ConcurrentWorkerBackend(BaseEmailBackend):
+    """A mail server slow enough that a second worker runs the delivery task while the first is sending."""
+
+    sent: list = []
+    nested = False
+
+    def send_messages(self, email_messages):
+        if not ConcurrentWorkerBackend.nested:
+            ConcurrentWorkerBackend.nested = True
+            try:
+                deliver_pending.call()
+            finally:
+                ConcurrentWorkerBackend.nested = False
+        ConcurrentWorkerBackend.sent.extend(email_messages)
+        return len(email_messages)
 
 
 class Rollback(Exception):
@@ -170,6 +189,25 @@ class NotifyTests(RegistryIsolation, PersonaTestCase):
         delivery = Delivery.objects.get()
         self.assertEqual((delivery.status, delivery.attempts), (Delivery.Status.SENT, 1))
         self.assertIsNotNone(delivery.sent_at)
+
+    def test_a_second_worker_does_not_send_what_the_first_is_sending(self):
+        """While one worker sends an e-mail, another run of the task leaves that delivery alone."""
+        notify(recipients=[self.lucas], kind=KIND, title="Bienvenue")
+        ConcurrentWorkerBackend.sent = []
+        with override_settings(MAILERS={"default": {"BACKEND": "tests.test_audit_notify.ConcurrentWorkerBackend"}}):
+            deliver_pending.call()
+        self.assertEqual(len(ConcurrentWorkerBackend.sent), 1)
+        self.assertEqual(Delivery.objects.get().status, Delivery.Status.SENT)
+
+    def test_a_delivery_claimed_by_a_worker_that_died_is_sent_later(self):
+        """A claim older than the stale delay is released, so a crash mid-send delays a mail, never loses it."""
+        notify(recipients=[self.lucas], kind=KIND, title="Bienvenue")
+        long_ago = timezone.now() - STALE_CLAIM - dt.timedelta(seconds=1)
+        Delivery.objects.update(status=Delivery.Status.SENDING, claimed_at=long_ago, attempts=1)
+        self.assertEqual(deliver_pending.call(), 1)
+        self.assertEqual(len(mail.outbox), 1)
+        Delivery.objects.update(status=Delivery.Status.SENDING, claimed_at=timezone.now())
+        self.assertEqual(deliver_pending.call(), 0, "a fresh claim belongs to a worker still sending")
 
     def test_a_person_without_an_email_address_is_skipped(self):
         """No address, no mail: the delivery is marked skipped and never retried."""

@@ -85,6 +85,7 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
+        SENDING = "sending", _("En cours d'envoi")
         SENT = "sent", _("Envoyée")
         FAILED = "failed", _("Échec")
         SKIPPED = "skipped", _("Non envoyée")
@@ -95,14 +96,13 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text=_("Quand un processus a pris l'envoi."))
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("envoi")
         verbose_name_plural = _("envois")
-        constraints = [
-            models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")
-        ]
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")]
         indexes = [models.Index(fields=["status", "created_at"], name="delivery_pending")]
 
     def __str__(self) -> str:

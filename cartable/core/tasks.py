@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db.models import F, Q
 from django.tasks import task
 from django.utils import timezone
 
@@ -14,11 +15,14 @@ from cartable.core.models import Delivery
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+# A claim older than this belongs to a worker that died while sending: the delivery is tried again.
+STALE_CLAIM = dt.timedelta(minutes=15)
 
 
 @task
 def deliver_pending(batch_size: int = 200) -> int:
-    """Send pending deliveries; each row is claimed before sending so it goes out at most once."""
+    """Send pending deliveries; each row is claimed before sending, so concurrent workers send it once."""
+    release_stale_claims()
     sent = 0
     pending = list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
@@ -26,13 +30,13 @@ def deliver_pending(batch_size: int = 200) -> int:
         .order_by("created_at")[:batch_size]
     )
     for delivery in pending:
-        # Claim the row: only one worker wins the update, so it is sent once.
-        with transaction.atomic():
-            claimed = Delivery.objects.filter(
-                pk=delivery.pk, status=Delivery.Status.PENDING, attempts=delivery.attempts
-            ).update(attempts=delivery.attempts + 1)
+        # Claim the row: one atomic UPDATE, so only one worker moves it out of "pending".
+        claimed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+        )
         if not claimed:
             continue
+        attempts = delivery.attempts + 1
         try:
             if _send(delivery):
                 Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now())
@@ -41,9 +45,16 @@ def deliver_pending(batch_size: int = 200) -> int:
                 Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SKIPPED)
         except Exception as exc:  # a mail server down must not stop the others
             log.warning("Delivery %s failed: %s", delivery.pk, exc)
-            status = Delivery.Status.FAILED if delivery.attempts + 1 >= MAX_ATTEMPTS else Delivery.Status.PENDING
+            status = Delivery.Status.FAILED if attempts >= MAX_ATTEMPTS else Delivery.Status.PENDING
             Delivery.objects.filter(pk=delivery.pk).update(status=status, last_error=str(exc)[:2000])
     return sent
+
+
+def release_stale_claims() -> int:
+    """Put back deliveries claimed by a worker that died mid-send (at least once rather than never)."""
+    stale = Q(status=Delivery.Status.SENDING, claimed_at__lt=timezone.now() - STALE_CLAIM)
+    Delivery.objects.filter(stale, attempts__gte=MAX_ATTEMPTS).update(status=Delivery.Status.FAILED)
+    return Delivery.objects.filter(stale).update(status=Delivery.Status.PENDING)
 
 
 def _send(delivery: Delivery) -> bool:

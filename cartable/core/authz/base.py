@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
-
-M = TypeVar("M", bound=models.Model)
 
 
 class Action(StrEnum):
@@ -90,14 +88,14 @@ def require(actor: Any, action: Action | str, obj: models.Model) -> None:
         raise PermissionDenied
 
 
-def scope(actor: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+def scope[M: models.Model](actor: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     """Narrow ``queryset`` to the rows ``actor`` may see."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return queryset.none()
     return policy_for(queryset.model).scope(actor, queryset)
 
 
-def access(
+def access[M: models.Model](
     actor: Any,
     model: type[M] | models.QuerySet[M],
     pk: Any,
