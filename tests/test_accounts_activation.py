@@ -38,9 +38,7 @@ class ActivationTestCase(PersonaTestCase):
         return self.client.post(ACTIVATE, {"username": username, "code": code})
 
     def choose_password(self, password1=PASSPHRASE, password2=None):
-        return self.client.post(
-            CHOOSE_PASSWORD, {"new_password1": password1, "new_password2": password2 or password1}
-        )
+        return self.client.post(CHOOSE_PASSWORD, {"new_password1": password1, "new_password2": password2 or password1})
 
 
 class IssueCodeTests(ActivationTestCase):
@@ -112,9 +110,7 @@ class ActivationFlowTests(ActivationTestCase):
         response = self.client.get(reverse("dashboard:home"))
         self.assertRedirects(response, reverse("accounts:charters") + "?next=/", fetch_redirect_response=False)
         pending = list(Charter.objects.all())
-        response = self.client.post(
-            reverse("accounts:charters"), {"accept": [c.pk for c in pending], "next": "/"}
-        )
+        response = self.client.post(reverse("accounts:charters"), {"accept": [c.pk for c in pending], "next": "/"})
         self.assertRedirects(response, "/", fetch_redirect_response=False)
         self.assertContains(self.client.get("/"), "Zoé Fontaine")
 
