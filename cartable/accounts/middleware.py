@@ -74,7 +74,7 @@ class SessionExpiryMiddleware:
 class CharterMiddleware:
     """Sends a signed-in person to the charter page until they accept the current versions."""
 
-    EXEMPT_PREFIXES = ("/comptes/chartes/", "/comptes/deconnexion/", "/static/", "/i18n/")
+    EXEMPT_PREFIXES = ("/comptes/chartes/", "/comptes/deconnexion/", "/comptes/langue/", "/static/", "/i18n/")
 
     def __init__(self, get_response):
         self.get_response = get_response
