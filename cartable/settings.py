@@ -8,7 +8,7 @@ Environment variables:
     REDIS_URL       optional: redis://host:port/db for the cache (sessions stay in the database).
     ALLOWED_HOSTS   comma-separated host names (default: localhost names).
     CARTABLE_HTTPS  "1" behind HTTPS: secure cookies, HSTS, redirect to https.
-    EMAIL_URL       "smtp://host:port" to send real e-mail; default: files under var/mail/.
+    EMAIL_URL       "smtp://host:port" for e-mail (default: smtp://localhost:25; files under var/mail/ in demo).
     CARTABLE_VAR    folder for the SQLite file, mail, uploads (default: ./var).
     STATIC_ROOT     where `cartable collectstatic` puts static files in production (optional).
 """
@@ -238,7 +238,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- E-mail ------------------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cartable <ne-pas-repondre@cartable.localhost>")
-EMAIL_URL = os.environ.get("EMAIL_URL", "")
+# Production sends through the host's mail relay unless told otherwise; the demo and development write files.
+EMAIL_URL = os.environ.get("EMAIL_URL", "" if DEMO or DEBUG or TESTING else "smtp://localhost:25")
 if EMAIL_URL.startswith("smtp://"):
     _host, _, _port = EMAIL_URL.removeprefix("smtp://").partition(":")
     MAILERS = {

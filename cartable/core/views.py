@@ -1,8 +1,15 @@
 """Error pages in the site's style: never a stack trace, never a hint about what exists."""
 
+import logging
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
 
 
 @login_not_required
@@ -52,15 +59,17 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(
-        request,
-        "core/error.html",
-        {
-            "title": _("Erreur du serveur"),
-            "message": _("Une erreur est survenue de notre côté. Réessayez dans quelques instants."),
-        },
-        status=500,
-    )
+    """The 500 page; rendered plainly when the page's context cannot be built (the database may be down)."""
+    context = {
+        "title": _("Erreur du serveur"),
+        "message": _("Une erreur est survenue de notre côté. Réessayez dans quelques instants."),
+    }
+    try:
+        return render(request, "core/error.html", context, status=500)
+    except Exception:
+        log.exception("The error page could not use the request's context; rendering it plainly.")
+        html = loader.get_template("core/error.html").render({**context, "SITE_NAME": settings.CARTABLE_SITE_NAME})
+        return HttpResponseServerError(html)
 
 
 @login_not_required
