@@ -118,3 +118,7 @@ _provider(
     lambda u: SchoolClass.objects.filter(head_teacher=u).update(head_teacher=None),
     "head_teacher",
 )
+
+registry.register_notification_kind(
+    registry.NotificationKind(key="directory.demo_welcome", label=_("Bienvenue dans la démonstration"))
+)
