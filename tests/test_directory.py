@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from cartable.directory.models import (
     Academy,
@@ -23,9 +23,9 @@ from tests.base import PersonaTestCase
 
 
 class ConstraintTests(PersonaTestCase):
-    def assert_refused(self, make, label):
+    def assert_refused(self, make, label, errors=IntegrityError):
         """``make()`` writes a row the database must refuse."""
-        with self.subTest(label), self.assertRaises(IntegrityError), transaction.atomic():
+        with self.subTest(label), self.assertRaises(errors), transaction.atomic():
             make()
 
     def assert_accepted(self, make, label):
@@ -39,8 +39,10 @@ class ConstraintTests(PersonaTestCase):
         def establishment(uai):
             return lambda: Establishment.objects.create(academy=academy, uai=uai, name="Essai", kind="college")
 
-        for uai in ["054004K", "0540042k", "05400421", "A540042K", "0540042KK", ""]:
+        for uai in ["054004K", "0540042k", "05400421", "A540042K", ""]:
             self.assert_refused(establishment(uai), f"UAI {uai!r}")
+        # Too long: PostgreSQL refuses it for its length (DataError) before the check (IntegrityError).
+        self.assert_refused(establishment("0540042KK"), "UAI '0540042KK'", errors=(IntegrityError, DataError))
         self.assert_refused(establishment("0540042K"), "UAI already used")
         self.assert_accepted(establishment("0541234Z"), "a well-formed new UAI")
 
