@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from cartable.accounts.models import AccountSession
 from cartable.core.models import AuditEvent
 from tests.base import PersonaTestCase
 
@@ -45,6 +46,8 @@ class PasswordChangeTests(PersonaTestCase):
         page = self.client.get(CHANGE)
         self.assertContains(page, escape("Votre mot de passe a été changé."))
         self.assertEqual(self.client.get("/").status_code, 200)  # still signed in here
+        # The session got a new key: the list of open sessions follows it.
+        self.assertTrue(AccountSession.objects.filter(session_key=self.client.session.session_key).exists())
         self.assertRedirects(other_device.get("/"), f"{LOGIN}?next=/", fetch_redirect_response=False)
 
         lucas.refresh_from_db()

@@ -24,7 +24,8 @@ def remember(sender, request, user, **kwargs) -> None:
         return
     too_old = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
     AccountSession.objects.filter(user=user, created_at__lt=too_old).delete()
-    AccountSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+    # Sign-in always gives a new key (session fixation); ignore_conflicts makes a repeat harmless.
+    AccountSession.objects.bulk_create([AccountSession(user=user, session_key=session_key)], ignore_conflicts=True)
 
 
 def forget(sender, request, user, **kwargs) -> None:
