@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from cartable.core import views as core_views
 
-admin.site.site_header = "Cartable — administration"
+admin.site.site_header = _("Cartable — administration")
 admin.site.site_title = "Cartable"
 
 urlpatterns = [
