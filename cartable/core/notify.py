@@ -53,9 +53,9 @@ def notify(
     if extra:
         if any(n.pk is None for n in rows):  # backends that do not return ids from bulk inserts
             rows = list(
-                Notification.objects.filter(recipient_id__in=ids, kind=kind, target_id=target_id).order_by(
-                    "-id"
-                )[: len(ids)]
+                Notification.objects.filter(recipient_id__in=ids, kind=kind, target_id=target_id).order_by("-id")[
+                    : len(ids)
+                ]
             )
         Delivery.objects.bulk_create([Delivery(notification=n, channel=c) for n in rows for c in extra])
         transaction.on_commit(_enqueue_delivery)

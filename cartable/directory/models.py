@@ -273,9 +273,7 @@ class Role(models.TextChoices):
     REGIONAL_ADMIN = "regional_admin", _("Administrateur régional")
 
 
-STAFF_ROLES = frozenset(
-    {Role.TEACHER, Role.EDUCATION, Role.ADMINISTRATIVE, Role.DIRECTION, Role.ESTABLISHMENT_ADMIN}
-)
+STAFF_ROLES = frozenset({Role.TEACHER, Role.EDUCATION, Role.ADMINISTRATIVE, Role.DIRECTION, Role.ESTABLISHMENT_ADMIN})
 
 
 class Membership(Dated):
