@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -41,24 +41,25 @@ class AxeAudit:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.loads: list[str] = []
-        self.checked = 0
+        self.checked = 0  # how many of ``loads`` have been dealt with
+        self.unchecked: list[str] = []
         self.script_errors: list[str] = []
         page.on("load", lambda p: self.loads.append(p.url))
         page.on("pageerror", lambda error: self.script_errors.append(str(error)))
         _audits[page] = self
 
     def mark_checked(self) -> None:
+        """The current page was checked; any page loaded before it since the last check was not."""
+        self.unchecked.extend(self.loads[self.checked : -1])
         self.checked = len(self.loads)
 
     def finish(self) -> None:
         """Check the page left open, then fail on any loaded page that was never checked."""
-        unchecked = self.loads[self.checked :]
-        if unchecked and not self.page.is_closed():
+        if self.loads[self.checked :] and not self.page.is_closed():
             assert_accessible(self.page)
-            unchecked = unchecked[:-1]
-        assert not unchecked, "pages loaded but never checked by axe-core (use visit() or follow()): " + ", ".join(
-            unchecked
-        )
+        self.unchecked.extend(self.loads[self.checked :])
+        unchecked = ", ".join(self.unchecked)
+        assert not unchecked, f"pages loaded but never checked by axe-core (use visit() or follow()): {unchecked}"
         assert not self.script_errors, "JavaScript errors: " + "; ".join(self.script_errors)
 
 
@@ -84,11 +85,12 @@ def assert_accessible(page: Page) -> None:
     assert not violations, format_violations(page.url, violations)
 
 
-def visit(page: Page, url: str) -> None:
-    """Open ``url`` (relative to the live server) and check the page with axe-core."""
+def visit(page: Page, url: str) -> Response:
+    """Open ``url`` (relative to the live server), check the page with axe-core, return the response."""
     response = page.goto(url)
     assert response is not None and response.status < 500, f"{url} answered {response and response.status}"
     assert_accessible(page)
+    return response
 
 
 @contextlib.contextmanager

@@ -1,0 +1,40 @@
+"""Every page of each persona's menu, and the error pages, pass axe-core in Chromium."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.support import follow, log_in, visit
+
+pytestmark = pytest.mark.browser
+
+PERSONAS = [
+    "lucas.martin",
+    "claire.martin",
+    "paul.dupont",
+    "sophie.bernard",
+    "nadia.petit",
+    "marc.leroy",
+    "julie.moreau",
+    "admin.region",
+]
+
+
+@pytest.mark.parametrize("username", PERSONAS)
+def test_each_menu_entry_opens_an_accessible_page(page, username):
+    """Each entry of the persona's main menu opens a page marked as current in the menu."""
+    log_in(page, username)
+    menu = page.get_by_role("navigation", name="Menu principal")
+    labels = menu.get_by_role("link").all_inner_texts()
+    assert labels, "the main menu is empty"
+    for label in labels:
+        with follow(page):
+            menu.get_by_role("link", name=label, exact=True).click()
+        expect(menu.get_by_role("link", name=label, exact=True)).to_have_attribute("aria-current", "page")
+
+
+def test_a_missing_page_answers_in_the_site_style(page):
+    """An unknown address shows the site's French 404 page, which passes axe-core like the others."""
+    log_in(page, "lucas.martin")
+    assert visit(page, "/cette-page-n-existe-pas/").status == 404
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator(".brand")).to_be_visible()
