@@ -1,0 +1,139 @@
+"""``cartable demo`` for real: a subprocess serving HTTP, a sign-in, Ctrl-C, and a second run reusing the data.
+
+Runs in the normal suite (about 15 seconds). The demo always uses its own SQLite file in a temporary
+``CARTABLE_VAR``, whatever database the rest of the suite uses.
+"""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from django.test import SimpleTestCase
+
+ROOT = Path(__file__).resolve().parent.parent
+READY = "Cartable est prêt"
+START_SECONDS = 45
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` still exists (and is not a zombie waiting to be reaped)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+class DemoRun:
+    """``python -m cartable.cli demo`` in a subprocess, its output collected by a thread."""
+
+    def __init__(self, var: Path, port: int) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CARTABLE_TESTING", "REDIS_URL"}}
+        env.update(CARTABLE_VAR=str(var), PYTHONUNBUFFERED="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cartable.cli", "demo", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_until_ready(self) -> None:
+        deadline = time.monotonic() + START_SECONDS
+        while "Ctrl-C" not in self.output:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.process.kill()
+                raise AssertionError(f"the demo did not start:\n{self.output}")
+            time.sleep(0.1)
+
+    def child_pids(self) -> list[int]:
+        return [int(pid) for pid in re.findall(r"pid (\d+)", self.output)]
+
+    def stop(self, signum: int) -> int:
+        self.process.send_signal(signum)
+        try:
+            return self.process.wait(timeout=20)
+        finally:
+            self.process.kill()
+
+
+class DemoCommandTests(SimpleTestCase):
+    def setUp(self):
+        self.var = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def sign_in(self, username: str, password: str) -> tuple[str, str]:
+        """Through HTTP as a browser would: the login page for the CSRF token, the form, the redirects."""
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        page = opener.open(f"{self.base}/comptes/connexion/", timeout=10).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": username, "password": password})
+        response = opener.open(f"{self.base}/comptes/connexion/", data=form.encode(), timeout=10)
+        return response.geturl(), response.read().decode()
+
+    def test_demo_serves_signs_in_stops_on_ctrl_c_and_reuses_its_data(self):
+        """The demo answers, lucas.martin signs in to his dashboard, Ctrl-C stops it all, a rerun reuses the data."""
+        first = DemoRun(self.var, self.port)
+        try:
+            first.wait_until_ready()
+            self.assertIn("Région de démonstration chargée", first.output)
+            self.assertIn(f"http://127.0.0.1:{self.port}/", first.output)
+            self.assertIn("lucas.martin", first.output)
+            self.assertRegex(first.output, r"zoe\.fontaine, code d'activation [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
+            with urllib.request.urlopen(f"{self.base}/sante/", timeout=5) as health:
+                self.assertEqual(health.status, 200)
+            url, dashboard = self.sign_in("lucas.martin", "demo")
+            self.assertEqual(url, f"{self.base}/")
+            for text in ["Lucas Martin", "Élève", "Collège Louis Pasteur", "Bienvenue sur Cartable, Lucas"]:
+                self.assertIn(text, dashboard)
+            children = first.child_pids()
+            self.assertEqual(len(children), 2)
+        finally:
+            code = first.stop(signal.SIGINT)
+        self.assertEqual(code, 0, first.output)
+        self.assertIn("Démonstration arrêtée", first.output)
+        for pid in children:
+            self.assertFalse(alive(pid), f"child {pid} survived the demo")
+        with self.assertRaises(OSError):
+            urllib.request.urlopen(f"{self.base}/sante/", timeout=2)
+
+        second = DemoRun(self.var, self.port)
+        try:
+            second.wait_until_ready()
+            self.assertIn("Données existantes réutilisées", second.output)
+            self.assertNotIn("Région de démonstration chargée", second.output)
+            url, dashboard = self.sign_in("claire.martin", "demo")
+            self.assertIn("Claire Martin", dashboard)
+        finally:
+            code = second.stop(signal.SIGTERM)
+        self.assertEqual(code, 0, second.output)
+        for pid in second.child_pids():
+            self.assertFalse(alive(pid), f"child {pid} survived the demo")
