@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cartable.core.authz import ScopedManager, ScopedQuerySet
 
@@ -407,7 +408,7 @@ class Guardianship(models.Model):
 
     guardian = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardianships")
     student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="guardians_links")
-    relationship = models.CharField(_("lien"), max_length=16, choices=Relationship.choices)
+    relationship = models.CharField(pgettext_lazy("kinship", "lien"), max_length=16, choices=Relationship.choices)
     legal_responsibility = models.BooleanField(_("responsable légal"), default=True)
     receives_notifications = models.BooleanField(_("reçoit les notifications"), default=True)
 
