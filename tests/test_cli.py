@@ -18,11 +18,22 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from django.test import SimpleTestCase
+from django.core.management import CommandError, call_command
+from django.test import SimpleTestCase, TestCase, override_settings
+from django_tasks_db.models import DBTaskResult
+
+from cartable.core.tasks import deliver_pending
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = "Cartable est prêt"
 START_SECONDS = 45
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment of a ``cartable`` subprocess: SQLite in ``CARTABLE_VAR``, never the suite's database."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CARTABLE_TESTING", "REDIS_URL"}}
+    env.update(PYTHONUNBUFFERED="1", **extra)
+    return env
 
 
 def free_port() -> int:
@@ -44,12 +55,10 @@ class DemoRun:
     """``python -m cartable.cli demo`` in a subprocess, its output collected by a thread."""
 
     def __init__(self, var: Path, port: int) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CARTABLE_TESTING", "REDIS_URL"}}
-        env.update(CARTABLE_VAR=str(var), PYTHONUNBUFFERED="1")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "cartable.cli", "demo", "--port", str(port)],
             cwd=ROOT,
-            env=env,
+            env=cli_env(CARTABLE_VAR=str(var)),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -137,3 +146,37 @@ class DemoCommandTests(SimpleTestCase):
         self.assertEqual(code, 0, second.output)
         for pid in second.child_pids():
             self.assertFalse(alive(pid), f"child {pid} survived the demo")
+
+
+class ServeCommandTests(SimpleTestCase):
+    def test_serve_refuses_to_start_without_a_secret_key(self):
+        """Outside the demo, ``cartable serve`` without SECRET_KEY stops at once with a French message."""
+        with tempfile.TemporaryDirectory() as var:
+            env = cli_env(CARTABLE_VAR=var)
+            env.pop("SECRET_KEY", None)
+            env.pop("DEBUG", None)
+            done = subprocess.run(
+                [sys.executable, "-m", "cartable.cli", "serve", "--port", str(free_port())],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("SECRET_KEY doit être défini", done.stderr)
+
+
+class WorkerCommandTests(TestCase):
+    def test_worker_runs_the_queued_tasks(self):
+        """``cartable worker --batch`` runs what the database queue holds, then exits."""
+        with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+            deliver_pending.enqueue()
+            call_command("worker", batch=True, verbosity=0)
+        self.assertEqual(list(DBTaskResult.objects.values_list("status", flat=True)), ["SUCCESSFUL"])
+
+    def test_worker_refuses_a_queue_it_does_not_serve(self):
+        """With another task backend (the tests' immediate one), the worker says so instead of idling."""
+        with self.assertRaisesMessage(CommandError, "n'est pas servie par ce worker"):
+            call_command("worker", batch=True, verbosity=0)

@@ -30,4 +30,6 @@ class Command(BaseCommand):
             batch=batch,
             queue_name=queue_name,
             verbosity=options["verbosity"],
+            stdout=self.stdout._out,
+            stderr=self.stderr._out,
         )
