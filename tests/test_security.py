@@ -46,7 +46,15 @@ def production_env(**extra) -> dict:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DEBUG", "CARTABLE_DEMO", "CARTABLE_TESTING", "EMAIL_URL", "DJANGO_SETTINGS_MODULE"}
+        if k
+        not in {
+            "DEBUG",
+            "CARTABLE_DEMO",
+            "CARTABLE_TESTING",
+            "EMAIL_URL",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest for Playwright
+        }
     }
     env.update(
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),

@@ -168,6 +168,7 @@ class UrlWalkTests(PersonaTestCase):
             "subject": college.subjects["MATH"].pk,
         }
         charlie = self.people["charlie.roux"]
+        reached = set()
         for route in all_routes():
             values = ids.items() if route.has_parameters else [("none", 0)]
             for label, pk in values:
@@ -179,6 +180,9 @@ class UrlWalkTests(PersonaTestCase):
                         self.assertLess(response.status_code, 500)
                         if response.status_code != 200 or response.streaming:
                             continue
+                        reached.add(route.name)
                         body = response.content.decode()
                         for marker in COLLEGE_MARKERS:
                             self.assertNotIn(marker, body, f"{method.upper()} {url} shows {marker!r} to charlie")
+        # The walk really saw charlie's pages (not, say, a redirect to a charter to accept).
+        self.assertLessEqual({"dashboard:home", "directory:people", "accounts:preferences"}, reached)
