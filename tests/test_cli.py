@@ -1,6 +1,6 @@
 """``cartable demo`` for real: a subprocess serving HTTP, a sign-in, Ctrl-C, and a second run reusing the data.
 
-Runs in the normal suite (about 15 seconds). The demo always uses its own SQLite file in a temporary
+Runs in the normal suite (about 25 seconds). The demo always uses its own SQLite file in a temporary
 ``CARTABLE_VAR``, whatever database the rest of the suite uses.
 """
 
@@ -146,6 +146,20 @@ class DemoCommandTests(SimpleTestCase):
         self.assertEqual(code, 0, second.output)
         for pid in second.child_pids():
             self.assertFalse(alive(pid), f"child {pid} survived the demo")
+
+    def test_demo_stops_and_fails_when_a_child_dies(self):
+        """If the worker dies, the demo stops the web server too and exits with an error."""
+        run = DemoRun(self.var, self.port)
+        try:
+            run.wait_until_ready()
+            server, worker = run.child_pids()
+            os.kill(worker, signal.SIGKILL)
+            code = run.process.wait(timeout=20)
+        finally:
+            run.process.kill()
+        self.assertEqual(code, 1, run.output)
+        self.assertIn("« worker » s'est arrêté", run.output)
+        self.assertFalse(alive(server), "the web server survived its worker")
 
 
 class ServeCommandTests(SimpleTestCase):

@@ -187,6 +187,7 @@ class RegionBuilder:
 
     # --- one establishment ------------------------------------------------------------------------
     def fill(self, kit: EstablishmentKit, plan: Plan) -> None:
+        """Add the plan's subjects and classes to the establishment (now), and its people (in memory)."""
         self.add_subjects(kit, plan)
         classes = self.add_classes(kit, plan)
         for first, last, title, role, job_title in plan.staff:
@@ -216,7 +217,9 @@ class RegionBuilder:
             kit.classes[school_class.name] = school_class
         return {level: [kit.classes[name] for name in names] for level, names in plan.levels.items()}
 
-    def add_teachers(self, kit, plan: Plan, classes: dict[str, list[SchoolClass]]) -> dict[int, list[User]]:
+    def add_teachers(
+        self, kit: EstablishmentKit, plan: Plan, classes: dict[str, list[SchoolClass]]
+    ) -> dict[int, list[User]]:
         """A teacher for every subject of every class; returns class id -> its demo teachers."""
         covered = set(
             TeachingAssignment.objects.filter(establishment=kit.establishment, school_class__isnull=False).values_list(
@@ -242,7 +245,9 @@ class RegionBuilder:
                     load += 1
         return by_class
 
-    def add_students(self, kit, plan: Plan, classes: dict[str, list[SchoolClass]]) -> dict[str, list[User]]:
+    def add_students(
+        self, kit: EstablishmentKit, plan: Plan, classes: dict[str, list[SchoolClass]]
+    ) -> dict[str, list[User]]:
         """Fill each class to its size; returns level -> its students (those already enrolled included)."""
         enrolled: dict[int, list[User]] = {}
         for enrolment in Enrolment.objects.filter(establishment=kit.establishment).select_related("student"):
@@ -287,7 +292,8 @@ class RegionBuilder:
     def family_for(self, school_class: SchoolClass) -> _Family:
         """Mostly a new family; about one student in nine is the younger sibling of another."""
         if self.rng.random() < 0.11:
-            only_children = [f for f in self.families if len(f.children) == 1 and f.children[0][1] is not school_class]
+            recent = self.families[-self.RECENT_FAMILIES :]
+            only_children = [f for f in recent if len(f.children) == 1 and f.children[0][1] is not school_class]
             if only_children:
                 return self.rng.choice(only_children)
         rng = self.rng
@@ -309,7 +315,9 @@ class RegionBuilder:
         self.families.append(family)
         return family
 
-    def add_groups(self, kit, plan: Plan, classes: dict[str, list[SchoolClass]], students: dict[str, list[User]]):
+    def add_groups(
+        self, kit: EstablishmentKit, plan: Plan, classes: dict[str, list[SchoolClass]], students: dict[str, list[User]]
+    ) -> None:
         """Second languages per level, and a few more students in the persona school's Latin group."""
         through = Group.classes.through
         links = []
@@ -351,7 +359,7 @@ class RegionBuilder:
         )
 
     def choose_head_teachers(self, classes: dict[str, list[SchoolClass]], teachers: dict[int, list[User]]) -> None:
-        """Each class without a head teacher gets one of its own teachers, none heading two classes."""
+        """Each class without a head teacher gets one of its own teachers, if possible one heading no other."""
         heads = {id(sc.head_teacher) for level in classes.values() for sc in level if sc.head_teacher_id}
         for school_class in (sc for level in classes.values() for sc in level):
             if school_class.head_teacher_id is not None:
@@ -375,6 +383,7 @@ class RegionBuilder:
         ]
 
     def save(self) -> None:
+        """Write the collected people and relations, one bulk insert per table, then start afresh."""
         User.objects.bulk_create(self.users, batch_size=500)
         for model, rows in [
             (Membership, self.memberships),
