@@ -1,6 +1,10 @@
 """The demo region: deterministic, about 300 students, and every persona with their relations."""
 
+import re
+from io import StringIO
+
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F
 from django.test import TestCase
@@ -26,6 +30,7 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
+from cartable.directory.seed import seed_region
 
 
 def snapshot() -> dict:
@@ -220,3 +225,36 @@ class DemoRegionTests(TestCase):
                 self.assertEqual(
                     Notification.objects.filter(recipient=person, kind="directory.demo_welcome").count(), 1
                 )
+
+
+class LoadDemoCommandTests(TestCase):
+    def setUp(self):
+        cache.clear()
+
+    def load_demo(self, *args: str) -> str:
+        out = StringIO()
+        call_command("load_demo", *args, stdout=out)
+        return out.getvalue()
+
+    def test_load_demo_prints_the_logins_and_a_fresh_code_at_each_reuse(self):
+        """The command loads once, then reuses the data and hands zoé a new code (the old one stops working)."""
+        first = self.load_demo("--if-empty")
+        self.assertIn("Région de démonstration chargée", first)
+        self.assertIn("lucas.martin", first)
+        self.assertIn("mot de passe : demo", first)
+        second = self.load_demo("--if-empty")
+        self.assertIn("Données existantes réutilisées", second)
+        codes = [re.search(r"code d'activation (\S+)", text).group(1) for text in (first, second)]
+        self.assertNotEqual(codes[0], codes[1])
+        zoe = User.objects.get(username=NOT_ACTIVATED)
+        self.assertEqual(ActivationCode.objects.filter(user=zoe, revoked_at__isnull=True).count(), 1)
+        with self.assertRaisesMessage(CommandError, "déjà chargée"):
+            self.load_demo()
+
+    def test_load_demo_if_empty_leaves_another_region_alone(self):
+        """A database holding other establishments gets no demo data and no false promise of logins."""
+        seed_region(establishments=1, students_per_establishment=10)
+        output = self.load_demo("--if-empty")
+        self.assertIn("pas la région de démonstration", output)
+        self.assertNotIn("lucas.martin", output)
+        self.assertFalse(User.objects.filter(username="lucas.martin").exists())

@@ -16,6 +16,7 @@ from cartable.directory.demo import (
     load_demo_region,
 )
 from cartable.directory.models import Establishment
+from cartable.directory.personas import COLLEGE_UAI
 
 
 class Command(BaseCommand):
@@ -30,6 +31,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty: bool = False, **options):
         if if_empty and Establishment.objects.exists():
+            if not Establishment.objects.filter(uai=COLLEGE_UAI).exists():
+                self.stdout.write(
+                    _(
+                        "La base contient des établissements mais pas la région de démonstration : rien n'est "
+                        "chargé, et les comptes de démonstration n'existent pas (« cartable load_demo » l'ajoute)."
+                    )
+                )
+                return
             self.stdout.write(_("Données existantes réutilisées (aucun chargement)."))
             code = issue_demo_activation_code()
         else:
