@@ -11,7 +11,18 @@ from django.urls import reverse
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import ANONYMOUS, SESSION_CHILD, SESSION_MEMBERSHIP, Actor
-from cartable.directory.models import Establishment, Membership, Role, SchoolClass, Subject, User
+from cartable.directory.models import (
+    Enrolment,
+    Establishment,
+    Group,
+    Membership,
+    Period,
+    Role,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+    User,
+)
 from tests.base import PersonaTestCase
 
 EVERYONE = [
@@ -275,17 +286,23 @@ class EntryPointTests(PolicyMatrixTestCase):
                 authz.access(actor, Establishment, objects[0].pk)
 
     def test_a_model_without_a_policy_denies_everything(self):
-        """Subjects have no policy yet: even the region is refused, and lists are empty."""
-        self.assertNotIn(Subject, authz.registered_policies())
-        self.assertIsInstance(authz.policy_for(Subject), authz.DenyAll)
+        """A directory model nobody wrote a policy for refuses even the region, and its lists are empty."""
+        unguarded = [
+            m
+            for m in (Subject, Period, SchoolYear, Group, Enrolment)
+            if m not in authz.registered_policies() and m.objects.exists()
+        ]
+        self.assertTrue(unguarded, "every candidate got a policy: pick another model without one")
         region = self.actor("admin.region")
-        subject = Subject.objects.first()
-        for action in Action:
-            with self.subTest(action=action):
-                self.assertFalse(authz.allows(region, action, subject))
-        self.assertFalse(Subject.objects.visible_to(region).exists())
-        with self.assertRaises(Http404):
-            authz.access(region, Subject, subject.pk)
+        for model in unguarded:
+            row = model.objects.first()
+            with self.subTest(model=model.__name__):
+                self.assertIsInstance(authz.policy_for(model), authz.DenyAll)
+                for action in Action:
+                    self.assertFalse(authz.allows(region, action, row))
+                self.assertFalse(model.objects.visible_to(region).exists())
+                with self.assertRaises(Http404):
+                    authz.access(region, model, row.pk)
 
     def test_a_second_policy_for_a_model_is_refused(self):
         """Registering two policies for one model is a programming error, caught at start-up."""
