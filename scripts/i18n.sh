@@ -22,7 +22,7 @@ sed -i '/^"POT-Creation-Date: /d' "$PO"
 
 # With --no-wrap every msgid sits on one line; the header's is the only empty one.
 todo=$( { msgattrib --untranslated --no-wrap "$PO"; msgattrib --only-fuzzy --no-wrap "$PO"; } \
-  | grep -c '^msgid ".' || true)
+  | grep -c '^msgid "[^"]' || true)
 if (( todo > 0 )); then
   echo "cartable/$PO: $todo entries to translate (empty or fuzzy):" >&2
   msgattrib --untranslated "$PO" | sed '1,/^$/d' >&2
