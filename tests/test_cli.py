@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from django.core.management import CommandError, call_command
-from django.test import SimpleTestCase, TestCase, override_settings
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django_tasks_db.models import DBTaskResult
 
 from cartable.core.tasks import deliver_pending
@@ -182,7 +182,9 @@ class ServeCommandTests(SimpleTestCase):
         self.assertIn("SECRET_KEY doit être défini", done.stderr)
 
 
-class WorkerCommandTests(TestCase):
+class WorkerCommandTests(TransactionTestCase):
+    """The worker closes stale connections between polls, as in production: no test transaction around it."""
+
     def test_worker_runs_the_queued_tasks(self):
         """``cartable worker --batch`` runs what the database queue holds, then exits."""
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
