@@ -68,3 +68,21 @@ registry.register_data_provider(
         user_fields=("user",),
     )
 )
+
+
+def _periodic() -> None:
+    import datetime as dt
+
+    from cartable.accounts.tasks import purge_account_records
+
+    registry.register_periodic(
+        registry.PeriodicJob(
+            key="accounts.purge_account_records",
+            task=purge_account_records,
+            every=dt.timedelta(hours=1),
+            description=_("Purge des échecs de connexion, des codes d'activation et des sessions terminées."),
+        )
+    )
+
+
+_periodic()

@@ -34,3 +34,23 @@ def send_password_reset(email: str, language: str = "fr") -> int:
             },
         )
     return len(users)
+
+
+@task
+def purge_account_records() -> dict[str, int]:
+    """Apply the accounts retention rules: failed sign-ins after the throttle window, activation codes a
+    month after they expired or were used, session records whose session is gone."""
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from cartable.accounts import throttle
+    from cartable.accounts.models import AccountSession, ActivationCode
+
+    month_ago = timezone.now() - dt.timedelta(days=30)
+    attempts = throttle.purge_old()
+    codes, _ = ActivationCode.objects.filter(Q(expires_at__lt=month_ago) | Q(used_at__lt=month_ago)).delete()
+    sessions, _ = AccountSession.objects.exclude(session_key__in=Session.objects.values("session_key")).delete()
+    return {"login_attempts": attempts, "activation_codes": codes, "account_sessions": sessions}

@@ -30,6 +30,31 @@ def _erase_notifications(user) -> None:
     Notification.objects.filter(recipient=user).delete()
 
 
+def _periodic() -> None:
+    import datetime as dt
+
+    from cartable.core.tasks import deliver_pending, purge_expired_records
+
+    registry.register_periodic(
+        registry.PeriodicJob(
+            key="core.purge_expired_records",
+            task=purge_expired_records,
+            every=dt.timedelta(hours=24),
+            description=_("Purge du journal d'audit, des notifications et des sessions expirés."),
+        )
+    )
+    registry.register_periodic(
+        registry.PeriodicJob(
+            key="core.deliver_pending",
+            task=deliver_pending,
+            every=dt.timedelta(minutes=5),
+            description=_("Nouvel essai des envois de notifications en attente."),
+        )
+    )
+
+
+_periodic()
+
 registry.register_data_provider(
     registry.DataProvider(
         model=AuditEvent,

@@ -107,3 +107,17 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.notification_id}:{self.status}"
+
+
+class JobRun(models.Model):
+    """When each periodic job was last queued: the claim that keeps two workers from queuing it twice."""
+
+    key = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tâche périodique")
+        verbose_name_plural = _("tâches périodiques")
+
+    def __str__(self) -> str:
+        return self.key

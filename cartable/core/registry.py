@@ -74,11 +74,22 @@ class DataProvider:
     user_fields: tuple[str, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A task the worker queues on a schedule kept in code (digests, reminders, retention purges)."""
+
+    key: str
+    task: Any  # a django.tasks Task taking no argument
+    every: Any  # datetime.timedelta
+    description: Any = ""
+
+
 _modules: dict[str, Module] = {}
 _menu: dict[str, MenuEntry] = {}
 _widgets: dict[str, Widget] = {}
 _kinds: dict[str, NotificationKind] = {}
 _providers: dict[type[models.Model], DataProvider] = {}
+_periodic: dict[str, PeriodicJob] = {}
 
 
 def _add(table: dict, key: Any, item: Any) -> Any:
@@ -106,6 +117,14 @@ def register_notification_kind(item: NotificationKind) -> NotificationKind:
 
 def register_data_provider(item: DataProvider) -> DataProvider:
     return _add(_providers, item.model, item)
+
+
+def register_periodic(item: PeriodicJob) -> PeriodicJob:
+    return _add(_periodic, item.key, item)
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return sorted(_periodic.values(), key=lambda j: j.key)
 
 
 def modules() -> list[Module]:

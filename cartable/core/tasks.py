@@ -74,3 +74,25 @@ def _send(delivery: Delivery) -> bool:
         )
         return True
     return False
+
+
+AUDIT_RETENTION = dt.timedelta(days=365)
+READ_NOTIFICATION_RETENTION = dt.timedelta(days=183)
+UNREAD_NOTIFICATION_RETENTION = dt.timedelta(days=365)
+
+
+@task
+def purge_expired_records() -> dict[str, int]:
+    """Apply the kernel's retention rules: audit trail one year, notifications six months after reading
+    (a year when never read), expired sessions."""
+    from django.contrib.sessions.models import Session
+
+    from cartable.core.models import AuditEvent, Notification
+
+    now = timezone.now()
+    audit, _ = AuditEvent.objects.filter(at__lt=now - AUDIT_RETENTION).delete()
+    notifications, _ = Notification.objects.filter(
+        Q(read_at__lt=now - READ_NOTIFICATION_RETENTION) | Q(created_at__lt=now - UNREAD_NOTIFICATION_RETENTION)
+    ).delete()
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    return {"audit": audit, "notifications": notifications, "sessions": sessions}
