@@ -10,6 +10,7 @@ Environment variables:
     CARTABLE_HTTPS  "1" behind HTTPS: secure cookies, HSTS, redirect to https.
     EMAIL_URL       "smtp://host:port" for e-mail (default: smtp://localhost:25; files under var/mail/ in demo).
     CARTABLE_VAR    folder for the SQLite file, mail, uploads (default: ./var).
+    CARTABLE_PROXY_HOPS  number of trusted reverse proxies in front of the app (default 0).
     STATIC_ROOT     where `cartable collectstatic` puts static files in production (optional).
 """
 
@@ -278,4 +279,7 @@ LOGGING = {
 
 ADMINS: list[tuple[str, str]] = []
 CARTABLE_SITE_NAME = "Cartable"
+# Number of trusted reverse proxies in front of the app (0: clients connect directly). Client addresses, for
+# login throttling and the audit trail, are then read from X-Forwarded-For (cartable/core/http.py).
+CARTABLE_PROXY_HOPS = int(os.environ.get("CARTABLE_PROXY_HOPS", "0"))
 CARTABLE_BASE_URL = os.environ.get("CARTABLE_BASE_URL", "http://localhost:8000")

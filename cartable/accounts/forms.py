@@ -12,13 +12,10 @@ from cartable.accounts.actions import PREFERENCE_FIELDS
 from cartable.accounts.activation import ActivationError
 from cartable.accounts.models import Preferences
 from cartable.accounts.queries import matching_activation_code
+from cartable.core.http import client_ip
 
 PASSWORD_HELP = _("Au moins 12 caractères. Une phrase de passe est une bonne idée.")
 THROTTLED = _("Trop de tentatives. Par sécurité, patientez quelques minutes avant de réessayer.")
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class AlertMixin:

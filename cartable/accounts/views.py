@@ -30,9 +30,9 @@ from cartable.accounts.forms import (
     NewPasswordForm,
     PreferencesForm,
     ResetRequestForm,
-    client_ip,
 )
 from cartable.accounts.models import ActivationCode, Preferences
+from cartable.core.http import client_ip
 from cartable.core.views import bad_request
 
 ACTIVATION_SESSION = "cartable.activation"

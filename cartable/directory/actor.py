@@ -17,8 +17,8 @@ from django.utils import timezone
 from cartable.directory.models import (
     STAFF_ROLES,
     Enrolment,
-    Guardianship,
     GroupMembership,
+    Guardianship,
     Membership,
     Role,
     TeachingAssignment,
@@ -161,13 +161,11 @@ class Actor:
         )
         students = [link.student for link in links]
         enrolled: dict[int, set[int]] = {}
-        for student_id, establishment_id in current(
-            Enrolment.objects.filter(student__in=students)
-        ).values_list("student_id", "establishment_id"):
+        for student_id, establishment_id in current(Enrolment.objects.filter(student__in=students)).values_list(
+            "student_id", "establishment_id"
+        ):
             enrolled.setdefault(student_id, set()).add(establishment_id)
-        return [
-            Child(s.pk, s.first_name, s.last_name, frozenset(enrolled.get(s.pk, ()))) for s in students
-        ]
+        return [Child(s.pk, s.first_name, s.last_name, frozenset(enrolled.get(s.pk, ()))) for s in students]
 
     @property
     def children_ids(self) -> frozenset[int]:
@@ -199,9 +197,7 @@ class Actor:
     def group_ids(self) -> frozenset[int]:
         if self.user is None or not self.has_role(Role.STUDENT):
             return frozenset()
-        return frozenset(
-            current(GroupMembership.objects.filter(student=self.user)).values_list("group_id", flat=True)
-        )
+        return frozenset(current(GroupMembership.objects.filter(student=self.user)).values_list("group_id", flat=True))
 
     @cached_property
     def _teaching(self) -> list[tuple[int | None, int | None, int]]:

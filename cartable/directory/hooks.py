@@ -50,7 +50,9 @@ def _provider(model, purpose, retention, export, erase, *fields):
     )
 
 
-_provider(User, _("Identifier chaque personne et lui ouvrir son compte."), WHILE_SCHOOLED, _export_person, _erase_person)
+_provider(
+    User, _("Identifier chaque personne et lui ouvrir son compte."), WHILE_SCHOOLED, _export_person, _erase_person
+)
 _provider(
     ExternalIdentifier,
     _("Rapprocher le compte des annuaires académiques et d'ÉduConnect."),
@@ -87,9 +89,7 @@ _provider(
     TeachingAssignment,
     SCHOOLING,
     WHILE_SCHOOLED,
-    lambda u: _rows(
-        TeachingAssignment.objects.filter(teacher=u), "subject__name", "school_class__name", "group__name"
-    ),
+    lambda u: _rows(TeachingAssignment.objects.filter(teacher=u), "subject__name", "school_class__name", "group__name"),
     lambda u: TeachingAssignment.objects.filter(teacher=u).delete(),
     "teacher",
 )

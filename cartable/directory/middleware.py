@@ -2,11 +2,8 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from cartable.core.http import client_ip
 from cartable.directory.actor import SESSION_CHILD, SESSION_MEMBERSHIP, Actor
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class ActorMiddleware:

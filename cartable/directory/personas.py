@@ -83,8 +83,11 @@ def make_establishment(
     label, start, end = school_year_bounds()
     year = SchoolYear.objects.create(establishment=establishment, label=label, start_date=start, end_date=end)
     if trimesters:
-        bounds = [(start, dt.date(start.year, 11, 30)), (dt.date(start.year, 12, 1), dt.date(end.year, 3, 15)),
-                  (dt.date(end.year, 3, 16), end)]
+        bounds = [
+            (start, dt.date(start.year, 11, 30)),
+            (dt.date(start.year, 12, 1), dt.date(end.year, 3, 15)),
+            (dt.date(end.year, 3, 16), end),
+        ]
         names = ["1er trimestre", "2e trimestre", "3e trimestre"]
     else:
         bounds = [(start, dt.date(end.year, 1, 31)), (dt.date(end.year, 2, 1), end)]
@@ -99,9 +102,7 @@ def make_establishment(
         code: s
         for code, s in zip(
             [c for c, _ in SUBJECTS],
-            Subject.objects.bulk_create(
-                [Subject(establishment=establishment, code=c, name=n) for c, n in SUBJECTS]
-            ),
+            Subject.objects.bulk_create([Subject(establishment=establishment, code=c, name=n) for c, n in SUBJECTS]),
             strict=True,
         )
     }
@@ -126,8 +127,16 @@ def hashed(password: str) -> str:
     return _PASSWORD_CACHE[password]
 
 
-def person(username: str, first: str, last: str, *, title: str = "", password: str | None = "demo",
-           birth: dt.date | None = None, **extra) -> User:
+def person(
+    username: str,
+    first: str,
+    last: str,
+    *,
+    title: str = "",
+    password: str | None = "demo",  # noqa: S107  (the demo password)
+    birth: dt.date | None = None,
+    **extra,
+) -> User:
     user = User(
         username=username,
         first_name=first,
@@ -146,7 +155,10 @@ def person(username: str, first: str, last: str, *, title: str = "", password: s
 def member(user: User, kit: EstablishmentKit | None, role: str, job_title: str = "") -> Membership:
     start = kit.year.start_date if kit else dt.date(2020, 1, 1)
     return Membership.objects.create(
-        person=user, establishment=kit.establishment if kit else None, role=role, job_title=job_title,
+        person=user,
+        establishment=kit.establishment if kit else None,
+        role=role,
+        job_title=job_title,
         start_date=start,
     )
 
@@ -171,20 +183,33 @@ def teach(teacher: User, kit: EstablishmentKit, subject: str, *, school_class=No
     )
 
 
-def build_personas(password: str = "demo") -> Personas:
+def build_personas(password: str = "demo") -> Personas:  # noqa: S107  (the demo password)
     """Create the academy, the three establishments and every named persona."""
     academy, _ = Academy.objects.get_or_create(code="NANCY-METZ", defaults={"name": "Académie de Nancy-Metz"})
     college = make_establishment(
-        academy, uai=COLLEGE_UAI, name="Collège Louis Pasteur", kind=Establishment.Kind.COLLEGE,
-        ministry=Establishment.Ministry.EDUCATION, city="Nancy",
+        academy,
+        uai=COLLEGE_UAI,
+        name="Collège Louis Pasteur",
+        kind=Establishment.Kind.COLLEGE,
+        ministry=Establishment.Ministry.EDUCATION,
+        city="Nancy",
     )
     lycee = make_establishment(
-        academy, uai=LYCEE_UAI, name="Lycée agricole de Metz-Courcelles", kind=Establishment.Kind.LYCEE_AGRI,
-        ministry=Establishment.Ministry.AGRICULTURE, city="Courcelles-Chaussy", trimesters=False,
+        academy,
+        uai=LYCEE_UAI,
+        name="Lycée agricole de Metz-Courcelles",
+        kind=Establishment.Kind.LYCEE_AGRI,
+        ministry=Establishment.Ministry.AGRICULTURE,
+        city="Courcelles-Chaussy",
+        trimesters=False,
     )
     other = make_establishment(
-        academy, uai=OTHER_UAI, name="Collège Jules Ferry", kind=Establishment.Kind.COLLEGE,
-        ministry=Establishment.Ministry.EDUCATION, city="Épinal",
+        academy,
+        uai=OTHER_UAI,
+        name="Collège Jules Ferry",
+        kind=Establishment.Kind.COLLEGE,
+        ministry=Establishment.Ministry.EDUCATION,
+        city="Épinal",
     )
 
     p = {}
@@ -233,8 +258,14 @@ def build_personas(password: str = "demo") -> Personas:
     member(p["claire.martin"], college, Role.GUARDIAN)
     member(p["claire.martin"], lycee, Role.GUARDIAN)
     member(p["thomas.girard"], college, Role.GUARDIAN)
-    for student, kit in [("lucas.martin", college), ("lea.bernard", college), ("ines.girard", college),
-                         ("zoe.fontaine", college), ("emma.martin", lycee), ("hugo.lambert", other)]:
+    for student, kit in [
+        ("lucas.martin", college),
+        ("lea.bernard", college),
+        ("ines.girard", college),
+        ("zoe.fontaine", college),
+        ("emma.martin", lycee),
+        ("hugo.lambert", other),
+    ]:
         member(p[student], kit, Role.STUDENT)
     member(p["charlie.roux"], other, Role.TEACHER, "Professeur de mathématiques")
     member(p["nathalie.lambert"], other, Role.GUARDIAN)
