@@ -11,9 +11,7 @@ def _identity(actor):
 
 
 def _notifications(actor):
-    latest = list(
-        Notification.objects.filter(recipient_id=actor.user_id).order_by("-created_at", "-id")[:5]
-    )
+    latest = list(Notification.objects.filter(recipient_id=actor.user_id).order_by("-created_at", "-id")[:5])
     return {"notifications": latest}
 
 
