@@ -26,6 +26,7 @@ todo=$( { msgattrib --untranslated --no-wrap "$PO"; msgattrib --only-fuzzy --no-
 if (( todo > 0 )); then
   echo "cartable/$PO: $todo entries to translate (empty or fuzzy):" >&2
   msgattrib --untranslated "$PO" | sed '1,/^$/d' >&2
+  echo >&2
   msgattrib --only-fuzzy "$PO" | sed '1,/^$/d' >&2
   exit 1
 fi
