@@ -22,6 +22,8 @@ from django.core.management import CommandError, call_command
 from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from django_tasks_db.models import DBTaskResult
 
+from cartable.core import registry
+from cartable.core.models import JobRun
 from cartable.core.tasks import deliver_pending
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,12 +187,21 @@ class ServeCommandTests(SimpleTestCase):
 class WorkerCommandTests(TransactionTestCase):
     """The worker closes stale connections between polls, as in production: no test transaction around it."""
 
-    def test_worker_runs_the_queued_tasks(self):
-        """``cartable worker --batch`` runs what the database queue holds, then exits."""
+    def test_worker_runs_the_queued_tasks_and_the_due_periodic_jobs(self):
+        """``cartable worker --batch`` queues the due periodic jobs, runs the whole queue, then exits."""
+        jobs = registry.periodic_jobs()
+        self.assertTrue(jobs)
         with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
             deliver_pending.enqueue()
             call_command("worker", batch=True, verbosity=0)
-        self.assertEqual(list(DBTaskResult.objects.values_list("status", flat=True)), ["SUCCESSFUL"])
+            self.assertEqual(
+                sorted(DBTaskResult.objects.values_list("task_path", flat=True)),
+                sorted([deliver_pending.module_path] + [job.task.module_path for job in jobs]),
+            )
+            self.assertEqual(set(DBTaskResult.objects.values_list("status", flat=True)), {"SUCCESSFUL"})
+            self.assertEqual(JobRun.objects.filter(last_enqueued_at__isnull=False).count(), len(jobs))
+            call_command("worker", batch=True, verbosity=0)  # nothing is due again so soon
+            self.assertEqual(DBTaskResult.objects.count(), 1 + len(jobs))
 
     def test_worker_refuses_a_queue_it_does_not_serve(self):
         """With another task backend (the tests' immediate one), the worker says so instead of idling."""
