@@ -49,3 +49,31 @@ def test_signing_out_returns_to_the_login_page(page, live_server):
     assert page.url.startswith(live_server.url + "/comptes/connexion/")
     visit(page, "/")
     assert page.url.startswith(live_server.url + "/comptes/connexion/?next=/")
+
+
+def test_the_demo_login_page_lists_the_personas_and_fits_a_phone(page, settings):
+    """In demo mode the login page lists the demo logins and their password, readable at 360 px."""
+    settings.DEMO = True
+    page.set_viewport_size({"width": 360, "height": 740})
+    visit(page, "/comptes/connexion/")
+    hint = page.get_by_role("complementary", name="Comptes de démonstration")
+    expect(hint).to_contain_text("Mot de passe pour tous : demo")
+    for username in ["lucas.martin", "claire.martin", "paul.dupont", "admin.region"]:
+        expect(hint.get_by_text(username, exact=True)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_visitor_reads_the_login_page_in_english_and_signs_in(page):
+    """The login page's language switcher turns it to English, and the dashboard follows."""
+    visit(page, "/comptes/connexion/")
+    page.get_by_label("Langue / Language").select_option(label="English")
+    with follow(page):
+        page.get_by_role("button", name="Changer de langue").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    page.get_by_label("Username", exact=True).fill("lucas.martin")
+    page.get_by_label("Password", exact=True).fill("demo")
+    with follow(page):
+        page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".who-name")).to_have_text("Lucas Martin")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello Lucas")
