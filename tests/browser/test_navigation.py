@@ -38,3 +38,15 @@ def test_a_missing_page_answers_in_the_site_style(page):
     assert visit(page, "/cette-page-n-existe-pas/").status == 404
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.locator(".brand")).to_be_visible()
+
+
+def test_the_regional_administrator_inspects_the_directory_in_the_django_admin(page):
+    """admin.region opens the admin and finds Lucas among the people of the directory."""
+    log_in(page, "admin.region")
+    visit(page, "/admin/")
+    with follow(page):
+        page.locator("#content-main").get_by_role("link", name="Personnes", exact=True).click()
+    page.locator("#searchbar").fill("lucas")
+    with follow(page):
+        page.get_by_role("button", name="Rechercher").click()
+    expect(page.locator("#result_list").get_by_role("link", name="lucas.martin", exact=True)).to_be_visible()
