@@ -178,7 +178,10 @@ class Actor:
 
     @property
     def child(self) -> Child | None:
-        """The child a guardian is looking at now (chosen in the session), in the active establishment."""
+        """The child a guardian is looking at now (chosen in the session), in the active establishment;
+        None unless the person acts as a guardian."""
+        if self.role != Role.GUARDIAN:
+            return None
         here = self.children_here
         for c in here:
             if c.id == self._child_id:

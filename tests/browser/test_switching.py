@@ -28,6 +28,7 @@ def test_a_teacher_who_is_also_a_parent_switches_between_her_roles(page):
 
     switch(page, "Rôle", f"Enseignant — {COLLEGE}")
     expect_identity(page, name="Sophie Bernard", role="Enseignant", establishment=COLLEGE)
+    expect(page.locator(".facts dt:text-is('Enfant suivi')")).to_have_count(0)
 
 
 def test_a_teacher_of_two_establishments_switches_between_them(page):
