@@ -1,8 +1,11 @@
 """Root URLs. Every view requires sign-in unless marked ``login_not_required`` (see tests/test_urls.py)."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 
 from cartable.core import views as core_views
@@ -18,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sante/", core_views.health, name="health"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    # Browsers ask for /favicon.ico on pages that do not name one (the Django admin's).
+    path("favicon.ico", login_not_required(RedirectView.as_view(url=static("core/favicon.svg"))), name="favicon"),
 ]
 
 handler400 = core_views.bad_request

@@ -32,6 +32,7 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "health",
     "javascript-catalog",
+    "favicon",
     "admin:login",  # a redirect to Cartable's own (throttled) login page
 }
 

@@ -6,19 +6,19 @@ from django.contrib.auth.admin import UserAdmin
 from cartable.directory import models as m
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
     model = m.Membership
     fk_name = "person"
     extra = 0
     autocomplete_fields = ["establishment"]
 
 
-class ExternalIdentifierInline(admin.TabularInline):
+class ExternalIdentifierInline(admin.StackedInline):
     model = m.ExternalIdentifier
     extra = 0
 
 
-class GuardianshipInline(admin.TabularInline):
+class GuardianshipInline(admin.StackedInline):
     model = m.Guardianship
     fk_name = "guardian"
     extra = 0
@@ -35,6 +35,8 @@ class PersonAdmin(UserAdmin):
         (None, {"fields": ["title", "birth_date", "activated_at"]}),
     )
     inlines = [MembershipInline, GuardianshipInline, ExternalIdentifierInline]
+    # Django's two-box selector fails axe-core (an aria-label on a plain span): plain multiple selects.
+    filter_horizontal = ()
 
 
 @admin.register(m.Academy)
@@ -50,7 +52,7 @@ class EstablishmentAdmin(admin.ModelAdmin):
     search_fields = ["uai", "name", "city"]
 
 
-class PeriodInline(admin.TabularInline):
+class PeriodInline(admin.StackedInline):
     model = m.Period
     extra = 0
 
@@ -84,7 +86,7 @@ class GroupAdmin(admin.ModelAdmin):
     list_display = ["name", "establishment", "school_year"]
     list_select_related = ["establishment", "school_year"]
     search_fields = ["name"]
-    filter_horizontal = ["classes"]
+    # Django's two-box selector fails axe-core (unlabelled selects); the plain multiple select passes.
 
 
 @admin.register(m.Membership)

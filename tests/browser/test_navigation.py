@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from cartable.directory.models import Group
 from tests.browser.support import follow, log_in, visit
 
 pytestmark = pytest.mark.browser
@@ -50,3 +51,20 @@ def test_the_regional_administrator_inspects_the_directory_in_the_django_admin(p
     with follow(page):
         page.get_by_role("button", name="Rechercher").click()
     expect(page.locator("#result_list").get_by_role("link", name="lucas.martin", exact=True)).to_be_visible()
+    with follow(page):
+        page.locator("#result_list").get_by_role("link", name="lucas.martin", exact=True).click()
+    expect(page.locator("#id_last_name")).to_have_value("Martin")
+
+
+def test_the_admin_edit_pages_of_classes_groups_and_years_pass_axe(page, school):
+    """The admin's edit pages with inlines and many-to-many fields are accessible too."""
+    log_in(page, "admin.region")
+    college = school.college
+    group = Group.objects.filter(establishment=college.establishment).first()
+    for url in [
+        f"/admin/directory/schoolyear/{college.year.pk}/change/",
+        f"/admin/directory/group/{group.pk}/change/",
+        f"/admin/directory/schoolclass/{college.classes['5e A'].pk}/change/",
+        f"/admin/directory/establishment/{college.establishment.pk}/change/",
+    ]:
+        assert visit(page, url).status == 200
