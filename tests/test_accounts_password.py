@@ -99,6 +99,15 @@ class PasswordResetTests(PersonaTestCase):
         self.assertEqual(len(set(pages)), 1)
         self.assertEqual([m.to for m in mail.outbox], [["lucas.martin@example.org"]])
 
+    def test_reset_mails_to_one_address_are_limited_without_telling(self):
+        """A flood of requests for one address sends three mails an hour; the page answers the same."""
+        for _ in range(6):
+            response = self.request_link("lucas.martin@example.org")
+            self.assertRedirects(response, RESET_DONE, fetch_redirect_response=False)
+        self.assertEqual(len(mail.outbox), 3)
+        self.request_link("claire.martin@example.org")
+        self.assertEqual(len(mail.outbox), 4)
+
     def test_a_person_resets_their_password_with_the_mailed_link(self):
         """The link leads to a form; the new password works; the reset is audited; the link is spent."""
         lucas = self.people["lucas.martin"]

@@ -39,3 +39,31 @@ def clear(username: str) -> None:
 def purge_old() -> int:
     deleted, _ = LoginAttempt.objects.filter(at__lt=_window()).delete()
     return deleted
+
+
+RESET_LIMITS = {"per_address_email": 3, "per_address": 20, "window_seconds": 3600}
+
+
+def allow_reset_mail(email: str, ip_address: str | None) -> bool:
+    """Whether to send one more reset e-mail: at most a few per address per hour, so nobody can flood an
+    inbox. The page answers the same either way (nothing tells whether the address has an account)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    window = RESET_LIMITS["window_seconds"]
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    keys = [(f"accounts:reset:mail:{digest}", RESET_LIMITS["per_address_email"])]
+    if ip_address:
+        keys.append((f"accounts:reset:ip:{ip_address}", RESET_LIMITS["per_address"]))
+    allowed = True
+    for key, limit in keys:
+        cache.add(key, 0, window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, window)
+            count = 1
+        if count is not None and count > limit:
+            allowed = False
+    return allowed

@@ -195,7 +195,8 @@ def password_reset(request):
     form = ResetRequestForm(data=_posted(request))
     if form.is_valid():
         # Sent by the worker: the page answers at once, in the same time for any address.
-        tasks.send_password_reset.enqueue(email=form.cleaned_data["email"], language=translation.get_language())
+        if throttle.allow_reset_mail(form.cleaned_data["email"], client_ip(request)):
+            tasks.send_password_reset.enqueue(email=form.cleaned_data["email"], language=translation.get_language())
         return redirect("accounts:password_reset_done")
     return render(request, "accounts/password_reset.html", {"form": form}, status=_status(request))
 
