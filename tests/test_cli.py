@@ -143,6 +143,21 @@ class DemoCommandTests(SimpleTestCase):
             self.assertNotIn("Région de démonstration chargée", second.output)
             url, dashboard = self.sign_in("claire.martin", "demo")
             self.assertIn("Claire Martin", dashboard)
+            # The worker sends the reset e-mail as a file, with a link to this very server.
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            page = opener.open(f"{self.base}/comptes/mot-de-passe-oublie/", timeout=10).read().decode()
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+            form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "email": "lucas.martin@example.org"})
+            opener.open(f"{self.base}/comptes/mot-de-passe-oublie/", data=form.encode(), timeout=10).read()
+            deadline = time.monotonic() + 20
+            mails = []
+            while time.monotonic() < deadline and not mails:
+                mails = list((self.var / "mail").glob("*.log"))
+                time.sleep(0.2)
+            self.assertTrue(mails, "the worker wrote no e-mail")
+            body = mails[0].read_text()
+            self.assertIn("lucas.martin@example.org", body)
+            self.assertIn(f"http://localhost:{self.port}/comptes/mot-de-passe-oublie/", body)
         finally:
             code = second.stop(signal.SIGTERM)
         self.assertEqual(code, 0, second.output)

@@ -68,7 +68,7 @@ class Command(BaseCommand):
         self.failed_code: int | None = None
         previous = {sig: signal.signal(sig, self._request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            env = self._child_env(host)
+            env = self._child_env(host, port)
             self._start("server", gunicorn_argv(host=host, port=port, workers=2, threads=4, graceful_timeout=5), env)
             self._start("worker", [sys.executable, "-m", "cartable.cli", "worker", "--verbosity", "0"], env)
             if self._wait_until_ready(host, port):
@@ -99,8 +99,12 @@ class Command(BaseCommand):
                     % {"host": host, "port": port, "error": exc.strerror}
                 ) from None
 
-    def _child_env(self, host: str) -> dict[str, str]:
+    def _child_env(self, host: str, port: int) -> dict[str, str]:
         env = {**os.environ, "CARTABLE_DEMO": "1", "CARTABLE_VAR": str(settings.VAR_DIR)}
+        if "CARTABLE_BASE_URL" not in os.environ:
+            # Links in the demo's e-mails (password reset, notifications) point to this server.
+            shown = "localhost" if host in WILDCARD_HOSTS or host == "127.0.0.1" else host
+            env["CARTABLE_BASE_URL"] = f"http://{shown}:{port}"
         if "ALLOWED_HOSTS" not in os.environ and host not in settings.ALLOWED_HOSTS:
             env["ALLOWED_HOSTS"] = "*" if host in WILDCARD_HOSTS else ",".join([*settings.ALLOWED_HOSTS, host])
         return env
