@@ -1,0 +1,38 @@
+"""Agenda registrations: module, menu, widgets, personal data."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cartable.agenda.models import CalendarFeed, Event
+from cartable.core import registry
+
+registry.register_module(
+    registry.Module(
+        key="agenda", label=_("Agenda"), description=_("Les événements, les échéances et le flux d'agenda.")
+    )
+)
+registry.register_data_provider(
+    registry.DataProvider(
+        model=Event,
+        purpose=_("Annoncer les événements de l'établissement et tenir un agenda personnel."),
+        retention=_("L'année scolaire, puis un an."),
+        export=lambda u: [
+            dict(r, start=r["start"].isoformat())
+            for r in Event.objects.filter(owner=u).values("title", "start", "audience")
+        ],
+        erase=lambda u: Event.objects.filter(owner=u, audience=Event.Audience.PERSONAL).delete(),
+        user_fields=("owner",),
+    )
+)
+registry.register_data_provider(
+    registry.DataProvider(
+        model=CalendarFeed,
+        purpose=_("Publier l'agenda de la personne vers son téléphone ou son ordinateur."),
+        retention=_("Jusqu'à révocation, puis un an."),
+        export=lambda u: [
+            {"created_at": f.created_at.isoformat(), "revoked_at": f.revoked_at and f.revoked_at.isoformat()}
+            for f in CalendarFeed.objects.filter(user=u)
+        ],
+        erase=lambda u: CalendarFeed.objects.filter(user=u).delete(),
+        user_fields=("user", "child"),
+    )
+)

@@ -1,0 +1,1 @@
+"""Who may see and change the timetable's rows (deny by default until declared)."""
