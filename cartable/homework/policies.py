@@ -1,1 +1,202 @@
-"""Who may see and change the homework's rows (deny by default until declared)."""
+"""Who may see and change the homework log's rows: log entries, homework, their files and links, ticks.
+
+A class's log (its entries and homework, those of the groups drawn from it included) is visible to:
+
+* its students (a group's entries to the group's students), and their guardians — once published;
+* any teacher of the class (directly or through one of its groups) and the vie scolaire — once published;
+* the direction of the establishment and the regional administrator — always, drafts included;
+* the author (the teacher of the assignment) — always; only the author changes or deletes them.
+
+``HomeworkDone`` (a tick) is the student's own: they see and change it, their guardians see it.
+
+Everything a rule needs is loaded once per actor (see :func:`teaching_reach` and :func:`family_reach`),
+so ``allows`` runs in memory and ``scope`` adds no query of its own beyond those.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cartable.core import authz
+from cartable.core.authz import Action
+from cartable.directory.actor import current
+from cartable.directory.models import Enrolment, Group, GroupMembership, Role
+from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
+
+_TEACHING_KEY = "_homework_teaching_reach"
+_FAMILY_KEY = "_homework_family_reach"
+
+
+def teaching_reach(actor) -> tuple[frozenset[int], frozenset[int]]:
+    """The classes and groups whose log a teacher sees: those taught, the classes of the groups taught,
+    and the groups drawn from all these classes (one query, kept on the actor)."""
+    cached = actor.__dict__.get(_TEACHING_KEY)
+    if cached is not None:
+        return cached
+    class_ids, group_ids = set(actor.taught_class_ids), set(actor.taught_group_ids)
+    if class_ids or group_ids:
+        links = Group.classes.through.objects
+        classes_of_groups = links.filter(group_id__in=group_ids).values("schoolclass_id")
+        rows = links.filter(Q(schoolclass_id__in=class_ids) | Q(schoolclass_id__in=classes_of_groups)).values_list(
+            "group_id", "schoolclass_id"
+        )
+        rows = list(rows)
+        class_ids |= {c for g, c in rows if g in actor.taught_group_ids}
+        group_ids |= {g for g, _c in rows}
+    result = (frozenset(class_ids), frozenset(group_ids))
+    actor.__dict__[_TEACHING_KEY] = result
+    return result
+
+
+def family_reach(actor) -> dict[int, tuple[frozenset[int], frozenset[int]]]:
+    """For each of a guardian's children: the classes and groups they attend now (two queries, kept on
+    the actor; none when the person has no child)."""
+    cached = actor.__dict__.get(_FAMILY_KEY)
+    if cached is not None:
+        return cached
+    reach: dict[int, tuple[set[int], set[int]]] = {cid: (set(), set()) for cid in actor.children_ids}
+    if reach:
+        for student_id, class_id in current(Enrolment.objects.filter(student_id__in=reach)).values_list(
+            "student_id", "school_class_id"
+        ):
+            reach[student_id][0].add(class_id)
+        for student_id, group_id in current(GroupMembership.objects.filter(student_id__in=reach)).values_list(
+            "student_id", "group_id"
+        ):
+            reach[student_id][1].add(group_id)
+    result = {cid: (frozenset(c), frozenset(g)) for cid, (c, g) in reach.items()}
+    actor.__dict__[_FAMILY_KEY] = result
+    return result
+
+
+def _audience_q(class_ids, group_ids, prefix: str) -> Q:
+    return Q(**{f"{prefix}assignment__school_class_id__in": list(class_ids)}) | Q(
+        **{f"{prefix}assignment__group_id__in": list(group_ids)}
+    )
+
+
+def _readers(actor) -> tuple[set[int], set[int]]:
+    """Classes and groups whose *published* log the actor reads as student, guardian or teacher."""
+    class_ids, group_ids = set(actor.class_ids), set(actor.group_ids)
+    taught_classes, taught_groups = teaching_reach(actor)
+    class_ids |= taught_classes
+    group_ids |= taught_groups
+    for child_classes, child_groups in family_reach(actor).values():
+        class_ids |= child_classes
+        group_ids |= child_groups
+    return class_ids, group_ids
+
+
+def _school_life_of(actor) -> list[int]:
+    return [e for e in actor.establishment_ids if actor.roles_in(e) & {Role.EDUCATION, Role.DIRECTION}]
+
+
+def _direction_of(actor) -> list[int]:
+    return [e for e in actor.establishment_ids if Role.DIRECTION in actor.roles_in(e)]
+
+
+def visible_q(actor, prefix: str = "") -> Q:
+    """The rows (log entries or homework, reached through ``prefix``) the actor may see, as a Q."""
+    if actor.is_regional_admin:
+        return Q()
+    class_ids, group_ids = _readers(actor)
+    published = Q(**{f"{prefix}published_at__lte": timezone.now()})
+    return (
+        Q(**{f"{prefix}author_id": actor.user_id})
+        | Q(**{f"{prefix}establishment_id__in": _direction_of(actor)})
+        | (published & Q(**{f"{prefix}establishment_id__in": _school_life_of(actor)}))
+        | (published & _audience_q(class_ids, group_ids, prefix))
+    )
+
+
+def can_view(actor, obj: LogEntry | Homework) -> bool:
+    """In memory: whether the actor sees this log entry or homework (its assignment loaded)."""
+    if actor.is_regional_admin or obj.author_id == actor.user_id:
+        return True
+    if Role.DIRECTION in actor.roles_in(obj.establishment_id):
+        return True
+    if obj.published_at > timezone.now():
+        return False
+    if Role.EDUCATION in actor.roles_in(obj.establishment_id):
+        return True
+    class_ids, group_ids = _readers(actor)
+    assignment = obj.assignment
+    return assignment.school_class_id in class_ids or assignment.group_id in group_ids
+
+
+def can_change(actor, obj: LogEntry | Homework) -> bool:
+    """The author changes their entries and homework, provided they still teach the assignment's class
+    or group."""
+    if obj.author_id != actor.user_id:
+        return False
+    assignment = obj.assignment
+    return assignment.teacher_id == actor.user_id and (
+        assignment.school_class_id in actor.taught_class_ids or assignment.group_id in actor.taught_group_ids
+    )
+
+
+class _LogPolicy(authz.Policy):
+    def allows(self, actor, action, obj):
+        if action == Action.VIEW:
+            return can_view(actor, obj)
+        if action in (Action.CHANGE, Action.DELETE):
+            return can_change(actor, obj)
+        return False
+
+    def scope(self, actor, queryset):
+        return queryset.filter(visible_q(actor))
+
+
+@authz.register(LogEntry)
+class LogEntryPolicy(_LogPolicy):
+    """A class's log entries: see the module docstring."""
+
+
+@authz.register(Homework)
+class HomeworkPolicy(_LogPolicy):
+    """Homework: as the log entries (see the module docstring)."""
+
+
+class _ChildPolicy(authz.Policy):
+    """A file or link follows its log entry or homework: seen by who sees it, changed by who changes it."""
+
+    def _parent(self, obj):
+        return obj.log_entry if obj.log_entry_id else obj.homework
+
+    def allows(self, actor, action, obj):
+        parent = self._parent(obj)
+        if action == Action.VIEW:
+            return can_view(actor, parent)
+        if action in (Action.CHANGE, Action.DELETE):
+            return can_change(actor, parent)
+        return False
+
+    def scope(self, actor, queryset):
+        return queryset.filter(
+            (Q(log_entry__isnull=False) & visible_q(actor, "log_entry__"))
+            | (Q(homework__isnull=False) & visible_q(actor, "homework__"))
+        )
+
+
+@authz.register(Attachment)
+class AttachmentPolicy(_ChildPolicy):
+    pass
+
+
+@authz.register(Link)
+class LinkPolicy(_ChildPolicy):
+    pass
+
+
+@authz.register(HomeworkDone)
+class HomeworkDonePolicy(authz.Policy):
+    """A tick is the student's: they see and change it; their guardians see it."""
+
+    def allows(self, actor, action, obj):
+        if obj.student_id == actor.user_id:
+            return action in (Action.VIEW, Action.CREATE, Action.DELETE, Action.CHANGE)
+        return action == Action.VIEW and obj.student_id in actor.children_ids
+
+    def scope(self, actor, queryset):
+        return queryset.filter(Q(student_id=actor.user_id) | Q(student_id__in=list(actor.children_ids)))

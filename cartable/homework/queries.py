@@ -1,0 +1,129 @@
+"""Reads of the homework log: what is due, a class's load, a class's log, a teacher's lessons with their
+entries. Each function costs a fixed number of queries whatever the data's size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from cartable.directory.models import Role, TeachingAssignment
+from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
+from cartable.homework.policies import family_reach
+
+HOMEWORK_RELATED = (
+    "assignment__subject",
+    "assignment__teacher",
+    "assignment__school_class",
+    "assignment__group",
+)
+
+
+def chosen_children(actor, student_ids: Iterable[int] | None = None) -> list:
+    """The children a guardian looks at: those listed in ``student_ids`` (only theirs), else the active one.
+    Empty for anyone not acting as a guardian."""
+    if actor.role != Role.GUARDIAN:
+        return []
+    if student_ids is not None:
+        wanted = set(student_ids)
+        return [c for c in actor.children if c.id in wanted]
+    return [actor.child] if actor.child else []
+
+
+def due_items(actor, start: dt.date, end: dt.date, *, student_ids: Iterable[int] | None = None) -> list[Homework]:
+    """Published homework due from ``start`` to ``end`` (both included) that the actor sees.
+
+    For a guardian: the active child's, or those of the children listed in ``student_ids``; each item
+    then carries ``item.children`` (the children it is for, as ``Actor.children`` items). For a student:
+    their classes' and groups'. For staff: what the policy lets them see. One query (plus the actor's
+    relations, loaded once per request)."""
+    qs = Homework.objects.visible_to(actor).filter(due_date__range=(start, end), published_at__lte=timezone.now())
+    children = chosen_children(actor, student_ids)
+    if actor.role == Role.GUARDIAN:
+        reach = family_reach(actor)
+        audience = Q(pk__in=[])
+        for child in children:
+            class_ids, group_ids = reach.get(child.id, ((), ()))
+            audience |= Q(assignment__school_class_id__in=list(class_ids)) | Q(assignment__group_id__in=list(group_ids))
+        qs = qs.filter(audience)
+    elif actor.role == Role.STUDENT:
+        qs = qs.filter(
+            Q(assignment__school_class_id__in=list(actor.class_ids)) | Q(assignment__group_id__in=list(actor.group_ids))
+        )
+    items = list(qs.select_related(*HOMEWORK_RELATED).order_by("due_date", "due_time", "id"))
+    if actor.role == Role.GUARDIAN:
+        reach = family_reach(actor)
+        for item in items:
+            a = item.assignment
+            item.children = [c for c in children if a.school_class_id in reach[c.id][0] or a.group_id in reach[c.id][1]]
+    return items
+
+
+def done_pairs(homework_ids: Iterable[int], student_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """The (homework id, student id) pairs ticked done, among those given (one query)."""
+    homework_ids, student_ids = list(homework_ids), list(student_ids)
+    if not homework_ids or not student_ids:
+        return set()
+    return set(
+        HomeworkDone.objects.filter(homework_id__in=homework_ids, student_id__in=student_ids).values_list(
+            "homework_id", "student_id"
+        )
+    )
+
+
+def class_load(
+    *,
+    establishment_id: int,
+    class_id: int,
+    start: dt.date,
+    end: dt.date,
+    exclude_homework_id: int | None = None,
+) -> dict[dt.date, dict]:
+    """Every homework due each day from ``start`` to ``end`` for a class, its groups included, published
+    or not (the workload guard counts what is planned): ``{day: {"minutes", "tests", "items"}}`` with
+    every day of the range present. One query."""
+    assignments = TeachingAssignment.objects.filter(
+        Q(school_class_id=class_id) | Q(group__classes=class_id), establishment_id=establishment_id
+    ).values("pk")
+    qs = Homework.objects.filter(
+        establishment_id=establishment_id, due_date__range=(start, end), assignment_id__in=assignments
+    )
+    if exclude_homework_id is not None:
+        qs = qs.exclude(pk=exclude_homework_id)
+    load: dict[dt.date, dict] = {}
+    day = start
+    while day <= end:
+        load[day] = {"minutes": 0, "tests": 0, "items": []}
+        day += dt.timedelta(days=1)
+    for item in qs.select_related(*HOMEWORK_RELATED).order_by("due_date", "due_time", "id"):
+        bucket = load[item.due_date]
+        bucket["minutes"] += item.estimated_minutes
+        bucket["tests"] += 1 if item.kind == Homework.Kind.TEST else 0
+        bucket["items"].append(item)
+    return load
+
+
+def entries_with_details(actor, qs):
+    """Log entries with their subject, class or group, files, links and the homework the actor sees
+    preloaded (four queries in all when evaluated)."""
+    return qs.select_related(*HOMEWORK_RELATED, "author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
+        Prefetch("links", queryset=Link.objects.order_by("id")),
+        Prefetch("homework", queryset=Homework.objects.visible_to(actor).order_by("due_date", "id")),
+    )
+
+
+def class_log(actor, *, class_id: int | None = None, group_id: int | None = None, start=None, end=None):
+    """A class's (its groups included) or a group's log as the actor may see it, newest first."""
+    if class_id is not None:
+        audience = Q(assignment__school_class_id=class_id) | Q(assignment__group__classes=class_id)
+    else:
+        audience = Q(assignment__group_id=group_id)
+    qs = LogEntry.objects.visible_to(actor).filter(audience)
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    return list(entries_with_details(actor, qs.order_by("-date", "-start_time", "-id")))
