@@ -81,6 +81,9 @@ class Homework(EstablishmentScoped):
     late_policy = models.CharField(_("retard"), max_length=8, choices=LatePolicy.choices, default=LatePolicy.ACCEPT)
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1, help_text=_("Augmente à chaque modification publiée."))
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Quand les élèves et les familles ont été prévenus de sa publication.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
