@@ -236,6 +236,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploads (cartable/core/uploads.py): size limit; dotted path of a virus scanner `(path_or_bytes) -> None`.
+CARTABLE_UPLOAD_MAX_BYTES = int(os.environ.get("CARTABLE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+CARTABLE_UPLOAD_SCANNER = os.environ.get("CARTABLE_UPLOAD_SCANNER") or None
 # Serve from the apps' folders: the demo runs without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -1,0 +1,265 @@
+"""Receive, check, store and serve uploaded files, for every module.
+
+* ``validate_upload(f, max_bytes=..., allowed={...})`` decides a file's type from its CONTENT (magic bytes,
+  the inside of zip containers, UTF-8 text), never from its name or the type the browser declared; refuses
+  what is not in ``allowed``, too large or empty, and calls the scanner hook (``CARTABLE_UPLOAD_SCANNER``).
+* ``store(checked, folder=...)`` saves it through the default storage under a generated name (uuid + the
+  detected extension): a name a person typed never reaches the file system.
+* ``serve_file(request, field_file, filename=..., content_type=...)`` answers a download with the headers
+  that keep a browser from running it (attachment, ``nosniff``, a CSP sandbox, private caching). Media files
+  are never served by URL: only authorized views call it.
+
+``allowed`` holds extensions as detected (``"pdf"``, ``"png"``, ``"docx"``...); ``DOCUMENTS``, ``IMAGES``,
+``MEDIA`` and ``ALL`` are ready-made sets.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import IO, Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, default_storage
+from django.http import FileResponse, Http404
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+# extension -> (content type, label shown in messages)
+KINDS: dict[str, tuple[str, str]] = {
+    "pdf": ("application/pdf", "PDF"),
+    "png": ("image/png", "PNG"),
+    "jpg": ("image/jpeg", "JPEG"),
+    "gif": ("image/gif", "GIF"),
+    "webp": ("image/webp", "WebP"),
+    "odt": ("application/vnd.oasis.opendocument.text", "ODT"),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", "ODS"),
+    "odp": ("application/vnd.oasis.opendocument.presentation", "ODP"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "DOCX"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "XLSX"),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "PPTX"),
+    "txt": ("text/plain; charset=utf-8", "TXT"),
+    "mp3": ("audio/mpeg", "MP3"),
+    "m4a": ("audio/mp4", "M4A"),
+    "mp4": ("video/mp4", "MP4"),
+}
+IMAGES = frozenset({"png", "jpg", "gif", "webp"})
+DOCUMENTS = frozenset({"pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "txt"}) | IMAGES
+MEDIA = frozenset({"mp3", "m4a", "mp4"})
+ALL = DOCUMENTS | MEDIA
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
+
+_ODF = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+}
+_OOXML = (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx"))
+_SAME_EXTENSION = {"jpg": {"jpg", "jpeg", "jpe"}, "mp4": {"mp4", "m4v"}}
+_MARKUP = re.compile(rb"^\s*<(\?xml|!doctype|html|head|body|script|svg|iframe|meta|!--)", re.IGNORECASE)
+_CHUNK = 64 * 1024
+NAME_MAX = 200
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload whose content was checked: its detected type, size, digest and a clean display name."""
+
+    content_type: str
+    extension: str
+    size: int
+    sha256: str
+    original_name: str
+    source: Any = field(default=None, repr=False, compare=False)
+
+
+def accepted_labels(allowed: set[str] | frozenset[str]) -> str:
+    """The accepted types as people read them: ``PDF, PNG, DOCX``."""
+    return ", ".join(sorted(KINDS[e][1] for e in allowed if e in KINDS))
+
+
+def _bare_name(name: str) -> str:
+    """The name without its folders, control or format characters, nor leading and trailing dots."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    return "".join(c for c in name if unicodedata.category(c)[0] != "C").strip().strip(".").strip()
+
+
+def clean_name(name: str, extension: str) -> str:
+    """A display name without folders or control characters, ending with the detected extension."""
+    name = _bare_name(name)
+    stem, dot, suffix = name.rpartition(".")
+    if dot and suffix.lower() in _SAME_EXTENSION.get(extension, {extension}):
+        ending = suffix
+    else:
+        stem, ending = name, extension  # keep the whole name and add the real extension
+    stem = stem.strip() or _("fichier")
+    return f"{stem[: NAME_MAX - len(ending) - 1]}.{ending}"
+
+
+def _zip_kind(fileobj: IO[bytes]) -> str | None:
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                info = archive.getinfo("mimetype")
+                if info.file_size > 200:
+                    return None
+                return _ODF.get(archive.read("mimetype").strip())
+            if "[Content_Types].xml" in names:
+                for prefix, ext in _OOXML:
+                    if any(n.startswith(prefix) for n in names):
+                        return ext
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, NotImplementedError):
+        return None
+    return None
+
+
+def _is_text(fileobj: IO[bytes]) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    first = True
+    fileobj.seek(0)
+    while chunk := fileobj.read(_CHUNK):
+        if b"\x00" in chunk:
+            return False
+        if first:
+            if _MARKUP.match(chunk.removeprefix(b"\xef\xbb\xbf")):
+                return False
+            first = False
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError:
+            return False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return not first
+
+
+def detect(fileobj: IO[bytes]) -> str | None:
+    """The file's extension decided from its content, or None when it is no type we know."""
+    fileobj.seek(0)
+    head = fileobj.read(64)
+    kind: str | None = None
+    if head.startswith(b"%PDF-"):
+        kind = "pdf"
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "png"
+    elif head.startswith(b"\xff\xd8\xff"):
+        kind = "jpg"
+    elif head[:6] in (b"GIF87a", b"GIF89a"):
+        kind = "gif"
+    elif head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        kind = "webp"
+    elif head[:4] == b"PK\x03\x04":
+        fileobj.seek(0)
+        kind = _zip_kind(fileobj)
+    elif head[4:8] == b"ftyp":
+        kind = "m4a" if head[8:12] in (b"M4A ", b"M4B ") else "mp4"
+    elif head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        kind = "mp3"
+    elif _is_text(fileobj):
+        kind = "txt"
+    fileobj.seek(0)
+    return kind
+
+
+def _scan(uploaded_file) -> None:
+    dotted = getattr(settings, "CARTABLE_UPLOAD_SCANNER", None)
+    if not dotted:
+        return
+    scanner = import_string(dotted)
+    if hasattr(uploaded_file, "temporary_file_path"):
+        scanner(uploaded_file.temporary_file_path())
+    else:
+        uploaded_file.seek(0)
+        scanner(uploaded_file.read())
+        uploaded_file.seek(0)
+
+
+def validate_upload(uploaded_file, *, max_bytes: int | None = None, allowed: set[str] | frozenset[str]) -> CheckedFile:
+    """Check one uploaded file by its content; raise a French ``ValidationError`` when it is refused."""
+    if max_bytes is None:
+        max_bytes = settings.CARTABLE_UPLOAD_MAX_BYTES
+    raw_name = getattr(uploaded_file, "name", "") or ""
+    shown = _bare_name(raw_name)[:NAME_MAX] or _("fichier")
+    size = uploaded_file.size
+    if not size:
+        raise ValidationError(_("Ce fichier est vide : %(name)s.") % {"name": shown}, code="empty")
+    if size > max_bytes:
+        raise ValidationError(
+            _("Ce fichier est trop volumineux : %(name)s (%(size)s). La taille maximale est %(max)s.")
+            % {"name": shown, "size": filesizeformat(size), "max": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    extension = detect(uploaded_file)
+    if extension is None or extension not in allowed:
+        raise ValidationError(
+            _("Ce type de fichier n'est pas accepté : %(name)s. Types acceptés : %(types)s.")
+            % {"name": shown, "types": accepted_labels(allowed)},
+            code="type",
+        )
+    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    while chunk := uploaded_file.read(_CHUNK):
+        digest.update(chunk)
+    uploaded_file.seek(0)
+    _scan(uploaded_file)
+    return CheckedFile(
+        content_type=KINDS[extension][0],
+        extension=extension,
+        size=size,
+        sha256=digest.hexdigest(),
+        original_name=clean_name(raw_name, extension),
+        source=uploaded_file,
+    )
+
+
+def store(checked: CheckedFile, *, folder: str, storage: Storage | None = None) -> str:
+    """Save a checked file under ``folder`` (strftime codes allowed) with a generated name; return its name."""
+    storage = storage or default_storage
+    folder = timezone.now().strftime(folder).strip("/")
+    name = str(PurePosixPath(folder) / f"{uuid.uuid4().hex}.{checked.extension}")
+    checked.source.seek(0)
+    return storage.save(name, checked.source)
+
+
+def delete_stored(name: str, *, storage: Storage | None = None) -> None:
+    """Remove a stored file, ignoring one already gone (call it from ``transaction.on_commit``)."""
+    if name:
+        (storage or default_storage).delete(name)
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """A ``Content-Disposition`` value with an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "_", ascii_name).strip() or "fichier"
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def serve_file(request, field_file, *, filename: str, content_type: str, inline: bool = False) -> FileResponse:
+    """Answer a stored file as a download that browsers will not sniff or run (inline only PDF and images)."""
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    inline = inline and content_type in INLINE_TYPES
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename, inline=inline)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    response["Cache-Control"] = "private"
+    return response
