@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cartable.core import audit, authz
 from cartable.core.authz import Action
+from cartable.homework import queries
 from cartable.homework.models import Homework, WorkloadThresholds
 
 SCHOOL_DAYS = (0, 1, 2, 3, 4)  # Monday to Friday: the days a plan may use
@@ -133,51 +134,23 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _get(row: Any, name: str, default: Any = None) -> Any:
-    return row.get(name, default) if isinstance(row, dict) else getattr(row, name, default)
-
-
-def as_load_item(row: Any) -> LoadItem:
-    """A LoadItem from a Homework (assignment, subject and teacher preloaded), a LoadItem or a dict."""
-    if isinstance(row, LoadItem):
-        return row
-    assignment = _get(row, "assignment")
-    subject = _get(row, "subject") or (assignment.subject.name if assignment is not None else "")
-    teacher = _get(row, "teacher") or (assignment.teacher.display_name if assignment is not None else "")
+def as_load_item(homework: Homework) -> LoadItem:
+    """A LoadItem from a Homework whose assignment, subject and teacher are preloaded."""
     return LoadItem(
-        homework_id=_get(row, "homework_id") or _get(row, "id") or _get(row, "pk"),
-        title=_get(row, "title", ""),
-        kind=_get(row, "kind", Homework.Kind.EXERCISE),
-        minutes=int(_get(row, "estimated_minutes", None) or _get(row, "minutes", 0) or 0),
-        subject=str(subject),
-        teacher=str(teacher),
-        due_date=_get(row, "due_date"),
+        homework_id=homework.pk,
+        title=homework.title,
+        kind=homework.kind,
+        minutes=homework.estimated_minutes,
+        subject=homework.assignment.subject.name,
+        teacher=homework.assignment.teacher.display_name,
+        due_date=homework.due_date,
     )
-
-
-def _flatten(rows: Any) -> list[Any]:
-    """class_load may answer rows, or a mapping of dates to rows or to day loads: take the rows."""
-    if isinstance(rows, dict):
-        rows = list(rows.values())
-    flat: list[Any] = []
-    for row in rows:
-        inner = row if isinstance(row, list | tuple) else None
-        if inner is None and not isinstance(row, dict):
-            candidate = getattr(row, "items", None)
-            inner = candidate if isinstance(candidate, list | tuple) else None
-        if inner is not None:
-            flat.extend(inner)
-        else:
-            flat.append(row)
-    return flat
 
 
 def week_load(
     *, establishment_id: int, class_id: int, start: dt.date, days: int = 7, exclude_homework_id: int | None = None
 ) -> list[DayLoad]:
     """The class's load on each of ``days`` dates from ``start`` (one query, through homework.queries)."""
-    from cartable.homework import queries
-
     end = start + dt.timedelta(days=days - 1)
     rows = queries.class_load(
         establishment_id=establishment_id,
@@ -186,14 +159,7 @@ def week_load(
         end=end,
         exclude_homework_id=exclude_homework_id,
     )
-    by_date: dict[dt.date, list[LoadItem]] = {}
-    for row in _flatten(rows):
-        item = as_load_item(row)
-        if start <= item.due_date <= end:
-            by_date.setdefault(item.due_date, []).append(item)
-    return [
-        DayLoad(date=d, items=tuple(by_date.get(d, ()))) for d in (start + dt.timedelta(days=n) for n in range(days))
-    ]
+    return [DayLoad(date=d, items=tuple(as_load_item(h) for h in load["items"])) for d, load in sorted(rows.items())]
 
 
 # --- the check ----------------------------------------------------------------------------------------------
