@@ -1,8 +1,12 @@
 """Homework registrations: module, menu, widgets, notification kinds, personal data."""
 
+import datetime as dt
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
+from cartable.directory.models import Role
 from cartable.homework.models import (
     Attachment,
     Feedback,
@@ -79,3 +83,77 @@ _provider(
     lambda u: None,
     "author",
 )
+
+
+# --- menu, notices, the dashboard and the periodic announcement --------------------------------------
+def _teaches(actor) -> bool:
+    return actor.role == Role.TEACHER
+
+
+def _follows_homework(actor) -> bool:
+    return actor.role in (Role.STUDENT, Role.GUARDIAN)
+
+
+registry.register_menu(
+    registry.MenuEntry(
+        key="homework.teacher",
+        label=_("Cahier de textes"),
+        url_name="homework:teacher",
+        order=30,
+        module="homework",
+        visible=_teaches,
+    )
+)
+registry.register_menu(
+    registry.MenuEntry(
+        key="homework.todo",
+        label=_("Travail à faire"),
+        url_name="homework:todo",
+        order=30,
+        module="homework",
+        visible=_follows_homework,
+    )
+)
+registry.register_notification_kind(
+    registry.NotificationKind(key="homework.published", label=_("Nouveau travail à faire"))
+)
+registry.register_notification_kind(registry.NotificationKind(key="homework.changed", label=_("Travail modifié")))
+
+
+def _upcoming(actor):
+    """Homework due in the next seven days with its done state (the active child's for a guardian)."""
+    from cartable.homework.views_family import todo_items
+
+    today = timezone.localdate()
+    items = todo_items(actor, today, today + dt.timedelta(days=7), merged=False)
+    return {"items": items, "is_guardian": actor.role == Role.GUARDIAN, "child": actor.child}
+
+
+registry.register_widget(
+    registry.Widget(
+        key="homework.upcoming",
+        title=_("Devoirs à venir"),
+        template="homework/widgets/upcoming.html",
+        context=_upcoming,
+        order=20,
+        module="homework",
+        visible=_follows_homework,
+    )
+)
+
+
+def _periodic() -> None:
+    from cartable.homework.tasks import announce_published_homework
+
+    registry.register_periodic(
+        registry.PeriodicJob(
+            key="homework.announce_published",
+            task=announce_published_homework,
+            every=dt.timedelta(minutes=5),
+            description=_("Annonce aux élèves et aux familles des devoirs préparés à l'avance devenus visibles."),
+        )
+    )
+
+
+_periodic()
+from cartable.homework.submissions import hooks as submission_hooks  # noqa: E402,F401  (registers them)

@@ -110,6 +110,14 @@ def visible_q(actor, prefix: str = "") -> Q:
     )
 
 
+def can_read_log(actor, establishment_id: int, *, class_id: int | None = None, group_id: int | None = None) -> bool:
+    """Whether the actor reads the log of this class or group at all (what they see in it is scoped)."""
+    if actor.is_regional_admin or actor.roles_in(establishment_id) & {Role.DIRECTION, Role.EDUCATION}:
+        return True
+    class_ids, group_ids = _readers(actor)
+    return (class_id is not None and class_id in class_ids) or (group_id is not None and group_id in group_ids)
+
+
 def can_view(actor, obj: LogEntry | Homework) -> bool:
     """In memory: whether the actor sees this log entry or homework (its assignment loaded)."""
     if actor.is_regional_admin or obj.author_id == actor.user_id:
@@ -140,7 +148,7 @@ class _LogPolicy(authz.Policy):
     def allows(self, actor, action, obj):
         if action == Action.VIEW:
             return can_view(actor, obj)
-        if action in (Action.CHANGE, Action.DELETE):
+        if action in (Action.CREATE, Action.CHANGE, Action.DELETE):
             return can_change(actor, obj)
         return False
 
@@ -200,3 +208,4 @@ class HomeworkDonePolicy(authz.Policy):
 
     def scope(self, actor, queryset):
         return queryset.filter(Q(student_id=actor.user_id) | Q(student_id__in=list(actor.children_ids)))
+from cartable.homework.submissions import policies as submission_policies  # noqa: E402,F401  (registers them)

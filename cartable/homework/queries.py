@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from cartable.directory.actor import current
 from cartable.directory.models import Role, TeachingAssignment
 from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
 from cartable.homework.policies import family_reach
@@ -127,3 +128,14 @@ def class_log(actor, *, class_id: int | None = None, group_id: int | None = None
     if end is not None:
         qs = qs.filter(date__lte=end)
     return list(entries_with_details(actor, qs.order_by("-date", "-start_time", "-id")))
+
+
+def teachable_assignments(actor, establishment_id: int | None = None):
+    """The actor's current teaching assignments (in one establishment when given), subject and audience
+    loaded."""
+    qs = current(TeachingAssignment.objects.filter(teacher_id=actor.user_id))
+    if establishment_id is not None:
+        qs = qs.filter(establishment_id=establishment_id)
+    return qs.select_related("subject", "school_class", "group").order_by(
+        "school_class__name", "group__name", "subject__name"
+    )

@@ -1,0 +1,403 @@
+"""The teacher's homework log pages: the week's lessons with their entries, an entry, a homework form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cartable.core import authz
+from cartable.core.authz import Action
+from cartable.core.views import require_module
+from cartable.directory.models import Role
+from cartable.homework import actions, queries
+from cartable.homework.forms import AttachmentForm, EntryForm, HomeworkForm, LinkForm
+from cartable.homework.models import Attachment, Homework, Link, LogEntry
+from cartable.timetable import queries as timetable
+
+try:  # the workload guard, built beside this module
+    from cartable.homework import workload
+except ImportError:  # pragma: no cover
+    workload = None
+
+ATTACHMENT_TYPES = frozenset({"pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "txt", "png", "jpg", "gif", "webp"})
+
+
+def _teacher(request):
+    if request.actor.role != Role.TEACHER:
+        raise Http404
+    return request.actor
+
+
+def week_start(value: str | None) -> dt.date:
+    """The Monday of the week given as ``YYYY-MM-DD`` (today's week when missing or malformed)."""
+    try:
+        day = dt.date.fromisoformat(value or "")
+    except ValueError:
+        day = timezone.localdate()
+    return day - dt.timedelta(days=day.weekday())
+
+
+@require_module("homework")
+def teacher_week(request):
+    """The teacher's lessons of one week, each with its log entry (or a link to write it)."""
+    actor = _teacher(request)
+    monday = week_start(request.GET.get("semaine"))
+    sunday = monday + dt.timedelta(days=6)
+    lessons = timetable.lessons(
+        establishment_id=actor.establishment_id,
+        start=monday,
+        end=sunday,
+        assignments=timetable.assignments_of_teacher(actor.user_id),
+    )
+    entries = list(
+        LogEntry.objects.filter(
+            establishment_id=actor.establishment_id, author_id=actor.user_id, date__range=(monday, sunday)
+        )
+        .select_related(*queries.HOMEWORK_RELATED)
+        .prefetch_related("homework")
+        .order_by("date", "start_time", "id")
+    )
+    by_key = {e.lesson_key: e for e in entries if e.lesson_key}
+    rows = [{"lesson": lesson, "entry": by_key.pop(lesson.key, None)} for lesson in lessons]
+    used = {row["entry"].pk for row in rows if row["entry"]}
+    others = [e for e in entries if e.pk not in used]
+    return render(
+        request,
+        "homework/teacher_week.html",
+        {
+            "rows": rows,
+            "others": others,
+            "monday": monday,
+            "sunday": sunday,
+            "previous_week": monday - dt.timedelta(days=7),
+            "next_week": monday + dt.timedelta(days=7),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _assignments(actor):
+    return queries.teachable_assignments(actor, actor.establishment_id)
+
+
+def _entry_for_change(actor, pk):
+    qs = LogEntry.objects.select_related(*queries.HOMEWORK_RELATED)
+    return authz.access(actor, qs, pk, Action.CHANGE)
+
+
+@require_module("homework")
+def entry_new(request):
+    """Write the log entry of a lesson (prefilled from the timetable's lesson when given)."""
+    actor = _teacher(request)
+    assignments = _assignments(actor)
+    if request.method == "POST":
+        form = EntryForm(request.POST, assignments=assignments)
+        if form.is_valid():
+            entry = _save_entry(actor, form)
+            messages.success(request, _("La séance a été enregistrée."))
+            return redirect("homework:entry", pk=entry.pk)
+    else:
+        initial = {
+            "assignment": request.GET.get("assignment"),
+            "date": request.GET.get("date") or timezone.localdate(),
+            "start_time": request.GET.get("heure"),
+            "lesson_key": request.GET.get("cle", "")[:40],
+        }
+        form = EntryForm(initial=initial, assignments=assignments)
+    return render(request, "homework/entry_form.html", {"form": form, "entry": None, "now": timezone.now()})
+
+
+def _save_entry(actor, form, entry=None):
+    data = form.cleaned_data
+    return actions.save_log_entry(
+        actor=actor,
+        assignment=data["assignment"],
+        date=data["date"],
+        start_time=data["start_time"],
+        lesson_key=data["lesson_key"],
+        title=data["title"],
+        content=data["content"],
+        published_at=data["published_at"],
+        entry=entry,
+    )
+
+
+@require_module("homework")
+def entry_detail(request, pk):
+    """An entry of one's own: change it, add files and links, set homework."""
+    actor = _teacher(request)
+    entry = _entry_for_change(actor, pk)
+    if request.method == "POST":
+        form = EntryForm(request.POST, assignments=_assignments(actor))
+        if form.is_valid():
+            _save_entry(actor, form, entry)
+            messages.success(request, _("La séance a été enregistrée."))
+            return redirect("homework:entry", pk=entry.pk)
+    else:
+        form = EntryForm(
+            initial={
+                "assignment": entry.assignment_id,
+                "date": entry.date,
+                "start_time": entry.start_time,
+                "title": entry.title,
+                "content": entry.content,
+                "published_at": timezone.localtime(entry.published_at),
+                "lesson_key": entry.lesson_key,
+            },
+            assignments=_assignments(actor),
+        )
+    return render(request, "homework/entry_form.html", _entry_context(entry, form))
+
+
+def _entry_context(entry, form, link_form=None, attachment_form=None):
+    return {
+        "form": form,
+        "entry": entry,
+        "attachments": list(entry.attachments.order_by("id")),
+        "links": list(entry.links.order_by("id")),
+        "homework_list": list(entry.homework.order_by("due_date", "id")),
+        "link_form": link_form or LinkForm(),
+        "attachment_form": attachment_form or AttachmentForm(),
+        "now": timezone.now(),
+    }
+
+
+@require_module("homework")
+@require_POST
+def entry_delete(request, pk):
+    actor = _teacher(request)
+    entry = _entry_for_change(actor, pk)
+    actions.delete_log_entry(actor=actor, entry=entry)
+    messages.success(request, _("La séance a été supprimée."))
+    return redirect("homework:teacher")
+
+
+def _parent(actor, kind, pk):
+    if kind == "seance":
+        return _entry_for_change(actor, pk), None
+    qs = Homework.objects.select_related(*queries.HOMEWORK_RELATED)
+    return None, authz.access(actor, qs, pk, Action.CHANGE)
+
+
+def _parent_page(entry, homework):
+    return ("homework:entry", entry.pk) if entry else ("homework:homework_edit", homework.pk)
+
+
+@require_module("homework")
+@require_POST
+def link_add(request, kind, pk):
+    """Attach a link to an entry or homework of one's own."""
+    actor = _teacher(request)
+    entry, homework = _parent(actor, kind, pk)
+    form = LinkForm(request.POST)
+    if form.is_valid():
+        actions.add_link(actor=actor, log_entry=entry, homework=homework, **form.cleaned_data)
+        messages.success(request, _("Le lien a été ajouté."))
+    else:
+        messages.error(
+            request, _("Le lien n'a pas été ajouté : %(error)s") % {"error": " ".join(form.errors.get("url", []))}
+        )
+    return redirect(*_parent_page(entry, homework))
+
+
+@require_module("homework")
+@require_POST
+def attachment_add(request, kind, pk):
+    """Attach a file (checked by its content) to an entry or homework of one's own."""
+    from cartable.core import uploads
+
+    actor = _teacher(request)
+    entry, homework = _parent(actor, kind, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            checked = uploads.validate_upload(form.cleaned_data["file"], allowed=ATTACHMENT_TYPES)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            actions.add_attachment(actor=actor, checked=checked, log_entry=entry, homework=homework)
+            messages.success(request, _("Le fichier a été joint."))
+    else:
+        messages.error(request, _("Choisissez un fichier à joindre."))
+    return redirect(*_parent_page(entry, homework))
+
+
+@require_module("homework")
+@require_POST
+def link_delete(request, pk):
+    actor = _teacher(request)
+    link = authz.access(
+        actor, Link.objects.select_related("log_entry__assignment", "homework__assignment"), pk, Action.DELETE
+    )
+    target = _parent_page(link.log_entry, link.homework)
+    actions.delete_link(actor=actor, link=link)
+    messages.success(request, _("Le lien a été retiré."))
+    return redirect(*target)
+
+
+@require_module("homework")
+@require_POST
+def attachment_delete(request, pk):
+    actor = _teacher(request)
+    qs = Attachment.objects.select_related("log_entry__assignment", "homework__assignment")
+    attachment = authz.access(actor, qs, pk, Action.DELETE)
+    target = _parent_page(attachment.log_entry, attachment.homework)
+    actions.delete_attachment(actor=actor, attachment=attachment)
+    messages.success(request, _("Le fichier a été retiré."))
+    return redirect(*target)
+
+
+# --- homework ------------------------------------------------------------------------------------------
+def lesson_choices(actor, assignment, after: dt.date) -> list[tuple[str, str]]:
+    """The next lessons of the same class (or group) and subject over four weeks, as form choices."""
+    if assignment is None:
+        return []
+    upcoming = timetable.lessons(
+        establishment_id=assignment.establishment_id,
+        start=after + dt.timedelta(days=1),
+        end=after + dt.timedelta(days=28),
+        assignments=Q(pk=assignment.pk),
+    )
+    return [
+        (
+            "{}T{}".format(lesson.date.isoformat(), lesson.start_time.strftime("%H:%M")),
+            "{}, {}".format(date_format(lesson.date, "l j F"), lesson.start_time.strftime("%H:%M")),
+        )
+        for lesson in upcoming
+        if not lesson.is_cancelled
+    ][:8]
+
+
+def workload_warnings(assignment, data, exclude_homework_id=None) -> list:
+    """The workload guard's warnings for this homework, for the class or each class of the group."""
+    if workload is None or assignment is None:
+        return []
+    class_ids = (
+        [assignment.school_class_id]
+        if assignment.school_class_id
+        else list(assignment.group.classes.values_list("pk", flat=True))
+    )
+    warnings = []
+    for class_id in class_ids:
+        warnings += workload.check(
+            establishment_id=assignment.establishment_id,
+            class_id=class_id,
+            due_date=data["due_date"],
+            kind=data["kind"],
+            minutes=data.get("estimated_minutes") or 0,
+            exclude_homework_id=exclude_homework_id,
+        )
+    return warnings
+
+
+def _homework_form(request, actor, *, homework=None, entry=None, initial=None):
+    assignments = _assignments(actor)
+    raw = request.POST.get("assignment") if request.method == "POST" else (initial or {}).get("assignment")
+    assignment = next((a for a in assignments if str(a.pk) == str(raw)), None) or (
+        homework.assignment if homework else None
+    )
+    after = entry.date if entry else timezone.localdate()
+    choices = lesson_choices(actor, assignment, after)
+    if request.method == "POST":
+        return HomeworkForm(request.POST, assignments=assignments, lesson_choices=choices), assignment
+    return HomeworkForm(initial=initial, assignments=assignments, lesson_choices=choices), assignment
+
+
+def _homework_page(request, *, homework=None, entry=None, initial=None):
+    actor = _teacher(request)
+    form, _assignment = _homework_form(request, actor, homework=homework, entry=entry, initial=initial)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        warnings = (
+            []
+            if data.get("confirm")
+            else workload_warnings(data["assignment"], data, homework.pk if homework else None)
+        )
+        if not warnings:
+            saved = actions.save_homework(
+                actor=actor,
+                assignment=data["assignment"],
+                kind=data["kind"],
+                title=data["title"],
+                instructions=data["instructions"],
+                due_date=data["due_date"],
+                due_time=data["due_time"],
+                estimated_minutes=data["estimated_minutes"],
+                published_at=data["published_at"],
+                accepts_submissions=data["accepts_submissions"],
+                submission_deadline=data["submission_deadline"],
+                late_policy=data["late_policy"],
+                log_entry=entry if entry is not None else (homework.log_entry if homework else None),
+                homework=homework,
+            )
+            messages.success(request, _("Le travail « %(title)s » a été enregistré.") % {"title": saved.title})
+            if saved.log_entry_id:
+                return redirect("homework:entry", pk=saved.log_entry_id)
+            return redirect("homework:homework_edit", pk=saved.pk)
+    context = {"form": form, "homework": homework, "entry": entry, "warnings": warnings, "now": timezone.now()}
+    if homework is not None:
+        context |= {
+            "attachments": list(homework.attachments.order_by("id")),
+            "links": list(homework.links.order_by("id")),
+            "link_form": LinkForm(),
+            "attachment_form": AttachmentForm(),
+        }
+    return render(request, "homework/homework_form.html", context)
+
+
+@require_module("homework")
+def homework_new(request):
+    """Set homework, from a log entry (``?seance=``) or for a class (``?assignment=``)."""
+    actor = _teacher(request)
+    entry = None
+    initial = {"kind": Homework.Kind.EXERCISE, "estimated_minutes": 20, "late_policy": Homework.LatePolicy.ACCEPT}
+    if request.GET.get("seance"):
+        entry = _entry_for_change(actor, request.GET["seance"])
+        initial["assignment"] = entry.assignment_id
+    elif request.GET.get("assignment"):
+        initial["assignment"] = request.GET["assignment"]
+    if request.method == "POST" and request.POST.get("seance"):
+        entry = _entry_for_change(actor, request.POST["seance"])
+    return _homework_page(request, entry=entry, initial=initial)
+
+
+@require_module("homework")
+def homework_edit(request, pk):
+    """Change homework of one's own (published homework: its version goes up, families are told)."""
+    actor = _teacher(request)
+    homework = authz.access(actor, Homework.objects.select_related(*queries.HOMEWORK_RELATED), pk, Action.CHANGE)
+    initial = {
+        "assignment": homework.assignment_id,
+        "kind": homework.kind,
+        "title": homework.title,
+        "instructions": homework.instructions,
+        "due_date": homework.due_date,
+        "due_time": homework.due_time,
+        "estimated_minutes": homework.estimated_minutes,
+        "published_at": timezone.localtime(homework.published_at),
+        "accepts_submissions": homework.accepts_submissions,
+        "submission_deadline": homework.submission_deadline and timezone.localtime(homework.submission_deadline),
+        "late_policy": homework.late_policy,
+    }
+    return _homework_page(request, homework=homework, initial=initial)
+
+
+@require_module("homework")
+@require_POST
+def homework_delete(request, pk):
+    actor = _teacher(request)
+    homework = authz.access(actor, Homework.objects.select_related("assignment"), pk, Action.DELETE)
+    entry_id = homework.log_entry_id
+    actions.delete_homework(actor=actor, homework=homework)
+    messages.success(request, _("Le travail a été supprimé."))
+    return redirect("homework:entry", pk=entry_id) if entry_id else redirect("homework:teacher")
