@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.fields.files import FieldFile
-from django.test import RequestFactory, SimpleTestCase, override_settings
+from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 
 from cartable.core import uploads
 
@@ -154,7 +154,7 @@ class ValidateUploadTests(SimpleTestCase):
         self.assertEqual(SCANNED, [tiny_pdf()])
 
 
-class StoreAndServeTests(SimpleTestCase):
+class StoreAndServeTests(TestCase):
     def setUp(self):
         self.media = tempfile.mkdtemp()
         self.addCleanup(shutil.rmtree, self.media, True)

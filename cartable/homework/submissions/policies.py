@@ -1,0 +1,92 @@
+"""Who sees a submission, its files and its feedback, and who writes them.
+
+A submission is seen by its student, the student's guardians, the homework's teacher (the teacher of its
+assignment, or its author), the direction of the establishment and the regional administrator; nobody
+else — not the class's other teachers, not the vie scolaire, not the other students and parents.
+The student changes it (the deadline rules are the action's); the homework's teacher returns feedback.
+
+Rules run in memory on a submission whose ``homework__assignment`` is loaded.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from cartable.core import authz
+from cartable.core.authz import Action
+from cartable.directory.models import Role
+from cartable.homework.models import Feedback, Homework, Submission, SubmissionFile
+
+
+def is_homework_teacher(actor, homework: Homework) -> bool:
+    """The teacher of the homework's assignment, or its author."""
+    return actor.user_id is not None and actor.user_id in (homework.assignment.teacher_id, homework.author_id)
+
+
+def _direction_of(actor) -> list[int]:
+    return [e for e in actor.establishment_ids if Role.DIRECTION in actor.roles_in(e)]
+
+
+def can_view(actor, submission: Submission) -> bool:
+    """In memory: whether the actor sees this submission."""
+    if actor.is_regional_admin or submission.student_id == actor.user_id:
+        return True
+    if submission.student_id in actor.children_ids:
+        return True
+    if Role.DIRECTION in actor.roles_in(submission.establishment_id):
+        return True
+    return is_homework_teacher(actor, submission.homework)
+
+
+def visible_q(actor, prefix: str = "") -> Q:
+    """The submissions (reached through ``prefix``) the actor sees, as a Q."""
+    if actor.is_regional_admin:
+        return Q()
+    return (
+        Q(**{f"{prefix}student_id": actor.user_id})
+        | Q(**{f"{prefix}student_id__in": list(actor.children_ids)})
+        | Q(**{f"{prefix}establishment_id__in": _direction_of(actor)})
+        | Q(**{f"{prefix}homework__assignment__teacher_id": actor.user_id})
+        | Q(**{f"{prefix}homework__author_id": actor.user_id})
+    )
+
+
+@authz.register(Submission)
+class SubmissionPolicy(authz.Policy):
+    """See the module docstring: the student changes it; the others listed only see it."""
+
+    def allows(self, actor, action, obj):
+        if action == Action.VIEW:
+            return can_view(actor, obj)
+        if action == Action.CHANGE:
+            return obj.student_id == actor.user_id
+        return False
+
+    def scope(self, actor, queryset):
+        return queryset.filter(visible_q(actor))
+
+
+@authz.register(SubmissionFile)
+class SubmissionFilePolicy(authz.Policy):
+    """A handed-in file follows its submission (seen only, never changed in place)."""
+
+    def allows(self, actor, action, obj):
+        return action == Action.VIEW and can_view(actor, obj.submission)
+
+    def scope(self, actor, queryset):
+        return queryset.filter(visible_q(actor, "submission__"))
+
+
+@authz.register(Feedback)
+class FeedbackPolicy(authz.Policy):
+    """Feedback is seen by who sees its submission and written by the homework's teacher."""
+
+    def allows(self, actor, action, obj):
+        if action == Action.VIEW:
+            return can_view(actor, obj.submission)
+        if action in (Action.CREATE, Action.CHANGE):
+            return is_homework_teacher(actor, obj.submission.homework)
+        return False
+
+    def scope(self, actor, queryset):
+        return queryset.filter(visible_q(actor, "submission__"))
