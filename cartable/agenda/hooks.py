@@ -10,6 +10,28 @@ registry.register_module(
         key="agenda", label=_("Agenda"), description=_("Les événements, les échéances et le flux d'agenda.")
     )
 )
+registry.register_menu(
+    registry.MenuEntry(key="agenda", label=_("Agenda"), url_name="agenda:home", order=30, module="agenda")
+)
+
+
+def _upcoming(actor):
+    from cartable.agenda.queries import upcoming_events
+
+    return {"events": upcoming_events(actor)}
+
+
+registry.register_widget(
+    registry.Widget(
+        key="agenda_upcoming",
+        title=_("Prochains événements"),
+        template="agenda/widgets/upcoming.html",
+        context=_upcoming,
+        order=40,
+        module="agenda",
+    )
+)
+
 registry.register_data_provider(
     registry.DataProvider(
         model=Event,

@@ -1,0 +1,192 @@
+"""Reads of the agenda: the events and the due dates a person sees over a period, per child or merged for
+guardians. A fixed number of queries whatever the data's size."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db.models import Prefetch
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from cartable.agenda import policies
+from cartable.agenda.models import Event
+from cartable.directory.actor import current
+from cartable.directory.models import Enrolment, Role, SchoolClass
+from cartable.homework import queries as homework_queries
+
+PARIS = ZoneInfo("Europe/Paris")
+HOMEWORK_ROLES = {Role.STUDENT, Role.GUARDIAN, Role.TEACHER}
+
+
+@dataclass
+class AgendaItem:
+    """One line of the agenda: an event, a homework due date or an announced test."""
+
+    key: str
+    kind: str  # "event", "homework" or "test"
+    title: str
+    start_date: dt.date
+    end_date: dt.date
+    start: dt.datetime | None = None  # None for all-day entries and due dates without a time
+    end: dt.datetime | None = None
+    category: str = ""
+    location: str = ""
+    detail: str = ""
+    children: list[str] = field(default_factory=list)
+    url: str = ""
+    event: Event | None = None
+    homework: object | None = None
+
+    def occurs_on(self, day: dt.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+    @property
+    def all_day(self) -> bool:
+        return self.start is None
+
+
+def local_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The aware datetimes bounding the days from ``start`` to ``end`` (both included) in Paris."""
+    begin = dt.datetime.combine(start, dt.time.min, tzinfo=PARIS)
+    finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=PARIS)
+    return begin, finish
+
+
+def events_between(actor, start: dt.date, end: dt.date):
+    """The events the actor sees that overlap the days from ``start`` to ``end``, classes preloaded
+    (two queries when evaluated)."""
+    begin, finish = local_range(start, end)
+    return (
+        Event.objects.visible_to(actor)
+        .filter(start__lt=finish, end__gte=begin)
+        .select_related("establishment")
+        .prefetch_related(Prefetch("classes", queryset=SchoolClass.objects.order_by("name")))
+        .order_by("start", "id")
+    )
+
+
+def children_classes(actor) -> dict[int, set[int]]:
+    """For each of a guardian's children, the classes they attend now (one query; none without children)."""
+    if not actor.children:
+        return {}
+    result: dict[int, set[int]] = {c.id: set() for c in actor.children}
+    rows = current(Enrolment.objects.filter(student_id__in=list(result))).values_list("student_id", "school_class_id")
+    for student_id, class_id in rows:
+        result[student_id].add(class_id)
+    return result
+
+
+def is_guardian_view(actor) -> bool:
+    return actor.role == Role.GUARDIAN and bool(actor.children)
+
+
+def _event_children(event: Event, children, classes_of: dict[int, set[int]]) -> list:
+    """The children an event concerns (by establishment, or by class for class events)."""
+    if event.audience == Event.Audience.PERSONAL:
+        return []
+    if event.audience == Event.Audience.CLASSES:
+        event_classes = {c.pk for c in event.classes.all()}
+        return [c for c in children if classes_of.get(c.id, set()) & event_classes]
+    if event.audience == Event.Audience.STAFF:
+        return []
+    return [c for c in children if event.establishment_id in c.establishment_ids]
+
+
+def _url(name: str, pk: int) -> str:
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def event_item(event: Event, children_names: list[str] | None = None) -> AgendaItem:
+    start, end = timezone.localtime(event.start, PARIS), timezone.localtime(event.end, PARIS)
+    if event.all_day:
+        start_date, end_date, start, end = start.date(), end.date(), None, None
+    else:
+        start_date, end_date = start.date(), end.date()
+    where = [c.name for c in event.classes.all()] if event.audience == Event.Audience.CLASSES else []
+    return AgendaItem(
+        key=f"event-{event.pk}",
+        kind="event",
+        title=event.title,
+        start_date=start_date,
+        end_date=max(end_date, start_date),
+        start=start,
+        end=end,
+        category=event.get_kind_display(),
+        location=event.location,
+        detail=", ".join(where),
+        children=children_names or [],
+        url=reverse("agenda:event", args=[event.pk]),
+        event=event,
+    )
+
+
+def homework_item(homework, children_names: list[str] | None = None) -> AgendaItem:
+    assignment = homework.assignment
+    is_test = homework.kind == "test"
+    start = end = None
+    if homework.due_time is not None:
+        start = dt.datetime.combine(homework.due_date, homework.due_time, tzinfo=PARIS)
+        end = start + dt.timedelta(hours=1)
+    return AgendaItem(
+        key=f"homework-{homework.pk}",
+        kind="test" if is_test else "homework",
+        title=homework.title,
+        start_date=homework.due_date,
+        end_date=homework.due_date,
+        start=start,
+        end=end,
+        category=assignment.subject.name,
+        detail=homework.get_kind_display(),
+        children=children_names or [],
+        url=_url("homework:detail", homework.pk),
+        homework=homework,
+    )
+
+
+def agenda(actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list[AgendaItem]:
+    """The actor's agenda from ``start`` to ``end``: events and due dates, sorted by day and time.
+
+    A guardian sees the active child's (``merged=False``) or all their children's (``merged=True``),
+    each line labelled with the children it concerns. Staff other than teachers see events only.
+    """
+    guardian = is_guardian_view(actor)
+    children = (actor.children if merged else [actor.child]) if guardian else []
+    children = [c for c in children if c is not None]
+    classes_of = children_classes(actor) if guardian else {}
+    items: list[AgendaItem] = []
+    for event in events_between(actor, start, end):
+        if guardian:
+            concerned = _event_children(event, children, classes_of)
+            if not concerned and event.owner_id != actor.user_id:
+                continue
+            items.append(event_item(event, [c.first_name for c in concerned] if merged else []))
+        else:
+            items.append(event_item(event))
+    if actor.role in HOMEWORK_ROLES:
+        ids = [c.id for c in children] if guardian else None
+        for homework in homework_queries.due_items(actor, start, end, student_ids=ids):
+            names = [c.first_name for c in getattr(homework, "children", [])] if guardian and merged else []
+            items.append(homework_item(homework, names))
+    items.sort(key=lambda i: (i.start_date, i.start is not None, i.start or dt.datetime.min.replace(tzinfo=PARIS)))
+    return items
+
+
+def upcoming_events(actor, *, days: int = 30, limit: int = 5) -> list[Event]:
+    """The next events the actor sees (those not over yet), for the dashboard (one query)."""
+    now = timezone.now()
+    return list(
+        Event.objects.visible_to(actor)
+        .filter(end__gte=now, start__lte=now + dt.timedelta(days=days))
+        .order_by("start", "id")[:limit]
+    )
+
+
+def can_add_events(actor) -> bool:
+    """Whether the page offers establishment events in the form (personal ones are for everybody)."""
+    return policies.can_create_establishment_events(actor, actor.establishment_id)
