@@ -157,14 +157,14 @@ def load_demo_region() -> DemoRegion:
     builder.save()
     _accept_charters(personas, _publish_charters())
     _welcome(personas)
+    from cartable.timetable.demo import load_demo as load_timetable_demo
+
+    load_timetable_demo(personas)
     from cartable.homework.demo import load_demo as load_homework_demo  # after the timetable's demo
 
     load_homework_demo(personas)
     region = DemoRegion(personas=personas, activation_code=issue_demo_activation_code(), counts=region_counts())
     audit.record(actor=None, verb="directory.load_demo_region", after=region.counts)
-    from cartable.timetable.demo import load_demo as load_timetable_demo
-
-    load_timetable_demo(personas)
     return region
 
 

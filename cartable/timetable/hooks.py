@@ -1,13 +1,58 @@
-"""Timetable registrations: module, menu, widgets, personal data."""
+"""Timetable registrations: module, menu, the "today" widget, the change notice, personal data."""
 
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
+from cartable.directory.models import Role
 from cartable.timetable.models import LessonChange, Slot
 
 registry.register_module(
     registry.Module(
         key="timetable", label=_("Emploi du temps"), description=_("Les cours de la semaine et leurs modifications.")
+    )
+)
+registry.register_menu(
+    registry.MenuEntry(
+        key="timetable",
+        label=_("Emploi du temps"),
+        url_name="timetable:home",
+        order=10,
+        module="timetable",
+        visible=lambda actor: actor.establishment_id is not None,
+    )
+)
+registry.register_notification_kind(
+    registry.NotificationKind(key="timetable.change", label=_("Modification de l'emploi du temps"))
+)
+
+OWN_LESSONS = {Role.STUDENT, Role.GUARDIAN, Role.TEACHER}
+
+
+def _today(actor):
+    """Today's lessons with their changes: a student's, a guardian's active child's, a teacher's."""
+    from cartable.timetable.queries import day_of_actor
+
+    day = day_of_actor(actor)
+    if day is None:
+        return None
+    child = actor.child
+    return {
+        "lessons": day.lessons,
+        "closed_label": day.closed_label,
+        "child_name": child.first_name if child else "",
+        "show_audience": actor.role == Role.TEACHER,
+    }
+
+
+registry.register_widget(
+    registry.Widget(
+        key="timetable.today",
+        title=_("Aujourd'hui"),
+        template="timetable/widgets/today.html",
+        context=_today,
+        order=20,
+        module="timetable",
+        visible=lambda actor: actor.role in OWN_LESSONS,
     )
 )
 registry.register_data_provider(

@@ -1,0 +1,354 @@
+"""Writes of the timetable: changes to lessons, exceptional lessons, non-school days, the A-week
+reference and the CSV import. Each is atomic, checked and audited; families hear of changes coming soon."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from cartable.core import audit
+from cartable.core.notify import notify
+from cartable.directory import queries as directory_queries
+from cartable.directory.actor import current
+from cartable.directory.models import Establishment, GroupMembership, Role, TeachingAssignment, User
+from cartable.timetable import policies, queries
+from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
+
+NOTICE_DAYS = 7  # changes to lessons of the next seven days are announced to the class and its families
+NOTIFICATION_KIND = "timetable.change"
+
+
+def _require_edit(actor, establishment_id: int) -> None:
+    if not policies.can_edit(actor, establishment_id):
+        raise PermissionDenied
+
+
+def _change_fields(change: LessonChange) -> dict:
+    return {
+        "kind": change.kind,
+        "date": change.date.isoformat(),
+        "slot": change.slot_id,
+        "assignment": change.assignment_id,
+        "room": change.room_id,
+        "substitute": change.substitute_id,
+        "start": change.start_time.isoformat() if change.start_time else None,
+        "end": change.end_time.isoformat() if change.end_time else None,
+        "note": change.note,
+    }
+
+
+def _check_substitute(substitute: User | None, establishment_id: int) -> None:
+    if substitute is None:
+        return
+    teaches_here = current(substitute.memberships.filter(establishment_id=establishment_id, role=Role.TEACHER))
+    if not teaches_here.exists():
+        raise ValidationError(_("Le remplaçant doit être un enseignant de l'établissement."))
+
+
+def _check_room(room: Room | None, establishment_id: int) -> None:
+    if room is not None and room.establishment_id != establishment_id:
+        raise ValidationError(_("Cette salle n'appartient pas à l'établissement."))
+
+
+@transaction.atomic
+def change_lesson(
+    *,
+    actor,
+    slot: Slot,
+    date: dt.date,
+    kind: str,
+    room: Room | None = None,
+    substitute: User | None = None,
+    note: str = "",
+) -> LessonChange:
+    """Cancel a weekly lesson on one date, move it to another room or give it a substitute teacher.
+
+    One change per lesson: a second change of the same lesson replaces the first."""
+    _require_edit(actor, slot.establishment_id)
+    if kind not in (LessonChange.Kind.CANCELLED, LessonChange.Kind.ROOM, LessonChange.Kind.SUBSTITUTE):
+        raise ValidationError(_("Choisissez une modification : annulation, salle ou remplacement."))
+    if kind == LessonChange.Kind.ROOM and room is None:
+        raise ValidationError(_("Choisissez la nouvelle salle."))
+    if kind == LessonChange.Kind.SUBSTITUTE and substitute is None:
+        raise ValidationError(_("Choisissez le remplaçant."))
+    _check_room(room, slot.establishment_id)
+    _check_substitute(substitute, slot.establishment_id)
+    key = f"{slot.pk}:{date.isoformat()}"
+    found = queries.lessons(
+        establishment_id=slot.establishment_id,
+        start=date,
+        end=date,
+        assignments=Q(pk=slot.assignment_id),
+    )
+    if not any(lesson.key == key for lesson in found):
+        raise ValidationError(_("Ce cours n'a pas lieu à cette date."))
+    existing = LessonChange.objects.select_for_update().filter(slot=slot, date=date).first()
+    before = _change_fields(existing) if existing else None
+    change = existing or LessonChange(establishment_id=slot.establishment_id, slot=slot, date=date)
+    change.kind = kind
+    change.room = room if kind == LessonChange.Kind.ROOM else None
+    change.substitute = substitute if kind == LessonChange.Kind.SUBSTITUTE else None
+    change.note = note.strip()[:200]
+    change.created_by_id = actor.user_id
+    change.save()
+    audit.record(
+        actor=actor,
+        verb="timetable.change_lesson",
+        target=change,
+        establishment_id=slot.establishment_id,
+        before=before,
+        after=_change_fields(change),
+    )
+    _announce(change, slot.assignment, slot.start_time, original_room=slot.room)
+    return change
+
+
+@transaction.atomic
+def add_exceptional_lesson(
+    *,
+    actor,
+    assignment: TeachingAssignment,
+    date: dt.date,
+    start_time: dt.time,
+    end_time: dt.time,
+    room: Room | None = None,
+    substitute: User | None = None,
+    note: str = "",
+) -> LessonChange:
+    """Add a lesson outside the weekly timetable (a catch-up session, a mock exam...)."""
+    _require_edit(actor, assignment.establishment_id)
+    if end_time <= start_time:
+        raise ValidationError(_("L'heure de fin doit suivre l'heure de début."))
+    if date.weekday() == 6:
+        raise ValidationError(_("Pas de cours le dimanche."))
+    _check_room(room, assignment.establishment_id)
+    _check_substitute(substitute, assignment.establishment_id)
+    change = LessonChange.objects.create(
+        establishment_id=assignment.establishment_id,
+        kind=LessonChange.Kind.EXCEPTIONAL,
+        assignment=assignment,
+        date=date,
+        start_time=start_time,
+        end_time=end_time,
+        room=room,
+        substitute=substitute,
+        note=note.strip()[:200],
+        created_by_id=actor.user_id,
+    )
+    audit.record(
+        actor=actor,
+        verb="timetable.add_exceptional_lesson",
+        target=change,
+        establishment_id=assignment.establishment_id,
+        after=_change_fields(change),
+    )
+    _announce(change, assignment, start_time)
+    return change
+
+
+@transaction.atomic
+def remove_change(*, actor, change: LessonChange) -> None:
+    """Undo a change: the lesson takes place as planned again (an exceptional lesson disappears)."""
+    _require_edit(actor, change.establishment_id)
+    before = _change_fields(change)
+    pk = change.pk
+    change.delete()
+    change.pk = pk  # the audit row names what was removed
+    audit.record(
+        actor=actor,
+        verb="timetable.remove_change",
+        target=change,
+        establishment_id=change.establishment_id,
+        before=before,
+    )
+
+
+@transaction.atomic
+def add_non_school_day(
+    *, actor, establishment: Establishment, label: str, start_date: dt.date, end_date: dt.date
+) -> NonSchoolDay:
+    """Declare holidays or another span of days without lessons."""
+    _require_edit(actor, establishment.pk)
+    label = label.strip()
+    if not label:
+        raise ValidationError(_("Donnez un libellé, par exemple « Vacances de Noël »."))
+    if end_date < start_date:
+        raise ValidationError(_("La date de fin doit suivre la date de début."))
+    day = NonSchoolDay.objects.create(
+        establishment=establishment, label=label[:120], start_date=start_date, end_date=end_date
+    )
+    audit.record(
+        actor=actor,
+        verb="timetable.add_non_school_day",
+        target=day,
+        establishment_id=establishment.pk,
+        after={"label": day.label, "start": start_date.isoformat(), "end": end_date.isoformat()},
+    )
+    return day
+
+
+@transaction.atomic
+def remove_non_school_day(*, actor, day: NonSchoolDay) -> None:
+    _require_edit(actor, day.establishment_id)
+    before = {"label": day.label, "start": day.start_date.isoformat(), "end": day.end_date.isoformat()}
+    pk = day.pk
+    day.delete()
+    day.pk = pk
+    audit.record(
+        actor=actor,
+        verb="timetable.remove_non_school_day",
+        target=day,
+        establishment_id=day.establishment_id,
+        before=before,
+    )
+
+
+@transaction.atomic
+def set_week_a(*, actor, establishment: Establishment, monday: dt.date) -> TimetableSettings:
+    """Choose a week A: the week containing ``monday`` is A, then weeks alternate B, A, B..."""
+    _require_edit(actor, establishment.pk)
+    monday = queries.monday_of(monday)
+    settings, created = TimetableSettings.objects.select_for_update().get_or_create(
+        establishment=establishment, defaults={"week_a_monday": monday}
+    )
+    before = None if created else {"week_a_monday": settings.week_a_monday.isoformat()}
+    settings.week_a_monday = monday
+    settings.save()
+    audit.record(
+        actor=actor,
+        verb="timetable.set_week_a",
+        target=settings,
+        establishment_id=establishment.pk,
+        before=before,
+        after={"week_a_monday": monday.isoformat()},
+    )
+    return settings
+
+
+# --- the CSV import --------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportCounts:
+    slots: int = 0
+    rooms: int = 0
+    assignments: int = 0
+    ended: int = 0
+
+    def as_dict(self) -> dict:
+        return {"slots": self.slots, "rooms": self.rooms, "assignments": self.assignments, "ended": self.ended}
+
+
+@transaction.atomic
+def import_timetable(
+    *, actor, establishment: Establishment, rows: list, valid_from: dt.date, replace: bool = False
+) -> ImportCounts:
+    """Write the parsed, valid rows of a timetable file (see ``imports.parse``) in one transaction.
+
+    Rooms and teaching assignments missing are created. With ``replace``, the weekly lessons in force
+    end the day before ``valid_from`` (those starting later are deleted). One audit row with the counts."""
+    if actor is not None:  # None: the management command, run by the server's operator
+        _require_edit(actor, establishment.pk)
+    counts = ImportCounts()
+    rooms = {r.name: r for r in Room.objects.filter(establishment=establishment)}
+    for name in sorted({row.room for row in rows if row.room} - rooms.keys()):
+        rooms[name] = Room.objects.create(establishment=establishment, name=name)
+        counts.rooms += 1
+    if replace:
+        in_force = Slot.objects.filter(establishment=establishment).exclude(valid_until__lt=valid_from)
+        counts.ended = in_force.count()
+        in_force.filter(valid_from__gte=valid_from).delete()
+        in_force.filter(valid_from__lt=valid_from).update(valid_until=valid_from - dt.timedelta(days=1))
+    slots = []
+    for row in rows:
+        assignment, created = TeachingAssignment.objects.get_or_create(
+            establishment=establishment,
+            teacher=row.teacher,
+            subject=row.subject,
+            school_class=row.school_class,
+            group=row.group,
+            defaults={"start_date": min(valid_from, timezone.localdate())},
+        )
+        counts.assignments += created
+        slots.append(
+            Slot(
+                establishment=establishment,
+                assignment=assignment,
+                weekday=row.weekday,
+                start_time=row.start_time,
+                end_time=row.end_time,
+                room=rooms.get(row.room) if row.room else None,
+                weeks=row.weeks or Weeks.ALL,
+                valid_from=valid_from,
+            )
+        )
+    Slot.objects.bulk_create(slots)
+    counts.slots = len(slots)
+    audit.record(
+        actor=actor,
+        verb="timetable.import",
+        target=establishment,
+        establishment_id=establishment.pk,
+        after={**counts.as_dict(), "valid_from": valid_from.isoformat(), "replace": replace},
+    )
+    return counts
+
+
+# --- notices ---------------------------------------------------------------------------------------
+
+
+def _recipients(assignment: TeachingAssignment) -> list[int]:
+    """The students of the lesson's class or group and their guardians who receive notifications."""
+    if assignment.school_class_id:
+        students = list(directory_queries.students_of_class(assignment.school_class).values_list("pk", flat=True))
+    else:
+        students = list(
+            current(GroupMembership.objects.filter(group_id=assignment.group_id)).values_list("student_id", flat=True)
+        )
+    guardians = directory_queries.guardians_of_students(students, notified_only=True)
+    return sorted({*students, *(g for ids in guardians.values() for g in ids)})
+
+
+def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: dt.time, original_room=None) -> None:
+    """Tell the class and its families of a change to a lesson of the next seven days."""
+    today = timezone.localdate()
+    if not today <= change.date <= today + dt.timedelta(days=NOTICE_DAYS):
+        return
+    when = {
+        "subject": assignment.subject.name,
+        "date": formats.date_format(change.date, "l j F"),
+        "time": start_time.strftime("%H:%M"),
+    }
+    if change.kind == LessonChange.Kind.CANCELLED:
+        title = _("Cours annulé : %(subject)s, %(date)s à %(time)s") % when
+    elif change.kind == LessonChange.Kind.ROOM:
+        title = _("Changement de salle : %(subject)s, %(date)s à %(time)s") % when
+    elif change.kind == LessonChange.Kind.SUBSTITUTE:
+        title = _("Remplacement : %(subject)s, %(date)s à %(time)s") % when
+    else:
+        title = _("Cours exceptionnel : %(subject)s, %(date)s à %(time)s") % when
+    body = queries.describe(
+        kind=change.kind,
+        room=change.room.name if change.room else "",
+        original_room=original_room.name if original_room else "",
+        substitute=change.substitute.display_name if change.substitute else "",
+    )
+    if change.note:
+        body = f"{body} — {change.note}"
+    url = reverse("timetable:home") + "?lundi=" + queries.monday_of(change.date).isoformat()
+    notify(
+        recipients=_recipients(assignment),
+        kind=NOTIFICATION_KIND,
+        title=title,
+        body=body,
+        url=url,
+        target=change,
+        establishment_id=change.establishment_id,
+    )

@@ -1,0 +1,94 @@
+"""Forms of the timetable's staff pages: a change to a lesson, an exceptional lesson, days off, the import."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cartable.directory.actor import current
+from cartable.directory.models import Membership, Role, TeachingAssignment, User
+from cartable.timetable.models import LessonChange, Room
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def teachers_of(establishment_id: int):
+    members = current(Membership.objects.filter(establishment_id=establishment_id, role=Role.TEACHER))
+    return User.objects.filter(pk__in=members.values("person_id")).order_by("last_name", "first_name")
+
+
+class _TeacherChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class _AssignmentChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.subject.name} — {obj.school_class or obj.group} — {obj.teacher.display_name}"
+
+
+class LessonChangeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Modification"),
+        widget=forms.RadioSelect,
+        choices=[
+            (LessonChange.Kind.CANCELLED, _("Annuler le cours")),
+            (LessonChange.Kind.ROOM, _("Changer de salle")),
+            (LessonChange.Kind.SUBSTITUTE, _("Remplacer l'enseignant")),
+        ],
+    )
+    room = forms.ModelChoiceField(label=_("Nouvelle salle"), queryset=Room.objects.none(), required=False)
+    substitute = _TeacherChoice(label=_("Remplaçant"), queryset=User.objects.none(), required=False)
+    note = forms.CharField(label=_("Précision (facultatif)"), max_length=200, required=False)
+
+    def __init__(self, *args, establishment_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].queryset = Room.objects.filter(establishment_id=establishment_id)
+        self.fields["substitute"].queryset = teachers_of(establishment_id)
+
+
+class ExceptionalLessonForm(forms.Form):
+    assignment = _AssignmentChoice(label=_("Cours"), queryset=TeachingAssignment.objects.none())
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    start_time = forms.TimeField(label=_("Début"), widget=TIME)
+    end_time = forms.TimeField(label=_("Fin"), widget=TIME)
+    room = forms.ModelChoiceField(label=_("Salle"), queryset=Room.objects.none(), required=False)
+    substitute = _TeacherChoice(
+        label=_("Assuré par un autre enseignant (facultatif)"), queryset=User.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("Précision (facultatif)"), max_length=200, required=False)
+
+    def __init__(self, *args, establishment_id: int, class_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        assignments = TeachingAssignment.objects.filter(establishment_id=establishment_id).select_related(
+            "subject", "teacher", "school_class", "group"
+        )
+        if class_id is not None:
+            assignments = assignments.filter(school_class_id=class_id) | assignments.filter(group__classes=class_id)
+        self.fields["assignment"].queryset = assignments.distinct().order_by("subject__name", "pk")
+        self.fields["room"].queryset = Room.objects.filter(establishment_id=establishment_id)
+        self.fields["substitute"].queryset = teachers_of(establishment_id)
+
+
+class NonSchoolDayForm(forms.Form):
+    label = forms.CharField(label=_("Libellé"), max_length=120)
+    start_date = forms.DateField(label=_("Du"), widget=DATE)
+    end_date = forms.DateField(label=_("Au (inclus)"), widget=DATE)
+
+
+class WeekAForm(forms.Form):
+    week_a_monday = forms.DateField(
+        label=_("Un jour d'une semaine A"),
+        widget=DATE,
+        help_text=_("Les semaines alternent ensuite : A, B, A, B…"),
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Fichier CSV (UTF-8)"))
+    valid_from = forms.DateField(label=_("Applicable à partir du"), widget=DATE)
+    replace = forms.BooleanField(
+        label=_("Remplacer l'emploi du temps actuel à partir de cette date"),
+        required=False,
+    )

@@ -1,0 +1,1 @@
+"""The timetable's pages: weeks (everyone) and edits (staff)."""
