@@ -174,7 +174,7 @@ def feeds(request):
                 raise Http404
         issued, token = actions.issue_feed(actor=actor, child_id=child.id if child else None)
         token_url = request.build_absolute_uri(reverse("agenda:ical", args=[token]))
-    active = list(CalendarFeed.objects.visible_to(actor).filter(revoked_at__isnull=True).select_related("child"))
+    active = list(authz.scope(actor, CalendarFeed.objects.filter(revoked_at__isnull=True)).select_related("child"))
     return render(
         request,
         "agenda/feeds.html",
