@@ -20,6 +20,7 @@ from cartable.directory.actor import current
 from cartable.directory.models import TeachingAssignment
 from cartable.directory.personas import Personas
 from cartable.homework.models import Homework, Link, LogEntry
+from cartable.homework.submissions.demo import load_demo as load_submissions_demo
 
 TOPICS = {
     "FRA": ["Le récit d'aventure", "Les fables de La Fontaine", "L'accord du participe passé", "Écrire un portrait"],
@@ -98,6 +99,7 @@ def load_demo(personas: Personas, today: dt.date | None = None) -> dict[str, int
         counts["entries"] += len(entries)
         counts["homework"] += len(homework)
     counts["homework"] += _overload(personas, monday + dt.timedelta(days=8))
+    counts.update(load_submissions_demo(personas))
     return counts
 
 
