@@ -423,3 +423,65 @@ class PageTests(HomeworkTestCase):
         with CaptureQueriesContext(connection):
             response = self.client.get(reverse("dashboard:home"))
         self.assertContains(response, "Exercices du widget")
+
+
+class WorkloadWarningTests(HomeworkTestCase):
+    def test_the_form_warns_of_an_overloaded_day_and_saves_when_confirmed(self):
+        """A second test on one day shows the guard's warning with everything typed kept; confirming saves."""
+        self.homework(self.fra_5a, kind=Homework.Kind.TEST, due=3, title="Dictée")
+        self.login("paul.dupont")
+        typed = {
+            "assignment": self.math_5a.pk,
+            "kind": "test",
+            "title": "Contrôle de fractions",
+            "due_date": (self.today + dt.timedelta(days=3)).isoformat(),
+            "estimated_minutes": 40,
+            "late_policy": "accept",
+        }
+        response = self.client.post(reverse("homework:homework_new"), typed)
+        self.assertContains(response, "Enregistrer quand même")
+        self.assertContains(response, "Dictée")
+        self.assertContains(response, 'value="Contrôle de fractions"')
+        self.assertEqual(Homework.objects.count(), 1)
+        response = self.client.post(reverse("homework:homework_new"), typed | {"confirm": "1"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Homework.objects.count(), 2)
+
+
+class AttachmentTests(HomeworkTestCase):
+    PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+    def setUp(self):
+        import tempfile
+
+        from django.test import override_settings
+
+        self.media = tempfile.TemporaryDirectory()
+        self.override = override_settings(MEDIA_ROOT=self.media.name)
+        self.override.enable()
+
+    def tearDown(self):
+        self.override.disable()
+        self.media.cleanup()
+
+    def test_a_file_is_checked_by_content_and_served_to_readers_only(self):
+        """A PDF is joined and downloaded by the class with nosniff; HTML named .pdf is refused; others 404."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        entry = self.entry(self.math_5a)
+        self.login("paul.dupont")
+        url = reverse("homework:attachment_add", args=["seance", entry.pk])
+        self.client.post(url, {"file": SimpleUploadedFile("cours.pdf", self.PDF)})
+        self.client.post(url, {"file": SimpleUploadedFile("piege.pdf", b"<html><script>x()</script></html>")})
+        attachment = entry.attachments.get()
+        self.assertEqual(attachment.original_name, "cours.pdf")
+        self.assertTrue(AuditEvent.objects.filter(verb="homework.add_attachment").exists())
+        download = reverse("homework:attachment", args=[attachment.pk])
+        for who, status in [("lucas.martin", 200), ("claire.martin", 200), ("ines.girard", 404), ("charlie.roux", 404)]:
+            with self.subTest(who=who):
+                self.login(who)
+                response = self.client.get(download)
+                self.assertEqual(response.status_code, status)
+                if status == 200:
+                    self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+                    self.assertIn("cours.pdf", response["Content-Disposition"])
