@@ -156,4 +156,5 @@ def _periodic() -> None:
 
 
 _periodic()
+from cartable.homework import views_workload as workload_hooks  # noqa: E402,F401  (its menu entry and widget)
 from cartable.homework.submissions import hooks as submission_hooks  # noqa: E402,F401  (registers them)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from cartable.homework import views, views_family
+from cartable.homework import views, views_family, views_workload
 
 app_name = "homework"
 urlpatterns = [
@@ -21,5 +21,9 @@ urlpatterns = [
     path("travail/", views_family.todo, name="todo"),
     path("classe/<int:pk>/", views_family.class_log, name="class_log"),
     path("groupe/<int:pk>/", views_family.group_log, name="group_log"),
+    path("charge/", views_workload.index, name="workload"),
+    path("charge/classe/<int:pk>/", views_workload.class_week, name="workload_class"),
+    path("charge/ma-semaine/", views_workload.my_week, name="workload_mine"),
+    path("charge/seuils/", views_workload.thresholds, name="workload_thresholds"),
     path("", include("cartable.homework.submissions.urls")),
 ]

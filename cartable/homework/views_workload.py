@@ -1,0 +1,244 @@
+"""The workload pages: a class's week as a heat map, a student's week with a suggested plan, and the
+establishment's thresholds (set by the direction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cartable.core import authz, registry
+from cartable.core.authz import Action
+from cartable.core.views import require_module
+from cartable.directory.models import Establishment, Role, SchoolClass
+from cartable.homework import queries, workload
+
+PLAN_WEEKS = 2
+
+
+def _monday(request) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(request.GET.get("semaine", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return workload.monday_of(day)
+
+
+@require_module("homework")
+def index(request):
+    """Charge de travail: the classes whose week one may look at, and one's own week."""
+    actor = request.actor
+    if actor.role == Role.STUDENT:
+        return redirect("homework:workload_mine")
+    classes = list(
+        SchoolClass.objects.visible_to(actor).filter(establishment_id=actor.establishment_id).order_by("level", "name")
+    )
+    if actor.role == Role.TEACHER:
+        taught = actor.taught_class_ids
+        classes.sort(key=lambda c: (c.pk not in taught, c.level, c.name))
+    can_set = actor.establishment is not None and authz.allows(actor, Action.MANAGE, actor.establishment)
+    return render(
+        request,
+        "homework/workload/index.html",
+        {"classes": classes, "can_set": can_set, "has_week": actor.role == Role.GUARDIAN and actor.child is not None},
+    )
+
+
+@require_module("homework")
+def class_week(request, pk: int):
+    """A class's week: each day's minutes of homework and announced tests, against the thresholds."""
+    school_class = authz.access(request.actor, SchoolClass, pk, Action.VIEW)
+    monday = _monday(request)
+    limits = workload.thresholds_for(school_class.establishment_id)
+    days = workload.week_load(
+        establishment_id=school_class.establishment_id, class_id=school_class.pk, start=monday, days=6
+    )
+    week_tests = sum(d.tests for d in days)
+    rows = [{"day": d, **level(d.minutes, d.tests, limits)} for d in days if d.date.weekday() < 5 or d.items]
+    context = {
+        "school_class": school_class,
+        "monday": monday,
+        "previous": monday - dt.timedelta(days=7),
+        "following": monday + dt.timedelta(days=7),
+        "rows": rows,
+        "limits": limits,
+        "week_tests": week_tests,
+        "week_over": week_tests > limits.max_tests_per_week,
+        "scale": LEVELS,
+    }
+    return render(request, "homework/workload/class_week.html", context)
+
+
+LEVELS = [
+    (0, gettext_lazy("Rien")),
+    (1, gettext_lazy("Léger")),
+    (2, gettext_lazy("Chargé")),
+    (3, gettext_lazy("Au-delà du seuil")),
+]
+
+
+def level(minutes: int, tests: int, limits) -> dict:
+    """A day's level (0 nothing, 1 light, 2 busy: two thirds of a limit, 3 over a limit) and its label."""
+    if minutes == 0 and tests == 0:
+        value = 0
+    elif minutes > limits.max_minutes_per_day or tests > limits.max_tests_per_day:
+        value = 3
+    elif minutes * 3 >= limits.max_minutes_per_day * 2 or (tests and tests >= limits.max_tests_per_day):
+        value = 2
+    else:
+        value = 1
+    return {"level": value, "label": dict(LEVELS)[value]}
+
+
+def _student(actor):
+    """The student whose week is shown: oneself, or a guardian's active child; (id, first name)."""
+    if actor.role == Role.STUDENT:
+        return actor.user_id, actor.user.first_name
+    if actor.role == Role.GUARDIAN and actor.child is not None:
+        return actor.child.id, actor.child.first_name
+    raise Http404
+
+
+def student_week(actor, monday: dt.date, *, today: dt.date) -> dict:
+    """A student's week (their due work per day) and a suggested plan for what is not done yet. Fixed
+    query count: the due items, the ticks, the thresholds."""
+    student_id, _name = _student(actor)
+    ids = [student_id] if actor.role == Role.GUARDIAN else None
+    horizon = max(monday + dt.timedelta(days=6), today + dt.timedelta(weeks=PLAN_WEEKS))
+    items = queries.due_items(actor, min(monday, today), horizon, student_ids=ids)
+    done = queries.done_pairs([i.pk for i in items], [student_id])
+    limits = workload.thresholds_for(actor.establishment_id)
+    week_days = []
+    for offset in range(7):
+        day = monday + dt.timedelta(days=offset)
+        due = [i for i in items if i.due_date == day]
+        if offset >= 5 and not due:
+            continue
+        minutes = sum(i.estimated_minutes for i in due)
+        tests = sum(1 for i in due if i.kind == "test")
+        load = level(minutes, tests, limits)
+        week_days.append({"date": day, "items": due, "minutes": minutes, "tests": tests, **load})
+    works = [
+        workload.Work(
+            key=str(i.pk),
+            title=i.title,
+            minutes=i.estimated_minutes,
+            due_date=i.due_date,
+            subject=i.assignment.subject.name,
+            kind=i.kind,
+        )
+        for i in items
+        if i.due_date > today and (i.pk, student_id) not in done
+    ]
+    plan = workload.plan(works, today=today, daily_limit=limits.max_minutes_per_day)
+    planned = any(d.chunks for d in plan.days)
+    return {"week_days": week_days, "plan": plan, "planned": planned, "limits": limits, "scale": LEVELS}
+
+
+@require_module("homework")
+def my_week(request):
+    """Ma semaine: the student's load day by day, and a plan spreading each piece of work before its date."""
+    actor = request.actor
+    _student_id, name = _student(actor)
+    monday, today = _monday(request), timezone.localdate()
+    context = student_week(actor, monday, today=today)
+    context.update(
+        {
+            "name": name,
+            "monday": monday,
+            "previous": monday - dt.timedelta(days=7),
+            "following": monday + dt.timedelta(days=7),
+            "today": today,
+            "is_guardian": actor.role == Role.GUARDIAN,
+        }
+    )
+    return render(request, "homework/workload/my_week.html", context)
+
+
+class ThresholdsForm(forms.Form):
+    max_tests_per_day = forms.IntegerField(label=gettext_lazy("Contrôles par jour, au plus"), min_value=1, max_value=10)
+    max_minutes_per_day = forms.IntegerField(
+        label=gettext_lazy("Minutes de travail à la maison par jour, au plus"), min_value=10, max_value=600
+    )
+    max_tests_per_week = forms.IntegerField(
+        label=gettext_lazy("Contrôles par semaine, au plus"), min_value=1, max_value=30
+    )
+
+
+@require_module("homework")
+def thresholds(request):
+    """The direction sets the establishment's limits; the guard warns teachers beyond them."""
+    establishment = authz.access(request.actor, Establishment, request.actor.establishment_id, Action.MANAGE)
+    current = workload.thresholds_for(establishment.pk)
+    if request.method == "POST":
+        form = ThresholdsForm(request.POST)
+        if form.is_valid():
+            workload.set_thresholds(actor=request.actor, establishment=establishment, **form.cleaned_data)
+            messages.success(request, _("Les seuils de charge de travail sont enregistrés."))
+            return redirect("homework:workload_thresholds")
+    else:
+        form = ThresholdsForm(
+            initial={
+                "max_tests_per_day": current.max_tests_per_day,
+                "max_minutes_per_day": current.max_minutes_per_day,
+                "max_tests_per_week": current.max_tests_per_week,
+            }
+        )
+    return render(request, "homework/workload/thresholds.html", {"form": form, "establishment": establishment})
+
+
+# --- registrations: the menu entry and the dashboard widget (imported from hooks.py) ---------------------------
+def _sees_workload(actor) -> bool:
+    return actor.role in (Role.STUDENT, Role.GUARDIAN, Role.TEACHER) or (
+        actor.establishment_id is not None and actor.is_staff_of(actor.establishment_id)
+    )
+
+
+def _week_widget(actor) -> dict | None:
+    """This week's load of the student (or the active child), day by day: three queries."""
+    if actor.role == Role.GUARDIAN and actor.child is None:
+        return None
+    today = timezone.localdate()
+    monday = workload.monday_of(today)
+    student_id = actor.user_id if actor.role == Role.STUDENT else actor.child.id
+    ids = [student_id] if actor.role == Role.GUARDIAN else None
+    items = queries.due_items(actor, monday, monday + dt.timedelta(days=4), student_ids=ids)
+    limits = workload.thresholds_for(actor.establishment_id)
+    days = []
+    for offset in range(5):
+        day = monday + dt.timedelta(days=offset)
+        due = [i for i in items if i.due_date == day]
+        minutes, tests = sum(i.estimated_minutes for i in due), sum(1 for i in due if i.kind == "test")
+        days.append(
+            {"date": day, "minutes": minutes, "tests": tests, "is_today": day == today, **level(minutes, tests, limits)}
+        )
+    return {"days": days, "total": sum(d["minutes"] for d in days)}
+
+
+registry.register_menu(
+    registry.MenuEntry(
+        key="workload",
+        label=gettext_lazy("Charge de travail"),
+        url_name="homework:workload",
+        order=45,
+        module="homework",
+        visible=_sees_workload,
+    )
+)
+registry.register_widget(
+    registry.Widget(
+        key="workload_week",
+        title=gettext_lazy("Ma charge de la semaine"),
+        template="homework/workload/widget.html",
+        context=_week_widget,
+        order=45,
+        module="homework",
+        visible=lambda actor: actor.role in (Role.STUDENT, Role.GUARDIAN),
+    )
+)
