@@ -9,7 +9,7 @@ from cartable.directory.models import Group
 from cartable.timetable import policies, queries
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot
 from tests.base import PersonaTestCase
-from tests.timetable_school import MONDAY_A, MONDAY_B, T, build_timetable
+from tests.test_timetable_support import MONDAY_A, MONDAY_B, T, build_timetable
 
 
 class TimetableCase(PersonaTestCase):
