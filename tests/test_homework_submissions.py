@@ -269,7 +269,6 @@ class VisibilityTests(SubmissionTestCase):
                         self.assertTrue(response["Content-Disposition"].startswith("attachment;"))
                         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
                         self.assertIn("sandbox", response["Content-Security-Policy"])
-                        response.close()
         self.login("paul.dupont")
         for url in [
             reverse("homework:submissions:file", args=[999999]),
@@ -291,7 +290,7 @@ class VisibilityTests(SubmissionTestCase):
                 response = self.client.get(zip_url)
                 self.assertEqual(response.status_code, 200 if sees_list else 404)
                 if sees_list:
-                    response.close()
+                    self.assertTrue(b"".join(response.streaming_content).startswith(b"PK"))
                 self.assertEqual(self.client.get(feedback_url).status_code, 200 if username == "paul.dupont" else 404)
 
 
@@ -371,7 +370,6 @@ class TeacherTests(SubmissionTestCase):
         self.assertEqual(response["Content-Type"], "application/zip")
         self.assertIn("attachment;", response["Content-Disposition"])
         archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
-        response.close()
         self.assertEqual(
             sorted(archive.namelist()),
             [
@@ -429,3 +427,38 @@ class TeacherTests(SubmissionTestCase):
         response = self.client.post(url, {"text": "", "mark": "", "mark_out_of": "20"})
         self.assertContains(response, "Le retour est vide", status_code=400)
         self.assertFalse(Feedback.objects.exists())
+
+
+class QueryBudgetTests(SubmissionTestCase):
+    def test_the_student_and_feedback_pages_cost_a_fixed_number_of_queries(self):
+        """The student's page (as the student and as a guardian) and the feedback page do not grow with
+        the number of files handed in."""
+        from cartable.core import uploads
+
+        def checked(i):
+            return uploads.validate_upload(pdf_upload(f"page{i}.pdf"), allowed={"pdf"})
+
+        submission = self.lucas_submission(files=[checked(0)])
+        pages = [
+            ("lucas.martin", reverse("homework:submissions:student", args=[self.homework.pk])),
+            ("claire.martin", reverse("homework:submissions:student", args=[self.homework.pk])),
+            ("paul.dupont", reverse("homework:submissions:feedback", args=[submission.pk])),
+        ]
+        counts = {}
+        for username, url in pages:
+            self.login(username)
+            self.client.get(url)
+            with self.assertNumQueries(BUDGETS[username]) as context:
+                self.client.get(url)
+            counts[username] = len(context.captured_queries)
+        submission.files.all().delete()
+        self.lucas_submission(files=[checked(i) for i in range(8)])
+        for username, url in pages:
+            self.login(username)
+            self.client.get(url)
+            with self.subTest(who=username), self.assertNumQueries(counts[username]):
+                response = self.client.get(url)
+                self.assertContains(response, "page7.pdf")
+
+
+BUDGETS = {"lucas.martin": 8, "claire.martin": 10, "paul.dupont": 5}

@@ -99,7 +99,7 @@ def submit_work(
     text = text.strip()
     with _Stored() as stored, transaction.atomic():
         submission = (
-            Submission.objects.select_for_update()
+            Submission.objects.select_for_update(of=("self",))
             .filter(homework=homework, student_id=actor.user_id)
             .select_related("feedback")
             .first()
