@@ -34,6 +34,7 @@ PUBLIC = {
     "javascript-catalog",
     "favicon",
     "admin:login",  # a redirect to Cartable's own (throttled) login page
+    "agenda:ical",  # a calendar's subscription: the secret token is the key; a wrong one is a 404
 }
 
 # What charlie must never see of the collège (or of the lycée, where he has no role either).

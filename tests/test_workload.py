@@ -124,7 +124,13 @@ class CheckTests(PersonaTestCase):
         for n in range(3):
             self.add(self.maths, due=day(n), kind=Homework.Kind.TEST, minutes=0)
         self.assertEqual([w.code for w in self.check(day(4))], ["tests_per_week"])
-        WorkloadThresholds.objects.create(establishment=self.college, max_tests_per_week=5, max_tests_per_day=2)
+        workload.set_thresholds(
+            actor=self.actor("marc.leroy"),
+            establishment=self.college,
+            max_tests_per_day=2,
+            max_minutes_per_day=90,
+            max_tests_per_week=5,
+        )
         self.assertEqual(self.check(day(4)), [])
 
     def test_the_homework_being_edited_does_not_count_against_itself(self):
@@ -133,12 +139,14 @@ class CheckTests(PersonaTestCase):
         self.assertEqual(len(self.check(day(2))), 1)
         self.assertEqual(self.check(day(2), exclude=test.pk), [])
 
-    def test_the_check_costs_two_queries(self):
-        """Thresholds and the class's load: two queries, however much work is set."""
+    def test_the_check_costs_one_query_once_the_thresholds_are_cached(self):
+        """The class's load is one query, however much work is set; the thresholds one more, once."""
         for n in range(10):
             self.add(self.maths, due=day(n % 5))
         with self.assertNumQueries(2):
             self.check(day(2))
+        with self.assertNumQueries(1):
+            self.check(day(3))
 
 
 class WorkloadPageTests(CheckTests):
@@ -170,13 +178,13 @@ class WorkloadPageTests(CheckTests):
         self.add(self.maths, due=monday + dt.timedelta(days=1), kind=Homework.Kind.TEST, minutes=0)
         self.add(self.french, due=monday + dt.timedelta(days=1), kind=Homework.Kind.TEST, minutes=100)
         self.client.get(url)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             response = self.client.get(url)
         self.assertContains(response, "Au-delà du seuil")
         self.assertContains(response, "<td>100</td>", html=True)
         for n in range(20):
             self.add(self.latin, due=monday + dt.timedelta(days=n % 5), minutes=5)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             self.client.get(url)
 
     def test_a_student_sees_their_week_and_a_plan_without_work_already_done(self):
@@ -188,7 +196,7 @@ class WorkloadPageTests(CheckTests):
         HomeworkDone.objects.create(homework=done, student=self.people["lucas.martin"])
         self.login("lucas.martin")
         self.client.get(reverse("homework:workload_mine"))
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(7):
             response = self.client.get(reverse("homework:workload_mine"))
         plan_part = response.content.decode().split("Plan de travail suggéré")[1]
         self.assertIn(todo.title, plan_part)

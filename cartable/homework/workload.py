@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -94,10 +95,21 @@ class Warning:  # the homework form's word for it; never raised, only shown
 
 
 # --- thresholds ---------------------------------------------------------------------------------------------
+THRESHOLDS_CACHE = "workload-thresholds:%s"
+THRESHOLDS_FIELDS = ("max_tests_per_day", "max_minutes_per_day", "max_tests_per_week")
+
+
 def thresholds_for(establishment_id: int) -> WorkloadThresholds:
-    """The establishment's limits; the defaults (unsaved) when the direction has set none yet."""
-    found = WorkloadThresholds.objects.filter(establishment_id=establishment_id).first()
-    return found or WorkloadThresholds(establishment_id=establishment_id)
+    """The establishment's limits; the defaults (unsaved) when the direction has set none yet. Cached (the
+    dashboard asks on every visit); :func:`set_thresholds` forgets the cached value."""
+    key = THRESHOLDS_CACHE % establishment_id
+    values = cache.get(key)
+    if values is None:
+        found = WorkloadThresholds.objects.filter(establishment_id=establishment_id).first()
+        found = found or WorkloadThresholds(establishment_id=establishment_id)
+        values = {f: getattr(found, f) for f in THRESHOLDS_FIELDS}
+        cache.set(key, values, 3600)
+    return WorkloadThresholds(establishment_id=establishment_id, **values)
 
 
 @transaction.atomic
@@ -112,12 +124,14 @@ def set_thresholds(
     """Save the establishment's limits (the direction and ENT administrators only), audited."""
     authz.require(actor, Action.MANAGE, establishment)
     thresholds, _created = WorkloadThresholds.objects.select_for_update().get_or_create(establishment=establishment)
-    fields = ("max_tests_per_day", "max_minutes_per_day", "max_tests_per_week")
+    fields = THRESHOLDS_FIELDS
     before = {f: getattr(thresholds, f) for f in fields}
     thresholds.max_tests_per_day = max_tests_per_day
     thresholds.max_minutes_per_day = max_minutes_per_day
     thresholds.max_tests_per_week = max_tests_per_week
     thresholds.save()
+    cache.delete(THRESHOLDS_CACHE % establishment.pk)  # now, and once more after commit for racing readers
+    transaction.on_commit(lambda: cache.delete(THRESHOLDS_CACHE % establishment.pk))
     audit.record(
         actor=actor,
         verb="homework.set_workload_thresholds",
