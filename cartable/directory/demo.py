@@ -163,6 +163,9 @@ def load_demo_region() -> DemoRegion:
     from cartable.homework.demo import load_demo as load_homework_demo  # after the timetable's demo
 
     load_homework_demo(personas)
+    from cartable.agenda.demo import load_demo as load_agenda_demo
+
+    load_agenda_demo(personas)
     region = DemoRegion(personas=personas, activation_code=issue_demo_activation_code(), counts=region_counts())
     audit.record(actor=None, verb="directory.load_demo_region", after=region.counts)
     return region
