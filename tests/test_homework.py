@@ -343,7 +343,7 @@ class PageTests(HomeworkTestCase):
         self.assertContains(response, "Remplir la séance")
 
     def test_todo_budget_for_a_student(self):
-        response = self.assert_constant("lucas.martin", reverse("homework:todo"), 9)
+        response = self.assert_constant("lucas.martin", reverse("homework:todo"), 8)
         self.assertContains(response, "Marquer comme fait")
 
     def test_todo_budget_for_a_guardian_merged(self):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from cartable.directory.actor import current
@@ -33,7 +33,9 @@ def chosen_children(actor, student_ids: Iterable[int] | None = None) -> list:
     return [actor.child] if actor.child else []
 
 
-def due_items(actor, start: dt.date, end: dt.date, *, student_ids: Iterable[int] | None = None) -> list[Homework]:
+def due_items(
+    actor, start: dt.date, end: dt.date, *, student_ids: Iterable[int] | None = None, done_for: int | None = None
+) -> list[Homework]:
     """Published homework due from ``start`` to ``end`` (both included) that the actor sees.
 
     For a guardian: the active child's, or those of the children listed in ``student_ids``; each item
@@ -53,6 +55,8 @@ def due_items(actor, start: dt.date, end: dt.date, *, student_ids: Iterable[int]
         qs = qs.filter(
             Q(assignment__school_class_id__in=list(actor.class_ids)) | Q(assignment__group_id__in=list(actor.group_ids))
         )
+    if done_for is not None:  # the done state of one student, in the same query
+        qs = qs.annotate(done=Exists(HomeworkDone.objects.filter(homework=OuterRef("pk"), student_id=done_for)))
     items = list(qs.select_related(*HOMEWORK_RELATED).order_by("due_date", "due_time", "id"))
     if actor.role == Role.GUARDIAN:
         reach = family_reach(actor)

@@ -33,16 +33,18 @@ def _todo_window(request) -> tuple[dt.date, dt.date, bool]:
 def todo_items(actor, start, end, *, merged: bool):
     """The homework due in the window with its done state: for a student theirs, for a guardian each
     child's (``item.marks`` = [(child, done)]). Fixed query count."""
-    student_ids = [c.id for c in actor.children] if merged else None
-    items = queries.due_items(actor, start, end, student_ids=student_ids)
-    if actor.role == Role.GUARDIAN:
+    if actor.role == Role.GUARDIAN and merged:
+        items = queries.due_items(actor, start, end, student_ids=[c.id for c in actor.children])
         done = queries.done_pairs([i.pk for i in items], {c.id for i in items for c in i.children})
         for item in items:
             item.marks = [(c, (item.pk, c.id) in done) for c in item.children]
-    else:
-        done = queries.done_pairs([i.pk for i in items], [actor.user_id])
+    elif actor.role == Role.GUARDIAN:
+        child = actor.child
+        items = queries.due_items(actor, start, end, done_for=child.id if child else None)
         for item in items:
-            item.done = (item.pk, actor.user_id) in done
+            item.marks = [(c, item.done) for c in item.children]
+    else:
+        items = queries.due_items(actor, start, end, done_for=actor.user_id)
     return items
 
 
