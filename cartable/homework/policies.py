@@ -208,4 +208,6 @@ class HomeworkDonePolicy(authz.Policy):
 
     def scope(self, actor, queryset):
         return queryset.filter(Q(student_id=actor.user_id) | Q(student_id__in=list(actor.children_ids)))
+
+
 from cartable.homework.submissions import policies as submission_policies  # noqa: E402,F401  (registers them)

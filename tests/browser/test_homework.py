@@ -66,8 +66,10 @@ def test_a_teacher_fills_a_lesson_and_sets_homework(page, school):
     page.get_by_label("Durée estimée (minutes)").fill("25")
     with follow(page):
         page.get_by_role("button", name="Enregistrer le travail").click()
-    expect(page.get_by_role("link", name="Exercices 4 et 5 p. 87")).to_be_visible()
     assert Homework.objects.get().log_entry.title == "Les fractions égales"
+    with follow(page):
+        page.get_by_role("link", name="Exercices 4 et 5 p. 87").click()
+    expect(page.get_by_label("Intitulé")).to_have_value("Exercices 4 et 5 p. 87")
 
 
 def test_a_student_ticks_homework_done_and_reads_the_class_log(page, school):
