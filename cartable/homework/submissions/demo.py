@@ -124,5 +124,6 @@ def load_demo(personas: Personas, now: dt.datetime | None = None) -> dict[str, i
         url=reverse("homework:submissions:student", args=[homework.pk]),
         target=feedback,
         establishment_id=homework.establishment_id,
+        channels=("in_app",),  # the demo sends no e-mail of its own
     )
     return {"submissions": 2, "feedback": 1}
