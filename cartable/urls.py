@@ -19,7 +19,6 @@ urlpatterns = [
     path("annuaire/", include("cartable.directory.urls")),
     path("etablissement/", include("cartable.governance.urls")),
     path("emploi-du-temps/", include("cartable.timetable.urls")),
-    path("emploi-du-temps/", include("cartable.timetable.urls")),
     path("cahier-de-textes/", include("cartable.homework.urls")),
     path("agenda/", include("cartable.agenda.urls")),
     path("admin/", admin.site.urls),
