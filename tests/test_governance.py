@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from cartable.core import registry
 from cartable.core.models import AuditEvent
 from tests.base import PersonaTestCase
 
@@ -32,7 +33,8 @@ class ModuleSwitchTests(PersonaTestCase):
         response = self.client.post(reverse("governance:modules"), {"modules": []})
         self.assertRedirects(response, reverse("governance:modules"))
         event = AuditEvent.objects.get(verb="governance.set_modules")
-        self.assertEqual(event.after, {"directory": False})
+        self.assertIs(event.after["directory"], False)
+        self.assertEqual(set(event.after), {m.key for m in registry.modules()})
         self.assertEqual(event.actor_id, self.people["julie.moreau"].pk)
 
         self.login("lucas.martin")
