@@ -32,10 +32,10 @@ def _monday(request) -> dt.date:
 
 @require_module("homework")
 def index(request):
-    """Charge de travail: the classes whose week one may look at, and one's own week."""
+    """Charge de travail: the classes whose week one may look at; for a student, their own week."""
     actor = request.actor
     if actor.role == Role.STUDENT:
-        return redirect("homework:workload_mine")
+        return my_week(request)  # a student's workload is their own week (the menu link stays current)
     classes = list(
         SchoolClass.objects.visible_to(actor).filter(establishment_id=actor.establishment_id).order_by("level", "name")
     )
