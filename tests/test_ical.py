@@ -199,6 +199,25 @@ class FeedTests(PersonaTestCase):
         self.assertEqual(events[f"event-{event.pk}@cartable"].value("SUMMARY"), "Cross\\, course\\; relais")
         self.assertTrue(all(e.value("DTSTAMP").endswith("Z") for e in events.values()))
 
+    def test_a_module_switched_off_leaves_the_feed_as_it_leaves_the_menus(self):
+        """With the collège's timetable off, Lucas's feed loses its lessons; with its homework log off, its
+        tests; Emma's lycée keeps both in her mother's merged feed."""
+        slot = self.add_lessons()
+        lucas_test = self.add_homework(self.five_a, title="Contrôle de Lucas")
+        emma_test = self.add_homework(self.seconde, title="Contrôle d'Emma")
+        self.college.module_settings = {"timetable": False, "homework": False}
+        self.college.save()
+
+        def uids(token):
+            return {e.value("UID") for e in ical.parse(self.fetch(token).content.decode()).walk("VEVENT")}
+
+        lucas = uids(self.issue("lucas.martin"))
+        self.assertFalse(any(uid.startswith(f"lesson-{slot.pk}-") for uid in lucas))
+        self.assertNotIn(f"homework-{lucas_test.pk}@cartable", lucas)
+        merged = uids(self.issue("claire.martin"))
+        self.assertIn(f"homework-{emma_test.pk}@cartable", merged)
+        self.assertNotIn(f"homework-{lucas_test.pk}@cartable", merged)
+
     def test_a_wrong_or_revoked_token_answers_404(self):
         """A made-up token, a revoked one and one replaced by regenerating all answer 404."""
         first = self.issue("lucas.martin")

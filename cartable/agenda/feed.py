@@ -17,7 +17,7 @@ from cartable.agenda import queries
 from cartable.agenda.actions import hash_token
 from cartable.agenda.ical import Calendar, VEvent
 from cartable.agenda.models import CalendarFeed
-from cartable.core import richtext
+from cartable.core import registry, richtext
 from cartable.directory.actor import Actor
 from cartable.directory.models import Role
 from cartable.timetable import queries as timetable
@@ -58,17 +58,40 @@ def period(today: dt.date) -> tuple[dt.date, dt.date]:
     return monday - dt.timedelta(weeks=WEEKS_BEFORE), monday + dt.timedelta(weeks=WEEKS_AFTER, days=6)
 
 
+def establishments_with(actor: Actor, module: str) -> set[int]:
+    """The person's establishments where ``module`` is switched on (from the memberships already loaded)."""
+    return {
+        m.establishment_id
+        for m in actor.memberships
+        if m.establishment is not None and registry.module_enabled(m.establishment.module_settings, module)
+    }
+
+
+def _establishment_of(item) -> int | None:
+    if item.event is not None:
+        return item.event.establishment_id
+    return getattr(item.homework, "establishment_id", None)
+
+
 def calendar_for(feed: CalendarFeed, *, today: dt.date | None = None) -> Calendar:
-    """The feed's calendar: lessons, due dates and announced tests, and events."""
+    """The feed's calendar: lessons, due dates and announced tests, and events — of the establishments
+    where the timetable, the homework log and the agenda modules are on (a module switched off leaves the
+    feed as it leaves the menus)."""
     actor = actor_for(feed)
     start, end = period(today or timezone.localdate())
     merged = feed.child_id is None
     stamp = timezone.now()
+    timetable_on = establishments_with(actor, "timetable")
+    module_of = {"event": establishments_with(actor, "agenda"), "homework": establishments_with(actor, "homework")}
+    module_of["test"] = module_of["homework"]
     calendar = Calendar(name=_("Cartable — %(name)s") % {"name": feed.user.get_full_name()})
     for lesson in timetable.lessons_for_actor(actor, start, end, all_children=merged):
-        calendar.events.append(lesson_vevent(lesson, stamp, teacher=actor.role == Role.TEACHER))
+        if lesson.assignment.establishment_id in timetable_on:
+            calendar.events.append(lesson_vevent(lesson, stamp, teacher=actor.role == Role.TEACHER))
     for item in queries.agenda(actor, start, end, merged=merged):
-        calendar.events.append(item_vevent(item, stamp))
+        establishment_id = _establishment_of(item)
+        if establishment_id is None or establishment_id in module_of.get(item.kind, set()):
+            calendar.events.append(item_vevent(item, stamp))
     return calendar
 
 
