@@ -218,6 +218,31 @@ class FeedTests(PersonaTestCase):
         self.assertIn(f"homework-{emma_test.pk}@cartable", merged)
         self.assertNotIn(f"homework-{lucas_test.pk}@cartable", merged)
 
+    def test_a_teacher_who_is_a_parent_keeps_a_feed_for_each_role(self):
+        """sophie.bernard's feed as a teacher shows her lessons; her feed as Léa's mother, issued after it,
+        does not revoke it and shows Léa's test."""
+        assignment = TeachingAssignment.objects.get(teacher=self.people["sophie.bernard"], school_class=self.five_a)
+        slot = Slot.objects.create(
+            establishment=self.college,
+            assignment=assignment,
+            weekday=1,
+            start_time=dt.time(10),
+            end_time=dt.time(11),
+            valid_from=self.monday - dt.timedelta(days=30),
+        )
+        lea_test = self.add_homework(self.five_a, title="Contrôle de Léa")
+        teacher_token = actions.issue_feed(actor=self.actor("sophie.bernard", role="teacher"))[1]
+        parent_token = actions.issue_feed(actor=self.actor("sophie.bernard", role="guardian"))[1]
+
+        def uids(token):
+            response = self.fetch(token)
+            self.assertEqual(response.status_code, 200)
+            return {e.value("UID") for e in ical.parse(response.content.decode()).walk("VEVENT")}
+
+        as_teacher, as_parent = uids(teacher_token), uids(parent_token)
+        self.assertTrue(any(uid.startswith(f"lesson-{slot.pk}-") for uid in as_teacher))
+        self.assertIn(f"homework-{lea_test.pk}@cartable", as_parent)
+
     def test_a_wrong_or_revoked_token_answers_404(self):
         """A made-up token, a revoked one and one replaced by regenerating all answer 404."""
         first = self.issue("lucas.martin")

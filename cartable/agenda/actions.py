@@ -153,19 +153,22 @@ def issue_feed(*, actor, child_id: int | None = None) -> tuple[CalendarFeed, str
     if child_id is not None and child_id not in actor.children_ids:
         raise PermissionDenied
     now = timezone.now()
+    role = actor.role or ""
     old = CalendarFeed.objects.select_for_update().filter(
-        user_id=actor.user_id, child_id=child_id, revoked_at__isnull=True
+        user_id=actor.user_id, child_id=child_id, role=role, revoked_at__isnull=True
     )
     revoked = [f.pk for f in old]
     old.update(revoked_at=now)
     token = secrets.token_urlsafe(32)
-    feed = CalendarFeed.objects.create(user_id=actor.user_id, child_id=child_id, token_hash=hash_token(token))
+    feed = CalendarFeed.objects.create(
+        user_id=actor.user_id, child_id=child_id, role=role, token_hash=hash_token(token)
+    )
     audit.record(
         actor=actor,
         verb="agenda.issue_feed",
         target=feed,
         subject_id=child_id or actor.user_id,
-        after={"child": child_id, "revoked": revoked},
+        after={"child": child_id, "role": role, "revoked": revoked},
     )
     return feed, token
 

@@ -38,10 +38,12 @@ def feed_for_token(token: str) -> CalendarFeed | None:
 
 
 def actor_for(feed: CalendarFeed) -> Actor:
-    """The actor whose view the feed shows (the person; as the guardian of its child when it has one)."""
+    """The actor whose view the feed shows: the person in the role the feed was made for (a teacher who is
+    also a parent has one feed as each), as the guardian of its child when it has one."""
     actor = Actor(feed.user)
     if feed.child_id is None:
-        return actor
+        membership = next((m for m in actor.memberships if m.role == feed.role), None)
+        return actor.acting_as(membership.pk) if membership else actor
     child = next((c for c in actor.children if c.id == feed.child_id), None)
     if child is None:
         return actor
@@ -49,7 +51,7 @@ def actor_for(feed: CalendarFeed) -> Actor:
         (m for m in actor.memberships if m.role == Role.GUARDIAN and m.establishment_id in child.establishment_ids),
         None,
     )
-    return Actor(feed.user, membership_id=membership.pk if membership else None, child_id=child.id)
+    return actor.acting_as(membership.pk if membership else None, child_id=child.id)
 
 
 def period(today: dt.date) -> tuple[dt.date, dt.date]:

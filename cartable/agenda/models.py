@@ -82,6 +82,9 @@ class CalendarFeed(models.Model):
         related_name="+",
         help_text=_("Pour un parent : le flux d'un seul enfant ; vide : tous les enfants."),
     )
+    role = models.CharField(
+        max_length=24, blank=True, help_text=_("Le rôle pour lequel le flux a été créé (enseignant, parent...).")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

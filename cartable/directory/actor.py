@@ -80,6 +80,14 @@ class Actor:
     def __repr__(self) -> str:
         return f"<Actor {self.user} as {self.role} in {self.establishment_id}>"
 
+    def acting_as(self, membership_id: int | None, child_id: int | None = None) -> Actor:
+        """The same person acting through another of their memberships; rows already loaded are reused."""
+        other = Actor(self.user, membership_id=membership_id, child_id=child_id, ip_address=self.ip_address)
+        for loaded in ("memberships", "children", "class_ids", "group_ids", "_teaching"):
+            if loaded in self.__dict__:
+                other.__dict__[loaded] = self.__dict__[loaded]
+        return other
+
     # --- identity ------------------------------------------------------------------------------
     @property
     def is_authenticated(self) -> bool:
