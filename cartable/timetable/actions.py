@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from cartable.core import audit
@@ -230,6 +231,302 @@ def set_week_a(*, actor, establishment: Establishment, monday: dt.date) -> Timet
         after={"week_a_monday": monday.isoformat()},
     )
     return settings
+
+
+# --- weekly lessons and rooms ----------------------------------------------------------------------
+
+
+def _slot_fields(slot: Slot) -> dict:
+    return {
+        "assignment": slot.assignment_id,
+        "weekday": slot.weekday,
+        "start": slot.start_time.isoformat(),
+        "end": slot.end_time.isoformat(),
+        "room": slot.room_id,
+        "weeks": slot.weeks,
+        "valid_from": slot.valid_from.isoformat(),
+        "valid_until": slot.valid_until.isoformat() if slot.valid_until else None,
+    }
+
+
+def describe_slot(slot: Slot) -> str:
+    """A weekly lesson in words, as conflicts name it: "Mathématiques — 5e A — M. Paul Dupont, lundi 08:00–09:00"."""
+    assignment = slot.assignment
+    return _("%(subject)s — %(audience)s — %(teacher)s, %(weekday)s %(start)s–%(end)s") % {
+        "subject": assignment.subject.name,
+        "audience": assignment.school_class or assignment.group,
+        "teacher": assignment.teacher.display_name,
+        "weekday": WEEKDAYS[slot.weekday].lower(),
+        "start": slot.start_time.strftime("%H:%M"),
+        "end": slot.end_time.strftime("%H:%M"),
+    }
+
+
+def _check_slot(slot: Slot, *, ignore: tuple[int, ...] = ()) -> None:
+    """Refuse a weekly lesson that is malformed or overlaps another one of the same teacher, the same class
+    or group (a class and a group drawn from it count as the same pupils) or the same room.
+
+    Two lessons overlap when their weekdays match, their times cross, their weeks meet (every week meets
+    A and B; A and B never meet) and their validity periods share a day."""
+    if slot.weekday not in range(6):
+        raise ValidationError(_("Choisissez un jour du lundi au samedi."))
+    if slot.end_time <= slot.start_time:
+        raise ValidationError(_("L'heure de fin doit suivre l'heure de début."))
+    if slot.weeks not in Weeks.values:
+        raise ValidationError(_("Choisissez toutes les semaines, les semaines A ou les semaines B."))
+    if slot.valid_until is not None and slot.valid_until < slot.valid_from:
+        raise ValidationError(_("La date de fin doit suivre la date de début."))
+    assignment = slot.assignment
+    if assignment.establishment_id != slot.establishment_id:
+        raise ValidationError(_("Ce service d'enseignement n'appartient pas à l'établissement."))
+    _check_room(slot.room, slot.establishment_id)
+    others = (
+        Slot.objects.filter(
+            establishment_id=slot.establishment_id,
+            weekday=slot.weekday,
+            start_time__lt=slot.end_time,
+            end_time__gt=slot.start_time,
+        )
+        .exclude(pk__in=[pk for pk in (slot.pk, *ignore) if pk])
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=slot.valid_from))
+        .select_related("assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group")
+        .order_by("start_time", "pk")
+    )
+    if slot.valid_until is not None:
+        others = others.filter(valid_from__lte=slot.valid_until)
+    if slot.weeks != Weeks.ALL:
+        others = others.filter(weeks__in=[Weeks.ALL, slot.weeks])
+    if assignment.school_class_id:
+        pupils = Q(assignment__school_class_id=assignment.school_class_id) | Q(
+            assignment__group__classes=assignment.school_class_id
+        )
+    else:
+        group_classes = assignment.group.classes.values("pk")
+        pupils = Q(assignment__group_id=assignment.group_id) | Q(assignment__school_class_id__in=group_classes)
+    reasons = [
+        (Q(assignment__teacher_id=assignment.teacher_id), _("même enseignant")),
+        (pupils, _("mêmes élèves")),
+    ]
+    if slot.room_id:
+        reasons.append((Q(room_id=slot.room_id), _("même salle")))
+    for condition, reason in reasons:
+        conflict = others.filter(condition).first()
+        if conflict is not None:
+            raise ValidationError(
+                _("Ce cours en chevauche un autre (%(reason)s) : %(lesson)s.")
+                % {"reason": reason, "lesson": describe_slot(conflict)}
+            )
+
+
+@transaction.atomic
+def create_slot(
+    *,
+    actor,
+    establishment: Establishment,
+    assignment: TeachingAssignment,
+    weekday: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    valid_from: dt.date,
+    room: Room | None = None,
+    weeks: str = Weeks.ALL,
+) -> Slot:
+    """Add a weekly lesson from ``valid_from`` on, once checked against the other lessons of that time."""
+    _require_edit(actor, establishment.pk)
+    slot = Slot(
+        establishment=establishment,
+        assignment=assignment,
+        weekday=weekday,
+        start_time=start_time,
+        end_time=end_time,
+        room=room,
+        weeks=weeks,
+        valid_from=valid_from,
+    )
+    _check_slot(slot)
+    slot.save()
+    audit.record(
+        actor=actor,
+        verb="timetable.create_slot",
+        target=slot,
+        establishment_id=establishment.pk,
+        after=_slot_fields(slot),
+    )
+    return slot
+
+
+@transaction.atomic
+def update_slot(
+    *,
+    actor,
+    slot: Slot,
+    assignment: TeachingAssignment,
+    weekday: int,
+    start_time: dt.time,
+    end_time: dt.time,
+    valid_from: dt.date,
+    room: Room | None = None,
+    weeks: str = Weeks.ALL,
+) -> Slot:
+    """Change a weekly lesson from ``valid_from`` on, and return the version in force from that date.
+
+    Lessons before ``valid_from`` stay as they were: when the lesson had already begun (its
+    ``valid_from`` is earlier), the old version ends the day before and a new version starts on
+    ``valid_from`` (keeping the old end date), so past weeks, their changes and the homework log written
+    against them keep pointing at the old version. When it has not begun yet, the row is simply updated.
+    Changes (cancellations, rooms...) of the old version dated from ``valid_from`` move to the new version
+    when the weekday stays the same; otherwise they concerned lessons that no longer exist and are removed.
+    """
+    _require_edit(actor, slot.establishment_id)
+    slot = Slot.objects.select_for_update().get(pk=slot.pk)
+    before = _slot_fields(slot)
+    if slot.valid_until is not None and valid_from > slot.valid_until:
+        raise ValidationError(_("Ce cours s'arrête avant cette date : il n'y a rien à modifier."))
+    values = {
+        "assignment": assignment,
+        "weekday": weekday,
+        "start_time": start_time,
+        "end_time": end_time,
+        "room": room,
+        "weeks": weeks,
+        "valid_from": valid_from,
+    }
+    if slot.valid_from >= valid_from:
+        for name, value in values.items():
+            setattr(slot, name, value)
+        _check_slot(slot)
+        slot.save()
+        current_version, ended = slot, None
+    else:
+        current_version = Slot(establishment_id=slot.establishment_id, valid_until=slot.valid_until, **values)
+        _check_slot(current_version, ignore=(slot.pk,))
+        slot.valid_until = valid_from - dt.timedelta(days=1)
+        slot.save(update_fields=["valid_until"])
+        current_version.save()
+        ended = slot
+        later = LessonChange.objects.filter(slot=slot, date__gte=valid_from)
+        if weekday == ended.weekday:
+            later.update(slot=current_version)
+        else:
+            later.delete()
+    audit.record(
+        actor=actor,
+        verb="timetable.update_slot",
+        target=current_version,
+        establishment_id=current_version.establishment_id,
+        before={**before, "slot": slot.pk},
+        after={**_slot_fields(current_version), "ended": ended.pk if ended else None},
+    )
+    return current_version
+
+
+@transaction.atomic
+def end_slot(*, actor, slot: Slot, last_day: dt.date) -> Slot:
+    """Stop a weekly lesson after ``last_day``: its past lessons stay in the timetable's history.
+
+    A lesson that was to start after ``last_day`` never took place: ending it removes it (no history)."""
+    _require_edit(actor, slot.establishment_id)
+    before = _slot_fields(slot)
+    if last_day < slot.valid_from:
+        if slot.valid_from <= timezone.localdate():
+            raise ValidationError(_("La date de fin doit suivre le début du cours."))
+        pk = slot.pk
+        slot.delete()
+        slot.pk = pk
+    else:
+        slot.valid_until = last_day
+        slot.save(update_fields=["valid_until"])
+    audit.record(
+        actor=actor,
+        verb="timetable.end_slot",
+        target=slot,
+        establishment_id=slot.establishment_id,
+        before=before,
+        after={"valid_until": last_day.isoformat(), "removed": slot.valid_until != last_day},
+    )
+    return slot
+
+
+def _room_name(name: str, establishment_id: int, room_id: int | None = None) -> str:
+    name = name.strip()[:60]
+    if not name:
+        raise ValidationError(_("Donnez un nom à la salle, par exemple « B12 »."))
+    if Room.objects.filter(establishment_id=establishment_id, name__iexact=name).exclude(pk=room_id).exists():
+        raise ValidationError(_("Une salle s'appelle déjà « %(name)s ».") % {"name": name})
+    return name
+
+
+@transaction.atomic
+def create_room(*, actor, establishment: Establishment, name: str, capacity: int | None = None) -> Room:
+    """Add a room to the establishment (its name is unique there, whatever the case)."""
+    _require_edit(actor, establishment.pk)
+    room = Room.objects.create(establishment=establishment, name=_room_name(name, establishment.pk), capacity=capacity)
+    audit.record(
+        actor=actor,
+        verb="timetable.create_room",
+        target=room,
+        establishment_id=establishment.pk,
+        after={"name": room.name, "capacity": capacity},
+    )
+    return room
+
+
+@transaction.atomic
+def rename_room(*, actor, room: Room, name: str, capacity: int | None = None) -> Room:
+    """Rename a room and set its capacity; every lesson held there, past ones included, shows the new name."""
+    _require_edit(actor, room.establishment_id)
+    before = {"name": room.name, "capacity": room.capacity}
+    room.name = _room_name(name, room.establishment_id, room.pk)
+    room.capacity = capacity
+    room.save(update_fields=["name", "capacity"])
+    audit.record(
+        actor=actor,
+        verb="timetable.rename_room",
+        target=room,
+        establishment_id=room.establishment_id,
+        before=before,
+        after={"name": room.name, "capacity": capacity},
+    )
+    return room
+
+
+@transaction.atomic
+def delete_room(*, actor, room: Room) -> None:
+    """Delete a room that no lesson uses, past ones included.
+
+    Refused otherwise (rather than emptying the room of those lessons, which the model's SET_NULL would
+    do): the timetable's history must keep saying where lessons took place. Rename the room instead."""
+    _require_edit(actor, room.establishment_id)
+    used = (
+        Slot.objects.filter(room=room)
+        .select_related("assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group")
+        .order_by("-valid_from", "weekday", "start_time")
+    )
+    first = used.first()
+    if first is not None:
+        raise ValidationError(
+            _(
+                "La salle %(name)s sert à des cours (dont %(lesson)s) : elle ne peut pas être supprimée, "
+                "l'historique de l'emploi du temps en a besoin. Renommez-la ou terminez d'abord ces cours."
+            )
+            % {"name": room.name, "lesson": describe_slot(first)}
+        )
+    if LessonChange.objects.filter(room=room).exists():
+        raise ValidationError(
+            _("La salle %(name)s sert à des cours déplacés ou exceptionnels : elle ne peut pas être supprimée.")
+            % {"name": room.name}
+        )
+    before = {"name": room.name, "capacity": room.capacity}
+    pk = room.pk
+    room.delete()
+    room.pk = pk
+    audit.record(
+        actor=actor,
+        verb="timetable.delete_room",
+        target=room,
+        establishment_id=room.establishment_id,
+        before=before,
+    )
 
 
 # --- the CSV import --------------------------------------------------------------------------------

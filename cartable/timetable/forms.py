@@ -1,13 +1,16 @@
-"""Forms of the timetable's staff pages: a change to a lesson, an exceptional lesson, days off, the import."""
+"""Forms of the timetable's staff pages: a change to a lesson, an exceptional lesson, weekly lessons, rooms,
+days off, the import."""
 
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from cartable.directory.actor import current
 from cartable.directory.models import Membership, Role, TeachingAssignment, User
-from cartable.timetable.models import LessonChange, Room
+from cartable.timetable.models import LessonChange, Room, Weeks
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -92,3 +95,53 @@ class ImportForm(forms.Form):
         label=_("Remplacer l'emploi du temps actuel à partir de cette date"),
         required=False,
     )
+
+
+def assignments_of(establishment_id: int, *, class_id: int | None = None, group_id: int | None = None, teacher_id=None):
+    """The establishment's teaching assignments for a select, narrowed to a class (with its groups), a group
+    or a teacher when given (one query, names included)."""
+    assignments = TeachingAssignment.objects.filter(establishment_id=establishment_id).select_related(
+        "subject", "teacher", "school_class", "group"
+    )
+    if class_id is not None:
+        assignments = assignments.filter(Q(school_class_id=class_id) | Q(group__classes=class_id))
+    if group_id is not None:
+        assignments = assignments.filter(group_id=group_id)
+    if teacher_id is not None:
+        assignments = assignments.filter(teacher_id=teacher_id)
+    return assignments.distinct().order_by("subject__name", "school_class__name", "group__name", "pk")
+
+
+class SlotForm(forms.Form):
+    """A weekly lesson: who teaches what to whom, when, where, which weeks, from which date."""
+
+    assignment = _AssignmentChoice(label=_("Cours"), queryset=TeachingAssignment.objects.none())
+    weekday = forms.TypedChoiceField(
+        label=_("Jour"), coerce=int, choices=[(day, str(WEEKDAYS[day]).capitalize()) for day in range(6)]
+    )
+    start_time = forms.TimeField(label=_("Début"), widget=TIME)
+    end_time = forms.TimeField(label=_("Fin"), widget=TIME)
+    room = forms.ModelChoiceField(label=_("Salle (facultatif)"), queryset=Room.objects.none(), required=False)
+    weeks = forms.ChoiceField(label=_("Semaines"), choices=Weeks.choices, initial=Weeks.ALL)
+    valid_from = forms.DateField(
+        label=_("À partir du"),
+        widget=DATE,
+        help_text=_("Les semaines précédentes restent comme elles étaient."),
+    )
+
+    def __init__(self, *args, establishment_id: int, assignments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["weekday"].choices = [(day, str(WEEKDAYS[day]).capitalize()) for day in range(6)]
+        self.fields["assignment"].queryset = (
+            assignments if assignments is not None else assignments_of(establishment_id)
+        )
+        self.fields["room"].queryset = Room.objects.filter(establishment_id=establishment_id).order_by("name")
+
+
+class EndSlotForm(forms.Form):
+    last_day = forms.DateField(label=_("Dernier jour de cours"), widget=DATE)
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label=_("Nom"), max_length=60)
+    capacity = forms.IntegerField(label=_("Capacité (facultatif)"), min_value=1, max_value=2000, required=False)

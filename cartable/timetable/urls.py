@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.timetable.views import edit, weeks
+from cartable.timetable.views import edit, slots, weeks
 
 app_name = "timetable"
 urlpatterns = [
@@ -17,4 +17,8 @@ urlpatterns = [
     path("reglages/", edit.settings, name="settings"),
     path("jours-sans-cours/<int:pk>/supprimer/", edit.remove_non_school_day, name="remove_non_school_day"),
     path("import/", edit.import_file, name="import"),
+    path("cours-hebdomadaire/ajouter/", slots.create_slot, name="create_slot"),
+    path("cours-hebdomadaire/<int:pk>/", slots.edit_slot, name="edit_slot"),
+    path("salles/", slots.rooms, name="rooms"),
+    path("salles/<int:pk>/supprimer/", slots.delete_room, name="delete_room"),
 ]

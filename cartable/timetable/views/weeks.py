@@ -106,7 +106,12 @@ def class_week(request, pk: int):
     week = queries.week_of_class(school_class=school_class, monday=requested_monday(request))
     title = _("Emploi du temps de la classe %(name)s") % {"name": school_class.name}
     return render_week(
-        request, week, title=title, establishment_id=school_class.establishment_id, school_class=school_class
+        request,
+        week,
+        title=title,
+        establishment_id=school_class.establishment_id,
+        school_class=school_class,
+        add_slot_query=f"classe={school_class.pk}",
     )
 
 
@@ -117,7 +122,9 @@ def group_week(request, pk: int):
         raise Http404
     week = queries.week_of_group(group=group, monday=requested_monday(request))
     title = _("Emploi du temps du groupe %(name)s") % {"name": group.name}
-    return render_week(request, week, title=title, establishment_id=group.establishment_id)
+    return render_week(
+        request, week, title=title, establishment_id=group.establishment_id, add_slot_query=f"groupe={group.pk}"
+    )
 
 
 @require_module(MODULE)
@@ -132,7 +139,9 @@ def teacher_week(request, pk: int):
         teacher_id=teacher.pk, establishment_id=establishment_id, monday=requested_monday(request)
     )
     title = _("Emploi du temps de %(name)s") % {"name": teacher.display_name}
-    return render_week(request, week, title=title, establishment_id=establishment_id)
+    return render_week(
+        request, week, title=title, establishment_id=establishment_id, add_slot_query=f"enseignant={teacher.pk}"
+    )
 
 
 @require_module(MODULE)
