@@ -136,7 +136,7 @@ class SlotActionTests(SlotCase):
                 ("timetable.end_slot", str(version.pk)),
             ],
         )
-        rooms = AuditEvent.objects.filter(target_id=str(room.pk), verb__startswith="timetable.").order_by("pk")
+        rooms = AuditEvent.objects.filter(target_id=str(room.pk), verb__endswith="_room").order_by("pk")
         self.assertEqual(
             [e.verb for e in rooms], ["timetable.create_room", "timetable.rename_room", "timetable.delete_room"]
         )
