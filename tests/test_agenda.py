@@ -363,3 +363,15 @@ class AgendaPageTests(AgendaTestCase):
         self.college.save()
         self.login("lucas.martin")
         self.assertEqual(self.client.get(reverse("agenda:home")).status_code, 404)
+
+    def test_due_dates_leave_the_agenda_when_the_homework_log_is_off(self):
+        """An establishment without the homework log shows its events but no due dates (their links would 404)."""
+        day = self.monday + dt.timedelta(days=2)
+        self.make_event(Event.Audience.EVERYONE, title="Cross du collège", day=day)
+        self.add_homework(day=day)
+        self.college.module_settings = {"homework": False}
+        self.college.save()
+        self.login("lucas.martin")
+        response = self.client.get(reverse("agenda:list"), {"date": day.isoformat()})
+        self.assertContains(response, "Cross du collège")
+        self.assertNotContains(response, "Devoir 0")

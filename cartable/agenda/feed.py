@@ -17,7 +17,7 @@ from cartable.agenda import queries
 from cartable.agenda.actions import hash_token
 from cartable.agenda.ical import Calendar, VEvent
 from cartable.agenda.models import CalendarFeed
-from cartable.core import registry, richtext
+from cartable.core import richtext
 from cartable.directory.actor import Actor
 from cartable.directory.models import Role
 from cartable.timetable import queries as timetable
@@ -60,15 +60,6 @@ def period(today: dt.date) -> tuple[dt.date, dt.date]:
     return monday - dt.timedelta(weeks=WEEKS_BEFORE), monday + dt.timedelta(weeks=WEEKS_AFTER, days=6)
 
 
-def establishments_with(actor: Actor, module: str) -> set[int]:
-    """The person's establishments where ``module`` is switched on (from the memberships already loaded)."""
-    return {
-        m.establishment_id
-        for m in actor.memberships
-        if m.establishment is not None and registry.module_enabled(m.establishment.module_settings, module)
-    }
-
-
 def _establishment_of(item) -> int | None:
     if item.event is not None:
         return item.event.establishment_id
@@ -83,8 +74,11 @@ def calendar_for(feed: CalendarFeed, *, today: dt.date | None = None) -> Calenda
     start, end = period(today or timezone.localdate())
     merged = feed.child_id is None
     stamp = timezone.now()
-    timetable_on = establishments_with(actor, "timetable")
-    module_of = {"event": establishments_with(actor, "agenda"), "homework": establishments_with(actor, "homework")}
+    timetable_on = queries.establishments_with(actor, "timetable")
+    module_of = {
+        "event": queries.establishments_with(actor, "agenda"),
+        "homework": queries.establishments_with(actor, "homework"),
+    }
     module_of["test"] = module_of["homework"]
     calendar = Calendar(name=_("Cartable — %(name)s") % {"name": feed.user.get_full_name()})
     for lesson in timetable.lessons_for_actor(actor, start, end, all_children=merged):

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cartable.agenda import policies
 from cartable.agenda.models import Event
+from cartable.core import registry
 from cartable.directory.actor import current
 from cartable.directory.models import Enrolment, Role, SchoolClass
 from cartable.homework import queries as homework_queries
@@ -170,11 +171,24 @@ def agenda(actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list
             items.append(event_item(event))
     if actor.role in HOMEWORK_ROLES:
         ids = [c.id for c in children] if guardian else None
+        # Due dates come from the homework log: only where the establishment uses it.
+        homework_on = establishments_with(actor, "homework")
         for homework in homework_queries.due_items(actor, start, end, student_ids=ids):
+            if homework.establishment_id not in homework_on:
+                continue
             names = [c.first_name for c in getattr(homework, "children", [])] if guardian and merged else []
             items.append(homework_item(homework, names))
     items.sort(key=lambda i: (i.start_date, i.start is not None, i.start or dt.datetime.min.replace(tzinfo=PARIS)))
     return items
+
+
+def establishments_with(actor, module: str) -> set[int]:
+    """The actor's establishments where ``module`` is switched on (from the memberships already loaded)."""
+    return {
+        m.establishment_id
+        for m in actor.memberships
+        if m.establishment is not None and registry.module_enabled(m.establishment.module_settings, module)
+    }
 
 
 def upcoming_events(actor, *, days: int = 30, limit: int = 5) -> list[Event]:
