@@ -33,7 +33,7 @@ def _erase_notifications(user) -> None:
 def _periodic() -> None:
     import datetime as dt
 
-    from cartable.core.tasks import deliver_pending, purge_expired_records
+    from cartable.core.tasks import deliver_pending, purge_expired_records, sweep_orphan_files
 
     registry.register_periodic(
         registry.PeriodicJob(
@@ -49,6 +49,14 @@ def _periodic() -> None:
             task=deliver_pending,
             every=dt.timedelta(minutes=5),
             description=_("Nouvel essai des envois de notifications en attente."),
+        )
+    )
+    registry.register_periodic(
+        registry.PeriodicJob(
+            key="core.sweep_orphan_files",
+            task=sweep_orphan_files,
+            every=dt.timedelta(hours=6),
+            description=_("Suppression des fichiers qui n'appartiennent plus à aucune donnée."),
         )
     )
 

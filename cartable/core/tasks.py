@@ -96,3 +96,11 @@ def purge_expired_records() -> dict[str, int]:
     ).delete()
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     return {"audit": audit, "notifications": notifications, "sessions": sessions}
+
+
+@task
+def sweep_orphan_files() -> int:
+    """Remove stored files that no row points to any more (erased people's work, cascaded deletions)."""
+    from cartable.core.uploads import sweep_orphans
+
+    return sweep_orphans()

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import re
 import unicodedata
@@ -263,3 +264,44 @@ def serve_file(request, field_file, *, filename: str, content_type: str, inline:
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "private"
     return response
+
+
+def referenced_files() -> set[str]:
+    """Every stored name that a row of any model's file field still points to (one query per field)."""
+    from django.apps import apps
+    from django.db import models
+
+    names: set[str] = set()
+    for model in apps.get_models():
+        for model_field in model._meta.get_fields():
+            if isinstance(model_field, models.FileField) and model_field.concrete:
+                name = model_field.name
+                rows = model._default_manager.exclude(**{name: ""}).values_list(name, flat=True)
+                names.update(n for n in rows.iterator() if n)
+    return names
+
+
+def sweep_orphans(*, older_than: dt.timedelta = dt.timedelta(hours=1), storage: Storage | None = None) -> int:
+    """Delete stored files no row points to any more (left by cascades, erasures or failed transactions).
+
+    Files younger than ``older_than`` are kept: an upload may be stored before its row commits.
+    Works on the file-system storage under MEDIA_ROOT; returns how many files were removed.
+    """
+    from pathlib import Path
+
+    root = Path(settings.MEDIA_ROOT)
+    if not root.is_dir():
+        return 0
+    storage = storage or default_storage
+    keep = referenced_files()
+    limit = timezone.now().timestamp() - older_than.total_seconds()
+    removed = 0
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        name = path.relative_to(root).as_posix()
+        if name in keep or path.stat().st_mtime > limit:
+            continue
+        storage.delete(name)
+        removed += 1
+    return removed
