@@ -18,6 +18,7 @@ from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.directory.models import Establishment, Role, SchoolClass
 from cartable.homework import queries, workload
+from cartable.timetable.queries import default_monday
 
 PLAN_WEEKS = 2
 
@@ -26,7 +27,7 @@ def _monday(request) -> dt.date:
     try:
         day = dt.date.fromisoformat(request.GET.get("semaine", ""))
     except ValueError:
-        day = timezone.localdate()
+        return default_monday()  # on a weekend, the week to come, as the timetable does
     return workload.monday_of(day)
 
 
@@ -205,7 +206,7 @@ def _week_widget(actor) -> dict | None:
     if actor.role == Role.GUARDIAN and actor.child is None:
         return None
     today = timezone.localdate()
-    monday = workload.monday_of(today)
+    monday = default_monday(today)  # on a weekend, the week to come
     student_id = actor.user_id if actor.role == Role.STUDENT else actor.child.id
     ids = [student_id] if actor.role == Role.GUARDIAN else None
     items = queries.due_items(actor, monday, monday + dt.timedelta(days=4), student_ids=ids)

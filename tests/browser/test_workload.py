@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from cartable.directory.models import SchoolClass, TeachingAssignment
 from cartable.homework.models import Homework
+from cartable.timetable.queries import default_monday
 from tests.browser.support import follow, log_in, visit
 
 pytestmark = pytest.mark.browser
@@ -18,8 +19,8 @@ PHONE = {"width": 360, "height": 740}
 
 
 def _next_tuesday() -> dt.date:
-    today = timezone.localdate()
-    return today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=8)
+    """The Tuesday after the week the workload pages open on (this week; next week on a weekend)."""
+    return default_monday() + dt.timedelta(days=8)
 
 
 def _french_test(school, due: dt.date):
