@@ -339,7 +339,7 @@ class PageTests(HomeworkTestCase):
 
     def test_teacher_week_budget(self):
         """The teacher's week costs a pinned number of queries whatever the data."""
-        response = self.assert_constant("paul.dupont", reverse("homework:teacher"), 9)
+        response = self.assert_constant("paul.dupont", reverse("homework:teacher"), 7)
         self.assertContains(response, "Remplir la séance")
 
     def test_todo_budget_for_a_student(self):

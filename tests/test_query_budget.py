@@ -17,15 +17,15 @@ from cartable.directory.seed import seed_region
 # "Ma charge de la semaine" (students and guardians: their due work this week; the thresholds are cached).
 # "Devoirs à venir" costs students and guardians one query (done state annotated) plus their classes and groups.
 DASHBOARD_QUERIES = {
-    "lucas.martin": 13,
-    "claire.martin": 15,
-    "paul.dupont": 9,
-    "sophie.bernard": 9,
+    "lucas.martin": 11,
+    "claire.martin": 13,
+    "paul.dupont": 7,
+    "sophie.bernard": 7,
     "nadia.petit": 5,
     "marc.leroy": 5,
     "julie.moreau": 5,
     "admin.region": 5,
-    "charlie.roux": 9,
+    "charlie.roux": 7,
 }
 
 

@@ -3,6 +3,8 @@ weeks of a class, group, teacher, room and student, a person's own lessons, and 
 
 import datetime as dt
 
+from django.core.cache import cache
+
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.models import Group
@@ -186,9 +188,12 @@ class LessonTests(TimetableCase):
             LessonChange.objects.create(
                 establishment=self.college, slot=slot, date=MONDAY_A + dt.timedelta(days=slot.weekday), kind="cancelled"
             )
-        with self.assertNumQueries(4):
+        cache.clear()
+        with self.assertNumQueries(4):  # slots, changes, non-school days, settings
             week = self.class_week()
         self.assertGreater(len(week.lessons), 200)
+        with self.assertNumQueries(2):  # the non-school days and the settings are cached per establishment
+            self.class_week()
 
 
 class ActorLessonsTests(TimetableCase):

@@ -192,6 +192,7 @@ def add_non_school_day(
         establishment_id=establishment.pk,
         after={"label": day.label, "start": start_date.isoformat(), "end": end_date.isoformat()},
     )
+    transaction.on_commit(lambda: queries.forget_calendar(establishment.pk))
     return day
 
 
@@ -209,6 +210,7 @@ def remove_non_school_day(*, actor, day: NonSchoolDay) -> None:
         establishment_id=day.establishment_id,
         before=before,
     )
+    transaction.on_commit(lambda: queries.forget_calendar(day.establishment_id))
 
 
 @transaction.atomic
@@ -230,6 +232,7 @@ def set_week_a(*, actor, establishment: Establishment, monday: dt.date) -> Timet
         before=before,
         after={"week_a_monday": monday.isoformat()},
     )
+    transaction.on_commit(lambda: queries.forget_calendar(establishment.pk))
     return settings
 
 

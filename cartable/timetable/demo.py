@@ -16,7 +16,7 @@ from collections import defaultdict
 from cartable.directory.models import Establishment, Role, TeachingAssignment
 from cartable.directory.personas import EstablishmentKit, Personas
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
-from cartable.timetable.queries import default_monday, monday_of
+from cartable.timetable.queries import default_monday, forget_calendar, monday_of
 
 PERIODS = [
     (dt.time(8, 0), dt.time(9, 0)),
@@ -186,6 +186,7 @@ def _calendar(establishment: Establishment, year_start: dt.date, year_end: dt.da
         if last < around[0] or first > around[1]:
             days.append(NonSchoolDay(establishment=establishment, label=label, start_date=first, end_date=last))
     NonSchoolDay.objects.bulk_create(days)
+    forget_calendar(establishment.pk)
 
 
 def _changes(personas: Personas, plans) -> int:

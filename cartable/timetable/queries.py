@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,15 +126,40 @@ class _Calendar:
         return self.settings.week_of(day) if self.settings else Weeks.A
 
 
+CALENDAR_CACHE = "timetable:calendar:%d"
+CALENDAR_SECONDS = 3600
+
+
 def _calendars(establishment_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, _Calendar]:
-    """Two queries: the non-school days overlapping the period, and the settings."""
-    ids = list(establishment_ids)
-    result = {eid: _Calendar([], None) for eid in ids}
-    for closed in NonSchoolDay.objects.filter(establishment_id__in=ids, start_date__lte=end, end_date__gte=start):
-        result[closed.establishment_id].closed.append(closed)
-    for settings in TimetableSettings.objects.filter(establishment_id__in=ids):
-        result[settings.establishment_id].settings = settings
-    return result
+    """Each establishment's non-school days overlapping the period, and its settings.
+
+    Both change a few times a year and every page of lessons needs them: they are cached per establishment
+    (no query when cached, two otherwise) and forgotten by the actions that change them (``forget_calendar``).
+    """
+    ids = list(dict.fromkeys(establishment_ids))
+    cached = cache.get_many([CALENDAR_CACHE % eid for eid in ids])
+    found: dict[int, tuple[list[NonSchoolDay], TimetableSettings | None]] = {}
+    for eid in ids:
+        if (CALENDAR_CACHE % eid) in cached:
+            found[eid] = cached[CALENDAR_CACHE % eid]
+    missing = [eid for eid in ids if eid not in found]
+    if missing:
+        loaded: dict[int, tuple[list[NonSchoolDay], TimetableSettings | None]] = {eid: ([], None) for eid in missing}
+        for closed in NonSchoolDay.objects.filter(establishment_id__in=missing).order_by("start_date"):
+            loaded[closed.establishment_id][0].append(closed)
+        for settings in TimetableSettings.objects.filter(establishment_id__in=missing):
+            loaded[settings.establishment_id] = (loaded[settings.establishment_id][0], settings)
+        cache.set_many({CALENDAR_CACHE % eid: value for eid, value in loaded.items()}, CALENDAR_SECONDS)
+        found.update(loaded)
+    return {
+        eid: _Calendar([n for n in closed if n.start_date <= end and n.end_date >= start], settings)
+        for eid, (closed, settings) in found.items()
+    }
+
+
+def forget_calendar(establishment_id: int) -> None:
+    """Drop an establishment's cached calendar (call it after commit, from the actions that change it)."""
+    cache.delete(CALENDAR_CACHE % establishment_id)
 
 
 def lessons(
