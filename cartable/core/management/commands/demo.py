@@ -69,7 +69,9 @@ class Command(BaseCommand):
         previous = {sig: signal.signal(sig, self._request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             env = self._child_env(host, port)
-            self._start("server", gunicorn_argv(host=host, port=port, workers=2, threads=4, graceful_timeout=5), env)
+            # One process with threads: without Redis the cache is this process's memory, and several
+            # processes would each keep their own copy (cached charters, calendars, thresholds).
+            self._start("server", gunicorn_argv(host=host, port=port, workers=1, threads=8, graceful_timeout=5), env)
             self._start("worker", [sys.executable, "-m", "cartable.cli", "worker", "--verbosity", "0"], env)
             if self._wait_until_ready(host, port):
                 self._announce(host, port, logins.getvalue())

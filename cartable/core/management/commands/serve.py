@@ -55,6 +55,15 @@ class Command(BaseCommand):
             raise CommandError(
                 _("SECRET_KEY doit être défini pour servir Cartable (voir le README, variables d'environnement).")
             )
+        if workers > 1 and not settings.REDIS_URL:
+            self.stderr.write(
+                _(
+                    "Attention : sans REDIS_URL, chaque processus garde son propre cache ; avec %(n)d processus, "
+                    "certaines valeurs mises en cache peuvent rester périmées jusqu'à une heure. Définissez "
+                    "REDIS_URL ou lancez un seul processus (--workers 1)."
+                )
+                % {"n": workers}
+            )
         argv = gunicorn_argv(host=host, port=port, workers=workers, threads=threads)
         self.stdout.write(_("Cartable écoute sur %(bind)s.") % {"bind": argv[argv.index("--bind") + 1]})
         self.stdout.flush()
