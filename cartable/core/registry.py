@@ -127,6 +127,16 @@ def periodic_jobs() -> list[PeriodicJob]:
     return sorted(_periodic.values(), key=lambda j: j.key)
 
 
+def personal_data(model, purpose, retention, export, erase, *user_fields: str) -> DataProvider:
+    """Shortcut for ``register_data_provider``: the model, why, how long, export and erase, then the fields
+    that point to a person."""
+    return register_data_provider(
+        DataProvider(
+            model=model, purpose=purpose, retention=retention, export=export, erase=erase, user_fields=user_fields
+        )
+    )
+
+
 def modules() -> list[Module]:
     return sorted(_modules.values(), key=lambda m: m.key)
 

@@ -42,18 +42,10 @@ def _erase_person(user) -> None:
     user.save()
 
 
-def _provider(model, purpose, retention, export, erase, *fields):
-    registry.register_data_provider(
-        registry.DataProvider(
-            model=model, purpose=purpose, retention=retention, export=export, erase=erase, user_fields=fields
-        )
-    )
-
-
-_provider(
+registry.personal_data(
     User, _("Identifier chaque personne et lui ouvrir son compte."), WHILE_SCHOOLED, _export_person, _erase_person
 )
-_provider(
+registry.personal_data(
     ExternalIdentifier,
     _("Rapprocher le compte des annuaires académiques et d'ÉduConnect."),
     WHILE_SCHOOLED,
@@ -61,7 +53,7 @@ _provider(
     lambda u: ExternalIdentifier.objects.filter(person=u).delete(),
     "person",
 )
-_provider(
+registry.personal_data(
     Membership,
     SCHOOLING,
     WHILE_SCHOOLED,
@@ -69,7 +61,7 @@ _provider(
     lambda u: Membership.objects.filter(person=u).delete(),
     "person",
 )
-_provider(
+registry.personal_data(
     Enrolment,
     SCHOOLING,
     WHILE_SCHOOLED,
@@ -77,7 +69,7 @@ _provider(
     lambda u: Enrolment.objects.filter(student=u).delete(),
     "student",
 )
-_provider(
+registry.personal_data(
     GroupMembership,
     SCHOOLING,
     WHILE_SCHOOLED,
@@ -85,7 +77,7 @@ _provider(
     lambda u: GroupMembership.objects.filter(student=u).delete(),
     "student",
 )
-_provider(
+registry.personal_data(
     TeachingAssignment,
     SCHOOLING,
     WHILE_SCHOOLED,
@@ -93,7 +85,7 @@ _provider(
     lambda u: TeachingAssignment.objects.filter(teacher=u).delete(),
     "teacher",
 )
-_provider(
+registry.personal_data(
     Guardianship,
     _("Informer les responsables légaux et leur donner accès au suivi de l'élève."),
     WHILE_SCHOOLED,
@@ -110,7 +102,7 @@ _provider(
     "guardian",
     "student",
 )
-_provider(
+registry.personal_data(
     SchoolClass,
     _("Désigner le professeur principal de la classe."),
     _("L'année scolaire."),

@@ -27,15 +27,7 @@ registry.register_module(
 SCHOOL_YEAR = _("L'année scolaire, puis un an (document officiel de la classe).")
 
 
-def _provider(model, purpose, retention, export, erase, *fields):
-    registry.register_data_provider(
-        registry.DataProvider(
-            model=model, purpose=purpose, retention=retention, export=export, erase=erase, user_fields=fields
-        )
-    )
-
-
-_provider(
+registry.personal_data(
     LogEntry,
     _("Tenir le cahier de textes de la classe."),
     SCHOOL_YEAR,
@@ -43,7 +35,7 @@ _provider(
     lambda u: None,  # an official class document: kept, its author stays recorded
     "author",
 )
-_provider(
+registry.personal_data(
     Homework,
     _("Donner le travail à faire aux élèves."),
     SCHOOL_YEAR,
@@ -51,7 +43,7 @@ _provider(
     lambda u: None,
     "author",
 )
-_provider(
+registry.personal_data(
     Attachment,
     _("Joindre des documents aux séances et aux devoirs."),
     SCHOOL_YEAR,
@@ -59,7 +51,7 @@ _provider(
     lambda u: None,
     "uploaded_by",
 )
-_provider(
+registry.personal_data(
     HomeworkDone,
     _("Permettre à l'élève de suivre son travail."),
     _("L'année scolaire."),
@@ -67,7 +59,7 @@ _provider(
     lambda u: HomeworkDone.objects.filter(student=u).delete(),
     "student",
 )
-_provider(
+registry.personal_data(
     Submission,
     _("Recevoir le travail rendu en ligne."),
     _("L'année scolaire."),
@@ -75,7 +67,7 @@ _provider(
     lambda u: Submission.objects.filter(student=u).delete(),
     "student",
 )
-_provider(
+registry.personal_data(
     Feedback,
     _("Rendre au travail de l'élève son commentaire et sa correction."),
     _("L'année scolaire."),

@@ -24,6 +24,7 @@ from cartable.core import audit, authz
 from cartable.core.authz import Action
 from cartable.homework import queries
 from cartable.homework.models import Homework, WorkloadThresholds
+from cartable.timetable.queries import monday_of
 
 SCHOOL_DAYS = (0, 1, 2, 3, 4)  # Monday to Friday: the days a plan may use
 CHUNK_MINUTES = 15  # the smallest piece of work a plan sets on one day
@@ -144,10 +145,6 @@ def set_thresholds(
 
 
 # --- loads from the homework queries ------------------------------------------------------------------------
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def as_load_item(homework: Homework) -> LoadItem:
     """A LoadItem from a Homework whose assignment, subject and teacher are preloaded."""
     return LoadItem(
