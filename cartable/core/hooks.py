@@ -28,6 +28,7 @@ def _export_notifications(user) -> list[dict]:
 
 def _erase_notifications(user) -> None:
     Notification.objects.filter(recipient=user).delete()
+    Notification.objects.filter(about=user).delete()
 
 
 def _periodic() -> None:
@@ -80,7 +81,7 @@ registry.register_data_provider(
         retention=_("Six mois après lecture."),
         export=_export_notifications,
         erase=_erase_notifications,
-        user_fields=("recipient",),
+        user_fields=("recipient", "about"),
     )
 )
 registry.register_data_provider(

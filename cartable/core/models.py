@@ -58,6 +58,15 @@ class Notification(models.Model):
         related_name="notifications",
     )
     kind = models.CharField(_("type"), max_length=64)
+    # The student the notice is about, when it goes to their guardians: preferences can differ per child.
+    about = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("concerne"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     establishment_id = models.BigIntegerField(_("établissement"), null=True, blank=True)
     target_type = models.CharField(max_length=80, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

@@ -26,8 +26,13 @@ def notify(
     target: models.Model | None = None,
     establishment_id: int | None = None,
     channels: Iterable[str] | None = None,
+    about: Any = None,
 ) -> list[Notification]:
-    """Write one notification per recipient (users or user ids) and queue its deliveries."""
+    """Write one notification per recipient (users or user ids) and queue its deliveries.
+
+    ``about`` is the student (user or id) the notice concerns, when it is sent to their guardians.
+    """
+    about_id = about if isinstance(about, int) or about is None else about.pk
     declared = registry.notification_kind(kind)
     wanted = tuple(channels) if channels is not None else declared.default_channels
     extra = [c for c in wanted if c in Delivery.Channel.values]
@@ -40,6 +45,7 @@ def notify(
             Notification(
                 recipient_id=uid,
                 kind=kind,
+                about_id=about_id,
                 title=str(title)[:200],
                 body=str(body),
                 url=url,

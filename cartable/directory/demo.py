@@ -166,6 +166,27 @@ def load_demo_region() -> DemoRegion:
     from cartable.agenda.demo import load_demo as load_agenda_demo
 
     load_agenda_demo(personas)
+    # Issue 4-6 modules, in dependency order (school life before report cards, notifications last).
+    from cartable.attendance.demo import load_demo as load_attendance_demo
+    from cartable.discipline.demo import load_demo as load_discipline_demo
+    from cartable.forums.demo import load_demo as load_forums_demo
+    from cartable.grades.demo import load_demo as load_grades_demo
+    from cartable.messaging.demo import load_demo as load_messaging_demo
+    from cartable.news.demo import load_demo as load_news_demo
+    from cartable.notifications.demo import load_demo as load_notifications_demo
+    from cartable.reportcards.demo import load_demo as load_reportcards_demo
+
+    for load in (
+        load_attendance_demo,
+        load_discipline_demo,
+        load_grades_demo,
+        load_reportcards_demo,
+        load_messaging_demo,
+        load_news_demo,
+        load_forums_demo,
+        load_notifications_demo,
+    ):
+        load(personas)
     region = DemoRegion(personas=personas, activation_code=issue_demo_activation_code(), counts=region_counts())
     audit.record(actor=None, verb="directory.load_demo_region", after=region.counts)
     return region

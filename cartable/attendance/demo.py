@@ -1,0 +1,7 @@
+"""Vie scolaire : appel et absences: the demo region's data."""
+
+from __future__ import annotations
+
+
+def load_demo(personas) -> None:
+    """Fill the demo region (nothing yet)."""

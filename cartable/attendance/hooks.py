@@ -1,0 +1,1 @@
+"""Vie scolaire : appel et absences: registrations (module, menu, widgets, notification kinds, personal data)."""

@@ -1,0 +1,1 @@
+"""Vie scolaire : appel et absences: models."""

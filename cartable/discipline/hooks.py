@@ -1,0 +1,1 @@
+"""Discipline: registrations (module, menu, widgets, notification kinds, personal data)."""

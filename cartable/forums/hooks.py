@@ -1,0 +1,1 @@
+"""Forums: registrations (module, menu, widgets, notification kinds, personal data)."""

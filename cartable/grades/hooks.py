@@ -1,0 +1,1 @@
+"""Notes et compétences: registrations (module, menu, widgets, notification kinds, personal data)."""

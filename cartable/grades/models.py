@@ -1,0 +1,1 @@
+"""Notes et compétences: models."""

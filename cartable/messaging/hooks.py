@@ -1,0 +1,1 @@
+"""Messagerie: registrations (module, menu, widgets, notification kinds, personal data)."""

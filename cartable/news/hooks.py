@@ -1,0 +1,1 @@
+"""Actualités: registrations (module, menu, widgets, notification kinds, personal data)."""

@@ -1,0 +1,1 @@
+"""Actualités: models."""

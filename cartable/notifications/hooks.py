@@ -1,0 +1,1 @@
+"""Notifications: registrations (module, menu, widgets, notification kinds, personal data)."""

@@ -1,0 +1,1 @@
+"""Bulletins: registrations (module, menu, widgets, notification kinds, personal data)."""
