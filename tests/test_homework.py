@@ -343,7 +343,7 @@ class PageTests(HomeworkTestCase):
         self.assertContains(response, "Remplir la séance")
 
     def test_todo_budget_for_a_student(self):
-        response = self.assert_constant("lucas.martin", reverse("homework:todo"), 8)
+        response = self.assert_constant("lucas.martin", reverse("homework:todo"), 7)
         self.assertContains(response, "Marquer comme fait")
 
     def test_todo_budget_for_a_guardian_merged(self):
@@ -353,7 +353,7 @@ class PageTests(HomeworkTestCase):
         self.assertContains(response, "Lucas :")
 
     def test_class_log_budget(self):
-        response = self.assert_constant("lucas.martin", reverse("homework:class_log", args=[self.five_a.pk]), 10)
+        response = self.assert_constant("lucas.martin", reverse("homework:class_log", args=[self.five_a.pk]), 9)
         self.assertContains(response, "Séance 0")
 
     def test_pages_refuse_who_has_no_business_there(self):

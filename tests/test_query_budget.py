@@ -15,10 +15,11 @@ from cartable.directory.seed import seed_region
 # (sophie.bernard, also a guardian, lands in her teacher role and does not pay for her children). Issue 3's
 # widgets add theirs: today's lessons, homework due soon, "Prochains événements" (one query for everybody) and
 # "Ma charge de la semaine" (students and guardians: their due work this week; the thresholds are cached).
-# "Devoirs à venir" costs students and guardians one query (done state annotated) plus their classes and groups.
+# "Devoirs à venir" and "Ma charge" share one query (done state annotated, Actor.memo); a student's classes and
+# groups are one UNION query.
 DASHBOARD_QUERIES = {
-    "lucas.martin": 11,
-    "claire.martin": 13,
+    "lucas.martin": 9,
+    "claire.martin": 12,
     "paul.dupont": 7,
     "sophie.bernard": 7,
     "nadia.petit": 5,

@@ -197,7 +197,7 @@ class WorkloadPageTests(CheckTests):
         HomeworkDone.objects.create(homework=done, student=self.people["lucas.martin"])
         self.login("lucas.martin")
         self.client.get(reverse("homework:workload_mine"))
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             response = self.client.get(reverse("homework:workload_mine"))
         plan_part = response.content.decode().split("Plan de travail suggéré")[1]
         self.assertIn(todo.title, plan_part)

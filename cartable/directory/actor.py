@@ -7,11 +7,12 @@ or attended (one query each, only when asked).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 
 from cartable.directory.models import (
@@ -83,10 +84,17 @@ class Actor:
     def acting_as(self, membership_id: int | None, child_id: int | None = None) -> Actor:
         """The same person acting through another of their memberships; rows already loaded are reused."""
         other = Actor(self.user, membership_id=membership_id, child_id=child_id, ip_address=self.ip_address)
-        for loaded in ("memberships", "children", "class_ids", "group_ids", "_teaching"):
+        for loaded in ("memberships", "children", "_places", "_teaching"):
             if loaded in self.__dict__:
                 other.__dict__[loaded] = self.__dict__[loaded]
         return other
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value computed once per actor (so once per request): rows several dashboard widgets share."""
+        memos = self.__dict__.setdefault("_memos", {})
+        if key not in memos:
+            memos[key] = compute()
+        return memos[key]
 
     # --- identity ------------------------------------------------------------------------------
     @property
@@ -198,17 +206,27 @@ class Actor:
 
     # --- school life ---------------------------------------------------------------------------
     @cached_property
+    def _places(self) -> tuple[frozenset[int], frozenset[int]]:
+        """Classes and groups the person attends as a student, in one query (a UNION of both links)."""
+        if self.user is None or not self.has_role(Role.STUDENT):
+            return frozenset(), frozenset()
+        classes = current(Enrolment.objects.filter(student=self.user)).values_list(
+            "school_class_id", Value(0, output_field=IntegerField())
+        )
+        groups = current(GroupMembership.objects.filter(student=self.user)).values_list(
+            "group_id", Value(1, output_field=IntegerField())
+        )
+        rows = list(classes.union(groups, all=True))
+        return frozenset(pk for pk, kind in rows if kind == 0), frozenset(pk for pk, kind in rows if kind == 1)
+
+    @property
     def class_ids(self) -> frozenset[int]:
         """Classes the person attends as a student (all establishments)."""
-        if self.user is None or not self.has_role(Role.STUDENT):
-            return frozenset()
-        return frozenset(current(Enrolment.objects.filter(student=self.user)).values_list("school_class_id", flat=True))
+        return self._places[0]
 
-    @cached_property
+    @property
     def group_ids(self) -> frozenset[int]:
-        if self.user is None or not self.has_role(Role.STUDENT):
-            return frozenset()
-        return frozenset(current(GroupMembership.objects.filter(student=self.user)).values_list("group_id", flat=True))
+        return self._places[1]
 
     @cached_property
     def _teaching(self) -> list[tuple[int | None, int | None, int]]:

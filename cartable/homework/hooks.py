@@ -114,10 +114,10 @@ registry.register_notification_kind(registry.NotificationKind(key="homework.chan
 
 def _upcoming(actor):
     """Homework due in the next seven days with its done state (the active child's for a guardian)."""
-    from cartable.homework.views_family import todo_items
+    from cartable.homework.views_family import dashboard_due
 
     today = timezone.localdate()
-    items = todo_items(actor, today, today + dt.timedelta(days=7), merged=False)
+    items = [i for i in dashboard_due(actor) if today <= i.due_date <= today + dt.timedelta(days=7)]
     return {"items": items, "is_guardian": actor.role == Role.GUARDIAN, "child": actor.child}
 
 

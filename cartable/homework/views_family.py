@@ -19,6 +19,7 @@ from cartable.directory.models import Group, Role, SchoolClass
 from cartable.homework import actions, queries
 from cartable.homework.models import Attachment, Homework, Link
 from cartable.homework.policies import can_read_log
+from cartable.timetable.queries import default_monday
 
 WEEKS_AHEAD = 3
 
@@ -46,6 +47,19 @@ def todo_items(actor, start, end, *, merged: bool):
     else:
         items = queries.due_items(actor, start, end, done_for=actor.user_id)
     return items
+
+
+def dashboard_due(actor) -> list:
+    """Homework due from this week's Monday (or today) to a week ahead, with its done state: fetched once
+    per request and shared by the dashboard's "Devoirs à venir" and "Ma charge de la semaine" widgets."""
+
+    def fetch():
+        today = timezone.localdate()
+        monday = default_monday(today)
+        start, end = min(today, monday), max(today + dt.timedelta(days=7), monday + dt.timedelta(days=4))
+        return todo_items(actor, start, end, merged=False)
+
+    return actor.memo("homework.dashboard_due", fetch)
 
 
 def _by_day(items):

@@ -18,6 +18,7 @@ from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.directory.models import Establishment, Role, SchoolClass
 from cartable.homework import queries, workload
+from cartable.homework.views_family import dashboard_due
 from cartable.timetable.queries import default_monday
 
 PLAN_WEEKS = 2
@@ -207,9 +208,7 @@ def _week_widget(actor) -> dict | None:
         return None
     today = timezone.localdate()
     monday = default_monday(today)  # on a weekend, the week to come
-    student_id = actor.user_id if actor.role == Role.STUDENT else actor.child.id
-    ids = [student_id] if actor.role == Role.GUARDIAN else None
-    items = queries.due_items(actor, monday, monday + dt.timedelta(days=4), student_ids=ids)
+    items = dashboard_due(actor)  # shared with "Devoirs à venir": one query for both widgets
     limits = workload.thresholds_for(actor.establishment_id)
     days = []
     for offset in range(5):
