@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 
 from cartable.attendance.models import Absence, RollCall, Status
@@ -64,13 +65,11 @@ def teacher_context(actor) -> dict:
     if lessons is None:
         lessons = [c.lesson for c in teacher_lessons(actor, today) if not c.lesson.is_cancelled]
         cache.set(key, lessons, TEACHER_SECONDS)
-    if not lessons:
-        return {"awaiting": [], "today": today}
+    where = sorted(m.establishment_id for m in actor.memberships if m.role == Role.TEACHER)
     called = set(
-        RollCall.objects.filter(
-            establishment_id__in=sorted({lesson.establishment_id for lesson in lessons}),
-            lesson_key__in=[lesson.key for lesson in lessons],
-        ).values_list("lesson_key", flat=True)
+        RollCall.objects.filter(establishment_id__in=where, date=today)
+        .filter(Q(called_by_id=actor.user_id) | Q(assignment__teacher_id=actor.user_id))
+        .values_list("lesson_key", flat=True)
     )
     soon = timezone.now() + dt.timedelta(minutes=15)
     return {
