@@ -96,25 +96,26 @@ def take_roll_call(*, actor, lesson, students: list[User], entries: Mapping[int,
             marks[student_id] = Mark(
                 establishment_id=establishment_id, roll_call=roll_call, student_id=student_id, state=State.PRESENT
             )
-            before[student_id] = (State.PRESENT, None) if first else ("", None)
+            before[student_id] = (State.PRESENT, None)  # no mark yet: present (the demo writes only absences)
         elif (mark.state, mark.minutes) != (entry.state, minutes):
             marks[student_id] = mark
             before[student_id] = (mark.state, mark.minutes)
+        else:
+            continue
+        if not first and before[student_id] != (entry.state, minutes):
             changes.append(
                 MarkChange(
                     establishment_id=establishment_id,
                     roll_call=roll_call,
                     student_id=student_id,
-                    before=mark.state,
+                    before=before[student_id][0],
                     after=entry.state,
-                    before_minutes=mark.minutes,
+                    before_minutes=before[student_id][1],
                     after_minutes=minutes,
                     changed_by_id=actor.user_id,
                     changed_at=now,
                 )
             )
-        else:
-            continue
         marks[student_id].state, marks[student_id].minutes = entry.state, minutes
     _sync_absences(roll_call, marks, before)
     late_ids = _sync_lateness(roll_call, marks, before, actor)

@@ -1,6 +1,7 @@
 """Vie scolaire: the demo region's roll calls, absences, lateness and justifications.
 
-Three weeks of roll calls on the timetable's lessons up to now, in both schools: a few students absent
+Three weeks of roll calls on the timetable's lessons up to now, in both schools (only marks other than
+"present" are written, to stay fast; the page shows a student without a mark as present): a few absent
 for a half-day or a day (their absent marks merged into one absence), a few late. Older absences are
 mostly justified, recent ones wait; some families have sent a justification the CPE still has to decide.
 Lucas Martin has an absence to justify, one justification waiting and one accepted, and a declared
@@ -113,14 +114,20 @@ def _fill(establishment_id: int, personas, now: dt.datetime, rng: random.Random,
         half = 0 if lesson.start_time.hour < 12 else 1
         marks = []
         for student_id in members:
-            mark = Mark(establishment_id=establishment_id, roll_call=call, student_id=student_id)
             if half in absent_halves(student_id, lesson.date):
-                mark.state = State.ABSENT
+                mark = Mark(
+                    establishment_id=establishment_id, roll_call=call, student_id=student_id, state=State.ABSENT
+                )
                 absent_lessons[(student_id, lesson.date)].append((lesson, mark))
             elif rng.random() < 0.015:
-                mark.state, mark.minutes = State.LATE, rng.choice((3, 5, 5, 10, 15, 20))
+                mark = Mark(establishment_id=establishment_id, roll_call=call, student_id=student_id, state=State.LATE)
+                mark.minutes = rng.choice((3, 5, 5, 10, 15, 20))
             elif rng.random() < 0.004:
-                mark.state = State.INFIRMARY
+                mark = Mark(
+                    establishment_id=establishment_id, roll_call=call, student_id=student_id, state=State.INFIRMARY
+                )
+            else:
+                continue  # present: no row (the page shows a student without a mark as present)
             marks.append(mark)
         marks_of[lesson.key] = marks
     RollCall.objects.bulk_create(calls)
