@@ -523,3 +523,63 @@ BOARD_QUERIES = 8
 # Session, user, memberships, count and page of absences, classes of those students, justifications to
 # decide, the class filter.
 ABSENCES_QUERIES = 8
+
+
+class MoreFlowTests(AttendanceTestCase):
+    def test_a_correction_of_a_student_without_a_mark_is_traced(self):
+        """A roll call whose present students have no row (as in the demo): marking one absent later
+        leaves a history row from "present"."""
+        roll_call = self.call("paul.dupont", {})
+        Mark.objects.filter(roll_call=roll_call).delete()
+        self.call("paul.dupont", {self.lucas.pk: Entry(State.ABSENT)})
+        change = MarkChange.objects.get(roll_call=roll_call)
+        self.assertEqual((change.before, change.after), (State.PRESENT, State.ABSENT))
+        self.assertTrue(Absence.objects.filter(student=self.lucas).exists())
+
+    def test_a_parent_justifies_a_lateness(self):
+        """Lateness follows the same flow: Claire justifies, the CPE refuses with a message."""
+        lateness = Lateness.objects.create(
+            establishment=self.college, student=self.lucas, at=at(MONDAY_A, 8), minutes=7
+        )
+        url = reverse("attendance:lateness", args=[lateness.pk])
+        self.login("claire.martin")
+        self.assertRedirects(self.client.post(url, {"form": "justify", "reason": self.reason.pk}), url)
+        justification = Justification.objects.get(lateness=lateness)
+        self.login("nadia.petit")
+        self.client.post(
+            url, {"form": "decide", "justification": justification.pk, "decision": "refuse", "message": "Non"}
+        )
+        lateness.refresh_from_db()
+        self.assertEqual(lateness.status, Status.UNJUSTIFIED)
+        self.login("paul.dupont")
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_the_cpe_enters_an_absence_and_bad_input_is_kept(self):
+        """An absence whose end precedes its start is refused in French with what was typed; a good one is
+        saved, audited, and opens its page."""
+        self.login("nadia.petit")
+        url = reverse("attendance:absence_new")
+        data = {
+            "student": self.lucas.pk,
+            "day": "2026-11-23",
+            "start_time": "10:00",
+            "end_time": "09:00",
+            "status": Status.PENDING,
+            "comment": "Vu au portail",
+        }
+        response = self.client.post(url, data)
+        self.assertContains(response, "La fin de l&#x27;absence doit suivre son début.", status_code=400)
+        self.assertContains(response, "Vu au portail", status_code=400)
+        response = self.client.post(url, {**data, "end_time": "12:00", "reason": self.reason.pk})
+        absence = Absence.objects.get(student=self.lucas)
+        self.assertRedirects(response, reverse("attendance:absence", args=[absence.pk]))
+        self.assertTrue(AuditEvent.objects.filter(verb="attendance.record_absence", subject_id=self.lucas.pk))
+
+    def test_the_widgets_show_what_waits(self):
+        """Claire's dashboard lists Lucas's absence to justify; the CPE's counts today's absences."""
+        now = timezone.now()
+        self.absence(start=now - dt.timedelta(hours=1), end=now)
+        self.login("claire.martin")
+        self.assertContains(self.client.get(reverse("dashboard:home")), "Absences à justifier")
+        self.login("nadia.petit")
+        self.assertContains(self.client.get(reverse("dashboard:home")), "1 absence du jour à justifier")

@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import hypothesis
+from django.test import SimpleTestCase
+from hypothesis import strategies
+
 from cartable.attendance.models import Absence, Lateness, Status, half_days
 from cartable.attendance.queries import AbsenceCounts, absence_counts
 from tests.base import PersonaTestCase
@@ -81,3 +85,23 @@ class AbsenceCountsTests(PersonaTestCase):
         """An empty list of students asks nothing."""
         with self.assertNumQueries(0):
             self.assertEqual(absence_counts(student_ids=[], start=MONDAY, end=MONDAY), {})
+
+
+class HalfDayPropertyTests(SimpleTestCase):
+    @hypothesis.settings(max_examples=60, deadline=None)
+    @hypothesis.given(
+        start=strategies.integers(min_value=0, max_value=4 * 24 * 9),
+        length=strategies.integers(min_value=1, max_value=4 * 24 * 9),
+    )
+    def test_half_days_match_a_minute_by_minute_count(self, start, length):
+        """The half-days of any span (on a quarter-hour grid) are those of its quarters, Sundays left out."""
+        first = at(MONDAY, 0) + dt.timedelta(minutes=15 * start)
+        last = first + dt.timedelta(minutes=15 * length)
+        expected = set()
+        moment = first
+        while moment < last:
+            local = moment.astimezone(PARIS)
+            if local.weekday() < 6:
+                expected.add((local.date(), 0 if local.hour < 12 else 1))
+            moment += dt.timedelta(minutes=15)
+        self.assertEqual(half_days(first, last), expected)
