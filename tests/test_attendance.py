@@ -583,3 +583,59 @@ class MoreFlowTests(AttendanceTestCase):
         self.assertContains(self.client.get(reverse("dashboard:home")), "Absences à justifier")
         self.login("nadia.petit")
         self.assertContains(self.client.get(reverse("dashboard:home")), "1 absence du jour à justifier")
+
+
+class PageBudgetTests(AttendanceTestCase):
+    def grow(self, n: int) -> None:
+        for i in range(n):
+            day = MONDAY_A - dt.timedelta(days=i + 1)
+            absence = self.absence(start=at(day, 8), end=at(day, 9))
+            Justification.objects.create(
+                establishment=self.college,
+                absence=absence,
+                student=self.lucas,
+                reason=self.reason,
+                author=self.people["claire.martin"],
+            )
+            Lateness.objects.create(establishment=self.college, student=self.lucas, at=at(day, 10), minutes=5)
+
+    def counts(self, pages) -> dict:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        found = {}
+        for who, url in pages:
+            self.login(who)
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                self.assertEqual(self.client.get(url).status_code, 200, url)
+            found[(who, url)] = len(captured)
+        return found
+
+    def test_every_page_has_a_pinned_budget_that_does_not_grow(self):
+        """Each page costs its pinned number of queries, the same with one and with twenty records."""
+        self.grow(1)
+        absence = Absence.objects.first()
+        pages = [
+            ("paul.dupont", reverse("attendance:lessons") + "?date=" + MONDAY_A.isoformat()),
+            ("claire.martin", reverse("attendance:family")),
+            ("lucas.martin", reverse("attendance:family")),
+            ("nadia.petit", reverse("attendance:student", args=[self.lucas.pk])),
+            ("nadia.petit", reverse("attendance:absence", args=[absence.pk])),
+            ("claire.martin", reverse("attendance:absence", args=[absence.pk])),
+            ("nadia.petit", reverse("attendance:statistics")),
+            ("nadia.petit", reverse("attendance:lateness_list")),
+            ("nadia.petit", reverse("attendance:settings")),
+        ]
+        before = self.counts(pages)
+        self.grow(19)
+        self.assertEqual(self.counts(pages), before)
+        self.assertEqual(list(before.values()), PAGE_QUERIES)
+
+
+# Each adds to the session, user and memberships (3): the teacher's lessons (slots, changes, calendar cached)
+# and roll calls; a family's page: children (2), the school year's periods, absences with justifications,
+# lateness, the counts (2); a staff file adds the person, the enrolment check and the read record; an absence
+# page: justifications, marks, the motifs (and for a family the form's default motifs check); statistics:
+# periods, classes, the students and their counts, the month's signal (again the students and counts).
+PAGE_QUERIES = [6, 12, 9, 13, 9, 13, 13, 6, 8]

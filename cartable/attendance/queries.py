@@ -399,19 +399,27 @@ def signals(establishment_id: int, *, month: dt.date, threshold: int) -> list[St
     return sorted(found, key=lambda s: (-s.counts.unjustified_half_days, s.name))
 
 
-def lateness_alerts(establishment_id: int, settings: AttendanceSettings) -> list[tuple[User, int]]:
-    """Students at or past the lateness threshold over the window, most first (two queries)."""
+@dataclass(frozen=True)
+class LatenessAlert:
+    student_id: int
+    name: str
+    count: int
+
+
+def lateness_alerts(establishment_id: int, settings: AttendanceSettings) -> list[LatenessAlert]:
+    """Students at or past the lateness threshold over the window, most first (one query)."""
     since = timezone.now() - dt.timedelta(days=settings.lateness_window_days)
-    counts = (
+    rows = (
         Lateness.objects.filter(establishment_id=establishment_id, at__gte=since)
         .order_by()
-        .values("student_id")
+        .values("student_id", "student__first_name", "student__last_name")
         .annotate(n=Count("id"))
         .filter(n__gte=settings.lateness_threshold)
     )
-    found = {row["student_id"]: row["n"] for row in counts}
-    people = User.objects.filter(pk__in=list(found)) if found else []
-    return sorted(((p, found[p.pk]) for p in people), key=lambda item: (-item[1], item[0].last_name))
+    found = [
+        LatenessAlert(r["student_id"], f"{r['student__first_name']} {r['student__last_name']}", r["n"]) for r in rows
+    ]
+    return sorted(found, key=lambda alert: (-alert.count, alert.name))
 
 
 def periods_of(establishment_id: int) -> list[Period]:
