@@ -202,6 +202,17 @@ class RollCallTests(AttendanceTestCase):
         self.assertEqual(event.before, {str(self.lucas.pk): State.ABSENT})
         self.assertEqual(event.after, {str(self.lucas.pk): State.LATE})
 
+    def test_the_roll_call_of_a_later_lesson_is_not_open(self):
+        """A lesson more than a quarter of an hour ahead cannot be called yet (a French message, a 400)."""
+        monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+        lesson = self.lesson("paul.dupont", monday)
+        self.login("paul.dupont")
+        url = reverse("attendance:roll_call", args=[monday.isoformat(), lesson.key])
+        data = {f"state_{s.pk}": State.PRESENT for s in queries.students_of(lesson)}
+        response = self.client.post(url, {**data, f"state_{self.lucas.pk}": State.ABSENT})
+        self.assertContains(response, "L&#x27;appel s&#x27;ouvre", status_code=400)
+        self.assertFalse(RollCall.objects.exists())
+
     def test_a_declared_absence_covers_the_lesson(self):
         """A student declared absent by the family is linked to that absence, not given a second one."""
         declared = self.absence(source=Absence.Source.DECLARED)

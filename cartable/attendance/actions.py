@@ -34,6 +34,8 @@ from cartable.core.notify import notify
 from cartable.directory.models import Establishment, User
 from cartable.directory.queries import guardians_of_students, school_life_staff
 
+OPENS_BEFORE = dt.timedelta(minutes=15)
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -62,6 +64,8 @@ def take_roll_call(*, actor, lesson, students: list[User], entries: Mapping[int,
     """
     if not may_call(actor, lesson):
         raise PermissionDenied
+    if lesson.start > timezone.now() + OPENS_BEFORE:
+        raise ValidationError(_("L'appel s'ouvre un quart d'heure avant le début du cours."))
     expected = {s.pk for s in students}
     if set(entries) - expected:
         raise PermissionDenied

@@ -96,7 +96,13 @@ def roll_call(request, day: str, key: str):
     form = forms.RollCallForm(request.POST or None, students=students, marks=marks)
     if request.method == "POST" and form.is_valid():
         entries = {sid: Entry(state, minutes) for sid, (state, minutes) in form.entries().items()}
-        actions.take_roll_call(actor=request.actor, lesson=lesson, students=students, entries=entries)
+        try:
+            actions.take_roll_call(actor=request.actor, lesson=lesson, students=students, entries=entries)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return render(
+                request, "attendance/roll_call.html", {"sheet": sheet, "lesson": lesson, "form": form}, status=400
+            )
         messages.success(
             request,
             _("Appel corrigé.") if sheet.roll_call else _("Appel validé pour %(n)s élèves.") % {"n": len(students)},

@@ -25,8 +25,8 @@ def no_sideways_scroll(page) -> None:
 
 @pytest.fixture
 def lesson_day(school):
-    """Paul's maths lesson of 5e A at 8:00 on the latest day from Monday to Saturday."""
-    day = timezone.localdate()
+    """Paul's maths lesson of 5e A at 8:00 on the latest day from Monday to Saturday before today."""
+    day = timezone.localdate() - dt.timedelta(days=1)
     while day.weekday() == 6:
         day -= dt.timedelta(days=1)
     maths = TeachingAssignment.objects.get(teacher=school["paul.dupont"], school_class__name="5e A")
