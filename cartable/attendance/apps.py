@@ -8,4 +8,4 @@ class AttendanceConfig(AppConfig):
     verbose_name = _("Vie scolaire : appel et absences")
 
     def ready(self) -> None:
-        from cartable.attendance import hooks  # noqa: F401  (registrations)
+        from cartable.attendance import hooks, policies  # noqa: F401  (registrations)

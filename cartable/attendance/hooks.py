@@ -1,1 +1,169 @@
-"""Vie scolaire : appel et absences: registrations (module, menu, widgets, notification kinds, personal data)."""
+"""Vie scolaire : appel et absences: registrations (module, menu, widgets, notification kinds, personal data,
+the periodic notice of unexplained absences)."""
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from cartable.attendance.models import Absence, Justification, Lateness, Mark, MarkChange, RollCall
+from cartable.attendance.policies import LIFE_ROLES
+from cartable.core import registry
+from cartable.directory.models import Role
+
+MODULE = "attendance"
+
+registry.register_module(
+    registry.Module(
+        key=MODULE,
+        label=_("Vie scolaire"),
+        description=_("L'appel, les absences, les retards, leurs justifications et leur suivi."),
+    )
+)
+
+SCHOOL_YEAR = _("L'année scolaire, puis un an (suivi de l'assiduité).")
+
+
+def _values(model, field: str, *names: str):
+    return lambda u: [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()}
+        for row in model.objects.filter(**{field: u}).values(*names)
+    ]
+
+
+registry.personal_data(
+    Absence,
+    _("Suivre l'assiduité des élèves (obligation scolaire)."),
+    SCHOOL_YEAR,
+    _values(Absence, "student", "start", "end", "status", "reason__label", "comment"),
+    lambda u: Absence.objects.filter(student=u).delete(),
+    "student",
+    "created_by",
+)
+registry.personal_data(
+    Lateness,
+    _("Suivre la ponctualité des élèves."),
+    SCHOOL_YEAR,
+    _values(Lateness, "student", "at", "minutes", "status", "reason__label"),
+    lambda u: Lateness.objects.filter(student=u).delete(),
+    "student",
+    "created_by",
+)
+registry.personal_data(
+    Mark,
+    _("Faire l'appel de chaque cours."),
+    SCHOOL_YEAR,
+    _values(Mark, "student", "roll_call__start", "state", "minutes"),
+    lambda u: Mark.objects.filter(student=u).delete(),
+    "student",
+)
+registry.personal_data(
+    MarkChange,
+    _("Garder l'historique des corrections d'appel."),
+    SCHOOL_YEAR,
+    _values(MarkChange, "student", "changed_at", "before", "after"),
+    lambda u: MarkChange.objects.filter(student=u).delete(),
+    "student",
+    "changed_by",
+)
+registry.personal_data(
+    RollCall,
+    _("Savoir qui a fait l'appel d'un cours."),
+    SCHOOL_YEAR,
+    _values(RollCall, "called_by", "start", "lesson_key"),
+    lambda u: None,  # the roll call belongs to the lesson; who made it stays recorded
+    "called_by",
+)
+registry.personal_data(
+    Justification,
+    _("Recevoir et instruire les justifications d'absence des familles."),
+    SCHOOL_YEAR,
+    _values(Justification, "student", "created_at", "reason__label", "comment", "decision", "decision_message"),
+    lambda u: Justification.objects.filter(student=u).delete(),
+    "student",
+    "author",
+    "decided_by",
+)
+
+for key, label, channels in [
+    ("attendance.absence", _("Absence inexpliquée de votre enfant"), ("in_app", "email")),
+    ("attendance.decision", _("Décision sur une justification d'absence"), ("in_app", "email")),
+    ("attendance.justification", _("Justification d'absence reçue"), ("in_app",)),
+    ("attendance.lateness_threshold", _("Seuil de retards atteint"), ("in_app",)),
+]:
+    registry.register_notification_kind(registry.NotificationKind(key=key, label=label, default_channels=channels))
+
+
+# --- menu ---------------------------------------------------------------------------------------------
+def _life_staff(actor) -> bool:
+    return actor.role in LIFE_ROLES
+
+
+def _teaches(actor) -> bool:
+    return actor.role == Role.TEACHER
+
+
+def _family(actor) -> bool:
+    return actor.role in (Role.STUDENT, Role.GUARDIAN)
+
+
+for key, label, url_name, visible in [
+    ("attendance.board", _("Vie scolaire"), "attendance:board", _life_staff),
+    ("attendance.lessons", _("Faire l'appel"), "attendance:lessons", _teaches),
+    ("attendance.family", _("Absences"), "attendance:family", _family),
+]:
+    registry.register_menu(
+        registry.MenuEntry(key=key, label=label, url_name=url_name, order=40, module=MODULE, visible=visible)
+    )
+
+
+# --- dashboard widgets (one query each for the persona shown, none for others) ------------------------
+def _to_justify(actor):
+    from cartable.attendance.widgets import family_context
+
+    return family_context(actor)
+
+
+def _school_life_today(actor):
+    from cartable.attendance.widgets import school_life_context
+
+    return school_life_context(actor)
+
+
+def _awaiting(actor):
+    from cartable.attendance.widgets import teacher_context
+
+    return teacher_context(actor)
+
+
+for key, title, template, context, visible in [
+    ("attendance.to_justify", _("Absences à justifier"), "family.html", _to_justify, _family),
+    ("attendance.today", _("Vie scolaire aujourd'hui"), "school_life.html", _school_life_today, _life_staff),
+    ("attendance.awaiting", _("Appels à faire"), "teacher.html", _awaiting, _teaches),
+]:
+    registry.register_widget(
+        registry.Widget(
+            key=key,
+            title=title,
+            template="attendance/widgets/" + template,
+            context=context,
+            order=15,
+            module=MODULE,
+            visible=visible,
+        )
+    )
+
+
+def _periodic() -> None:
+    from cartable.attendance.tasks import notify_absences
+
+    registry.register_periodic(
+        registry.PeriodicJob(
+            key="attendance.notify_absences",
+            task=notify_absences,
+            every=dt.timedelta(minutes=10),
+            description=_("Prévient les familles, le jour même, des absences relevées à l'appel et non expliquées."),
+        )
+    )
+
+
+_periodic()

@@ -1,0 +1,242 @@
+"""Input of school life: the roll call sheet, justifications, declarations, decisions, entries, settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cartable.attendance.models import AbsenceReason, State, Status
+from cartable.core import uploads
+
+MAX_LATE_MINUTES = 240
+
+
+class RollCallForm(forms.Form):
+    """One state per student (radio buttons) and minutes for the late ones."""
+
+    def __init__(self, *args, students, marks: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.students = students
+        for student in students:
+            mark = marks.get(student.pk)
+            self.fields[f"state_{student.pk}"] = forms.ChoiceField(
+                label=student.display_name,
+                choices=State.choices,
+                initial=mark.state if mark else State.PRESENT,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"minutes_{student.pk}"] = forms.IntegerField(
+                label=_("Minutes de retard de %(name)s") % {"name": student.display_name},
+                min_value=1,
+                max_value=MAX_LATE_MINUTES,
+                required=False,
+                initial=mark.minutes if mark else None,
+            )
+
+    def clean(self):
+        data = super().clean()
+        for student in self.students:
+            if data.get(f"state_{student.pk}") == State.LATE and not data.get(f"minutes_{student.pk}"):
+                self.add_error(f"minutes_{student.pk}", _("Indiquez les minutes de retard."))
+        return data
+
+    def rows(self):
+        """(student, state field, minutes field) for the template."""
+        return [(s, self[f"state_{s.pk}"], self[f"minutes_{s.pk}"]) for s in self.students]
+
+    def entries(self) -> dict[int, tuple[str, int | None]]:
+        return {
+            s.pk: (self.cleaned_data[f"state_{s.pk}"], self.cleaned_data.get(f"minutes_{s.pk}")) for s in self.students
+        }
+
+
+class DocumentField(forms.FileField):
+    """An optional document, checked by its content (PDF, images, office documents)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Justificatif (facultatif)"))
+        kwargs.setdefault(
+            "help_text",
+            _("Certificat, convocation... Types acceptés : %(types)s.")
+            % {"types": uploads.accepted_labels(uploads.DOCUMENTS)},
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        data = super().clean(data, initial)
+        if not data:
+            return None
+        return uploads.validate_upload(data, allowed=uploads.DOCUMENTS)
+
+
+def _reason_field(establishment_id: int, required: bool = True) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Motif"),
+        queryset=AbsenceReason.objects.filter(establishment_id=establishment_id, is_active=True),
+        required=required,
+        empty_label=_("— choisir —"),
+    )
+
+
+class JustifyForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+    document = DocumentField()
+
+    def __init__(self, *args, establishment_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {"reason": _reason_field(establishment_id), **self.fields}
+
+
+HALVES = [("am", _("le matin")), ("pm", _("l'après-midi"))]
+HALF_TIMES = {"am": (dt.time(8), dt.time(12)), "pm": (dt.time(12), dt.time(18))}
+
+
+def _aware(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time, timezone.get_current_timezone())
+
+
+class DeclareForm(forms.Form):
+    """A guardian declares an absence ahead: from a half-day to a half-day."""
+
+    student = forms.TypedChoiceField(label=_("Enfant"), coerce=int)
+    first_day = forms.DateField(label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}))
+    first_half = forms.ChoiceField(label=_("à partir de"), choices=HALVES, initial="am")
+    last_day = forms.DateField(label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_half = forms.ChoiceField(label=_("jusqu'à la fin de"), choices=HALVES, initial="pm")
+    comment = forms.CharField(
+        label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+    document = DocumentField()
+
+    def __init__(self, *args, children, establishment_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].choices = [(c.id, c.name) for c in children]
+        self.fields = {
+            **{k: v for k, v in self.fields.items() if k != "comment" and k != "document"},
+            "reason": _reason_field(establishment_id),
+            "comment": self.fields["comment"],
+            "document": self.fields["document"],
+        }
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last:
+            start = _aware(first, HALF_TIMES[data.get("first_half", "am")][0])
+            end = _aware(last, HALF_TIMES[data.get("last_half", "pm")][1])
+            if end <= start:
+                raise ValidationError(_("La fin de l'absence doit suivre son début."))
+            if first < timezone.localdate() - dt.timedelta(days=1):
+                self.add_error("first_day", _("Pour une absence passée, justifiez-la depuis sa page."))
+            if (last - first).days > 60:
+                self.add_error("last_day", _("Une déclaration couvre au plus deux mois."))
+            data["start"], data["end"] = start, end
+        return data
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Décision"), choices=[("accept", _("Accepter")), ("refuse", _("Refuser"))], widget=forms.RadioSelect
+    )
+    message = forms.CharField(
+        label=_("Message à la famille"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        help_text=_("Obligatoire pour un refus."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not data.get("message", "").strip():
+            self.add_error("message", _("Expliquez le refus à la famille."))
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("État"), choices=Status.choices)
+    comment = forms.CharField(
+        label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, establishment_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "status": self.fields["status"],
+            "reason": _reason_field(establishment_id, required=False),
+            "comment": self.fields["comment"],
+        }
+
+
+class StudentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class AbsenceForm(forms.Form):
+    """The vie scolaire enters an absence."""
+
+    student = StudentChoiceField(label=_("Élève"), queryset=None, empty_label=_("— choisir —"))
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("De"), widget=forms.TimeInput(attrs={"type": "time"}), initial=dt.time(8))
+    end_time = forms.TimeField(label=_("À"), widget=forms.TimeInput(attrs={"type": "time"}), initial=dt.time(17))
+    status = forms.ChoiceField(label=_("État"), choices=Status.choices, initial=Status.PENDING)
+    comment = forms.CharField(
+        label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, students, establishment_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students
+        self.fields = {
+            **{k: v for k, v in self.fields.items() if k != "comment"},
+            "reason": _reason_field(establishment_id, required=False),
+            "comment": self.fields["comment"],
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day") and data.get("start_time") and data.get("end_time"):
+            if data["end_time"] <= data["start_time"]:
+                raise ValidationError(_("La fin de l'absence doit suivre son début."))
+            data["start"], data["end"] = _aware(data["day"], data["start_time"]), _aware(data["day"], data["end_time"])
+        return data
+
+
+class LatenessForm(forms.Form):
+    """The vie scolaire enters a lateness (a student arriving at the desk)."""
+
+    student = StudentChoiceField(label=_("Élève"), queryset=None, empty_label=_("— choisir —"))
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Heure du cours"), widget=forms.TimeInput(attrs={"type": "time"}))
+    minutes = forms.IntegerField(label=_("Minutes de retard"), min_value=1, max_value=MAX_LATE_MINUTES)
+    comment = forms.CharField(
+        label=_("Commentaire"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students
+
+
+class SettingsForm(forms.Form):
+    lateness_threshold = forms.IntegerField(label=_("Retards avant alerte"), min_value=1, max_value=50)
+    lateness_window_days = forms.IntegerField(label=_("Sur une période de (jours)"), min_value=1, max_value=365)
+    half_day_threshold = forms.IntegerField(
+        label=_("Demi-journées non justifiées dans le mois avant signalement"),
+        min_value=1,
+        max_value=60,
+        help_text=_("Le seuil légal de signalement est de quatre demi-journées par mois."),
+    )
+
+
+class ReasonForm(forms.Form):
+    label = forms.CharField(label=_("Motif"), max_length=80)
+    is_active = forms.BooleanField(label=_("Proposé aux familles"), required=False, initial=True)

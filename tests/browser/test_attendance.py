@@ -1,0 +1,136 @@
+"""School life in Chromium: a teacher calls the roll on a phone; a parent justifies an absence with a document
+and the CPE accepts it; every school-life page passes axe-core."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cartable.attendance.actions import ensure_default_reasons
+from cartable.attendance.models import Absence, Justification, Mark, State, Status
+from cartable.directory.models import TeachingAssignment
+from cartable.timetable.models import Slot
+from tests.browser.support import follow, log_in, visit
+from tests.test_uploads import tiny_pdf
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 740}
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.fixture
+def lesson_day(school):
+    """Paul's maths lesson of 5e A at 8:00 on the latest day from Monday to Saturday before today."""
+    day = timezone.localdate() - dt.timedelta(days=1)
+    while day.weekday() == 6:
+        day -= dt.timedelta(days=1)
+    maths = TeachingAssignment.objects.get(teacher=school["paul.dupont"], school_class__name="5e A")
+    Slot.objects.create(
+        establishment_id=maths.establishment_id,
+        assignment=maths,
+        weekday=day.weekday(),
+        start_time=dt.time(8),
+        end_time=dt.time(9),
+        valid_from=day - dt.timedelta(days=30),
+    )
+    return day
+
+
+def test_a_teacher_calls_the_roll_on_a_phone(page, school, lesson_day):
+    """paul.dupont, on a 360 px phone, opens his lesson, marks Lucas absent and Léa 10 minutes late in a few
+    taps and validates; the CPE's board then lists Lucas among the day's absences."""
+    page.set_viewport_size(PHONE)
+    log_in(page, "paul.dupont")
+    visit(page, f"/vie-scolaire/appel/?date={lesson_day.isoformat()}")
+    no_sideways_scroll(page)
+    with follow(page):
+        page.locator(".lesson-list").get_by_role("link", name="Faire l'appel").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("5e A")
+    no_sideways_scroll(page)
+    page.get_by_role("group", name="Lucas Martin").get_by_text("Absent", exact=True).click()
+    lea = page.get_by_role("group", name="Léa Bernard")
+    lea.get_by_text("En retard", exact=True).click()
+    lea.get_by_label("Minutes de retard").fill("10")
+    with follow(page):
+        page.get_by_role("button", name="Valider l'appel").click()
+    expect(page.get_by_text("Appel validé pour 3 élèves.")).to_be_visible()
+    expect(page.get_by_text("Appel fait")).to_be_visible()
+    no_sideways_scroll(page)
+    states = dict(Mark.objects.values_list("student__username", "state"))
+    assert states == {"lucas.martin": State.ABSENT, "lea.bernard": State.LATE, "zoe.fontaine": State.PRESENT}
+
+    with follow(page):
+        page.get_by_role("link", name="Voir ou corriger").first.click()
+    page.get_by_role("group", name="Lucas Martin").get_by_text("Présent", exact=True).click()
+    with follow(page):
+        page.get_by_role("button", name="Enregistrer la correction").click()
+    assert not Absence.objects.exists()
+
+
+def test_a_parent_justifies_with_a_document_and_the_cpe_accepts(page, school, settings, tmp_path):
+    """claire.martin justifies Lucas's absence with a PDF; nadia.petit opens it from her list, accepts with a
+    message; Claire then sees the absence justified. Every page on the way passes axe-core."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    college = school.college.establishment
+    ensure_default_reasons(establishment_id=college.pk)
+    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday() + 7)
+    tz = timezone.get_current_timezone()
+    absence = Absence.objects.create(
+        establishment=college,
+        student=school["lucas.martin"],
+        start=dt.datetime.combine(monday, dt.time(8), tz),
+        end=dt.datetime.combine(monday, dt.time(12), tz),
+        source=Absence.Source.ROLL_CALL,
+    )
+
+    log_in(page, "claire.martin")
+    visit(page, "/vie-scolaire/mes-absences/")
+    with follow(page):
+        page.get_by_role("link", name="Justifier").first.click()
+    page.get_by_label("Motif").select_option(label="Maladie")
+    page.get_by_label("Commentaire").fill("Fièvre, certificat joint.")
+    page.get_by_label("Justificatif (facultatif)").set_input_files(
+        files=[{"name": "certificat.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf("certificat")}]
+    )
+    with follow(page):
+        page.get_by_role("button", name="Envoyer la justification").click()
+    expect(page.get_by_text("Justification envoyée à la vie scolaire.")).to_be_visible()
+    visit(page, "/vie-scolaire/declarer/")
+
+    page.context.clear_cookies()
+    log_in(page, "nadia.petit")
+    visit(page, "/vie-scolaire/suivi/")
+    visit(page, "/vie-scolaire/absences/")
+    with follow(page):
+        page.get_by_role("link", name="Lucas Martin").first.click()
+    expect(page.get_by_role("link", name="Voir le justificatif (certificat.pdf)")).to_be_visible()
+    page.get_by_label("Accepter").check()
+    page.get_by_label("Message à la famille").fill("Bon rétablissement.")
+    with follow(page):
+        page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_text("Décision enregistrée ; la famille est prévenue.")).to_be_visible()
+    absence.refresh_from_db()
+    assert absence.status == Status.JUSTIFIED
+    assert Justification.objects.get().decision == Justification.Decision.ACCEPTED
+    for url in (
+        f"/vie-scolaire/eleves/{school['lucas.martin'].pk}/",
+        "/vie-scolaire/retards/",
+        "/vie-scolaire/retards/nouveau/",
+        "/vie-scolaire/absences/nouvelle/",
+        "/vie-scolaire/statistiques/",
+        "/vie-scolaire/reglages/",
+        "/",
+    ):
+        visit(page, url)
+
+    page.context.clear_cookies()
+    page.set_viewport_size(PHONE)
+    log_in(page, "claire.martin")
+    visit(page, f"/vie-scolaire/absences/{absence.pk}/")
+    expect(page.locator(".status-justified")).to_be_visible()
+    no_sideways_scroll(page)
