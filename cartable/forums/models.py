@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core.authz import ScopedManager
@@ -68,7 +69,7 @@ class Topic(EstablishmentScoped):
     forum = models.ForeignKey(Forum, on_delete=models.CASCADE, related_name="topics")
     title = models.CharField(_("titre"), max_length=200)
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("auteur"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     last_post_at = models.DateTimeField()
     post_count = models.PositiveIntegerField(default=0)
     locked_at = models.DateTimeField(null=True, blank=True)
@@ -96,7 +97,7 @@ class Post(EstablishmentScoped):
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("auteur"))
     body = models.TextField(_("message"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
