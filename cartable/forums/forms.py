@@ -21,7 +21,7 @@ def _has_text(value: str) -> str:
 class ForumForm(forms.Form):
     """A class or group forum: the choices are the classes and groups the actor may open a forum for."""
 
-    target = forms.ChoiceField(label=_("Pour"))
+    target = forms.CharField(label=_("Pour"), widget=forms.Select)
     title = forms.CharField(label=_("Titre"), max_length=120)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     open_to_parents = forms.BooleanField(
@@ -37,7 +37,7 @@ class ForumForm(forms.Form):
             classes = classes.filter(pk__in=sorted(actor.taught_class_ids))
             groups = groups.filter(pk__in=sorted(actor.taught_group_ids))
         self.targets = {f"class:{c.pk}": c for c in classes} | {f"group:{g.pk}": g for g in groups}
-        self.fields["target"].choices = [("", "—")] + [
+        self.fields["target"].widget.choices = [("", "—")] + [
             (key, (_("Classe %(name)s") if key.startswith("class") else _("Groupe %(name)s")) % {"name": t.name})
             for key, t in self.targets.items()
         ]
