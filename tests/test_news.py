@@ -392,18 +392,22 @@ class NewsPageTests(NewsTestCase):
         self.assertContains(response, item.title)
 
     def test_the_widget_costs_one_query_and_puts_pinned_news_first(self):
-        """The "Actualités" widget is one query, pinned first, without expired, scheduled or others' news."""
+        """The "Actualités" widget is one query, pinned first, without expired, scheduled or others' news, and
+        only of the establishment the person acts in (claire's lycée news waits on the news page)."""
         self.make(title="Ancienne épinglée", pinned=True, publish_at=timezone.now() - dt.timedelta(days=30))
         self.make(title="Récente")
         self.make(A.STAFF, title="Pour les personnels")
         self.make(title="Programmée", publish_at=timezone.now() + dt.timedelta(days=1))
         self.make(establishment=None, title="Régionale", author="admin.region")
+        self.make(establishment="lycee", title="Au lycée d'Emma")
         actor = self.actor("claire.martin")
         list(actor.memberships)
         with CaptureQueriesContext(connection) as captured:
             items = queries.widget_news(actor)
         self.assertEqual(len(captured), 1)
         self.assertEqual([i.title for i in items], ["Ancienne épinglée", "Régionale", "Récente"])
+        self.login("claire.martin")
+        self.assertContains(self.client.get(reverse("news:index")), "Au lycée d&#x27;Emma")
 
     def test_claire_sees_news_for_5e_a_families_on_her_dashboard(self):
         """The dashboard shows the news addressed to Lucas's class, and not to thomas.girard."""

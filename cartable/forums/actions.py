@@ -79,6 +79,7 @@ def create_forum(
     return forum
 
 
+# Stored data, in French like the rest of the school's data (not interface strings).
 STANDING = ((Kind.ESTABLISHMENT, "Forum de l'établissement"), (Kind.STAFF, "Salle des professeurs"))
 
 
@@ -96,7 +97,7 @@ def ensure_standing_forums(*, actor: Actor | None, establishment_id: int) -> lis
             continue
         try:
             with transaction.atomic():
-                forum = Forum.objects.create(establishment_id=establishment_id, kind=kind, title=_(title))
+                forum = Forum.objects.create(establishment_id=establishment_id, kind=kind, title=title)
         except IntegrityError:  # made at the same time by another request
             continue
         audit.record(

@@ -23,6 +23,7 @@ Audience = NewsItem.Audience
 FIELDS = ("audience", "title", "body", "pinned", "image_name", "image_alt")
 IMAGE_FOLDER = "news/%Y/%m/"
 NOTIFY_KIND = "news.published"
+NOTIFY_BATCH = 5000
 
 
 def _snapshot(item: NewsItem, class_ids: Iterable[int]) -> dict:
@@ -219,15 +220,19 @@ def announce(*, item: NewsItem) -> int:
     if not claimed:
         return 0
     recipients = audience_ids(item)
-    notify(
-        recipients=recipients,
-        kind=NOTIFY_KIND,
-        title=_("Nouvelle actualité : %(title)s") % {"title": item.title},
-        body=richtext.to_text(item.body)[:300],
-        url=reverse("news:detail", args=[item.pk]),
-        target=item,
-        establishment_id=item.establishment_id,
-    )
+    title = _("Nouvelle actualité : %(title)s") % {"title": item.title}
+    body = richtext.to_text(item.body)[:300]
+    url = reverse("news:detail", args=[item.pk])
+    for start in range(0, len(recipients), NOTIFY_BATCH):  # a region is many thousands of people
+        notify(
+            recipients=recipients[start : start + NOTIFY_BATCH],
+            kind=NOTIFY_KIND,
+            title=title,
+            body=body,
+            url=url,
+            target=item,
+            establishment_id=item.establishment_id,
+        )
     return len(recipients)
 
 

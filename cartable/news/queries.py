@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from cartable.directory.models import SchoolClass
@@ -36,13 +36,13 @@ def detail_queryset():
 
 
 def widget_news(actor) -> list[NewsItem]:
-    """The dashboard's "Actualités": published news of the actor's audience, pinned first (one query).
-
-    The regional administrator sees the region-wide news there, not every establishment's."""
+    """The dashboard's "Actualités": published news of the actor's audience in the establishment they act in,
+    and region-wide news; pinned first (one query). The news page lists every establishment's."""
+    here = Q(establishment__isnull=True) | Q(establishment_id=actor.establishment_id)
     if actor.is_regional_admin:
-        reach = NewsItem.objects.filter(establishment__isnull=True)
+        reach = NewsItem.objects.filter(here)
     else:
-        reach = NewsItem.objects.filter(policies.audience_q(actor))
+        reach = NewsItem.objects.filter(policies.audience_q(actor)).filter(here)
     return list(
         reach.filter(policies.published_q())
         .only("id", "title", "pinned", "publish_at", "establishment_id")
