@@ -302,6 +302,17 @@ class ForumPageTests(ForumsTestCase):
         response = self.client.post(reverse("forums:forum", args=[self.class_forum.pk]), {"title": "Sans texte"})
         self.assertContains(response, 'value="Sans texte"', status_code=400)
 
+    def test_a_parent_posts_only_where_the_forum_is_open_to_parents(self):
+        """claire.martin gets 404 on 5e A's closed forum and posts a topic in one open to parents."""
+        open_forum = self.forum(Kind.CLASS, school_class=self.five_a, open_to_parents=True, title="Parents de 5e A")
+        self.login("claire.martin")
+        self.assertEqual(self.client.get(reverse("forums:forum", args=[self.class_forum.pk])).status_code, 404)
+        response = self.client.post(
+            reverse("forums:forum", args=[open_forum.pk]), {"title": "Covoiturage", "body": "<p>Qui part ?</p>"}
+        )
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Topic.objects.get().forum, open_forum)
+
     def test_opening_a_forum_through_the_form(self):
         """paul opens a forum for 5e A, not for 4e B (not offered); a student has no such page."""
         self.login("paul.dupont")

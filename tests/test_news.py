@@ -441,6 +441,20 @@ class NewsPageTests(NewsTestCase):
         self.assertEqual(self.client.get(reverse("news:create")).status_code, 403)
         self.assertEqual(self.client.get(reverse("news:edit", args=[item.pk])).status_code, 404)
 
+    def test_the_regional_administrator_publishes_region_wide_news_through_the_form(self):
+        """admin.region's form has no audience: the item is region-wide and charlie reads it; an item without
+        an image has no image URL."""
+        self.login("admin.region")
+        response = self.client.get(reverse("news:create"))
+        self.assertContains(response, "Actualité régionale")
+        self.assertNotContains(response, 'name="audience"')
+        self.client.post(reverse("news:create"), {"title": "Plan numérique", "body": "<p>Tablettes</p>"})
+        item = NewsItem.objects.get()
+        self.assertIsNone(item.establishment_id)
+        self.login("charlie.roux")
+        self.assertContains(self.client.get(reverse("news:detail", args=[item.pk])), "Plan numérique")
+        self.assertEqual(self.client.get(reverse("news:image", args=[item.pk])).status_code, 404)
+
     def test_an_expiry_before_publication_is_refused(self):
         """The form says in French that expiry must follow publication and keeps the title."""
         self.login("marc.leroy")
