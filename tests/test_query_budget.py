@@ -20,6 +20,7 @@ from cartable.directory.seed import seed_region
 # Issue 4's attendance widgets cost one query each for the persona shown: "Absences à justifier" (students and
 # guardians), "Appels à faire" (teachers: today's roll calls; their lessons of the day are cached) and "Vie
 # scolaire aujourd'hui" (vie scolaire and direction: today's absences; lessons without roll call cached a minute).
+# Issue 6's "Actualités" widget adds one query for everybody (the news of their audience, pinned first).
 DASHBOARD_QUERIES = {
     "lucas.martin": 10,
     "claire.martin": 13,
