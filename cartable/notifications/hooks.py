@@ -1,6 +1,7 @@
-"""Notifications: registrations (menu, reminder kinds, periodic jobs, personal data).
+"""Notifications: registrations (reminder kinds, periodic jobs, personal data).
 
-The centre is always on: it has no module key, since every other module relies on it to deliver."""
+The centre is always on: it has no module key, since every other module relies on it to deliver; it has no
+menu entry either, since the header's "Notifications" link (with the unread count) is on every page."""
 
 import datetime as dt
 
@@ -12,9 +13,6 @@ from cartable.core.tasks import send_digests
 from cartable.notifications import policies  # noqa: F401  (registers the policies)
 from cartable.notifications.tasks import EVENT_TOMORROW, HOMEWORK_DUE, send_reminders
 
-registry.register_menu(
-    registry.MenuEntry(key="notifications", label=_("Notifications"), url_name="notifications:timeline", order=90)
-)
 registry.register_notification_kind(
     registry.NotificationKind(
         key=HOMEWORK_DUE,
