@@ -266,6 +266,16 @@ class DigestTests(NotificationsTestCase):
         with clock(paris(2026, 11, 30, 17, 40)):
             self.assertEqual(send_digests.call(), 1)
 
+    def test_old_digest_claims_are_purged(self):
+        """The retention job forgets digest claims older than a month, keeps the recent ones."""
+        from cartable.core.tasks import purge_expired_records
+
+        today = timezone.localdate()
+        DigestRun.objects.create(user=self.lucas, day=today - dt.timedelta(days=40))
+        DigestRun.objects.create(user=self.lucas, day=today)
+        self.assertEqual(purge_expired_records.call()["digests"], 1)
+        self.assertEqual(list(DigestRun.objects.values_list("day", flat=True)), [today])
+
 
 class ReminderTests(NotificationsTestCase):
     def setUp(self):
@@ -451,6 +461,19 @@ class PageTests(NotificationsTestCase):
                     self.client.get(reverse("notifications:timeline"), {"non-lues": "1", "page": "2"})
                 with self.assertNumQueries(3):
                     self.client.get(reverse("notifications:counter"))
+
+    def test_the_preferences_page_costs_a_constant_number_of_queries(self):
+        """Lucas and Claire (with her children) pay the same whatever the number of choices they stored."""
+        for username, expected in [("lucas.martin", 5), ("claire.martin", 7)]:
+            self.login(username)
+            self.client.get(reverse("notifications:preferences"))
+            user = self.people[username]
+            for kinds in ([], [k.key for k in registry.notification_kinds()]):
+                with self.subTest(username=username, choices=len(kinds)):
+                    for kind in kinds:
+                        NotificationPreference.objects.get_or_create(user=user, kind=kind, defaults={"channel": "off"})
+                    with self.assertNumQueries(expected):
+                        self.client.get(reverse("notifications:preferences"))
 
     def test_the_counter_fragment(self):
         """The counter shows the number of unread notices, and nothing when all are read."""

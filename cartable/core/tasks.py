@@ -154,12 +154,13 @@ def _send_digest(recipient, notifications, day: dt.date) -> None:
 AUDIT_RETENTION = dt.timedelta(days=365)
 READ_NOTIFICATION_RETENTION = dt.timedelta(days=183)
 UNREAD_NOTIFICATION_RETENTION = dt.timedelta(days=365)
+DIGEST_RUN_RETENTION = dt.timedelta(days=31)  # the claim only matters on its day
 
 
 @task
 def purge_expired_records() -> dict[str, int]:
     """Apply the kernel's retention rules: audit trail one year, notifications six months after reading
-    (a year when never read), expired sessions."""
+    (a year when never read), expired sessions, digest claims after a month."""
     from django.contrib.sessions.models import Session
 
     from cartable.core.models import AuditEvent, Notification
@@ -170,7 +171,8 @@ def purge_expired_records() -> dict[str, int]:
         Q(read_at__lt=now - READ_NOTIFICATION_RETENTION) | Q(created_at__lt=now - UNREAD_NOTIFICATION_RETENTION)
     ).delete()
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
-    return {"audit": audit, "notifications": notifications, "sessions": sessions}
+    digests, _ = DigestRun.objects.filter(day__lt=(now - DIGEST_RUN_RETENTION).date()).delete()
+    return {"audit": audit, "notifications": notifications, "sessions": sessions, "digests": digests}
 
 
 @task

@@ -78,7 +78,7 @@ registry.personal_data(
 registry.personal_data(
     DigestRun,
     _("Ne jamais envoyer deux fois le résumé du jour."),
-    _("Supprimés avec le compte."),
+    _("Un mois, puis purge."),
     lambda user: [{"day": r.day.isoformat()} for r in DigestRun.objects.filter(user=user)],
     lambda user: DigestRun.objects.filter(user=user).delete(),
     "user",
