@@ -125,6 +125,13 @@ class PreferenceTests(NotificationsTestCase):
         notify(recipients=[self.lucas], kind=QUIET, title="Ici seulement", channels=["in_app"])
         self.assertEqual(Notification.objects.count(), 1)
         self.assertFalse(Delivery.objects.exists())
+        self.prefer(self.claire, QUIET, Channel.DIGEST)
+        plans = plan(recipient_ids=[self.lucas.pk, self.claire.pk], kind=QUIET, channels=["in_app", "email"])
+        self.assertEqual(
+            (plans[self.lucas.pk].channel, plans[self.claire.pk].channel),
+            (Channel.EMAIL, Channel.DIGEST),
+            "where an e-mail is allowed, the digest is too",
+        )
 
     def test_notify_costs_the_same_for_1000_recipients_as_for_10(self):
         """Preferences, quiet hours and the inserts: the query count does not grow with the recipients."""
@@ -476,10 +483,13 @@ class PageTests(NotificationsTestCase):
                         self.client.get(reverse("notifications:preferences"))
 
     def test_the_counter_fragment(self):
-        """The counter shows the number of unread notices, and nothing when all are read."""
+        """The counter shows the number of unread notices, nothing when all are read, and answers 204 when the
+        count is the one already shown."""
         self.add_notices(2)
         self.login("lucas.martin")
         self.assertContains(self.client.get(reverse("notifications:counter")), '(2<span class="sr-only"> non lues')
+        self.assertEqual(self.client.get(reverse("notifications:counter"), {"vu": "2"}).status_code, 204)
+        self.assertContains(self.client.get(reverse("notifications:counter"), {"vu": "1"}), "?vu=2")
         Notification.objects.update(read_at=timezone.now())
         self.assertNotContains(self.client.get(reverse("notifications:counter")), "(")
 

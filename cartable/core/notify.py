@@ -41,8 +41,11 @@ def default_channel(channels: Iterable[str]) -> str:
 
 
 def _capped(choice: str, allowed: tuple[str, ...] | None) -> str:
-    """A sender that names its channels (e.g. in-app only) caps what a preference may ask for."""
+    """A sender that names its channels (e.g. in-app only) caps what a preference may ask for; where an
+    e-mail is allowed, the digest (a later, gentler e-mail) is too."""
     if allowed is None or choice in (Channel.OFF, Channel.IN_APP) or choice in allowed:
+        return choice
+    if choice == Channel.DIGEST and Channel.EMAIL in allowed:
         return choice
     return Channel.IN_APP
 

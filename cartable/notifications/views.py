@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,8 +37,12 @@ def timeline(request):
 
 @require_GET
 def counter(request):
-    """The header's unread count, polled by htmx (one query)."""
-    return render(request, "notifications/_counter.html", {"count": queries.unread_count(request.actor)})
+    """The header's unread count, polled by htmx (one query); 204 when it is still the count shown (``?vu=``),
+    so that the live region does not announce it again."""
+    count = queries.unread_count(request.actor)
+    if request.GET.get("vu") == str(count):
+        return HttpResponse(status=204)
+    return render(request, "notifications/_counter.html", {"count": count})
 
 
 @require_POST
