@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.core.models import Notification
+from cartable.core.models import Notification, NotificationPreference
 from cartable.notifications import actions, queries
 from cartable.notifications.forms import QuietHoursForm, field_name, parse_preferences
 from cartable.notifications.policies import may_set_establishment_quiet_hours
@@ -74,7 +74,7 @@ def _back(request) -> str:
     return url
 
 
-def _apply_posted(groups, children, data) -> None:
+def _apply_posted(groups, data) -> None:
     """Show what was typed when the grid is redisplayed."""
     for group in groups:
         for row in group.rows:
@@ -82,7 +82,8 @@ def _apply_posted(groups, children, data) -> None:
             row.per_child = [(child, data.get(field_name(row.kind.key, child.id), "")) for child, _old in row.per_child]
 
 
-def _with_fields(groups, children) -> None:
+def _with_fields(groups) -> None:
+    """Name each cell's field for the template."""
     for group in groups:
         for row in group.rows:
             row.general_field = field_name(row.kind.key, None)
@@ -104,9 +105,9 @@ def preferences(request):
             actions.set_preferences(actor=actor, choices=choices)
             messages.success(request, _("Vos préférences de notification sont enregistrées."))
             return redirect("notifications:preferences")
-        _apply_posted(groups, children, request.POST)
+        _apply_posted(groups, request.POST)
         status = 400
-    _with_fields(groups, children)
+    _with_fields(groups)
     return render(
         request,
         "notifications/preferences.html",
@@ -122,8 +123,6 @@ def _initial(window) -> dict:
 
 
 def _preferences_context(actor, groups, children, errors, quiet_form) -> dict:
-    from cartable.core.models import NotificationPreference
-
     return {
         "groups": groups,
         "children": children,
@@ -145,7 +144,7 @@ def quiet_hours(request):
         messages.success(request, _("Vos heures de tranquillité sont enregistrées."))
         return redirect("notifications:preferences")
     groups, children = queries.preference_grid(actor)
-    _with_fields(groups, children)
+    _with_fields(groups)
     return render(
         request,
         "notifications/preferences.html",
