@@ -204,3 +204,35 @@ def upcoming_events(actor, *, days: int = 30, limit: int = 5) -> list[Event]:
 def can_add_events(actor) -> bool:
     """Whether the page offers establishment events in the form (personal ones are for everybody)."""
     return policies.can_create_establishment_events(actor, actor.establishment_id)
+
+
+def events_starting_on(day: dt.date) -> list[tuple[Event, list[int]]]:
+    """Events starting on ``day`` in every establishment that concern identifiable people, each with them:
+    a personal event's owner, a class event's students (three queries: for the reminders job, not for a page).
+    Events for a whole establishment or population are left to the agenda itself."""
+    begin, finish = local_range(day, day)
+    events = list(
+        Event.objects.filter(
+            start__gte=begin, start__lt=finish, audience__in=[Event.Audience.PERSONAL, Event.Audience.CLASSES]
+        ).order_by("start", "id")
+    )
+    class_ids_of: dict[int, set[int]] = {}
+    for event_id, class_id in Event.classes.through.objects.filter(
+        event_id__in=[e.pk for e in events if e.audience == Event.Audience.CLASSES]
+    ).values_list("event_id", "schoolclass_id"):
+        class_ids_of.setdefault(event_id, set()).add(class_id)
+    all_classes = set().union(*class_ids_of.values()) if class_ids_of else set()
+    students_of: dict[int, list[int]] = {}
+    if all_classes:
+        for class_id, student_id in current(Enrolment.objects.filter(school_class_id__in=all_classes)).values_list(
+            "school_class_id", "student_id"
+        ):
+            students_of.setdefault(class_id, []).append(student_id)
+    result = []
+    for event in events:
+        if event.audience == Event.Audience.PERSONAL:
+            people = [event.owner_id]
+        else:
+            people = sorted({s for c in class_ids_of.get(event.pk, ()) for s in students_of.get(c, [])})
+        result.append((event, people))
+    return result

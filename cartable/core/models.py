@@ -1,8 +1,11 @@
-"""Kernel models: the audit trail and the notification outbox."""
+"""Kernel models: the audit trail, the notification outbox and the preferences that route it."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from cartable.core.authz import ScopedManager
 
 
 class AuditEvent(models.Model):
@@ -76,6 +79,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
 
+    objects = ScopedManager()
+
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
@@ -91,6 +96,7 @@ class Delivery(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("Courriel")
+        DIGEST = "digest", _("Résumé quotidien")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
@@ -106,6 +112,8 @@ class Delivery(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text=_("Quand un processus a pris l'envoi."))
+    # Quiet hours: the e-mail waits until then (the in-app notice is there at once).
+    not_before = models.DateTimeField(_("pas avant"), null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -130,3 +138,96 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notice: in the app only, also by e-mail, in the daily digest, or not
+    at all. A row naming a child (``about``) applies to the notices about that child; without a row the
+    person's general choice, then the kind's default applies."""
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("Dans Cartable seulement")
+        EMAIL = "email", _("Dans Cartable et par courriel")
+        DIGEST = "digest", _("Dans Cartable et dans le résumé du jour")
+        OFF = "off", _("Jamais")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("personne"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("type"), max_length=64)
+    about = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enfant concerné"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("réception"), max_length=8, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = _("préférence de notification")
+        verbose_name_plural = _("préférences de notification")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], condition=Q(about__isnull=True), name="notif_pref_once_general"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "about"], condition=Q(about__isnull=False), name="notif_pref_once_per_child"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "user"], name="notif_pref_kind_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.kind}:{self.about_id}:{self.channel}"
+
+
+class QuietHours(models.Model):
+    """When no e-mail goes out: a person's own hours, or an establishment's (set by its administrator).
+
+    A night window (``start``-``end``, crossing midnight when ``start`` > ``end``), and optionally the whole
+    weekend. E-mails due in a quiet window wait for its end; the in-app notice is never held."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A plain id: the kernel knows no school.
+    establishment_id = models.BigIntegerField(_("établissement"), null=True, blank=True, unique=True)
+    start = models.TimeField(_("début"), null=True, blank=True)
+    end = models.TimeField(_("fin"), null=True, blank=True)
+    weekends = models.BooleanField(_("tout le week-end"), default=False)
+
+    class Meta:
+        verbose_name = _("heures de tranquillité")
+        verbose_name_plural = _("heures de tranquillité")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, establishment_id__isnull=True)
+                | Q(user__isnull=True, establishment_id__isnull=False),
+                name="quiet_hours_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id or ''}/{self.establishment_id or ''} {self.start}-{self.end} {self.weekends}"
+
+
+class DigestRun(models.Model):
+    """One row per person and day a digest was sent: the unique claim that never sends it twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("résumé quotidien")
+        verbose_name_plural = _("résumés quotidiens")
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.day}"

@@ -51,11 +51,20 @@ class Widget:
 
 @dataclass(frozen=True)
 class NotificationKind:
-    """A kind of notice (``grade_published``...) with its label and the channels used by default."""
+    """A kind of notice (``grade_published``...) with its label and the channels used by default.
+
+    ``default_channels`` holds "in_app", "email" (sent at once) or "digest" (in the daily digest); each person
+    may choose otherwise in their preferences, which group the kinds by ``module`` (by default the key's prefix,
+    ``homework`` for ``homework.published``)."""
 
     key: str
     label: Any
     default_channels: tuple[str, ...] = ("in_app",)
+    module: str | None = None
+
+    @property
+    def module_key(self) -> str:
+        return self.module or self.key.partition(".")[0]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from cartable.directory.actor import current
-from cartable.directory.models import Role, TeachingAssignment
+from cartable.directory.models import Enrolment, GroupMembership, Role, TeachingAssignment
 from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
 from cartable.homework.policies import family_reach
 
@@ -143,3 +143,33 @@ def teachable_assignments(actor, establishment_id: int | None = None):
     return qs.select_related("subject", "school_class", "group").order_by(
         "school_class__name", "group__name", "subject__name"
     )
+
+
+def undone_due_on(day: dt.date) -> list[tuple[Homework, list[int]]]:
+    """Published homework due on ``day`` in every establishment, each with its students who have not ticked it
+    done (four queries: for the reminders job, not for a page)."""
+    items = list(
+        Homework.objects.filter(due_date=day, published_at__lte=timezone.now())
+        .select_related("assignment__subject")
+        .order_by("establishment_id", "id")
+    )
+    if not items:
+        return []
+    class_ids = {h.assignment.school_class_id for h in items if h.assignment.school_class_id}
+    group_ids = {h.assignment.group_id for h in items if h.assignment.group_id}
+    by_class: dict[int, list[int]] = {}
+    by_group: dict[int, list[int]] = {}
+    for class_id, student_id in current(Enrolment.objects.filter(school_class_id__in=class_ids)).values_list(
+        "school_class_id", "student_id"
+    ):
+        by_class.setdefault(class_id, []).append(student_id)
+    for group_id, student_id in current(GroupMembership.objects.filter(group_id__in=group_ids)).values_list(
+        "group_id", "student_id"
+    ):
+        by_group.setdefault(group_id, []).append(student_id)
+    done = set(HomeworkDone.objects.filter(homework__in=items).values_list("homework_id", "student_id"))
+    result = []
+    for h in items:
+        students = by_class.get(h.assignment.school_class_id, []) + by_group.get(h.assignment.group_id, [])
+        result.append((h, sorted({s for s in students if (h.pk, s) not in done})))
+    return result

@@ -1,0 +1,112 @@
+"""Reads of the notification centre: one's timeline, the unread count, the preference grid, quiet hours.
+Each costs a fixed number of queries whatever the number of notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from cartable.core import registry
+from cartable.core.models import Notification, NotificationPreference, QuietHours
+from cartable.core.notify import default_channel
+
+PER_PAGE = 20
+
+
+def unread_count(actor) -> int:
+    """How many of the actor's notices are unread (one query)."""
+    return Notification.objects.visible_to(actor).filter(read_at__isnull=True).count()
+
+
+@dataclass
+class Timeline:
+    """A page of one's notices, newest first, with the counts the page shows."""
+
+    items: list[Notification]
+    page: int
+    pages: int
+    total: int
+    unread: int
+    unread_only: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def timeline(actor, *, unread_only: bool = False, page: int = 1) -> Timeline:
+    """The actor's notices, newest first, ``PER_PAGE`` a page (two queries: the counts, then the page)."""
+    mine = Notification.objects.visible_to(actor)
+    counts = mine.aggregate(total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)))
+    total = counts["unread"] if unread_only else counts["total"]
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    items: list[Notification] = []
+    if total:
+        qs = mine.filter(read_at__isnull=True) if unread_only else mine
+        start = (page - 1) * PER_PAGE
+        items = list(qs.order_by("-created_at", "-id")[start : start + PER_PAGE])
+    return Timeline(items=items, page=page, pages=pages, total=total, unread=counts["unread"], unread_only=unread_only)
+
+
+@dataclass
+class PreferenceRow:
+    """One kind of notice in the grid: the general choice and, for guardians, one per child."""
+
+    kind: registry.NotificationKind
+    default: str
+    general: str
+    per_child: list[tuple[Any, str]] = field(default_factory=list)  # (child, choice or "" to follow general)
+
+
+@dataclass
+class PreferenceGroup:
+    key: str
+    label: Any
+    rows: list[PreferenceRow]
+
+
+def preference_grid(actor) -> tuple[list[PreferenceGroup], list]:
+    """Every kind of notice grouped by module, with the actor's choices; and the children with a column of
+    their own (a guardian's). One query."""
+    children = list(actor.children)
+    chosen = {
+        (kind, about_id): channel
+        for kind, about_id, channel in NotificationPreference.objects.filter(user_id=actor.user_id).values_list(
+            "kind", "about_id", "channel"
+        )
+    }
+    groups: dict[str, PreferenceGroup] = {}
+    for kind in registry.notification_kinds():
+        default = default_channel(kind.default_channels)
+        row = PreferenceRow(kind=kind, default=default, general=chosen.get((kind.key, None), default))
+        row.per_child = [(child, chosen.get((kind.key, child.id), "")) for child in children]
+        module = registry.module(kind.module_key)
+        group = groups.setdefault(
+            kind.module_key,
+            PreferenceGroup(key=kind.module_key, label=module.label if module else _("Général"), rows=[]),
+        )
+        group.rows.append(row)
+    ordered = sorted(groups.values(), key=lambda g: str(g.label).casefold())
+    for group in ordered:
+        group.rows.sort(key=lambda r: str(r.kind.label).casefold())
+    return ordered, children
+
+
+def quiet_hours_of(actor) -> QuietHours | None:
+    """The actor's own quiet hours, if set (one query)."""
+    return QuietHours.objects.filter(user_id=actor.user_id).first()
+
+
+def establishment_quiet_hours(establishment_id: int | None) -> QuietHours | None:
+    """An establishment's quiet hours, if set (one query)."""
+    if establishment_id is None:
+        return None
+    return QuietHours.objects.filter(establishment_id=establishment_id).first()
