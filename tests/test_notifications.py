@@ -119,6 +119,33 @@ class PreferenceTests(NotificationsTestCase):
             [("Emma", Delivery.Channel.DIGEST), ("Lucas", Delivery.Channel.EMAIL)],
         )
 
+    def test_a_class_wide_notice_reaches_each_guardian_about_their_own_child(self):
+        """Homework published for 5e A reaches Claire about Lucas: her choice for Lucas applies, not Emma's."""
+        self.prefer(self.claire, "homework.published", Channel.OFF, about=self.emma)
+        self.prefer(self.claire, "homework.published", Channel.EMAIL, about=self.lucas)
+        paul = self.people["paul.dupont"]
+        math_5a = TeachingAssignment.objects.get(teacher=paul, school_class=self.school.college.classes["5e A"])
+        homework_actions.save_homework(
+            actor=self.actor("paul.dupont"),
+            assignment=math_5a,
+            kind="exercise",
+            title="Fractions",
+            due_date=timezone.localdate() + dt.timedelta(days=3),
+        )
+        notice = Notification.objects.get(kind="homework.published", recipient=self.claire)
+        self.assertEqual(notice.about_id, self.lucas.pk)
+        self.assertIsNone(Notification.objects.get(kind="homework.published", recipient=self.lucas).about_id)
+        self.assertEqual(list(notice.deliveries.values_list("channel", flat=True)), [Delivery.Channel.EMAIL])
+        NotificationPreference.objects.filter(user=self.claire, about=self.lucas).update(channel=Channel.OFF)
+        homework_actions.save_homework(
+            actor=self.actor("paul.dupont"),
+            assignment=math_5a,
+            kind="exercise",
+            title="Puissances",
+            due_date=timezone.localdate() + dt.timedelta(days=3),
+        )
+        self.assertFalse(Notification.objects.filter(recipient=self.claire, title__contains="Puissances").exists())
+
     def test_a_sender_naming_its_channels_caps_the_preferences(self):
         """A notice sent in-app only never turns into an e-mail, even for someone who wants e-mails."""
         self.prefer(self.lucas, QUIET, Channel.EMAIL)

@@ -13,7 +13,7 @@ exists, whether an e-mail goes out now, after the recipient's and the establishm
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -96,23 +96,33 @@ def plan(
     recipient_ids: Iterable[int],
     kind: str,
     about_id: int | None = None,
+    about_ids: Mapping[int, int | None] | None = None,
     establishment_id: int | None = None,
     channels: Iterable[str] | None = None,
     now: dt.datetime | None = None,
 ) -> dict[int, Plan]:
-    """Each recipient's delivery plan for a notice of ``kind``: two queries whatever their number."""
+    """Each recipient's delivery plan for a notice of ``kind``: two queries whatever their number.
+
+    The child a notice is about is ``about_ids[recipient]`` when given (a class-wide notice reaches each
+    guardian about their own child), else ``about_id``."""
     now = now or timezone.now()
     ids = list(recipient_ids)
     declared = registry.notification_kind(kind)
     allowed = tuple(channels) if channels is not None else None
     default = default_channel(allowed if allowed is not None else declared.default_channels)
-    about = Q(about__isnull=True) | Q(about_id=about_id) if about_id is not None else Q(about__isnull=True)
+    child_of = {uid: (about_ids or {}).get(uid, about_id) for uid in ids}
     general: dict[int, str] = {}
-    per_child: dict[int, str] = {}
-    chosen = NotificationPreference.objects.filter(about, kind=kind, user_id__in=ids)
+    per_child: dict[tuple[int, int], str] = {}
+    chosen = NotificationPreference.objects.filter(kind=kind, user_id__in=ids)
     for user_id, child_id, channel in chosen.values_list("user_id", "about_id", "channel"):
-        (per_child if child_id is not None else general)[user_id] = channel
-    choices = {uid: _capped(per_child.get(uid) or general.get(uid) or default, allowed) for uid in ids}
+        if child_id is None:
+            general[user_id] = channel
+        else:
+            per_child[(user_id, child_id)] = channel
+    choices = {
+        uid: _capped(per_child.get((uid, child_of[uid])) or general.get(uid) or default, allowed)  # type: ignore[arg-type]
+        for uid in ids
+    }
     mailed = [uid for uid, choice in choices.items() if choice == Channel.EMAIL]
     personal: dict[int, QuietHours] = {}
     shared: list[QuietHours] = []
@@ -149,16 +159,25 @@ def notify(
 ) -> list[Notification]:
     """Write one notification per recipient (users or user ids) and queue its deliveries, by preferences.
 
-    ``about`` is the student (user or id) the notice concerns, when it is sent to their guardians.
+    ``about`` is the student (user or id) the notice concerns, when it is sent to their guardians; for a
+    notice to many families, a mapping ``{recipient id: student id}`` names each guardian's own child.
     ``channels`` (optional) replaces the kind's default channels and caps what preferences may add.
     Recipients who turned this kind off get nothing. Four queries for any number of recipients."""
-    about_id = about if isinstance(about, int) or about is None else about.pk
+    about_ids = {int(k): v for k, v in about.items()} if isinstance(about, Mapping) else None
+    about_id = None if about_ids is not None else about if isinstance(about, int) or about is None else about.pk
     target_type, target_id = (target._meta.label_lower, str(target.pk)) if target is not None else ("", "")
     ids = sorted({r if isinstance(r, int) else r.pk for r in recipients})
     registry.notification_kind(kind)  # an unknown kind fails loudly, even without recipients
     if not ids:
         return []
-    plans = plan(recipient_ids=ids, kind=kind, about_id=about_id, establishment_id=establishment_id, channels=channels)
+    plans = plan(
+        recipient_ids=ids,
+        kind=kind,
+        about_id=about_id,
+        about_ids=about_ids,
+        establishment_id=establishment_id,
+        channels=channels,
+    )
     ids = [uid for uid in ids if plans[uid].channel != Channel.OFF]
     if not ids:
         return []
@@ -167,7 +186,7 @@ def notify(
             Notification(
                 recipient_id=uid,
                 kind=kind,
-                about_id=about_id,
+                about_id=about_ids.get(uid) if about_ids is not None else about_id,
                 title=str(title)[:200],
                 body=str(body),
                 url=url,

@@ -337,6 +337,7 @@ def _announce(items: list[Homework], kind: str) -> None:
     for item in items:
         students = audiences.get(item.pk, [])
         recipients = set(students) | {g for s in students for g in guardians.get(s, [])}
+        children = {g: s for s in students for g in guardians.get(s, [])}  # each guardian, about their child
         if not recipients:
             continue
         subject = item.assignment.subject.name
@@ -353,6 +354,7 @@ def _announce(items: list[Homework], kind: str) -> None:
             url=reverse("homework:detail", args=[item.pk]),
             target=item,
             establishment_id=item.establishment_id,
+            about=children,
         )
 
 

@@ -604,8 +604,9 @@ def import_timetable(
 # --- notices ---------------------------------------------------------------------------------------
 
 
-def _recipients(assignment: TeachingAssignment) -> list[int]:
-    """The students of the lesson's class or group and their guardians who receive notifications."""
+def _recipients(assignment: TeachingAssignment) -> tuple[list[int], dict[int, int]]:
+    """The students of the lesson's class or group and their guardians who receive notifications, and for
+    each guardian the child the notice is about."""
     if assignment.school_class_id:
         students = list(directory_queries.students_of_class(assignment.school_class).values_list("pk", flat=True))
     else:
@@ -613,7 +614,8 @@ def _recipients(assignment: TeachingAssignment) -> list[int]:
             current(GroupMembership.objects.filter(group_id=assignment.group_id)).values_list("student_id", flat=True)
         )
     guardians = directory_queries.guardians_of_students(students, notified_only=True)
-    return sorted({*students, *(g for ids in guardians.values() for g in ids)})
+    children = {g: s for s, ids in guardians.items() for g in ids}
+    return sorted({*students, *children}), children
 
 
 def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: dt.time, original_room=None) -> None:
@@ -643,8 +645,10 @@ def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: 
     if change.note:
         body = f"{body} — {change.note}"
     url = reverse("timetable:home") + "?lundi=" + queries.monday_of(change.date).isoformat()
+    recipients, children = _recipients(assignment)
     notify(
-        recipients=_recipients(assignment),
+        recipients=recipients,
+        about=children,
         kind=NOTIFICATION_KIND,
         title=title,
         body=body,

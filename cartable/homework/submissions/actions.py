@@ -227,5 +227,6 @@ def return_feedback(
             url=reverse("homework:submissions:student", args=[homework.pk]),
             target=feedback,
             establishment_id=submission.establishment_id,
+            about={g: submission.student_id for g in guardians},
         )
     return feedback
