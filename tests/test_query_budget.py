@@ -16,13 +16,15 @@ from cartable.directory.seed import seed_region
 # widgets add theirs: today's lessons, homework due soon, "Prochains événements" (one query for everybody) and
 # "Ma charge de la semaine" (students and guardians: their due work this week; the thresholds are cached).
 # "Devoirs à venir" costs students and guardians one query (done state annotated) plus their classes and groups.
+# Discipline: "Punitions récentes" costs students and guardians one query; "Punitions à suivre" and
+# "Procédures disciplinaires" cost the vie scolaire and the direction one query each.
 DASHBOARD_QUERIES = {
-    "lucas.martin": 11,
-    "claire.martin": 13,
+    "lucas.martin": 12,
+    "claire.martin": 14,
     "paul.dupont": 7,
     "sophie.bernard": 7,
-    "nadia.petit": 5,
-    "marc.leroy": 5,
+    "nadia.petit": 7,
+    "marc.leroy": 7,
     "julie.moreau": 5,
     "admin.region": 5,
     "charlie.roux": 7,
