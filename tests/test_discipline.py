@@ -524,3 +524,61 @@ class DashboardTests(DisciplineTestCase):
                     self.assertContains(response, text)
                 for text in absent:
                     self.assertNotContains(response, text)
+
+
+class IncidentPageTests(DisciplineTestCase):
+    def test_a_teacher_reports_an_incident_with_its_people(self):
+        """paul.dupont reports an incident naming Lucas as author and Léa as witness; a bad form says why."""
+        self.login("paul.dupont")
+        url = reverse("discipline:incident_create")
+        today = timezone.localdate().isoformat()
+        response = self.client.post(url, {"date": today, "time": "00:01", "place": "Cour", "facts": "Bousculade."})
+        self.assertContains(response, "Choisissez au moins un élève concerné.", status_code=400)
+        self.assertContains(response, "Bousculade.", status_code=400)
+        response = self.client.post(
+            url,
+            {
+                "date": today,
+                "time": "00:01",
+                "place": "Cour",
+                "facts": "Bousculade.",
+                "authors": [self.people["lucas.martin"].pk],
+                "witnesses": [self.people["lea.bernard"].pk],
+            },
+        )
+        incident = Incident.objects.get()
+        self.assertRedirects(response, reverse("discipline:incident", args=[incident.pk]))
+        self.assertEqual(
+            sorted(incident.involvements.values_list("role", flat=True)),
+            [Involvement.Role.AUTHOR, Involvement.Role.WITNESS],
+        )
+        page = self.client.get(reverse("discipline:incident", args=[incident.pk]))
+        self.assertContains(page, "Léa Bernard")
+
+    def test_families_and_the_ent_administrator_cannot_report_or_punish(self):
+        """The forms answer 404 to a parent, a student and the ENT administrator."""
+        for who in ("claire.martin", "lucas.martin", "julie.moreau"):
+            self.login(who)
+            for name in ("discipline:incident_create", "discipline:punishment_create", "discipline:sanction_create"):
+                with self.subTest(who=who, page=name):
+                    self.assertEqual(self.client.get(reverse(name)).status_code, 404)
+
+
+class DemoTests(PersonaTestCase):
+    def test_the_demo_gives_every_persona_something_to_see(self):
+        """Lucas's punishment for claire.martin, a completed sanction for marc.leroy, incidents for the CPE;
+        loading twice adds nothing."""
+        import time
+
+        from cartable.discipline.demo import load_demo
+
+        start = time.perf_counter()
+        load_demo(self.school)
+        self.assertLess(time.perf_counter() - start, 2)
+        load_demo(self.school)
+        claire, marc, nadia = self.actor("claire.martin"), self.actor("marc.leroy"), self.actor("nadia.petit")
+        self.assertTrue(Punishment.objects.visible_to(claire).filter(student=self.people["lucas.martin"]).exists())
+        self.assertTrue(Sanction.objects.visible_to(marc).filter(notified_on__isnull=False).exists())
+        self.assertEqual(Incident.objects.visible_to(nadia).count(), 3)
+        self.assertTrue(Punishment.objects.visible_to(self.actor("paul.dupont")).exists())
+        self.assertFalse(Punishment.objects.visible_to(self.actor("charlie.roux")).exists())
