@@ -443,18 +443,25 @@ def _school_year_ends(sanctions: list[Sanction]) -> dict[int, dt.date]:
 
 def schooling_ended(student_ids: Iterable[int], today: dt.date) -> set[int]:
     """Students whose secondary schooling has ended (see ``rules.SCHOOLING_ENDS_AFTER``), in one query."""
-    ids = list(student_ids)
+    ids = set(student_ids)
     rows = (
-        Enrolment.objects.filter(student_id__in=ids)
+        Enrolment.objects.filter(student_id__in=Sanction.objects.values("student_id"))
         .values("student_id")
         .annotate(
             last=Max("end_date"),
             open=Max("pk", filter=Q(end_date__isnull=True) | Q(start_date__gt=today)),
         )
+        .order_by()
     )
-    ended = {r["student_id"] for r in rows if r["open"] is None and r["last"] + rules.SCHOOLING_ENDS_AFTER < today}
-    enrolled = {r["student_id"] for r in rows}
-    return ended | (set(ids) - enrolled)
+    enrolled, ended = set(), set()
+    for r in rows:
+        enrolled.add(r["student_id"])
+        if r["open"] is None and r["last"] + rules.SCHOOLING_ENDS_AFTER < today:
+            ended.add(r["student_id"])
+    return (ended | (ids - enrolled)) & ids
+
+
+ERASE_BATCH = 500
 
 
 @transaction.atomic
@@ -483,7 +490,9 @@ def erase_expired_sanctions(*, today: dt.date | None = None) -> int:
             establishment_id=s.establishment_id,
             after={"rule": str(clock), "on": today.isoformat()},
         )
-    Sanction.objects.filter(pk__in=[s.pk for s, _c in expired]).delete()
+    pks = [s.pk for s, _clock in expired]
+    for start in range(0, len(pks), ERASE_BATCH):
+        Sanction.objects.filter(pk__in=pks[start : start + ERASE_BATCH]).delete()
     return len(expired)
 
 

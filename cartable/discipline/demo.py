@@ -59,8 +59,8 @@ def load_demo(personas: Personas, *, today: dt.date | None = None) -> None:
                 establishment=college,
                 occurred_at=_at(day(3), 10, 5),
                 place="Cour de récréation",
-                facts="Bousculade pendant la récréation ; un élève est tombé et s'est égratigné le genou. "
-                "Lucas était présent et a aidé à séparer les élèves.",
+                facts="Bousculade pendant la récréation près du préau ; un élève est tombé et s'est égratigné "
+                "le genou. Les élèves ont été séparés par un surveillant.",
                 reported_by_id=paul,
             ),
             Incident(

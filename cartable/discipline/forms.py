@@ -50,7 +50,11 @@ class IncidentForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE)
     time = forms.TimeField(label=_("Heure"), widget=TIME)
     place = forms.CharField(label=_("Lieu"), max_length=120)
-    facts = forms.CharField(label=_("Faits"), widget=forms.Textarea(attrs={"rows": 5}))
+    facts = forms.CharField(
+        label=_("Faits"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Décrivez les faits sans nommer les élèves : les familles concernées lisent ce texte."),
+    )
     authors = PeopleChoice(label=_("Élèves auteurs"), queryset=User.objects.none(), required=False)
     victims = PeopleChoice(label=_("Élèves victimes"), queryset=User.objects.none(), required=False)
     others = PeopleChoice(label=_("Autres élèves concernés"), queryset=User.objects.none(), required=False)
