@@ -582,3 +582,20 @@ class DemoTests(PersonaTestCase):
         self.assertEqual(Incident.objects.visible_to(nadia).count(), 3)
         self.assertTrue(Punishment.objects.visible_to(self.actor("paul.dupont")).exists())
         self.assertFalse(Punishment.objects.visible_to(self.actor("charlie.roux")).exists())
+
+
+class FilterTests(DisciplineTestCase):
+    def test_the_filter_swaps_the_punishments_not_done_yet(self):
+        """htmx asks for the list fragment only: the punishments not done yet, in 4 queries."""
+        done = self.punishment(reason="Déjà faite.")
+        actions.follow_up_punishment(actor=self.actor("nadia.petit"), punishment=done, done_on=timezone.localdate())
+        self.punishment(reason="Encore à faire.")
+        self.login("nadia.petit")
+        url = reverse("discipline:home") + "?a_suivre=1"
+        self.client.get(url, headers={"HX-Request": "true"})
+        with self.assertNumQueries(4):
+            response = self.client.get(url, headers={"HX-Request": "true"})
+        self.assertContains(response, "Encore à faire.")
+        self.assertNotContains(response, "Déjà faite.")
+        self.assertNotContains(response, "<h1>")
+        self.assertContains(self.client.get(reverse("discipline:home")), "Déjà faite.")

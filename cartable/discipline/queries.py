@@ -51,24 +51,38 @@ def _sanctions(actor):
     return Sanction.objects.visible_to(actor).select_related("student")
 
 
-def home(actor) -> dict:
+def is_family(actor) -> bool:
+    return actor.role in (Role.STUDENT, Role.GUARDIAN)
+
+
+def home_punishments(actor, *, to_follow: bool = False) -> list[Punishment]:
+    """The punishments of the discipline page (the child's for a family), only those not done yet when
+    ``to_follow`` (one query)."""
+    rows = _punishments(actor).filter(establishment_id=actor.establishment_id)
+    if is_family(actor):
+        student_id = family_student_id(actor)
+        if student_id is None:
+            return []
+        rows = rows.filter(student_id=student_id)
+    if to_follow:
+        rows = rows.filter(done_on__isnull=True)
+    return list(rows[:LIST_SIZE])
+
+
+def home(actor, *, to_follow: bool = False) -> dict:
     """The discipline page: for a family, their child's punishments and sanctions; for staff, the
     establishment's recent incidents, punishments and sanctions as the actor may see them (3 queries)."""
     eid = actor.establishment_id
-    student_id = family_student_id(actor)
-    if actor.role in (Role.STUDENT, Role.GUARDIAN):
-        if student_id is None:
-            return {"punishments": [], "sanctions": [], "incidents": []}
-        return {
-            "punishments": list(_punishments(actor).filter(student_id=student_id, establishment_id=eid)[:LIST_SIZE]),
-            "sanctions": list(_sanctions(actor).filter(student_id=student_id, establishment_id=eid)[:LIST_SIZE]),
-            "incidents": [],
-        }
+    punishments = home_punishments(actor, to_follow=to_follow)
+    if is_family(actor):
+        student_id = family_student_id(actor)
+        sanctions = _sanctions(actor).filter(student_id=student_id, establishment_id=eid) if student_id else []
+        return {"punishments": punishments, "sanctions": list(sanctions[:LIST_SIZE]), "incidents": []}
     return {
         "incidents": list(
             Incident.objects.visible_to(actor).filter(establishment_id=eid).select_related("reported_by")[:LIST_SIZE]
         ),
-        "punishments": list(_punishments(actor).filter(establishment_id=eid)[:LIST_SIZE]),
+        "punishments": punishments,
         "sanctions": list(_sanctions(actor).filter(establishment_id=eid)[:LIST_SIZE]) if eid in overseen(actor) else [],
     }
 

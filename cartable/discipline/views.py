@@ -40,10 +40,14 @@ def _permissions(actor) -> dict:
 def home(request):
     """Families: their child's punishments and sanctions; staff: the establishment's, as they may see them."""
     actor = request.actor
-    context = queries.home(actor) | _permissions(actor)
-    context["family_view"] = queries.family_student_id(actor) is not None or not actor.is_staff_of(
-        actor.establishment_id
-    )
+    to_follow = request.GET.get("a_suivre") == "1"
+    family_view = queries.is_family(actor) or not actor.is_staff_of(actor.establishment_id)
+    if request.htmx:  # the filter swaps the punishments only
+        context = {"punishments": queries.home_punishments(actor, to_follow=to_follow)}
+        context |= {"family_view": family_view, "to_follow": to_follow}
+        return render(request, "discipline/home.html#punishments", context)
+    context = queries.home(actor, to_follow=to_follow) | _permissions(actor)
+    context |= {"family_view": family_view, "to_follow": to_follow}
     return render(request, "discipline/home.html", context)
 
 

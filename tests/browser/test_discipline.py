@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from cartable.directory.actor import Actor
 from cartable.discipline import actions
 from cartable.discipline.models import Punishment, Sanction
-from tests.browser.support import follow, log_in, visit
+from tests.browser.support import assert_accessible, follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -70,6 +70,12 @@ def test_a_teacher_excludes_a_student_from_class_with_the_report_and_the_cpe_rea
     with follow(page):
         page.get_by_role("button", name="Enregistrer le suivi").click()
     assert Punishment.objects.get().done_on == timezone.localdate()
+    visit(page, "/discipline/")
+    expect(page.get_by_role("link", name="Exclusion ponctuelle de cours")).to_be_visible()
+    page.get_by_role("link", name="Pas encore faites").click()  # htmx swaps the list in place
+    expect(page.get_by_text("Aucune punition.")).to_be_visible()
+    assert page.url.endswith("?a_suivre=1")
+    assert_accessible(page)
 
 
 def test_the_principal_runs_a_sanction_procedure_through_its_steps(page, school):
