@@ -599,3 +599,64 @@ class FilterTests(DisciplineTestCase):
         self.assertNotContains(response, "Déjà faite.")
         self.assertNotContains(response, "<h1>")
         self.assertContains(self.client.get(reverse("discipline:home")), "Déjà faite.")
+
+
+class FileAndSwitchTests(DisciplineTestCase):
+    def test_a_students_file_is_read_by_staff_under_audit_and_by_the_family_freely(self):
+        """nadia.petit's visit to Lucas's file is recorded; claire.martin's is not; charlie gets a 404."""
+        self.punishment()
+        url = reverse("discipline:student", args=[self.people["lucas.martin"].pk])
+        for who, status, recorded in [
+            ("nadia.petit", 200, True),
+            ("claire.martin", 200, False),
+            ("charlie.roux", 404, False),
+            ("thomas.girard", 404, False),
+        ]:
+            with self.subTest(who=who):
+                AuditEvent.objects.filter(kind=AuditEvent.Kind.READ).delete()
+                self.login(who)
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, status)
+                if status == 200:
+                    self.assertContains(response, "Devoir supplémentaire")
+                self.assertIs(AuditEvent.objects.filter(verb="discipline.view_file").exists(), recorded)
+
+    def test_the_family_sees_the_procedure_but_not_the_defence_notes_nor_the_forms(self):
+        """claire.martin reads the steps and the facts; the defence notes and the step forms are the principal's."""
+        marc = self.actor("marc.leroy")
+        sanction = self.sanction()
+        actions.inform_family(actor=marc, sanction=sanction)
+        actions.record_defence(actor=marc, sanction=sanction, summary="Notes internes de l'entretien.")
+        url = reverse("discipline:sanction", args=[sanction.pk])
+        self.login("claire.martin")
+        response = self.client.get(url)
+        self.assertContains(response, "Violence envers un camarade.")
+        self.assertNotContains(response, "Notes internes")
+        self.assertNotContains(response, "Prononcer la sanction")
+        self.assertEqual(self.client.post(url, {"step": "decide"}).status_code, 404)
+        self.login("marc.leroy")
+        self.assertContains(self.client.get(url), "Notes internes")
+
+    def test_the_principal_waits_for_the_deadline_on_the_page(self):
+        """Right after informing, the page says when a decision becomes possible and offers no decision form."""
+        sanction = self.sanction()
+        actions.inform_family(actor=self.actor("marc.leroy"), sanction=sanction)
+        self.login("marc.leroy")
+        url = reverse("discipline:sanction", args=[sanction.pk])
+        response = self.client.get(url)
+        self.assertContains(response, "La décision ne peut être prise qu")
+        self.assertNotContains(response, "Prononcer la sanction")
+        today = timezone.localdate().isoformat()
+        response = self.client.post(url, {"step": "decide", "decide-on": today, "decide-kind": "warning"})
+        self.assertEqual(response.status_code, 404)
+
+    def test_the_pages_answer_404_when_the_module_is_off(self):
+        """An establishment that switched discipline off has no discipline pages."""
+        punishment = self.punishment()
+        college = self.school.college.establishment
+        college.module_settings = {"discipline": False}
+        college.save()
+        self.login("nadia.petit")
+        for url in (reverse("discipline:home"), reverse("discipline:punishment", args=[punishment.pk])):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
