@@ -619,6 +619,9 @@ class FileAndSwitchTests(DisciplineTestCase):
                 self.assertEqual(response.status_code, status)
                 if status == 200:
                     self.assertContains(response, "Devoir supplémentaire")
+                    self.assertContains(response, "1 punition sur les dix derniers mois, par mois")
+                    month = timezone.localdate().strftime("%Y")
+                    self.assertContains(response, f" {month} : 1</li>")
                 self.assertIs(AuditEvent.objects.filter(verb="discipline.view_file").exists(), recorded)
 
     def test_the_family_sees_the_procedure_but_not_the_defence_notes_nor_the_forms(self):

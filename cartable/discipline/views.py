@@ -253,6 +253,7 @@ def student(request, pk: int):
     if not actor.is_staff_of(actor.establishment_id) and pk not in queries_family_ids(actor):
         raise Http404
     file = queries.student_file(actor, person.pk)
+    file["chart"] = queries.monthly_counts(file["punishments"], timezone.localdate())
     audit.record_read(actor=actor, verb="discipline.view_file", target=person, subject_id=person.pk)
     return render(request, "discipline/student.html", {"student": person, **file} | _permissions(actor))
 
