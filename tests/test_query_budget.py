@@ -21,6 +21,8 @@ from cartable.directory.seed import seed_region
 # guardians), "Appels à faire" (teachers: today's roll calls; their lessons of the day are cached) and "Vie
 # scolaire aujourd'hui" (vie scolaire and direction: today's absences; lessons without roll call cached a minute).
 # Issue 6's "Actualités" widget adds one query for everybody (the news of their audience, pinned first).
+# Discipline: "Punitions récentes" costs students and guardians one query; "Punitions à suivre" and
+# "Procédures disciplinaires" cost the vie scolaire and the direction one query each.
 DASHBOARD_QUERIES = {
     "lucas.martin": 10,
     "claire.martin": 13,

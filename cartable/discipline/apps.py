@@ -8,4 +8,4 @@ class DisciplineConfig(AppConfig):
     verbose_name = _("Discipline")
 
     def ready(self) -> None:
-        from cartable.discipline import hooks  # noqa: F401  (registrations)
+        from cartable.discipline import hooks, policies  # noqa: F401  (registrations)
