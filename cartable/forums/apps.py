@@ -8,4 +8,4 @@ class ForumsConfig(AppConfig):
     verbose_name = _("Forums")
 
     def ready(self) -> None:
-        from cartable.forums import hooks  # noqa: F401  (registrations)
+        from cartable.forums import hooks, policies  # noqa: F401  (registrations)

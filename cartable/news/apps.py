@@ -8,4 +8,4 @@ class NewsConfig(AppConfig):
     verbose_name = _("Actualités")
 
     def ready(self) -> None:
-        from cartable.news import hooks  # noqa: F401  (registrations)
+        from cartable.news import hooks, policies  # noqa: F401  (registrations)
