@@ -16,16 +16,17 @@ from cartable.directory.seed import seed_region
 # widgets add theirs: today's lessons, homework due soon, "Prochains événements" (one query for everybody) and
 # "Ma charge de la semaine" (students and guardians: their due work this week; the thresholds are cached).
 # "Devoirs à venir" costs students and guardians one query (done state annotated) plus their classes and groups.
+# Issue 6's "Messagerie" widget (unread messages) costs everybody one count query.
 DASHBOARD_QUERIES = {
-    "lucas.martin": 11,
-    "claire.martin": 13,
-    "paul.dupont": 7,
-    "sophie.bernard": 7,
-    "nadia.petit": 5,
-    "marc.leroy": 5,
-    "julie.moreau": 5,
-    "admin.region": 5,
-    "charlie.roux": 7,
+    "lucas.martin": 12,
+    "claire.martin": 14,
+    "paul.dupont": 8,
+    "sophie.bernard": 8,
+    "nadia.petit": 6,
+    "marc.leroy": 6,
+    "julie.moreau": 6,
+    "admin.region": 6,
+    "charlie.roux": 8,
 }
 
 
