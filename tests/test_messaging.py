@@ -262,6 +262,18 @@ class MailboxTests(MessagingTestCase):
         self.assertEqual(queries.mailbox(paul, search="réunion").paginator.count, 0)
         self.assertEqual(queries.mailbox(self.actor("charlie.roux"), search="musée").paginator.count, 0)
 
+    def test_postgresql_search_is_french_and_uses_the_gin_index(self):
+        """On PostgreSQL the search stems French words (« sorties » finds « Sortie ») through the GIN index."""
+        if connection.vendor != "postgresql":
+            self.skipTest("PostgreSQL only")
+        self.send("claire.martin", ["paul.dupont"], subject="Sortie scolaire", body="<p>Les élèves</p>")
+        paul = self.actor("paul.dupont")
+        self.assertEqual(queries.mailbox(paul, search="sorties").paginator.count, 1)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = MailboxEntry.objects.filter(message_id__in=queries.matching_messages("sorties")).explain()
+        self.assertIn("message_search_fr", plan)
+
     def test_drafts_are_kept_then_sent(self):
         """A draft keeps its recipients, appears in "Brouillons", and becomes a sent message."""
         claire = self.actor("claire.martin")

@@ -7,9 +7,7 @@ the index for ``queries.matching_messages``.
 from django.db import migrations
 
 INDEX = "message_search_fr"
-EXPRESSION = (
-    "to_tsvector('french'::regconfig, COALESCE((\"subject\")::text, '') || ' ' || COALESCE((\"body\")::text, ''))"
-)
+EXPRESSION = "to_tsvector('french'::regconfig, COALESCE(\"subject\", '') || ' ' || COALESCE(\"body\", ''))"
 
 
 def create(apps, schema_editor):
