@@ -469,3 +469,68 @@ class PageTests(MessagingTestCase):
         self.login("marc.leroy")
         self.assertEqual(self.client.get(reverse("messaging:reports")).status_code, 200)
         self.assertIsNotNone(message)
+
+
+class ForwardAndModuleTests(MessagingTestCase):
+    def test_forward_carries_the_files_and_reply_all_offers_the_others(self):
+        """Paul forwards Claire's message with its file to Nadia; reply-all to the principal's message to
+        Claire and Nadia preselects both others."""
+        from cartable.core import uploads
+
+        checked = uploads.validate_upload(
+            SimpleUploadedFile("certificat.pdf", PDF, content_type="application/pdf"), allowed=uploads.ALL
+        )
+        original = self.send("claire.martin", ["paul.dupont"], subject="Certificat", checked_files=[checked])
+        forwarded = self.send("paul.dupont", ["nadia.petit"], subject="TR : Certificat", forward_of=original)
+        self.assertEqual(forwarded.attachments.get().original_name, "certificat.pdf")
+        self.login("nadia.petit")
+        response = self.client.get(reverse("messaging:attachment", args=[forwarded.attachments.get().pk]))
+        self.assertEqual(response.status_code, 200)
+        message = self.send("marc.leroy", ["claire.martin", "nadia.petit"], subject="Réunion")
+        self.login("claire.martin")
+        page = self.client.get(reverse("messaging:compose"), {"repondre": message.pk, "tous": 1})
+        self.assertContains(page, f'value="u:{self.people["marc.leroy"].pk}" id="to-1" checked')
+        self.assertContains(page, f'value="u:{self.people["nadia.petit"].pk}"')
+
+    def test_the_pages_answer_404_when_the_module_is_off(self):
+        """An establishment that switches the messaging off gets a 404 on its pages."""
+        self.college.module_settings = {"messaging": False}
+        self.college.save()
+        self.login("paul.dupont")
+        for name in ["inbox", "compose", "rules"]:
+            with self.subTest(page=name):
+                self.assertEqual(self.client.get(reverse(f"messaging:{name}")).status_code, 404)
+
+
+class DemoTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from cartable.directory.demo import load_demo_region
+
+        cls.people = load_demo_region().personas.people
+
+    def test_every_persona_has_messages_some_unread_and_drafts(self):
+        """Each persona's mailbox holds messages; claire.martin and paul.dupont have unread ones and a draft;
+        the direction has a report to handle."""
+        for who in [
+            "lucas.martin",
+            "claire.martin",
+            "paul.dupont",
+            "sophie.bernard",
+            "nadia.petit",
+            "marc.leroy",
+            "julie.moreau",
+            "admin.region",
+            "charlie.roux",
+        ]:
+            with self.subTest(who=who):
+                self.assertTrue(MailboxEntry.objects.filter(person=self.people[who]).exists())
+        for who in ["claire.martin", "paul.dupont"]:
+            actor = self.actor(who)
+            self.assertGreater(queries.unread_count(actor), 0)
+            self.assertEqual(queries.mailbox(actor, box="drafts").paginator.count, 1)
+        self.assertEqual(len(queries.reports(self.actor("marc.leroy"))), 1)
+        thread = queries.thread(
+            self.actor("claire.martin"), Message.objects.get(subject="Exercices de Lucas pour jeudi").pk
+        )
+        self.assertEqual(len(thread), 3)
