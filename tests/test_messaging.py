@@ -432,6 +432,24 @@ class PageTests(MessagingTestCase):
         )
         self.assertContains(self.client.get(reverse("messaging:picker"), {"q": "Dupont"}), 'value="u:')
 
+    def test_a_student_answers_the_principal_from_the_picker(self):
+        """Lucas may not write to the direction, but answering the principal's message preselects him, also in
+        the htmx picker; the search without JavaScript keeps what was typed and shows no error."""
+        message = self.send("marc.leroy", ["lucas.martin"], subject="Convocation")
+        self.login("lucas.martin")
+        value = f'value="u:{self.people["marc.leroy"].pk}" id="to-1" checked'
+        self.assertContains(self.client.get(reverse("messaging:compose"), {"repondre": message.pk}), value)
+        picker = self.client.get(
+            reverse("messaging:picker"), {"repondre": message.pk, "to": f"u:{self.people['marc.leroy'].pk}"}
+        )
+        self.assertContains(picker, value)
+        response = self.client.post(
+            reverse("messaging:compose"), {"op": "search", "q": "Bernard", "subject": "", "body": "Mon brouillon"}
+        )
+        self.assertContains(response, "Léa Bernard")
+        self.assertContains(response, "Mon brouillon")
+        self.assertNotContains(response, "Ce champ est obligatoire")
+
     def test_the_compose_page_keeps_what_was_typed_when_refused(self):
         """A refused send answers 400 with the reason, and the subject and body typed."""
         self.login("lucas.martin")

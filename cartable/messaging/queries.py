@@ -116,7 +116,7 @@ class Candidate:
     selected: bool = False
 
 
-def picker(actor, *, search: str = "", selected: list[str] = ()) -> list[Candidate]:
+def picker(actor, *, search: str = "", selected: list[str] = (), replying_to: int | None = None) -> list[Candidate]:
     """What the recipient picker shows: the choices already made, then the groups and the people of the
     actor's establishments matching the search, each person with the rules' decision and its reason.
     About ten queries, whatever the number of people."""
@@ -131,7 +131,7 @@ def picker(actor, *, search: str = "", selected: list[str] = ()) -> list[Candida
         for word in words:
             people = people.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
         people_ids = list(people.order_by("last_name", "first_name", "id").values_list("pk", flat=True)[:PICKER_MAX])
-    explainer = Explainer(actor, set(people_ids) | set(chosen_people))
+    explainer = Explainer(actor, set(people_ids) | set(chosen_people), replying_to=replying_to)
     roles_here = explainer.facts
     result: list[Candidate] = []
     by_key = {g.value: g for g in groups}

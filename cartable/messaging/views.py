@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cartable.core import authz, uploads
@@ -28,10 +28,10 @@ MODULE = "messaging"
 ATTACHMENT_TYPES = uploads.ALL
 MAX_FILES = 5
 BOXES = {
-    "inbox": (Box.INBOX, _("Boîte de réception")),
-    "sent": (Box.SENT, _("Envoyés")),
-    "drafts": (Box.DRAFTS, _("Brouillons")),
-    "trash": ("trash", _("Corbeille")),
+    "inbox": (Box.INBOX, gettext_lazy("Boîte de réception")),
+    "sent": (Box.SENT, gettext_lazy("Envoyés")),
+    "drafts": (Box.DRAFTS, gettext_lazy("Brouillons")),
+    "trash": ("trash", gettext_lazy("Corbeille")),
 }
 
 
@@ -160,7 +160,7 @@ def _prefill(request, actor, parent, forward_of, draft) -> tuple[dict, list[str]
     if parent is not None:
         subject = parent.subject if parent.subject.startswith(_("RE :")) else _("RE : %(s)s") % {"s": parent.subject}
         keys = [f"u:{parent.sender_id}"] if parent.sender_id != actor.user_id else []
-        if request.GET.get("tous"):
+        if parent.sender_id == actor.user_id or request.GET.get("tous"):
             others = [pid for pid in parent.recipient_ids if pid != actor.user_id][: queries.RECEIPTS_MAX]
             keys += [f"u:{pid}" for pid in others if f"u:{pid}" not in keys]
         return {"subject": subject}, keys
@@ -200,9 +200,14 @@ def compose(request):
     refused = []
     search = source.get("q", "").strip()[:100]
     if request.method == "POST":
-        form = ComposeForm(request.POST, request.FILES)
         keys = request.POST.getlist("to")
         op = request.POST.get("op", "send")
+        if op == "search":  # the picker without JavaScript: show the matches, keep what was typed
+            form = ComposeForm(
+                initial={"subject": request.POST.get("subject", ""), "body": request.POST.get("body", "")}
+            )
+        else:
+            form = ComposeForm(request.POST, request.FILES)
         if op in ("send", "draft") and form.is_valid():
             try:
                 checked = _checked_files(form)
@@ -252,7 +257,8 @@ def compose(request):
     else:
         initial, keys = _prefill(request, actor, parent, forward_of, draft)
         form = ComposeForm(initial=initial)
-    candidates = queries.picker(actor, search=search, selected=keys)
+    replying_to = parent.sender_id if parent is not None else None
+    candidates = queries.picker(actor, search=search, selected=keys, replying_to=replying_to)
     context = {
         "form": form,
         "candidates": candidates,
@@ -261,7 +267,7 @@ def compose(request):
         "draft": draft,
         "parent": parent,
         "forward_of": forward_of,
-        "status": 400 if refused or (request.method == "POST" and form.errors) else 200,
+        "status": 400 if refused or (form.is_bound and form.errors) else 200,
     }
     return render(request, "messaging/compose.html", context, status=context["status"])
 
@@ -272,7 +278,13 @@ def picker(request):
     """The picker's results for htmx: the choices made, then the matches of the search."""
     actor = request.actor
     search = request.GET.get("q", "").strip()[:100]
-    candidates = queries.picker(actor, search=search, selected=request.GET.getlist("to"))
+    replying_to = None
+    if request.GET.get("repondre"):
+        replying_to = _sent(actor, request.GET["repondre"]).sender_id
+    elif request.GET.get("brouillon"):
+        draft = authz.access(actor, Message.objects.select_related("parent"), request.GET["brouillon"], Action.CHANGE)
+        replying_to = draft.parent.sender_id if draft.parent else None
+    candidates = queries.picker(actor, search=search, selected=request.GET.getlist("to"), replying_to=replying_to)
     return render(request, "messaging/compose.html#picker", {"candidates": candidates, "search": search})
 
 
