@@ -23,6 +23,7 @@ from cartable.directory.seed import seed_region
 # Issue 6's "Actualités" widget adds one query for everybody (the news of their audience, pinned first).
 # Discipline: "Punitions récentes" costs students and guardians one query; "Punitions à suivre" and
 # "Procédures disciplinaires" cost the vie scolaire and the direction one query each.
+# Issue 6's "Messagerie" widget (unread messages) costs everybody one count query.
 DASHBOARD_QUERIES = {
     "lucas.martin": 10,
     "claire.martin": 13,

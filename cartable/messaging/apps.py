@@ -8,4 +8,4 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messagerie")
 
     def ready(self) -> None:
-        from cartable.messaging import hooks  # noqa: F401  (registrations)
+        from cartable.messaging import hooks, policies  # noqa: F401  (registrations)

@@ -1,0 +1,119 @@
+"""The groups an author may pick ("Parents de 5e A", "La vie scolaire", "Mes professeurs"...) and the people
+they stand for. A group is only a shortcut: each of its people still passes the communication rules.
+
+Keys: ``class:<id>:students``, ``class:<id>:guardians``, ``class:<id>:teachers``, ``role:education``,
+``role:direction``, ``mine:teachers`` (a student's teachers), ``mine:children_teachers`` (a parent's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from cartable.directory.actor import current
+from cartable.directory.models import (
+    Enrolment,
+    GroupMembership,
+    Guardianship,
+    Membership,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+)
+
+
+@dataclass(frozen=True)
+class Audience:
+    key: str
+    label: str
+
+    @property
+    def value(self) -> str:
+        return f"g:{self.key}"
+
+
+def _class_ids_for(actor, establishment_id: int | None) -> list[int] | None:
+    """The classes whose groups the actor is offered: all of the establishment for staff (None), else their
+    own classes and their children's."""
+    if actor.is_staff_of(establishment_id):
+        return None
+    ids = set(actor.class_ids)
+    if actor.children:
+        ids |= set(
+            current(Enrolment.objects.filter(student_id__in=actor.children_ids)).values_list(
+                "school_class_id", flat=True
+            )
+        )
+    return sorted(ids)
+
+
+def offered(actor) -> list[Audience]:
+    """The groups offered to the actor in their active establishment (one or two queries)."""
+    establishment_id = actor.establishment_id
+    if establishment_id is None:
+        return []
+    class_ids = _class_ids_for(actor, establishment_id)
+    classes = SchoolClass.objects.filter(establishment_id=establishment_id).order_by("name")
+    if class_ids is not None:
+        classes = classes.filter(pk__in=class_ids)
+    staff = actor.is_staff_of(establishment_id)
+    result = []
+    if actor.role == Role.STUDENT:
+        result.append(Audience("mine:teachers", _("Mes professeurs")))
+    if actor.role == Role.GUARDIAN:
+        result.append(Audience("mine:children_teachers", _("Les professeurs de mes enfants")))
+    result.append(Audience("role:education", _("La vie scolaire")))
+    result.append(Audience("role:direction", _("La direction")))
+    for school_class in classes:
+        name = school_class.name
+        if staff or actor.role == Role.STUDENT:
+            result.append(Audience(f"class:{school_class.pk}:students", _("Élèves de %(name)s") % {"name": name}))
+        if staff or actor.role == Role.GUARDIAN:
+            result.append(Audience(f"class:{school_class.pk}:guardians", _("Parents de %(name)s") % {"name": name}))
+        result.append(Audience(f"class:{school_class.pk}:teachers", _("Professeurs de %(name)s") % {"name": name}))
+    return result
+
+
+def expand(actor, keys: list[str], offered_groups: list[Audience]) -> tuple[set[int], list[str]]:
+    """The people behind the chosen groups (one query per group) and their labels; unknown keys raise
+    ``KeyError``."""
+    known = {a.key: a for a in offered_groups}
+    people: set[int] = set()
+    labels = []
+    establishment_id = actor.establishment_id
+    for key in keys:
+        audience = known[key]
+        labels.append(audience.label)
+        people |= set(_members(actor, key, establishment_id))
+    return people, labels
+
+
+def _members(actor, key: str, establishment_id: int):
+    kind, _sep, rest = key.partition(":")
+    if kind == "role":
+        return current(Membership.objects.filter(establishment_id=establishment_id, role=rest)).values_list(
+            "person_id", flat=True
+        )
+    if kind == "mine":
+        if rest == "teachers":
+            class_ids, group_ids = list(actor.class_ids), list(actor.group_ids)
+        else:
+            students = list(actor.children_ids)
+            class_ids = current(Enrolment.objects.filter(student_id__in=students)).values("school_class_id")
+            group_ids = current(GroupMembership.objects.filter(student_id__in=students)).values("group_id")
+        return current(
+            TeachingAssignment.objects.filter(
+                Q(school_class_id__in=class_ids) | Q(group_id__in=group_ids), establishment_id=establishment_id
+            )
+        ).values_list("teacher_id", flat=True)
+    _class, class_id, who = key.split(":")
+    students = current(Enrolment.objects.filter(school_class_id=int(class_id))).values("student_id")
+    if who == "students":
+        return students.values_list("student_id", flat=True)
+    if who == "guardians":
+        return Guardianship.objects.filter(student_id__in=students).values_list("guardian_id", flat=True)
+    return current(
+        TeachingAssignment.objects.filter(Q(school_class_id=int(class_id)) | Q(group__classes=int(class_id)))
+    ).values_list("teacher_id", flat=True)
