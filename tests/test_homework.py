@@ -348,7 +348,7 @@ class PageTests(HomeworkTestCase):
 
     def test_todo_budget_for_a_guardian_merged(self):
         """claire.martin sees both children's homework merged, each labelled with the child's name."""
-        response = self.assert_constant("claire.martin", reverse("homework:todo") + "?enfants=tous", 11)
+        response = self.assert_constant("claire.martin", reverse("homework:todo") + "?enfants=tous", 9)
         self.assertContains(response, "Emma :")
         self.assertContains(response, "Lucas :")
 

@@ -461,4 +461,4 @@ class QueryBudgetTests(SubmissionTestCase):
                 self.assertContains(response, "page7.pdf")
 
 
-BUDGETS = {"lucas.martin": 7, "claire.martin": 10, "paul.dupont": 5}
+BUDGETS = {"lucas.martin": 7, "claire.martin": 8, "paul.dupont": 5}

@@ -84,7 +84,7 @@ class Actor:
     def acting_as(self, membership_id: int | None, child_id: int | None = None) -> Actor:
         """The same person acting through another of their memberships; rows already loaded are reused."""
         other = Actor(self.user, membership_id=membership_id, child_id=child_id, ip_address=self.ip_address)
-        for loaded in ("memberships", "children", "_places", "_teaching"):
+        for loaded in ("memberships", "children", "children_places", "_places", "_teaching"):
             if loaded in self.__dict__:
                 other.__dict__[loaded] = self.__dict__[loaded]
         return other
@@ -169,6 +169,7 @@ class Actor:
     @cached_property
     def children(self) -> list[Child]:
         if self.user is None or not self.has_role(Role.GUARDIAN):
+            self.__dict__["children_places"] = {}
             return []
         links = (
             Guardianship.objects.filter(guardian=self.user)
@@ -176,12 +177,29 @@ class Actor:
             .order_by("student__first_name", "student__id")
         )
         students = [link.student for link in links]
+        # Where each child is now, in one UNION: establishments and classes (enrolments), groups.
         enrolled: dict[int, set[int]] = {}
-        for student_id, establishment_id in current(Enrolment.objects.filter(student__in=students)).values_list(
-            "student_id", "establishment_id"
-        ):
-            enrolled.setdefault(student_id, set()).add(establishment_id)
+        places: dict[int, tuple[set[int], set[int]]] = {s.pk: (set(), set()) for s in students}
+        if students:
+            kind = IntegerField()
+            classes = current(Enrolment.objects.filter(student__in=students)).values_list(
+                "student_id", "establishment_id", "school_class_id", Value(0, output_field=kind)
+            )
+            groups = current(GroupMembership.objects.filter(student__in=students)).values_list(
+                "student_id", "establishment_id", "group_id", Value(1, output_field=kind)
+            )
+            for student_id, establishment_id, place_id, is_group in classes.union(groups, all=True):
+                places[student_id][is_group].add(place_id)
+                if not is_group:
+                    enrolled.setdefault(student_id, set()).add(establishment_id)
+        self.__dict__["children_places"] = {sid: (frozenset(c), frozenset(g)) for sid, (c, g) in places.items()}
         return [Child(s.pk, s.first_name, s.last_name, frozenset(enrolled.get(s.pk, ()))) for s in students]
+
+    @cached_property
+    def children_places(self) -> dict[int, tuple[frozenset[int], frozenset[int]]]:
+        """For each child: the classes and groups they attend now (loaded with ``children``)."""
+        self.children  # noqa: B018  (fills this attribute)
+        return self.__dict__["children_places"]
 
     @property
     def children_ids(self) -> frozenset[int]:

@@ -26,7 +26,6 @@ from cartable.forums.models import Forum, Post, Subscription, Topic
 
 Kind = Forum.Kind
 MANAGER_ROLES = frozenset({Role.DIRECTION, Role.ESTABLISHMENT_ADMIN, Role.EDUCATION})
-_FAMILY_KEY = "_forums_family"
 
 
 def managed(actor) -> list[int]:
@@ -42,21 +41,11 @@ def _children(actor):
 
 
 def family_reach(actor) -> tuple[frozenset[int], frozenset[int]]:
-    """The classes and groups a guardian's children attend now (two queries, kept on the actor)."""
-    cached = actor.__dict__.get(_FAMILY_KEY)
-    if cached is None:
-        if actor.has_role(Role.GUARDIAN):
-            classes = current(Enrolment.objects.filter(student_id__in=_children(actor))).values_list(
-                "school_class_id", flat=True
-            )
-            groups = current(GroupMembership.objects.filter(student_id__in=_children(actor))).values_list(
-                "group_id", flat=True
-            )
-            cached = (frozenset(classes), frozenset(groups))
-        else:
-            cached = (frozenset(), frozenset())
-        actor.__dict__[_FAMILY_KEY] = cached
-    return cached
+    """The classes and groups a guardian's children attend now (loaded with the actor's children)."""
+    if not actor.has_role(Role.GUARDIAN):
+        return frozenset(), frozenset()
+    places = actor.children_places.values()
+    return frozenset(c for cs, _gs in places for c in cs), frozenset(g for _cs, gs in places for g in gs)
 
 
 def teaches(actor, forum: Forum) -> bool:

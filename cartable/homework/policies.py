@@ -20,12 +20,10 @@ from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, Group, GroupMembership, Role
+from cartable.directory.models import Group, Role
 from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
 
 _TEACHING_KEY = "_homework_teaching_reach"
-_FAMILY_KEY = "_homework_family_reach"
 
 
 def teaching_reach(actor) -> tuple[frozenset[int], frozenset[int]]:
@@ -50,24 +48,9 @@ def teaching_reach(actor) -> tuple[frozenset[int], frozenset[int]]:
 
 
 def family_reach(actor) -> dict[int, tuple[frozenset[int], frozenset[int]]]:
-    """For each of a guardian's children: the classes and groups they attend now (two queries, kept on
-    the actor; none when the person has no child)."""
-    cached = actor.__dict__.get(_FAMILY_KEY)
-    if cached is not None:
-        return cached
-    reach: dict[int, tuple[set[int], set[int]]] = {cid: (set(), set()) for cid in actor.children_ids}
-    if reach:
-        for student_id, class_id in current(Enrolment.objects.filter(student_id__in=reach)).values_list(
-            "student_id", "school_class_id"
-        ):
-            reach[student_id][0].add(class_id)
-        for student_id, group_id in current(GroupMembership.objects.filter(student_id__in=reach)).values_list(
-            "student_id", "group_id"
-        ):
-            reach[student_id][1].add(group_id)
-    result = {cid: (frozenset(c), frozenset(g)) for cid, (c, g) in reach.items()}
-    actor.__dict__[_FAMILY_KEY] = result
-    return result
+    """For each of a guardian's children: the classes and groups they attend now (loaded with the
+    actor's children; none when the person has no child)."""
+    return actor.children_places
 
 
 def _audience_q(class_ids, group_ids, prefix: str) -> Q:
