@@ -1,0 +1,80 @@
+"""Shared set-up of the report-card tests (no tests of its own): marks for 5e A in the first trimester."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from cartable.directory.models import Enrolment
+from cartable.directory.personas import enrol, person
+from cartable.grades.models import Evaluation, Mark
+from tests.base import PersonaTestCase
+
+# (subject, teacher, coefficient, {student: value})
+EVALUATIONS = [
+    ("MATH", "paul.dupont", Decimal(2), {"lucas.martin": "14.5", "lea.bernard": "9", "zoe.fontaine": "17.25"}),
+    ("MATH", "paul.dupont", Decimal(1), {"lucas.martin": "11", "lea.bernard": "12.5", "zoe.fontaine": "8"}),
+    ("FRA", "sophie.bernard", Decimal(1), {"lucas.martin": "13", "lea.bernard": "15.75", "zoe.fontaine": "10"}),
+]
+
+
+class ReportCardTestCase(PersonaTestCase):
+    """The persona school with marks in mathematics and French for 5e A in the first trimester."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        kit = cls.school.college
+        cls.college = kit.establishment
+        cls.five_a = kit.classes["5e A"]
+        cls.four_b = kit.classes["4e B"]
+        cls.period = kit.periods[0]
+        cls.math = kit.subjects["MATH"]
+        cls.french = kit.subjects["FRA"]
+        for index, (code, teacher, coefficient, values) in enumerate(EVALUATIONS):
+            evaluation = Evaluation.objects.create(
+                establishment=cls.college,
+                teacher=cls.people[teacher],
+                subject=kit.subjects[code],
+                school_class=cls.five_a,
+                period=cls.period,
+                title=f"Contrôle {index + 1}",
+                date=cls.period.start_date + dt.timedelta(days=10 + index),
+                coefficient=coefficient,
+                publish_at=timezone.now() - dt.timedelta(days=1),
+            )
+            Mark.objects.bulk_create(
+                [
+                    Mark(
+                        establishment=cls.college,
+                        evaluation=evaluation,
+                        student=cls.people[username],
+                        value=Decimal(value),
+                        updated_by=cls.people[teacher],
+                    )
+                    for username, value in values.items()
+                ]
+            )
+
+    @classmethod
+    def add_students(cls, count: int, *, start: int = 0) -> list:
+        """More students in 5e A, with a mathematics mark each (to prove query counts constant)."""
+        evaluation = Evaluation.objects.filter(school_class=cls.five_a, subject=cls.math).first()
+        students = []
+        for i in range(start, start + count):
+            student = person(f"extra.{i}", "Élève", f"Supplémentaire {i:02d}", password=None)
+            enrol(student, cls.five_a)
+            Mark.objects.create(
+                establishment=cls.college,
+                evaluation=evaluation,
+                student=student,
+                value=Decimal(8 + i % 12),
+                updated_by=cls.people["paul.dupont"],
+            )
+            students.append(student)
+        return students
+
+    def class_size(self) -> int:
+        return Enrolment.objects.filter(school_class=self.five_a).count()
