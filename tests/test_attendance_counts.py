@@ -1,0 +1,83 @@
+"""The contract other apps use: ``absence_counts`` per student and period, in constant queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from cartable.attendance.models import Absence, Lateness, Status, half_days
+from cartable.attendance.queries import AbsenceCounts, absence_counts
+from tests.base import PersonaTestCase
+
+PARIS = ZoneInfo("Europe/Paris")
+MONDAY = dt.date(2026, 11, 16)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS)
+
+
+class HalfDayTests(PersonaTestCase):
+    def test_a_morning_lesson_is_one_half_day(self):
+        """An hour in the morning touches the morning only."""
+        self.assertEqual(half_days(at(MONDAY, 8), at(MONDAY, 9)), {(MONDAY, 0)})
+
+    def test_a_whole_day_is_two_half_days(self):
+        """From 8:00 to 17:00 is the morning and the afternoon."""
+        self.assertEqual(half_days(at(MONDAY, 8), at(MONDAY, 17)), {(MONDAY, 0), (MONDAY, 1)})
+
+    def test_sundays_do_not_count(self):
+        """An absence from Friday to Monday counts Friday, Saturday and Monday, never Sunday."""
+        friday = MONDAY + dt.timedelta(days=4)
+        found = half_days(at(friday, 8), at(friday + dt.timedelta(days=3), 18))
+        self.assertEqual(len(found), 6)
+        self.assertNotIn(friday + dt.timedelta(days=2), {d for d, _h in found})
+
+
+class AbsenceCountsTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.college = cls.school.college.establishment
+        cls.lucas = cls.people["lucas.martin"]
+        cls.lea = cls.people["lea.bernard"]
+
+    def absence(self, student, start, end, status=Status.PENDING):
+        return Absence.objects.create(
+            establishment=self.college,
+            student=student,
+            start=start,
+            end=end,
+            status=status,
+            source=Absence.Source.STAFF,
+        )
+
+    def test_counts_half_days_lateness_and_zeros(self):
+        """Half-days are counted once, justified ones apart; lateness counted; unknown students get zeros."""
+        self.absence(self.lucas, at(MONDAY, 8), at(MONDAY, 10))
+        self.absence(self.lucas, at(MONDAY, 10), at(MONDAY, 12), Status.JUSTIFIED)
+        self.absence(
+            self.lucas, at(MONDAY + dt.timedelta(days=1), 8), at(MONDAY + dt.timedelta(days=1), 17), Status.JUSTIFIED
+        )
+        self.absence(self.lucas, at(MONDAY - dt.timedelta(days=7), 8), at(MONDAY - dt.timedelta(days=7), 9))
+        for day in (MONDAY, MONDAY + dt.timedelta(days=2)):
+            Lateness.objects.create(establishment=self.college, student=self.lucas, at=at(day, 8), minutes=5)
+        with self.assertNumQueries(2):
+            counts = absence_counts(
+                student_ids=[self.lucas.pk, self.lea.pk], start=MONDAY, end=MONDAY + dt.timedelta(days=6)
+            )
+        self.assertEqual(counts[self.lucas.pk], AbsenceCounts(3, 1, 2))
+        self.assertEqual(counts[self.lea.pk], AbsenceCounts(0, 0, 0))
+
+    def test_an_absence_across_the_period_counts_only_inside_it(self):
+        """An absence from Monday to Wednesday counts only the days inside the period asked."""
+        self.absence(self.lucas, at(MONDAY, 8), at(MONDAY + dt.timedelta(days=2), 17))
+        counts = absence_counts(
+            student_ids=[self.lucas.pk], start=MONDAY + dt.timedelta(days=1), end=MONDAY + dt.timedelta(days=1)
+        )
+        self.assertEqual(counts[self.lucas.pk], AbsenceCounts(2, 2, 0))
+
+    def test_no_students_no_query(self):
+        """An empty list of students asks nothing."""
+        with self.assertNumQueries(0):
+            self.assertEqual(absence_counts(student_ids=[], start=MONDAY, end=MONDAY), {})
