@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from pypdf import PdfReader
 
+from cartable.attendance.queries import absence_counts
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent, Notification
@@ -290,9 +291,12 @@ class GenerationTests(Flow):
             "Élève sérieux et investi.",
             "Encouragements",
             "arrondie une seule fois",
+            "Absences : 3 demi-journée(s), dont 1 non justifiée(s). Retards : 2.",
         ]:
             with self.subTest(words=words):
                 self.assertIn(words, " ".join(text.split()))
+        counts = absence_counts(student_ids=[lucas.pk], start=self.period.start_date, end=self.period.end_date)
+        self.assertEqual(tuple(counts[lucas.pk].__dict__.values()), (3, 1, 2))
         data = self.card_of("lucas.martin").data
         math_row = next(r for r in data["subjects"] if r["subject"] == self.math.name)
         self.assertEqual(math_row["average"], str(mine.subjects[self.math.pk].average))

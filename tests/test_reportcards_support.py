@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from cartable.attendance.models import Absence, Lateness, Status
 from cartable.directory.models import Enrolment
 from cartable.directory.personas import enrol, person
 from cartable.grades.models import Evaluation, Mark
@@ -56,6 +57,30 @@ class ReportCardTestCase(PersonaTestCase):
                     )
                     for username, value in values.items()
                 ]
+            )
+
+        # Lucas: a justified day of absence (2 half-days), an unjustified morning, two lateness records.
+        tz = timezone.get_current_timezone()
+        monday = cls.period.start_date + dt.timedelta(days=14 - cls.period.start_date.weekday())
+        lucas = cls.people["lucas.martin"]
+        for day, start, end, status in [
+            (monday, 8, 17, Status.JUSTIFIED),
+            (monday + dt.timedelta(days=1), 8, 11, Status.UNJUSTIFIED),
+        ]:
+            Absence.objects.create(
+                establishment=cls.college,
+                student=lucas,
+                start=dt.datetime.combine(day, dt.time(start), tz),
+                end=dt.datetime.combine(day, dt.time(end), tz),
+                status=status,
+                source=Absence.Source.STAFF,
+            )
+        for days in (2, 3):
+            Lateness.objects.create(
+                establishment=cls.college,
+                student=lucas,
+                at=dt.datetime.combine(monday + dt.timedelta(days=days), dt.time(8), tz),
+                minutes=10,
             )
 
     @classmethod

@@ -134,17 +134,14 @@ def render(data: dict, *, version: int = 1, replaces: int | None = None) -> byte
     )
     story += [table, Spacer(1, 3 * mm)]
 
-    absences = data.get("absences")
-    if absences is None:
-        absence_text = _("Absences et retards : non disponible.")
-    else:
-        absence_text = _(
-            "Absences : %(absent)s demi-journée(s), dont %(unjustified)s non justifiée(s). Retards : %(late)s."
-        ) % {
-            "absent": absences["absent_half_days"],
-            "unjustified": absences["unjustified_half_days"],
-            "late": absences["lateness"],
-        }
+    absences = data["absences"]
+    absence_text = _(
+        "Absences : %(absent)s demi-journée(s), dont %(unjustified)s non justifiée(s). Retards : %(late)s."
+    ) % {
+        "absent": absences["absent_half_days"],
+        "unjustified": absences["unjustified_half_days"],
+        "late": absences["lateness"],
+    }
     story.append(_p(absence_text, BODY))
     story.append(_p(_("Appréciation générale"), HEAD))
     story.append(_p(data.get("general_appreciation") or "—", BODY))

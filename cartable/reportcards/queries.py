@@ -131,12 +131,10 @@ def averages(school_class: SchoolClass, period: Period, student_ids: list[int]) 
     return Averages(result, school_class.pk)
 
 
-def absences(period: Period, student_ids: list[int]) -> dict[int, Any] | None:
-    """Absence and lateness counts over the period, or None while the attendance app does not provide them."""
-    try:
-        from cartable.attendance.queries import absence_counts
-    except ImportError:  # the attendance app is not merged yet
-        return None
+def absences(period: Period, student_ids: list[int]) -> dict[int, Any]:
+    """Absence (half-days, unjustified ones) and lateness counts over the period (the attendance app's)."""
+    from cartable.attendance.queries import absence_counts
+
     return absence_counts(student_ids=student_ids, start=period.start_date, end=period.end_date)
 
 
@@ -423,14 +421,12 @@ def card_contents(school_class: SchoolClass, period: Period, students: list[User
                 }
             )
         decision = decisions.get(student.pk)
-        absence = None
-        if counts is not None:
-            c = counts.get(student.pk)
-            absence = {
-                "absent_half_days": c.absent_half_days if c else 0,
-                "unjustified_half_days": c.unjustified_half_days if c else 0,
-                "lateness": c.lateness if c else 0,
-            }
+        c = counts.get(student.pk)
+        absence = {
+            "absent_half_days": c.absent_half_days if c else 0,
+            "unjustified_half_days": c.unjustified_half_days if c else 0,
+            "lateness": c.lateness if c else 0,
+        }
         contents[student.pk] = {
             "establishment": establishment.name,
             "establishment_city": establishment.city,
