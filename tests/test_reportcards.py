@@ -361,3 +361,12 @@ class PublicationTests(Flow):
         self.assertEqual([c.pk for c in cards], [second.pk])
         first.refresh_from_db()
         self.assertIsNotNone(first.published_at)
+
+
+class ClassSizeTests(Flow):
+    def test_a_class_of_35_is_generated_in_seconds(self):
+        """35 students' PDFs in one run, in seconds (about 1 s measured on these machines; 30 s is the alarm)."""
+        self.add_students(32)
+        run = self.generate()
+        self.assertEqual((run.status, run.done, run.total), ("done", 35, 35))
+        self.assertLess(run.seconds, 30)
