@@ -131,7 +131,7 @@ class Mark(EstablishmentScoped):
                 name="mark_value_or_code",
             ),
         ]
-        indexes = [models.Index(fields=["establishment", "student"], name="mark_estab_student")]
+        indexes = [models.Index(fields=["establishment", "student"], name="grade_estab_student")]
 
     def __str__(self) -> str:
         return self.code or str(self.value)

@@ -26,6 +26,7 @@ It does not check permissions: callers (pages, report cards) authorize the stude
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,11 +35,22 @@ from fractions import Fraction
 
 from django.db.models import BigIntegerField, Case, Count, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Cast, Round
+from django.utils import timezone
 
-from cartable.directory.models import Enrolment, Period
-from cartable.grades import averages
+from cartable.directory.actor import current
+from cartable.directory.models import (
+    Enrolment,
+    Group,
+    GroupMembership,
+    Period,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
+from cartable.grades import averages, policies
 from cartable.grades.averages import Stats
-from cartable.grades.models import Mark, SubjectCoefficient
+from cartable.grades.models import CompetencyAssessment, Component, Evaluation, Mark, SubjectCoefficient
 
 
 def hundredths(expression) -> Cast:
@@ -129,8 +141,17 @@ def exact_averages(rows: Iterable[dict]) -> dict[tuple[int, int], tuple[Decimal 
     return {key: (averages.quantize(averages.from_hundredths_sums(p)), audiences[key]) for key, p in parts.items()}
 
 
-def period_averages(*, student_ids: Iterable[int], period: Period, establishment_id: int) -> PeriodAverages:
-    """Every average of a period for these students, with their class's and group's statistics (3 queries)."""
+def period_averages(
+    *,
+    student_ids: Iterable[int],
+    period: Period,
+    establishment_id: int,
+    published_before: dt.datetime | None = None,
+) -> PeriodAverages:
+    """Every average of a period for these students, with their class's and group's statistics (3 queries).
+
+    ``published_before`` keeps only the marks of evaluations visible to families at that time (what a
+    student or a guardian may see); report cards of a closed period leave it out."""
     student_ids = list(student_ids)
     result = PeriodAverages(period_id=period.pk)
     if not student_ids:
@@ -150,10 +171,11 @@ def period_averages(*, student_ids: Iterable[int], period: Period, establishment
     for student_id, class_id, class_name, level in enrolments:
         class_of[student_id] = (class_id, class_name, level)  # the latest enrolment wins
     # 2. The sums: classmates' marks, and every mark of an evaluation one of the students sat.
-    sat = Mark.objects.filter(
-        establishment_id=establishment_id, evaluation__period_id=period.pk, student_id__in=student_ids
-    )
-    marks = Mark.objects.filter(establishment_id=establishment_id, evaluation__period_id=period.pk).filter(
+    in_period = Mark.objects.filter(establishment_id=establishment_id, evaluation__period_id=period.pk)
+    if published_before is not None:
+        in_period = in_period.filter(evaluation__publish_at__lte=published_before)
+    sat = in_period.filter(student_id__in=student_ids)
+    marks = in_period.filter(
         Q(student_id__in=list(class_of) or student_ids)
         | Q(evaluation__school_class_id__in=sat.values("evaluation__school_class_id"))
         | Q(evaluation__group_id__in=sat.filter(evaluation__group_id__isnull=False).values("evaluation__group_id"))
@@ -242,4 +264,287 @@ def evaluation_stats(evaluation_ids: Iterable[int]) -> dict[int, Stats]:
     return result
 
 
-__all__ = ["PeriodAverages", "StudentAverages", "SubjectAverage", "period_averages"]
+# --- pages -------------------------------------------------------------------------------------------
+EVALUATION_RELATED = ("subject", "school_class", "group", "period")
+
+
+def teacher_assignments(actor) -> list[TeachingAssignment]:
+    """The actor's current teaching assignments in the active establishment (one query)."""
+    if actor.user_id is None or not actor.has_role(Role.TEACHER):
+        return []
+    return list(
+        current(TeachingAssignment.objects.filter(teacher_id=actor.user_id, establishment_id=actor.establishment_id))
+        .select_related("subject", "school_class", "group")
+        .order_by("school_class__name", "group__name", "subject__name")
+    )
+
+
+def periods_of_year(establishment_id: int, on: dt.date | None = None) -> tuple[list[Period], Period | None]:
+    """The periods of the school year containing ``on`` (today) and the current one (one query)."""
+    on = on or timezone.localdate()
+    periods = list(
+        Period.objects.filter(
+            establishment_id=establishment_id, school_year__start_date__lte=on, school_year__end_date__gte=on
+        ).order_by("position")
+    )
+    now = next((p for p in periods if p.start_date <= on <= p.end_date), periods[0] if periods else None)
+    return periods, now
+
+
+def evaluations_for_teacher(actor, *, limit: int = 60) -> list[Evaluation]:
+    """The latest evaluations of the subjects the actor teaches (one query)."""
+    return list(
+        Evaluation.objects.filter(policies._teaching_q(actor) | Q(teacher_id=actor.user_id))
+        .filter(establishment_id=actor.establishment_id)
+        .select_related(*EVALUATION_RELATED)
+        .annotate(n_marks=Count("marks"))
+        .order_by("-date", "-id")[:limit]
+    )
+
+
+def audience_students(*, school_class_id: int | None = None, group_id: int | None = None) -> list[User]:
+    """The current students of a class or a group, by name (one query)."""
+    if school_class_id is not None:
+        links = current(Enrolment.objects.filter(school_class_id=school_class_id)).values("student_id")
+    else:
+        links = current(GroupMembership.objects.filter(group_id=group_id)).values("student_id")
+    return list(User.objects.filter(pk__in=links).order_by("last_name", "first_name", "pk"))
+
+
+@dataclass
+class Grid:
+    """A mark-entry grid: the evaluation, its students and their marks and competency levels."""
+
+    evaluation: Evaluation
+    students: list[User]
+    marks: dict[int, Mark]
+    levels: dict[tuple[int, str], int]
+    stats: Stats
+
+
+def evaluation_grid(evaluation: Evaluation) -> Grid:
+    """Students of the evaluation's audience (and anyone already marked), marks, levels, stats (4 queries)."""
+    students = audience_students(school_class_id=evaluation.school_class_id, group_id=evaluation.group_id)
+    marks = {m.student_id: m for m in evaluation.marks.select_related("student")}
+    known = {s.pk for s in students}
+    students += sorted((m.student for m in marks.values() if m.student_id not in known), key=lambda u: u.last_name)
+    levels = {
+        (a.student_id, a.component): a.level
+        for a in CompetencyAssessment.objects.filter(evaluation=evaluation).only("student_id", "component", "level")
+    }
+    stats = evaluation_stats([evaluation.pk]).get(evaluation.pk, Stats())
+    return Grid(evaluation, students, marks, levels, stats)
+
+
+def record_reads(*, actor, verb: str, student_ids: Iterable[int], target=None) -> None:
+    """``audit.record_read`` for many students at once (one insert): staff reading grades is recorded."""
+    from cartable.core.audit import _actor_fields, target_of  # one bulk insert instead of one per student
+    from cartable.core.models import AuditEvent
+
+    if actor is None or actor.user_id is None:
+        return
+    skipped = {actor.user_id, *actor.children_ids}
+    target_type, target_id = target_of(target)
+    rows = [
+        AuditEvent(
+            kind=AuditEvent.Kind.READ,
+            verb=verb,
+            target_type=target_type,
+            target_id=target_id,
+            subject_id=student_id,
+            **_actor_fields(actor),
+        )
+        for student_id in student_ids
+        if student_id not in skipped
+    ]
+    if rows:
+        AuditEvent.objects.bulk_create(rows)
+
+
+@dataclass
+class Gradebook:
+    """A class's grades in a period: students × evaluations, with averages."""
+
+    school_class: SchoolClass
+    period: Period
+    students: list[User]
+    evaluations: list[Evaluation]
+    cells: dict[tuple[int, int], Mark]
+    evaluation_stats: dict[int, Stats]
+    averages: PeriodAverages
+    subjects: list[tuple[int, str, str]]
+
+    def rows(self):
+        """(student, [mark or None per evaluation], [average per subject], overall) for the template."""
+        for student in self.students:
+            mine = self.averages.for_student(student.pk)
+            yield (
+                student,
+                [self.cells.get((student.pk, e.pk)) for e in self.evaluations],
+                [getattr(mine.subjects.get(sid), "average", None) for sid, _c, _n in self.subjects],
+                mine.overall if self.shows_overall else None,
+            )
+
+    @property
+    def shows_overall(self) -> bool:
+        return len(self.subjects) == len(self.averages.subjects)
+
+    def subject_stats(self) -> list[Stats]:
+        result = []
+        for sid, _c, _n in self.subjects:
+            found = next(
+                (a.subjects[sid].cohort for a in self.averages.students.values() if sid in a.subjects), Stats()
+            )
+            result.append(found)
+        return result
+
+
+def gradebook(actor, *, school_class: SchoolClass, period: Period) -> Gradebook:
+    """What the actor sees of a class's grades in a period (constant: 8 queries with the audit insert).
+
+    A subject teacher sees their own evaluations and subject averages; the head teacher and the direction
+    every subject, and the overall averages."""
+    students = audience_students(school_class_id=school_class.pk)
+    ids = [s.pk for s in students]
+    groups = Group.classes.through.objects.filter(schoolclass_id=school_class.pk).values("group_id")
+    evaluations = list(
+        Evaluation.objects.filter(policies.evaluation_q(actor, staff_only=True))
+        .filter(establishment_id=school_class.establishment_id, period=period)
+        .filter(Q(school_class_id=school_class.pk) | Q(group_id__in=groups))
+        .select_related(*EVALUATION_RELATED)
+        .order_by("subject__name", "date", "id")
+    )
+    cells = {
+        (m.student_id, m.evaluation_id): m
+        for m in Mark.objects.filter(evaluation__in=[e.pk for e in evaluations], student_id__in=ids).only(
+            "student_id", "evaluation_id", "value", "code"
+        )
+    }
+    result = period_averages(student_ids=ids, period=period, establishment_id=school_class.establishment_id)
+    visible_subjects = {e.subject_id for e in evaluations}
+    everything = actor.is_regional_admin or school_class.establishment_id in policies.direction_of(actor)
+    everything = everything or school_class.pk in policies.headed(actor)[0]
+    subjects = [s for s in result.subjects if everything or s[0] in visible_subjects]
+    stats = evaluation_stats([e.pk for e in evaluations])
+    record_reads(actor=actor, verb="grades.read_gradebook", student_ids=ids, target=school_class)
+    return Gradebook(school_class, period, students, evaluations, cells, stats, result, subjects)
+
+
+@dataclass
+class SubjectSeries:
+    """One subject's marks over the year, for the evolution chart and its table."""
+
+    subject_id: int
+    name: str
+    points: list[tuple[Mark, Decimal | None, Decimal | None]]  # (mark, value /20, class average /20)
+
+
+@dataclass
+class StudentSummary:
+    student: User
+    marks: list[Mark]
+    latest: list[Mark]
+    stats: dict[int, Stats]
+    periods: list[tuple[Period, StudentAverages, dict[int, Stats]]]
+    series: list[SubjectSeries]
+    positioning: dict
+
+
+def student_summary(actor, *, student: User, establishment_id: int, periods: list[Period]) -> StudentSummary:
+    """A student's grades as the actor may see them: the marks of the year (published ones only for the
+    family), class averages, averages per period, each subject's evolution, competency positioning.
+
+    Constant: 1 (marks) + 1 (evaluation stats) + 3 per period + 1 (competencies) queries."""
+    family = student.pk in policies.family_ids(actor)
+    now = timezone.now()
+    marks = list(
+        Mark.objects.visible_to(actor)
+        .filter(student=student, establishment_id=establishment_id, evaluation__period__in=periods)
+        .select_related("evaluation__subject", "evaluation__period")
+        .order_by("evaluation__date", "evaluation_id")
+    )
+    stats = evaluation_stats({m.evaluation_id for m in marks})
+    for mark in marks:
+        mark.class_average = stats.get(mark.evaluation_id, Stats()).average
+    per_period = []
+    for period in periods:
+        result = period_averages(
+            student_ids=[student.pk],
+            period=period,
+            establishment_id=establishment_id,
+            published_before=now if family else None,
+        )
+        class_id = result.for_student(student.pk).class_id
+        per_period.append((period, result.for_student(student.pk), result.overall_stats.get(class_id, Stats())))
+    series: dict[int, SubjectSeries] = {}
+    for mark in marks:
+        evaluation = mark.evaluation
+        item = series.setdefault(
+            evaluation.subject_id, SubjectSeries(evaluation.subject_id, evaluation.subject.name, [])
+        )
+        value = None
+        if mark.code == "" or (mark.code == Mark.Code.NOT_HANDED_IN and evaluation.not_handed_in_counts_zero):
+            value = averages.quantize(averages.to_twenty(mark.value or Decimal(0), evaluation.scale))
+        mean = stats.get(evaluation.pk, Stats()).average
+        item.points.append(
+            (mark, value, averages.quantize(averages.to_twenty(mean, evaluation.scale)) if mean is not None else None)
+        )
+    positioning = competency_positioning(
+        actor, student_ids=[student.pk], establishment_id=establishment_id, periods=periods
+    ).get(student.pk, {})
+    latest = sorted(marks, key=lambda m: (m.evaluation.publish_at, m.evaluation.date, m.pk), reverse=True)[:8]
+    return StudentSummary(
+        student, marks, latest, stats, per_period, sorted(series.values(), key=lambda s: s.name), positioning
+    )
+
+
+def latest_marks(*, student_id: int, limit: int = 5) -> list[Mark]:
+    """A student's latest published marks (one query): the dashboard widget."""
+    return list(
+        Mark.objects.filter(student_id=student_id, evaluation__publish_at__lte=timezone.now())
+        .select_related("evaluation__subject")
+        .order_by("-evaluation__publish_at", "-evaluation__date", "-pk")[:limit]
+    )
+
+
+# --- competencies ------------------------------------------------------------------------------------
+DOMAINS = [
+    ("D1", ("D1.1", "D1.2", "D1.3", "D1.4")),
+    ("D2", ("D2",)),
+    ("D3", ("D3",)),
+    ("D4", ("D4",)),
+    ("D5", ("D5",)),
+]
+
+
+def positioning_level(total: int, count: int) -> int | None:
+    """The mean level, rounded half up to a whole level (1 to 4); None without assessments."""
+    if not count:
+        return None
+    return int((Fraction(total, count) + Fraction(1, 2)).__floor__())
+
+
+def competency_positioning(
+    actor, *, student_ids: Iterable[int], establishment_id: int, periods: Iterable[Period]
+) -> dict[int, dict[str, int | None]]:
+    """Per student: the positioning of each component and domain (``"D1.1"``... and ``"D1"``...), from the
+    assessments the actor may see (one aggregate query)."""
+    rows = (
+        CompetencyAssessment.objects.visible_to(actor)
+        .filter(establishment_id=establishment_id, student_id__in=list(student_ids), period__in=list(periods))
+        .values("student_id", "component")
+        .annotate(total=Sum("level"), n=Count("id"))
+        .order_by()
+    )
+    sums: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for row in rows:
+        sums[row["student_id"]][row["component"]] = (row["total"], row["n"])
+    result: dict[int, dict[str, int | None]] = {}
+    for student_id, components in sums.items():
+        levels: dict[str, int | None] = {c: positioning_level(*components.get(c, (0, 0))) for c in Component.values}
+        for domain, members in DOMAINS:
+            total = sum(components.get(c, (0, 0))[0] for c in members)
+            count = sum(components.get(c, (0, 0))[1] for c in members)
+            levels[domain] = positioning_level(total, count)
+        result[student_id] = levels
+    return result
