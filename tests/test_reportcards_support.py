@@ -21,6 +21,60 @@ EVALUATIONS = [
 ]
 
 
+def add_marks_and_absences(school) -> None:
+    """5e A's marks in mathematics and French for the first trimester, and Lucas's absences and lateness."""
+    kit = school.college
+    people, college, five_a, period = school.people, kit.establishment, kit.classes["5e A"], kit.periods[0]
+    for index, (code, teacher, coefficient, values) in enumerate(EVALUATIONS):
+        evaluation = Evaluation.objects.create(
+            establishment=college,
+            teacher=people[teacher],
+            subject=kit.subjects[code],
+            school_class=five_a,
+            period=period,
+            title=f"Contrôle {index + 1}",
+            date=period.start_date + dt.timedelta(days=10 + index),
+            coefficient=coefficient,
+            publish_at=timezone.now() - dt.timedelta(days=1),
+        )
+        Mark.objects.bulk_create(
+            [
+                Mark(
+                    establishment=college,
+                    evaluation=evaluation,
+                    student=people[username],
+                    value=Decimal(value),
+                    updated_by=people[teacher],
+                )
+                for username, value in values.items()
+            ]
+        )
+
+    # Lucas: a justified day of absence (2 half-days), an unjustified morning, two lateness records.
+    tz = timezone.get_current_timezone()
+    monday = period.start_date + dt.timedelta(days=14 - period.start_date.weekday())
+    lucas = people["lucas.martin"]
+    for day, start, end, status in [
+        (monday, 8, 17, Status.JUSTIFIED),
+        (monday + dt.timedelta(days=1), 8, 11, Status.UNJUSTIFIED),
+    ]:
+        Absence.objects.create(
+            establishment=college,
+            student=lucas,
+            start=dt.datetime.combine(day, dt.time(start), tz),
+            end=dt.datetime.combine(day, dt.time(end), tz),
+            status=status,
+            source=Absence.Source.STAFF,
+        )
+    for days in (2, 3):
+        Lateness.objects.create(
+            establishment=college,
+            student=lucas,
+            at=dt.datetime.combine(monday + dt.timedelta(days=days), dt.time(8), tz),
+            minutes=10,
+        )
+
+
 class ReportCardTestCase(PersonaTestCase):
     """The persona school with marks in mathematics and French for 5e A in the first trimester."""
 
@@ -34,54 +88,7 @@ class ReportCardTestCase(PersonaTestCase):
         cls.period = kit.periods[0]
         cls.math = kit.subjects["MATH"]
         cls.french = kit.subjects["FRA"]
-        for index, (code, teacher, coefficient, values) in enumerate(EVALUATIONS):
-            evaluation = Evaluation.objects.create(
-                establishment=cls.college,
-                teacher=cls.people[teacher],
-                subject=kit.subjects[code],
-                school_class=cls.five_a,
-                period=cls.period,
-                title=f"Contrôle {index + 1}",
-                date=cls.period.start_date + dt.timedelta(days=10 + index),
-                coefficient=coefficient,
-                publish_at=timezone.now() - dt.timedelta(days=1),
-            )
-            Mark.objects.bulk_create(
-                [
-                    Mark(
-                        establishment=cls.college,
-                        evaluation=evaluation,
-                        student=cls.people[username],
-                        value=Decimal(value),
-                        updated_by=cls.people[teacher],
-                    )
-                    for username, value in values.items()
-                ]
-            )
-
-        # Lucas: a justified day of absence (2 half-days), an unjustified morning, two lateness records.
-        tz = timezone.get_current_timezone()
-        monday = cls.period.start_date + dt.timedelta(days=14 - cls.period.start_date.weekday())
-        lucas = cls.people["lucas.martin"]
-        for day, start, end, status in [
-            (monday, 8, 17, Status.JUSTIFIED),
-            (monday + dt.timedelta(days=1), 8, 11, Status.UNJUSTIFIED),
-        ]:
-            Absence.objects.create(
-                establishment=cls.college,
-                student=lucas,
-                start=dt.datetime.combine(day, dt.time(start), tz),
-                end=dt.datetime.combine(day, dt.time(end), tz),
-                status=status,
-                source=Absence.Source.STAFF,
-            )
-        for days in (2, 3):
-            Lateness.objects.create(
-                establishment=cls.college,
-                student=lucas,
-                at=dt.datetime.combine(monday + dt.timedelta(days=days), dt.time(8), tz),
-                minutes=10,
-            )
+        add_marks_and_absences(cls.school)
 
     @classmethod
     def add_students(cls, count: int, *, start: int = 0) -> list:

@@ -303,6 +303,4 @@ def download(request, pk: int):
     """A report card's PDF, through the guard. Staff downloading it is recorded."""
     report = queries.card_for(request.actor, pk)
     audit.record_read(actor=request.actor, verb="reportcards.read", target=report, subject_id=report.student_id)
-    return uploads.serve_file(
-        request, report.file, filename=report.filename(), content_type="application/pdf", inline=True
-    )
+    return uploads.serve_file(request, report.file, filename=report.filename(), content_type="application/pdf")
