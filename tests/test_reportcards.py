@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -13,6 +14,8 @@ from cartable.attendance.queries import absence_counts
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent, Notification
+from cartable.directory.models import Group, GroupMembership, Role
+from cartable.directory.personas import member, person, teach
 from cartable.grades.queries import period_averages
 from cartable.reportcards import actions
 from cartable.reportcards.models import (
@@ -370,3 +373,39 @@ class ClassSizeTests(Flow):
         run = self.generate()
         self.assertEqual((run.status, run.done, run.total), ("done", 35, 35))
         self.assertLess(run.seconds, 30)
+
+
+class GroupTeachingTests(Flow):
+    """A subject taught to a group drawn from the class: English for Lucas only, by a new teacher."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        kit = cls.school.college
+        cls.english = kit.subjects["ANG"]
+        cls.teacher = person("anne.roy", "Anne", "Roy", title="mme")
+        member(cls.teacher, kit, Role.TEACHER)
+        group = Group.objects.create(establishment=cls.college, school_year=kit.year, name="Anglais 5e")
+        group.classes.add(cls.five_a)
+        GroupMembership.objects.create(
+            establishment=cls.college, student=cls.people["lucas.martin"], group=group, start_date=kit.year.start_date
+        )
+        teach(cls.teacher, kit, "ANG", group=group)
+        cls.people["anne.roy"] = cls.teacher
+
+    def test_a_group_teacher_writes_for_the_group_students_only(self):
+        """The group's teacher sees and writes only the group's students of the class; the card names her."""
+        actor = self.actor("anne.roy")
+        common = {"actor": actor, "school_class": self.five_a, "period": self.period, "subject": self.english}
+        actions.save_subject_appreciation(**common, student=self.people["lucas.martin"], text="Good work.")
+        with self.assertRaises(PermissionDenied):
+            actions.save_subject_appreciation(**common, student=self.people["lea.bernard"], text="x")
+        self.login("anne.roy")
+        page = self.client.get(reverse("reportcards:grid", args=[self.five_a.pk, self.period.pk, self.english.pk]))
+        self.assertContains(page, "Martin Lucas")
+        self.assertNotContains(page, "Bernard Léa")
+        self.generate()
+        lucas_rows = {r["subject"]: r for r in self.card_of("lucas.martin").data["subjects"]}
+        self.assertEqual(lucas_rows["Anglais"]["teacher"], "Mme Anne Roy")
+        self.assertEqual(lucas_rows["Anglais"]["appreciation"], "Good work.")
+        self.assertNotIn("Anglais", {r["subject"] for r in self.card_of("lea.bernard").data["subjects"]})

@@ -22,7 +22,7 @@ from cartable.core import audit, authz, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, Period, SchoolClass, Subject, User
+from cartable.directory.models import Enrolment, GroupMembership, Period, SchoolClass, Subject, User
 from cartable.directory.queries import guardians_of_students
 from cartable.reportcards import pdf, queries
 from cartable.reportcards.models import (
@@ -32,7 +32,7 @@ from cartable.reportcards.models import (
     ReportCard,
     SubjectAppreciation,
 )
-from cartable.reportcards.policies import is_direction
+from cartable.reportcards.policies import is_direction, taught_pairs
 
 FOLDER = "reportcards/%Y/%m"
 MAX_APPRECIATION = 600
@@ -76,6 +76,12 @@ def save_subject_appreciation(
         )
     row.school_class = school_class
     authz.require(actor, Action.CHANGE, row)
+    groups = taught_pairs(actor)[school_class.pk, subject.pk]
+    if (
+        groups is not None
+        and not current(GroupMembership.objects.filter(group_id__in=groups, student=student)).exists()
+    ):
+        raise PermissionDenied  # taught through a group the student is not in
     row.text = text
     row.author_id = actor.user_id
     row.save()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from cartable.directory.actor import Actor, current
-from cartable.directory.models import TeachingAssignment
+from cartable.directory.models import GroupMembership, TeachingAssignment
 from cartable.reportcards import actions, queries
 from cartable.reportcards.models import (
     CouncilDecision,
@@ -58,7 +59,15 @@ def load_demo(personas) -> None:
     students = queries.students_of(school_class)
     ids = [s.pk for s in students]
     result = queries.averages(school_class, period, ids)
-    assignments = list(current(TeachingAssignment.objects.filter(school_class=school_class)))
+    assignments = list(
+        current(TeachingAssignment.objects.filter(Q(school_class=school_class) | Q(group__classes=school_class)))
+    )
+    members = {
+        (group_id, student_id)
+        for group_id, student_id in current(
+            GroupMembership.objects.filter(group_id__in=[a.group_id for a in assignments if a.group_id])
+        ).values_list("group_id", "student_id")
+    }
     common = {"establishment_id": establishment_id, "period": period, "school_class": school_class}
     SubjectAppreciation.objects.bulk_create(
         [
@@ -71,6 +80,7 @@ def load_demo(personas) -> None:
             )
             for a in assignments
             for s in students
+            if a.group_id is None or (a.group_id, s.pk) in members
         ],
         ignore_conflicts=True,
     )

@@ -26,6 +26,7 @@ CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=9.5)
 NUM = ParagraphStyle("num", parent=CELL, alignment=TA_CENTER)
 TITLE = ParagraphStyle("title", parent=BODY, fontName="Helvetica-Bold", fontSize=13, leading=16)
 HEAD = ParagraphStyle("head", parent=BODY, fontName="Helvetica-Bold", fontSize=9.5, leading=12, spaceBefore=4)
+COLUMN = ParagraphStyle("column", parent=CELL, fontName="Helvetica-Bold", fontSize=7.5, leading=9)
 GREY = colors.HexColor("#e8ecf2")
 
 
@@ -89,12 +90,12 @@ def render(data: dict, *, version: int = 1, replaces: int | None = None) -> byte
 
     rows = [
         [
-            _p(_("Discipline"), HEAD),
-            _p(_("Élève"), HEAD),
-            _p(_("Classe"), HEAD),
-            _p(_("Min."), HEAD),
-            _p(_("Max."), HEAD),
-            _p(_("Appréciation"), HEAD),
+            _p(_("Discipline"), COLUMN),
+            _p(_("Élève"), COLUMN),
+            _p(_("Classe"), COLUMN),
+            _p(_("Min."), COLUMN),
+            _p(_("Max."), COLUMN),
+            _p(_("Appréciation"), COLUMN),
         ]
     ]
     for row in data["subjects"]:
@@ -119,7 +120,7 @@ def render(data: dict, *, version: int = 1, replaces: int | None = None) -> byte
             _p(""),
         ]
     )
-    table = Table(rows, colWidths=[42 * mm, 15 * mm, 15 * mm, 13 * mm, 13 * mm, 84 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[42 * mm, 14 * mm, 14 * mm, 13 * mm, 13 * mm, 86 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [

@@ -2,15 +2,16 @@
 
 * A class's appreciations, council decisions and report cards (every version, drafts included) are read
   by the staff who follow the class: the direction and the vie scolaire of its establishment, its
-  teachers (a class they teach now), its head teacher, and the regional administrator.
-* A subject teacher writes the appreciations of a class × subject they teach now (a class assignment).
+  teachers (the class or a group drawn from it, now), its head teacher, and the regional administrator.
+* A subject teacher writes the appreciations of a class × subject they teach now, to the whole class or to
+  a group drawn from it (then only for the group's students: the action checks it).
 * The head teacher (``SchoolClass.head_teacher``) writes the general appreciations of their class.
 * The direction records the council's decisions, generates the PDFs and publishes them (``MANAGE``).
 * A student and their guardians read that student's report cards once published (``published_at`` passed),
   every published version; nothing else of this app.
 
-Everything is answered in memory from the actor (its memberships and teaching assignments), plus the
-class's ``head_teacher_id``.
+Everything is answered in memory from the actor (its memberships and teaching assignments, plus one query
+for the classes of the groups a teacher teaches, kept on the actor) and the class's ``head_teacher_id``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.models import Role
+from cartable.directory.models import Group, Role
 from cartable.reportcards.models import (
     CouncilDecision,
     GeneralAppreciation,
@@ -44,18 +45,37 @@ def is_direction(actor, establishment_id: int) -> bool:
     return actor.is_regional_admin or Role.DIRECTION in actor.roles_in(establishment_id)
 
 
+_PAIRS_KEY = "_reportcards_taught_pairs"
+
+
+def taught_pairs(actor) -> dict[tuple[int, int], frozenset[int] | None]:
+    """The (class, subject) pairs the actor teaches now, each with the groups it is taught through
+    (``None`` when taught to the whole class). One query for the groups' classes, kept on the actor."""
+    cached = actor.__dict__.get(_PAIRS_KEY)
+    if cached is not None:
+        return cached
+    pairs: dict[tuple[int, int], set[int] | None] = {}
+    if actor.has_role(Role.TEACHER):
+        teaching = actor._teaching
+        for class_id, _g, subject_id in teaching:
+            if class_id:
+                pairs[class_id, subject_id] = None
+        by_group = {g: s for _c, g, s in teaching if g}
+        if by_group:
+            links = Group.classes.through.objects.filter(group_id__in=list(by_group))
+            for group_id, class_id in links.values_list("group_id", "schoolclass_id"):
+                key = (class_id, by_group[group_id])
+                if key in pairs and pairs[key] is None:
+                    continue
+                pairs.setdefault(key, set()).add(group_id)
+    result = {k: (frozenset(v) if v is not None else None) for k, v in pairs.items()}
+    actor.__dict__[_PAIRS_KEY] = result
+    return result
+
+
 def teaches(actor, class_id: int, subject_id: int) -> bool:
-    """Whether the actor teaches this subject to this class now (a class assignment)."""
-    if not actor.has_role(Role.TEACHER):
-        return False
-    return any(c == class_id and s == subject_id for c, _g, s in actor._teaching)
-
-
-def taught_pairs(actor) -> set[tuple[int, int]]:
-    """The (class, subject) pairs the actor teaches now."""
-    if not actor.has_role(Role.TEACHER):
-        return set()
-    return {(c, s) for c, _g, s in actor._teaching if c}
+    """Whether the actor teaches this subject to this class now (the class, or a group drawn from it)."""
+    return (class_id, subject_id) in taught_pairs(actor)
 
 
 def follows_class(actor, school_class) -> bool:
@@ -66,7 +86,7 @@ def follows_class(actor, school_class) -> bool:
         return True
     if school_class.head_teacher_id is not None and school_class.head_teacher_id == actor.user_id:
         return True
-    return school_class.pk in actor.taught_class_ids
+    return any(c == school_class.pk for c, _s in taught_pairs(actor))
 
 
 def _follows_q(actor) -> Q:
@@ -74,7 +94,7 @@ def _follows_q(actor) -> Q:
     return (
         Q(establishment_id__in=_school_life_of(actor))
         | Q(school_class__head_teacher_id=actor.user_id)
-        | Q(school_class_id__in=list(actor.taught_class_ids))
+        | Q(school_class_id__in=list({c for c, _s in taught_pairs(actor)}))
     )
 
 

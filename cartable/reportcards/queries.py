@@ -22,7 +22,15 @@ from django.utils.translation import gettext as _
 
 from cartable.core import authz
 from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, Period, SchoolClass, Subject, TeachingAssignment, User
+from cartable.directory.models import (
+    Enrolment,
+    GroupMembership,
+    Period,
+    SchoolClass,
+    Subject,
+    TeachingAssignment,
+    User,
+)
 from cartable.reportcards.models import (
     CouncilDecision,
     GeneralAppreciation,
@@ -162,6 +170,10 @@ def grid(actor, *, class_id: int, period_id: int, subject_id: int) -> Grid:
     period = period_for(school_class, period_id)
     subject = subject_for(school_class, subject_id)
     students = students_of(school_class)
+    groups = taught_pairs(actor).get((school_class.pk, subject.pk))
+    if groups is not None:  # taught through groups: their students only
+        members = set(current(GroupMembership.objects.filter(group_id__in=groups)).values_list("student_id", flat=True))
+        students = [s for s in students if s.pk in members]
     ids = [s.pk for s in students]
     texts = {
         a.student_id: a
@@ -278,7 +290,7 @@ def staff_home(actor) -> StaffHome:
     """The periods of the active establishment's year, the teacher's class × subject grids and the classes
     whose council page the actor opens (direction and vie scolaire: all; a head teacher: theirs)."""
     establishment_id = actor.establishment_id
-    classes_q = Q(head_teacher_id=actor.user_id) | Q(pk__in=list(actor.taught_class_ids))
+    classes_q = Q(head_teacher_id=actor.user_id) | Q(pk__in=[c for c, _s in taught_pairs(actor)])
     if follows_all := (
         actor.is_regional_admin or is_direction(actor, establishment_id) or actor.is_manager_of(establishment_id)
     ):
@@ -375,25 +387,39 @@ def latest_cards(school_class: SchoolClass, period: Period, student_ids: list[in
 
 
 # --- what a report card says --------------------------------------------------------------------------------
-def _teachers_by_subject(school_class: SchoolClass) -> dict[int, str]:
+def _teachers_by_subject(school_class: SchoolClass, student_ids: list[int]) -> dict[tuple[int | None, int], str]:
+    """Teacher names by (student or None for the whole class, subject): the class's assignments, and those
+    of the groups drawn from it for their students (two queries)."""
     rows = (
-        current(TeachingAssignment.objects.filter(school_class=school_class))
-        .select_related("teacher", "subject")
-        .order_by("subject__name", "teacher__last_name")
+        current(TeachingAssignment.objects.filter(Q(school_class=school_class) | Q(group__classes=school_class)))
+        .select_related("teacher")
+        .order_by("teacher__last_name", "teacher__first_name")
     )
-    names: dict[int, list[str]] = {}
+    names: dict[tuple[int | None, int], list[str]] = {}
+    by_group: dict[int, list[tuple[int, str]]] = {}
     for assignment in rows:
-        names.setdefault(assignment.subject_id, []).append(assignment.teacher.display_name)
-    return {s: ", ".join(n) for s, n in names.items()}
+        if assignment.group_id is None:
+            names.setdefault((None, assignment.subject_id), []).append(assignment.teacher.display_name)
+        else:
+            by_group.setdefault(assignment.group_id, []).append(
+                (assignment.subject_id, assignment.teacher.display_name)
+            )
+    if by_group:
+        members = current(GroupMembership.objects.filter(group_id__in=list(by_group), student_id__in=student_ids))
+        for student_id, group_id in members.values_list("student_id", "group_id"):
+            for subject_id, name in by_group[group_id]:
+                names.setdefault((student_id, subject_id), []).append(name)
+    return {key: ", ".join(dict.fromkeys(n)) for key, n in names.items()}
 
 
 def card_contents(school_class: SchoolClass, period: Period, students: list[User]) -> dict[int, dict]:
     """What each student's report card says (student id -> data), in a constant number of queries."""
     ids = [s.pk for s in students]
     establishment = school_class.establishment
-    teachers = _teachers_by_subject(school_class)
+    teachers = _teachers_by_subject(school_class, ids)
     result = averages(school_class, period, ids)
-    subjects = sorted(Subject.objects.filter(pk__in=set(teachers) | set(result.subject_ids())), key=lambda s: s.name)
+    subject_ids = {subject_id for _student, subject_id in teachers} | set(result.subject_ids())
+    subjects = sorted(Subject.objects.filter(pk__in=subject_ids), key=lambda s: s.name)
     where = {"establishment_id": school_class.establishment_id, "period": period, "student_id__in": ids}
     texts = {(a.student_id, a.subject_id): a.text for a in SubjectAppreciation.objects.filter(**where)}
     generals = {g.student_id: g.text for g in GeneralAppreciation.objects.filter(**where)}
@@ -406,13 +432,14 @@ def card_contents(school_class: SchoolClass, period: Period, students: list[User
         rows = []
         own = set(result.result.for_student(student.pk).subjects)
         for subject in subjects:
-            if subject.pk not in teachers and subject.pk not in own:
-                continue  # a subject only others of the class were taught (a group's)
+            teacher = teachers.get((None, subject.pk)) or teachers.get((student.pk, subject.pk))
+            if teacher is None and subject.pk not in own:
+                continue  # a subject only others of the class are taught (another group's)
             stats = result.subject_stats(subject.pk, student.pk)
             rows.append(
                 {
                     "subject": subject.name,
-                    "teacher": teachers.get(subject.pk, ""),
+                    "teacher": teacher or "",
                     "average": number(result.subject_average(student.pk, subject.pk)),
                     "class_average": number(stats.average),
                     "minimum": number(stats.minimum),
