@@ -44,7 +44,7 @@ class GradesDemoTests(TestCase):
         self.assertContains(response, "<svg", html=False)
 
     def test_the_grades_demo_is_deterministic_and_fast(self):
-        """Loading it again gives the same marks, well under 2 s."""
+        """Loading it again gives the same marks, in well under a few seconds."""
 
         def snapshot():
             rows = Mark.objects.values_list(
@@ -59,4 +59,5 @@ class GradesDemoTests(TestCase):
         demo.load_demo(self.personas)
         elapsed = time.perf_counter() - started
         self.assertEqual(snapshot(), before)
-        self.assertLess(elapsed, 2.0)
+        # About 0.5 s on an idle machine; the bound leaves room for a shared, busy CI runner.
+        self.assertLess(elapsed, 3.0)
