@@ -17,7 +17,14 @@ def _table(book) -> list[list]:
     """Header and rows: student, each evaluation's mark, each subject average, the overall average."""
     header = [_("Élève")]
     header += [
-        f"{e.subject.code} {e.date:%d/%m} {e.title} (/{cell_text_scale(e.scale)}, coef. {e.coefficient})"
+        _("%(subject)s %(date)s %(title)s (sur %(scale)s, coef. %(coefficient)s)")
+        % {
+            "subject": e.subject.code,
+            "date": e.date.strftime("%d/%m"),
+            "title": e.title,
+            "scale": cell_text_scale(e.scale),
+            "coefficient": cell_text_scale(e.coefficient),
+        }
         for e in book.evaluations
     ]
     header += [_("Moyenne %(subject)s") % {"subject": code} for _sid, code, _name in book.subjects]
