@@ -304,6 +304,17 @@ class GenerationTests(Flow):
         math_row = next(r for r in data["subjects"] if r["subject"] == self.math.name)
         self.assertEqual(math_row["average"], str(mine.subjects[self.math.pk].average))
 
+    def test_one_generation_of_a_class_at_a_time(self):
+        """Asking again while a generation is under way follows that one instead of starting another."""
+        marc = self.actor("marc.leroy")
+        first = actions.request_generation(actor=marc, school_class=self.five_a, period=self.period)
+        again = actions.request_generation(actor=marc, school_class=self.five_a, period=self.period)
+        self.assertEqual(first.pk, again.pk)
+        GenerationRun.objects.filter(pk=first.pk).update(created_at=timezone.now() - dt.timedelta(hours=1))
+        self.assertNotEqual(
+            actions.request_generation(actor=marc, school_class=self.five_a, period=self.period).pk, first.pk
+        )
+
     def test_generating_again_without_change_writes_nothing(self):
         """A second generation with nothing changed keeps the same files; a change refreshes only that draft."""
         self.generate()

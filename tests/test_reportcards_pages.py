@@ -68,6 +68,17 @@ class PageTests(Flow):
         self.assertContains(response, typed.strip()[:50], status_code=400)
         self.assertFalse(SubjectAppreciation.objects.exists())
 
+    def test_without_htmx_a_refused_appreciation_redisplays_the_grid(self):
+        """Without JavaScript: the whole grid again, a 400, the typed text in that student's field only."""
+        self.login("paul.dupont")
+        lucas = self.people["lucas.martin"]
+        url = reverse("reportcards:save_subject", args=[self.five_a.pk, self.period.pk, self.math.pk, lucas.pk])
+        typed = "Beaucoup trop long. " * 40
+        response = self.client.post(url, {"text": typed})
+        self.assertContains(response, typed.strip()[:60], status_code=400)
+        self.assertContains(response, 'aria-invalid="true"', count=1, status_code=400)
+        self.assertContains(response, "Martin Lucas", status_code=400)
+
     def test_a_teacher_of_another_subject_cannot_write(self):
         """Sophie (French) reads the maths grid without fields, and posting to it is a 404."""
         self.login("sophie.bernard")
@@ -89,8 +100,9 @@ class PageTests(Flow):
         response = self.client.post(decision_url, {"mention": "compliments", "decision": "Passage."}, **HTMX)
         self.assertContains(response, 'value="compliments" selected')
         self.assertEqual(self.client.post(url, {"text": "x"}, **HTMX).status_code, 404)
-        response = self.client.post(decision_url, {"mention": "bravo", "decision": ""}, **HTMX)
-        self.assertEqual(response.status_code, 400)
+        response = self.client.post(decision_url, {"mention": "bravo", "decision": "Tapé à la main."}, **HTMX)
+        self.assertContains(response, "Tapé à la main.", status_code=400)
+        self.assertContains(response, 'class="errorlist"', status_code=400)
 
     def test_generation_progress_and_publication_from_the_page(self):
         """The principal launches the generation (progress row), then publishes; the class zip holds every PDF."""

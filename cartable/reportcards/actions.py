@@ -7,6 +7,7 @@ differently), and the earlier one is kept, "remplacé".
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from types import SimpleNamespace
 
@@ -35,6 +36,7 @@ from cartable.reportcards.models import (
 from cartable.reportcards.policies import is_direction, taught_pairs
 
 FOLDER = "reportcards/%Y/%m"
+STALE_AFTER = dt.timedelta(minutes=10)  # a run not finished by then is taken for dead (its worker stopped)
 MAX_APPRECIATION = 600
 MAX_GENERAL = 1000
 
@@ -165,6 +167,19 @@ def request_generation(*, actor, school_class: SchoolClass, period: Period) -> G
     if not is_direction(actor, school_class.establishment_id) or period.school_year_id != school_class.school_year_id:
         raise PermissionDenied
     with transaction.atomic():
+        active = (
+            GenerationRun.objects.select_for_update()
+            .filter(
+                establishment_id=school_class.establishment_id,
+                school_class=school_class,
+                period=period,
+                status__in=[GenerationRun.Status.PENDING, GenerationRun.Status.RUNNING],
+                created_at__gte=timezone.now() - STALE_AFTER,
+            )
+            .first()
+        )
+        if active is not None:
+            return active  # one generation of a class at a time: the page follows the one under way
         total = current(Enrolment.objects.filter(school_class=school_class)).count()
         run = GenerationRun.objects.create(
             establishment_id=school_class.establishment_id,

@@ -19,7 +19,7 @@ from cartable.core.views import require_module
 from cartable.directory.models import Role, User
 from cartable.reportcards import actions, queries
 from cartable.reportcards.forms import AppreciationForm, DecisionForm, GeneralAppreciationForm, PublishForm
-from cartable.reportcards.models import GenerationRun
+from cartable.reportcards.models import CouncilDecision, GeneralAppreciation, GenerationRun
 from cartable.reportcards.policies import follows_class, is_direction
 
 MODULE = "reportcards"
@@ -85,13 +85,13 @@ def save_subject(request, class_id: int, period_id: int, subject_id: int, studen
             raise Http404 from exc
         except ValidationError as exc:
             form.add_error("text", exc)
-    back = reverse("reportcards:grid", args=[class_id, period_id, subject_id])
     if not request.htmx:
         if saved:
             messages.success(request, _("Appréciation enregistrée."))
-            return HttpResponseRedirect(back)
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
-        return HttpResponseRedirect(back)
+            return HttpResponseRedirect(reverse("reportcards:grid", args=[class_id, period_id, subject_id]))
+        view = queries.grid(request.actor, class_id=class_id, period_id=period_id, subject_id=subject_id)
+        context = {"grid": view, "form": form, "form_student_id": student.pk}
+        return render(request, "reportcards/grid.html", context, status=400)
     row = queries.grid_row(
         request.actor, school_class=school_class, period=period, subject=subject, student_id=student.pk
     )
@@ -99,6 +99,7 @@ def save_subject(request, class_id: int, period_id: int, subject_id: int, studen
         "row": row,
         "grid": {"school_class": school_class, "period": period, "subject": subject, "can_write": True},
         "form": form if not saved else None,
+        "form_student_id": student.pk,
         "saved": saved,
     }
     return render(request, "reportcards/grid.html#row", context, status=200 if saved else 400)
@@ -122,9 +123,13 @@ def council(request, class_id: int, period_id: int):
     return render(request, "reportcards/council.html", _council_context(request, view))
 
 
-def _council_row_response(request, school_class, period, student, *, errors=None):
+def _council_row_response(request, school_class, period, student, *, errors=None, typed=None):
+    """The student's row of the council page again; after an error, with what was typed."""
     view = queries.council(request.actor, class_id=school_class.pk, period_id=period.pk)
     row = next(r for r in view.rows if r.student.pk == student.pk)
+    if errors and typed is not None:
+        for name, value in typed.items():
+            setattr(row, name, value)
     return render(
         request,
         "reportcards/council.html#student",
@@ -158,7 +163,8 @@ def save_general(request, class_id: int, period_id: int, student_id: int):
     else:
         errors = [e for errs in form.errors.values() for e in errs]
     if request.htmx:
-        return _council_row_response(request, school_class, period, student, errors=errors)
+        typed = {"general": GeneralAppreciation(text=request.POST.get("text", ""))}
+        return _council_row_response(request, school_class, period, student, errors=errors, typed=typed)
     for e in errors:
         messages.error(request, e)
     if not errors:
@@ -192,7 +198,12 @@ def save_decision(request, class_id: int, period_id: int, student_id: int):
     else:
         errors = [e for errs in form.errors.values() for e in errs]
     if request.htmx:
-        return _council_row_response(request, school_class, period, student, errors=errors)
+        typed = {
+            "decision": CouncilDecision(
+                mention=request.POST.get("mention", ""), decision=request.POST.get("decision", "")
+            )
+        }
+        return _council_row_response(request, school_class, period, student, errors=errors, typed=typed)
     for e in errors:
         messages.error(request, e)
     if not errors:
