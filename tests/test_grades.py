@@ -19,7 +19,7 @@ from cartable.directory.models import Enrolment, Role, User
 from cartable.grades import actions
 from cartable.grades.actions import MarkEntry
 from cartable.grades.forms import parse_mark
-from cartable.grades.models import CompetencyAssessment, Evaluation, Mark
+from cartable.grades.models import CompetencyAssessment, Evaluation, Mark, SubjectCoefficient
 from tests.base import PersonaTestCase
 
 D = Decimal
@@ -443,3 +443,26 @@ class ParentWhoTeachesTests(GradesTestCase):
         self.assertContains(response, "Dictée")
         self.assertNotContains(response, "Fractions")
         self.assertNotContains(response, "Moy. générale")
+
+
+class CoefficientTests(GradesTestCase):
+    def test_the_direction_sets_subject_coefficients_per_level(self):
+        """marc.leroy weighs maths 2 in 5e; a bad value comes back in its cell; families cannot open the page."""
+        url = reverse("grades:coefficients")
+        math = self.kit.subjects["MATH"]
+        self.login("lucas.martin")
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.login("marc.leroy")
+        self.client.get(url)  # warm the session
+        with self.assertNumQueries(6):
+            response = self.client.get(url)
+        self.assertContains(response, f'name="coef-5e-{math.pk}"')
+        response = self.client.post(url, {f"coef-5e-{math.pk}": "deux", f"coef-4e-{math.pk}": "3"})
+        self.assertContains(response, "Saisissez un coefficient", status_code=400)
+        self.assertContains(response, 'value="deux"', status_code=400)
+        self.assertFalse(SubjectCoefficient.objects.exists())
+        response = self.client.post(url, {f"coef-5e-{math.pk}": "2", f"coef-4e-{math.pk}": "1"})
+        self.assertRedirects(response, url)
+        row = SubjectCoefficient.objects.get()
+        self.assertEqual((row.level, row.subject_id, row.coefficient), ("5e", math.pk, D(2)))
+        self.assertTrue(AuditEvent.objects.filter(verb="grades.set_subject_coefficient").exists())

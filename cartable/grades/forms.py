@@ -72,6 +72,11 @@ class DecimalText(forms.CharField):
         return number
 
 
+def number_text(value) -> str:
+    """A decimal the French way, without trailing zeros: 0,5 ; 2 ; 12,75."""
+    return _number(Decimal(value))
+
+
 def _number(value: Decimal) -> str:
     text = f"{value.normalize():f}"
     return text.replace(".", ",")

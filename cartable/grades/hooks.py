@@ -51,7 +51,7 @@ registry.personal_data(
 
 
 def _teaches_or_directs(actor) -> bool:
-    return actor.role in (Role.TEACHER, Role.DIRECTION, Role.REGIONAL_ADMIN)
+    return actor.role in (Role.TEACHER, Role.DIRECTION, Role.ESTABLISHMENT_ADMIN, Role.REGIONAL_ADMIN)
 
 
 def _follows_grades(actor) -> bool:

@@ -45,6 +45,7 @@ from cartable.directory.models import (
     Period,
     Role,
     SchoolClass,
+    Subject,
     TeachingAssignment,
     User,
 )
@@ -505,6 +506,26 @@ def latest_marks(*, student_id: int, limit: int = 5) -> list[Mark]:
         .select_related("evaluation__subject")
         .order_by("-evaluation__publish_at", "-evaluation__date", "-pk")[:limit]
     )
+
+
+def coefficient_table(establishment_id: int):
+    """Levels of this school year's classes, the subjects, and the coefficients set (three queries)."""
+    today = timezone.localdate()
+    levels = sorted(
+        set(
+            SchoolClass.objects.filter(
+                establishment_id=establishment_id, school_year__start_date__lte=today, school_year__end_date__gte=today
+            ).values_list("level", flat=True)
+        )
+    )
+    subjects = list(Subject.objects.filter(establishment_id=establishment_id).order_by("name"))
+    current_values = {
+        (level, subject_id): coefficient
+        for level, subject_id, coefficient in SubjectCoefficient.objects.filter(
+            establishment_id=establishment_id
+        ).values_list("level", "subject_id", "coefficient")
+    }
+    return levels, subjects, current_values
 
 
 # --- competencies ------------------------------------------------------------------------------------

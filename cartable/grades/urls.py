@@ -12,6 +12,7 @@ urlpatterns = [
     path("classe/<int:pk>/", views.gradebook, name="gradebook"),
     path("classe/<int:pk>/export.<str:fmt>", views.gradebook_export, name="gradebook_export"),
     path("classe/<int:pk>/competences/", views.competencies, name="competencies"),
+    path("coefficients/", views.coefficients, name="coefficients"),
     path("mes-notes/", views.mine, name="mine"),
     path("eleve/<int:pk>/", views.student, name="student"),
 ]

@@ -46,7 +46,8 @@ def index(request):
     if actor.establishment_id is None:
         raise Http404
     is_direction = actor.is_regional_admin or actor.establishment_id in policies.direction_of(actor)
-    if actor.role != Role.TEACHER and not is_direction:
+    is_admin = Role.ESTABLISHMENT_ADMIN in actor.roles_in(actor.establishment_id)
+    if actor.role != Role.TEACHER and not is_direction and not is_admin:
         raise Http404
     assignments = queries.teacher_assignments(actor)
     evaluations = queries.evaluations_for_teacher(actor) if assignments else []
@@ -63,6 +64,9 @@ def index(request):
             "classes": list(classes.order_by("level", "name")),
             "headed": policies.headed(actor)[0],
             "can_create": bool(assignments),
+            "can_set_coefficients": bool(
+                actor.roles_in(actor.establishment_id) & {Role.DIRECTION, Role.ESTABLISHMENT_ADMIN}
+            ),
         },
     )
 
@@ -351,3 +355,52 @@ def competencies(request, pk):
         },
         status=status,
     )
+
+
+# --- subject coefficients ----------------------------------------------------------------------------
+@require_module(MODULE)
+def coefficients(request):
+    """The weight of each subject in the overall average, per level (the direction and the ENT admin set
+    them; 1 when left as is)."""
+    actor = request.actor
+    establishment_id = actor.establishment_id
+    if establishment_id is None or not actor.roles_in(establishment_id) & {Role.DIRECTION, Role.ESTABLISHMENT_ADMIN}:
+        raise Http404
+    levels, subjects, current = queries.coefficient_table(establishment_id)
+    typed, errors, status = {}, {}, 200
+    if request.method == "POST":
+        wanted = {}
+        for level in levels:
+            for subject in subjects:
+                key = f"coef-{level}-{subject.pk}"
+                raw = request.POST.get(key, "").strip()
+                typed[key] = raw
+                value = forms.parse_decimal(raw or "1")
+                if value is None or value > 100:
+                    errors[key] = _("Saisissez un coefficient entre 0 et 100 (deux décimales au plus).")
+                elif value != current.get((level, subject.pk), 1):
+                    wanted[level, subject] = value
+        if errors:
+            status = 400
+            messages.error(request, _("Certains coefficients ne sont pas valides : corrigez les cases signalées."))
+        else:
+            for (level, subject), value in wanted.items():
+                actions.set_subject_coefficient(actor=actor, subject=subject, level=level, coefficient=value)
+            messages.success(request, _("Coefficients enregistrés."))
+            return redirect("grades:coefficients")
+    rows = [
+        (
+            subject,
+            [
+                (
+                    level,
+                    f"coef-{level}-{subject.pk}",
+                    typed.get(f"coef-{level}-{subject.pk}", forms.number_text(current.get((level, subject.pk), 1))),
+                    errors.get(f"coef-{level}-{subject.pk}", ""),
+                )
+                for level in levels
+            ],
+        )
+        for subject in subjects
+    ]
+    return render(request, "grades/coefficients.html", {"levels": levels, "rows": rows}, status=status)
