@@ -466,3 +466,14 @@ class CoefficientTests(GradesTestCase):
         row = SubjectCoefficient.objects.get()
         self.assertEqual((row.level, row.subject_id, row.coefficient), ("5e", math.pk, D(2)))
         self.assertTrue(AuditEvent.objects.filter(verb="grades.set_subject_coefficient").exists())
+
+
+class SubjectTeacherStudentPageTests(GradesTestCase):
+    def test_a_subject_teacher_sees_only_their_subject_on_a_students_page(self):
+        """sophie.bernard (French) opens Lucas's page: French marks and average, no maths, no overall."""
+        self.login("sophie.bernard")
+        response = self.client.get(reverse("grades:student", args=[self.people["lucas.martin"].pk]))
+        self.assertContains(response, "Dictée")
+        self.assertNotContains(response, "Fractions")
+        self.assertNotContains(response, "Mathématiques")
+        self.assertContains(response, "<strong>—</strong>", html=False)  # no overall average

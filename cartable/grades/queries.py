@@ -457,6 +457,12 @@ def student_summary(actor, *, student: User, establishment_id: int, periods: lis
 
     Constant: 1 (marks) + 1 (evaluation stats) + 3 per period + 1 (competencies) queries."""
     family = student.pk in policies.family_ids(actor)
+    sees_every_subject = (
+        family
+        or actor.is_regional_admin
+        or establishment_id in policies.direction_of(actor)
+        or student.pk in policies.headed(actor)[2]
+    )
     now = timezone.now()
     marks = list(
         Mark.objects.visible_to(actor)
@@ -475,8 +481,20 @@ def student_summary(actor, *, student: User, establishment_id: int, periods: lis
             establishment_id=establishment_id,
             published_before=now if family else None,
         )
-        class_id = result.for_student(student.pk).class_id
-        per_period.append((period, result.for_student(student.pk), result.overall_stats.get(class_id, Stats())))
+        mine = result.for_student(student.pk)
+        overall_stats = result.overall_stats.get(mine.class_id, Stats())
+        if not sees_every_subject:  # a subject teacher: their subjects' averages only, no overall average
+            visible = {m.evaluation.subject_id for m in marks}
+            mine = StudentAverages(
+                mine.student_id,
+                mine.class_id,
+                mine.class_name,
+                mine.level,
+                {sid: s for sid, s in mine.subjects.items() if sid in visible},
+                None,
+            )
+            overall_stats = Stats()
+        per_period.append((period, mine, overall_stats))
     series: dict[int, SubjectSeries] = {}
     for mark in marks:
         evaluation = mark.evaluation
