@@ -109,10 +109,14 @@ class PageTests(Flow):
         self.login("marc.leroy")
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(reverse("reportcards:generate", args=[self.five_a.pk, self.period.pk]), **HTMX)
-        self.assertContains(response, 'id="generation"')
+        # The response was made before the task ran (after commit): a progress row that polls.
+        self.assertContains(response, 'id="production"')
+        self.assertContains(response, "En cours : 0 / 3")
+        self.assertContains(response, 'hx-trigger="every 1s"')
         run = GenerationRun.objects.get()
         progress = self.client.get(reverse("reportcards:progress", args=[run.pk]))
         self.assertContains(progress, 'value="3"')
+        self.assertContains(progress, "3 bulletins à publier.")
         self.assertContains(progress, "3 / 3")
         self.assertNotContains(progress, "hx-trigger")  # finished: polling stops
         page = self.client.get(self.council_url())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -226,15 +226,25 @@ class CouncilRow:
 
 
 @dataclass
+class Production:
+    """The direction's block of the council page: the last generation, what is left to publish."""
+
+    school_class: SchoolClass
+    period: Period
+    run: GenerationRun | None
+    drafts: int
+    scheduled: int
+    has_cards: bool
+
+
+@dataclass
 class Council:
     school_class: SchoolClass
     period: Period
     rows: list[CouncilRow]
     can_write_general: bool
     can_decide: bool
-    run: GenerationRun | None
-    drafts: int
-    scheduled: int
+    production: Production | None
 
 
 def council(actor, *, class_id: int, period_id: int) -> Council:
@@ -256,26 +266,48 @@ def council(actor, *, class_id: int, period_id: int) -> Council:
         for s in students
     ]
     can_decide = is_direction(actor, school_class.establishment_id)
-    run = None
+    production = None
     if can_decide:
-        run = (
-            GenerationRun.objects.visible_to(actor)
-            .filter(establishment_id=school_class.establishment_id, school_class=school_class, period=period)
-            .first()
+        now = timezone.now()
+        latest = [r.latest for r in rows if r.latest is not None]
+        production = Production(
+            school_class,
+            period,
+            last_run(actor, school_class, period),
+            sum(1 for c in latest if c.published_at is None),
+            sum(1 for c in latest if c.published_at is not None and c.published_at > now),
+            bool(latest),
         )
-    drafts = sum(1 for r in rows if r.latest is not None and r.latest.published_at is None)
-    now = timezone.now()
-    scheduled = sum(1 for r in rows if r.latest is not None and r.latest.published_at and r.latest.published_at > now)
     return Council(
         school_class,
         period,
         rows,
         school_class.head_teacher_id is not None and school_class.head_teacher_id == actor.user_id,
         can_decide,
-        run,
-        drafts,
-        scheduled,
+        production,
     )
+
+
+def last_run(actor, school_class: SchoolClass, period: Period) -> GenerationRun | None:
+    return (
+        GenerationRun.objects.visible_to(actor)
+        .filter(establishment_id=school_class.establishment_id, school_class=school_class, period=period)
+        .first()
+    )
+
+
+def production(actor, run: GenerationRun) -> Production:
+    """The production block after a generation was asked for or while it runs (two queries)."""
+    now = timezone.now()
+    cards = ReportCard.objects.filter(
+        establishment_id=run.establishment_id, school_class_id=run.school_class_id, period_id=run.period_id
+    )
+    counts = cards.aggregate(
+        drafts=Count("pk", filter=Q(published_at__isnull=True)),
+        scheduled=Count("pk", filter=Q(published_at__gt=now)),
+        total=Count("pk"),
+    )
+    return Production(run.school_class, run.period, run, counts["drafts"], counts["scheduled"], bool(counts["total"]))
 
 
 # --- what the actor may open ------------------------------------------------------------------------------

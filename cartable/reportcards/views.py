@@ -108,6 +108,7 @@ def save_subject(request, class_id: int, period_id: int, subject_id: int, studen
 def _council_context(request, view, **extra):
     context = {
         "council": view,
+        "production": view.production,
         "publish_form": PublishForm(),
         "mentions": DecisionForm.base_fields["mention"].choices,
     }
@@ -222,7 +223,8 @@ def generate(request, class_id: int, period_id: int):
     run = actions.request_generation(actor=request.actor, school_class=school_class, period=period)
     if request.htmx:
         run.refresh_from_db()
-        return render(request, "reportcards/council.html#progress", {"run": run, "council": None})
+        run.school_class, run.period = school_class, period
+        return render(request, "reportcards/council.html#production", _production_context(request, run))
     return HttpResponseRedirect(reverse("reportcards:council", args=[class_id, period_id]))
 
 
@@ -234,7 +236,11 @@ def progress(request, run_id: int):
         run = GenerationRun.objects.visible_to(request.actor).select_related("period", "school_class").get(pk=run_id)
     except (GenerationRun.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
-    return render(request, "reportcards/council.html#progress", {"run": run})
+    return render(request, "reportcards/council.html#production", _production_context(request, run))
+
+
+def _production_context(request, run) -> dict:
+    return {"production": queries.production(request.actor, run), "publish_form": PublishForm()}
 
 
 @require_module(MODULE)
