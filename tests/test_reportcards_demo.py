@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.test import TestCase
 from django.urls import reverse
 
-from cartable.core.models import Notification
+from cartable.core.models import Delivery, Notification
 from cartable.directory.demo import load_demo_region
 from cartable.directory.models import User
 from cartable.reportcards.models import GeneralAppreciation, ReportCard, SubjectAppreciation
@@ -35,6 +35,7 @@ class DemoTests(TestCase):
                 self.assertTrue(
                     Notification.objects.filter(recipient__username=who, kind="reportcards.published").exists()
                 )
+        self.assertFalse(Delivery.objects.filter(notification__kind="reportcards.published").exists())  # no e-mail
 
     def test_claire_downloads_it(self):
         """The mother opens and downloads the demo report card."""

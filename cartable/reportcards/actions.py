@@ -314,7 +314,7 @@ def generate_run(run_id: int) -> GenerationRun:
 
 
 # --- publication ------------------------------------------------------------------------------------------
-def _announce(cards: list[ReportCard]) -> None:
+def _announce(cards: list[ReportCard], channels: tuple[str, ...] | None = None) -> None:
     """Tell each student and their guardians that a report card is published (inside the transaction)."""
     guardians = guardians_of_students([c.student_id for c in cards])
     for card in cards:
@@ -329,6 +329,7 @@ def _announce(cards: list[ReportCard]) -> None:
             url=url,
             target=card,
             establishment_id=card.establishment_id,
+            channels=channels,
         )
         if guardians.get(card.student_id):
             notify(
@@ -340,13 +341,16 @@ def _announce(cards: list[ReportCard]) -> None:
                 target=card,
                 establishment_id=card.establishment_id,
                 about=card.student_id,
+                channels=channels,
             )
 
 
-def publish_class(*, actor, school_class: SchoolClass, period: Period, publish_at=None) -> list[ReportCard]:
+def publish_class(
+    *, actor, school_class: SchoolClass, period: Period, publish_at=None, channels: tuple[str, ...] | None = None
+) -> list[ReportCard]:
     """Publish the class's unpublished report cards (their latest versions) to families at ``publish_at``
-    (now by default). From then on they never change. Families are told at once when the date has come,
-    otherwise by the periodic job when it comes."""
+    (now by default). From then on they never change. Families are told at once when the date has come
+    (on ``channels``, the kind's default ones unless given), otherwise by the periodic job when it comes."""
     if not is_direction(actor, school_class.establishment_id):
         raise PermissionDenied
     now = timezone.now()
@@ -390,7 +394,7 @@ def publish_class(*, actor, school_class: SchoolClass, period: Period, publish_a
             establishment_id=school_class.establishment_id,
         )
         if notified:
-            _announce(cards)
+            _announce(cards, channels)
     return cards
 
 
