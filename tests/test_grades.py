@@ -477,3 +477,22 @@ class SubjectTeacherStudentPageTests(GradesTestCase):
         self.assertNotContains(response, "Fractions")
         self.assertNotContains(response, "Mathématiques")
         self.assertContains(response, "<strong>—</strong>", html=False)  # no overall average
+
+
+class GroupGridTests(GradesTestCase):
+    def test_the_head_teacher_reads_only_his_students_in_a_group_of_several_classes(self):
+        """Inès (4e B) joins the Latin group: paul.dupont, head teacher of 5e A, does not see her mark."""
+        from cartable.directory.models import GroupMembership
+
+        ines = self.people["ines.girard"]
+        self.latin.classes.add(self.kit.classes["4e B"])
+        GroupMembership.objects.create(
+            establishment=self.kit.establishment, student=ines, group=self.latin, start_date=self.kit.year.start_date
+        )
+        self.mark(self.latin_test, ines, "19")
+        self.login("paul.dupont")
+        response = self.client.get(reverse("grades:evaluation", args=[self.latin_test.pk]))
+        self.assertContains(response, "Martin Lucas")
+        self.assertNotContains(response, "Girard")
+        self.login("sophie.bernard")
+        self.assertContains(self.client.get(reverse("grades:evaluation", args=[self.latin_test.pk])), "Girard")

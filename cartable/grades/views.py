@@ -28,6 +28,10 @@ def _teacher(request):
     return request.actor
 
 
+def _sees_establishment(actor, establishment_id) -> bool:
+    return actor.is_regional_admin or establishment_id in policies.direction_of(actor)
+
+
 def _period_from(request, establishment_id):
     periods, now = queries.periods_of_year(establishment_id)
     wanted = request.GET.get("periode")
@@ -155,6 +159,11 @@ def evaluation_detail(request, pk):
         raise Http404  # families read their own grades on their page, never the class's grid
     can_edit = authz.allows(actor, Action.CHANGE, evaluation)
     grid = queries.evaluation_grid(evaluation)
+    if not can_edit and evaluation.group_id and not _sees_establishment(actor, evaluation.establishment_id):
+        # a head teacher reading a group drawn from several classes sees their own class's students only
+        headed_students = policies.headed(actor)[2]
+        if evaluation.teacher_id != actor.user_id:
+            grid.students = [s for s in grid.students if s.pk in headed_students]
     typed, errors, status = {}, {}, 200
     if request.method == "POST":
         if not can_edit:
