@@ -24,6 +24,7 @@ from cartable.directory.seed import seed_region
 # Discipline: "Punitions récentes" costs students and guardians one query; "Punitions à suivre" and
 # "Procédures disciplinaires" cost the vie scolaire and the direction one query each.
 # Issue 6's "Messagerie" widget (unread messages) costs everybody one count query.
+# Issue 5's "Dernières notes" (grades) costs students and guardians one query (their latest published marks).
 DASHBOARD_QUERIES = {
     "lucas.martin": 10,
     "claire.martin": 13,

@@ -1,0 +1,80 @@
+"""Report cards in Chromium: a teacher writes appreciations, the principal generates (progress bar) and
+publishes 5e A's report cards, a parent downloads one on a phone (axe-core on every page, 360 px)."""
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.browser.support import follow, log_in, visit
+from tests.test_reportcards_support import add_marks_and_absences
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def marks(school, settings, tmp_path):
+    """5e A's first-trimester marks and Lucas's absences; generated files under tmp_path."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    add_marks_and_absences(school)
+    kit = school.college
+    return kit.classes["5e A"], kit.periods[0], kit.subjects["MATH"]
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_appreciations_generation_publication_and_download(page, marks):
+    """paul.dupont writes an appreciation with the keyboard (saved by htmx); marc.leroy generates the class's
+    PDFs, watches the progress bar reach 3 / 3 and publishes; claire.martin downloads Lucas's report card
+    on her phone."""
+    five_a, period, _maths = marks
+    log_in(page, "paul.dupont")
+    visit(page, "/bulletins/")
+    with follow(page):
+        page.get_by_role("link", name=f"5e A — Mathématiques ({period.name})").click()
+    row = page.get_by_role("row", name="Martin Lucas")
+    expect(row).to_contain_text("13,33")
+    field = page.get_by_label("Appréciation de Lucas Martin")
+    field.fill("Bon trimestre, continuez ainsi.")
+    field.press("Tab")  # leaving the field saves it
+    expect(row.get_by_role("status")).to_have_text("Enregistrée")
+    visit(page, page.url)
+    expect(page.get_by_label("Appréciation de Lucas Martin")).to_have_value("Bon trimestre, continuez ainsi.")
+
+    page.context.clear_cookies()
+    log_in(page, "marc.leroy")
+    visit(page, f"/bulletins/conseil/{five_a.pk}/{period.pk}/")
+    page.get_by_label("Mention Lucas Martin").select_option("encouragements")
+    page.get_by_role("button", name="Enregistrer Lucas Martin").last.click()
+    expect(page.get_by_label("Mention Lucas Martin")).to_have_value("encouragements")
+    page.get_by_role("button", name="Produire les bulletins de la classe (PDF)").click()
+    bar = page.locator("#generation-bar")
+    expect(bar).to_have_attribute("value", "3")
+    expect(bar).to_have_attribute("max", "3")
+    expect(page.locator("#generation-state")).to_contain_text("3 / 3")
+    with follow(page):
+        page.get_by_role("link", name="Voir les bulletins produits").click()
+    expect(page.get_by_text("3 bulletins à publier.")).to_be_visible()
+    with follow(page):
+        page.get_by_role("button", name="Publier aux familles").click()
+    expect(page.get_by_text("3 bulletin(s) publié(s).")).to_be_visible()
+
+    page.context.clear_cookies()
+    page.set_viewport_size(PHONE)
+    log_in(page, "claire.martin")
+    visit(page, "/bulletins/")
+    no_sideways_scroll(page)
+    with follow(page):
+        page.get_by_role("link", name=f"{period.name} — version 1").click()
+    expect(page.locator("#absences")).to_contain_text("3 demi-journée(s)")
+    expect(page.locator("#overall-average")).to_have_text("13,17")
+    no_sideways_scroll(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger le bulletin (PDF, version 1)").click()
+    text = " ".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert "13,17" in text
+    assert "Bon trimestre, continuez ainsi." in text
+    assert "Encouragements" in text
