@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -58,18 +59,28 @@ def record_read(*, actor: Any, verb: str, target: models.Model | None = None, su
     Only reads of somebody else's data are recorded: a person reading their own data, or a guardian
     their child's, is the data's subject and is not watched.
     """
-    if actor is None or subject_id is None:
+    record_reads(actor=actor, verb=verb, target=target, subject_ids=[] if subject_id is None else [subject_id])
+
+
+def record_reads(*, actor: Any, verb: str, target: models.Model | None = None, subject_ids: Iterable[int]) -> None:
+    """``record_read`` for many people at once (a class's grades, a register): one insert."""
+    if actor is None:
         return
-    if subject_id == getattr(actor, "user_id", None):
-        return
-    if subject_id in getattr(actor, "children_ids", ()):
-        return
+    skipped = {getattr(actor, "user_id", None), *getattr(actor, "children_ids", ())}
     target_type, target_id = target_of(target)
-    AuditEvent.objects.create(
-        kind=AuditEvent.Kind.READ,
-        verb=verb,
-        target_type=target_type,
-        target_id=target_id,
-        subject_id=subject_id,
-        **_actor_fields(actor),
-    )
+    rows = [
+        AuditEvent(
+            kind=AuditEvent.Kind.READ,
+            verb=verb,
+            target_type=target_type,
+            target_id=target_id,
+            subject_id=subject_id,
+            **_actor_fields(actor),
+        )
+        for subject_id in dict.fromkeys(subject_ids)
+        if subject_id not in skipped
+    ]
+    if len(rows) == 1:
+        rows[0].save()
+    elif rows:
+        AuditEvent.objects.bulk_create(rows)

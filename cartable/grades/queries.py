@@ -338,28 +338,12 @@ def evaluation_grid(evaluation: Evaluation) -> Grid:
 
 
 def record_reads(*, actor, verb: str, student_ids: Iterable[int], target=None) -> None:
-    """``audit.record_read`` for many students at once (one insert): staff reading grades is recorded."""
-    from cartable.core.audit import _actor_fields, target_of  # one bulk insert instead of one per student
-    from cartable.core.models import AuditEvent
+    """Staff reading many students' grades is recorded (one insert)."""
+    from cartable.core.audit import record_reads as audit_reads
 
     if actor is None or actor.user_id is None:
         return
-    skipped = {actor.user_id, *actor.children_ids}
-    target_type, target_id = target_of(target)
-    rows = [
-        AuditEvent(
-            kind=AuditEvent.Kind.READ,
-            verb=verb,
-            target_type=target_type,
-            target_id=target_id,
-            subject_id=student_id,
-            **_actor_fields(actor),
-        )
-        for student_id in student_ids
-        if student_id not in skipped
-    ]
-    if rows:
-        AuditEvent.objects.bulk_create(rows)
+    audit_reads(actor=actor, verb=verb, target=target, subject_ids=student_ids)
 
 
 @dataclass
