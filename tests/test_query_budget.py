@@ -11,30 +11,24 @@ from cartable.directory.models import Establishment
 from cartable.directory.seed import seed_region
 
 # Queries of a dashboard visit once signed in (the second page of the session), per persona: the session,
-# the person, their memberships, their notifications; guardians add their children and where they are enrolled
-# (sophie.bernard, also a guardian, lands in her teacher role and does not pay for her children). Issue 3's
-# widgets add theirs: today's lessons, homework due soon, "Prochains événements" (one query for everybody) and
-# "Ma charge de la semaine" (students and guardians: their due work this week; the thresholds are cached).
-# "Devoirs à venir" and "Ma charge" share one query (done state annotated, Actor.memo); a student's classes and
-# groups are one UNION query.
-# Issue 4's attendance widgets cost one query each for the persona shown: "Absences à justifier" (students and
-# guardians), "Appels à faire" (teachers: today's roll calls; their lessons of the day are cached) and "Vie
-# scolaire aujourd'hui" (vie scolaire and direction: today's absences; lessons without roll call cached a minute).
-# Issue 6's "Actualités" widget adds one query for everybody (the news of their audience, pinned first).
-# Discipline: "Punitions récentes" costs students and guardians one query; "Punitions à suivre" and
-# "Procédures disciplinaires" cost the vie scolaire and the direction one query each.
-# Issue 6's "Messagerie" widget (unread messages) costs everybody one count query.
-# Issue 5's "Dernières notes" (grades) costs students and guardians one query (their latest published marks).
+# the person, their memberships, their notifications; guardians add their children with their classes and
+# groups (one UNION; sophie.bernard, also a guardian, lands in her teacher role and does not pay for her
+# children), students their classes and groups (one UNION). Widgets not cached: homework due soon, shared by
+# "Devoirs à venir" and "Ma charge" (one query, Actor.memo); "Messagerie" (the unread count, everybody);
+# attendance's "Absences à justifier" (students, guardians), "Appels à faire" (teachers) and "Vie scolaire
+# aujourd'hui" (vie scolaire, direction). Cached per viewer for a minute and forgotten by the audited writes
+# that change them (core/fragments.py), so free on this second visit: "Actualités", "Prochains événements",
+# "Aujourd'hui" (lessons), "Dernières notes" and the discipline widgets.
 DASHBOARD_QUERIES = {
-    "lucas.martin": 14,
-    "claire.martin": 15,
-    "paul.dupont": 10,
-    "sophie.bernard": 10,
-    "nadia.petit": 10,
-    "marc.leroy": 10,
-    "julie.moreau": 7,
-    "admin.region": 7,
-    "charlie.roux": 10,
+    "lucas.martin": 8,
+    "claire.martin": 9,
+    "paul.dupont": 6,
+    "sophie.bernard": 6,
+    "nadia.petit": 6,
+    "marc.leroy": 6,
+    "julie.moreau": 5,
+    "admin.region": 5,
+    "charlie.roux": 6,
 }
 
 

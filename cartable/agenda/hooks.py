@@ -29,6 +29,8 @@ registry.register_widget(
         context=_upcoming,
         order=40,
         module="agenda",
+        cache_for=60,
+        changes_with=("agenda.",),
     )
 )
 

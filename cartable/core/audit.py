@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
+from cartable.core import fragments, registry
 from cartable.core.models import AuditEvent
 
 
@@ -41,6 +42,10 @@ def record(
     fields = _actor_fields(actor)
     if establishment_id is not None:
         fields["establishment_id"] = establishment_id
+    stale = registry.widgets_changed_by(verb)
+    if stale:  # the dashboard fragments this write changes: now, and again once the change is visible to all
+        fragments.forget(stale)
+        transaction.on_commit(lambda: fragments.forget(stale))
     return AuditEvent.objects.create(
         kind=AuditEvent.Kind.WRITE,
         verb=verb,

@@ -38,7 +38,12 @@ class MenuEntry:
 
 @dataclass(frozen=True)
 class Widget:
-    """A dashboard block: ``context(actor)`` returns the template's context, or None to hide it."""
+    """A dashboard block: ``context(actor)`` returns the template's context, or None to hide it.
+
+    A widget with ``cache_for`` (seconds) keeps each person's context that long in the cache; any audited
+    write whose verb starts with one of ``changes_with`` (``"news."``...) forgets every person's copy
+    (see ``core.fragments``). Only for blocks a short delay cannot mislead: never one the person changes
+    from the dashboard itself."""
 
     key: str
     title: Any
@@ -47,6 +52,8 @@ class Widget:
     order: int = 100
     module: str | None = None
     visible: Callable[[Any], bool] = lambda actor: True
+    cache_for: int = 0
+    changes_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,11 @@ def menu_entries() -> list[MenuEntry]:
 
 def widgets() -> list[Widget]:
     return sorted(_widgets.values(), key=lambda w: (w.order, w.key))
+
+
+def widgets_changed_by(verb: str) -> list[str]:
+    """The cached widgets an audited write of ``verb`` makes stale."""
+    return [w.key for w in _widgets.values() if w.cache_for and verb.startswith(w.changes_with)]
 
 
 def notification_kind(key: str) -> NotificationKind:

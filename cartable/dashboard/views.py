@@ -5,7 +5,7 @@ from typing import Any
 
 from django.shortcuts import render
 
-from cartable.core import registry
+from cartable.core import fragments, registry
 
 
 @dataclass
@@ -18,9 +18,11 @@ class RenderedWidget:
 
 def home(request):
     actor = request.actor
-    widgets = []
-    for widget in registry.visible_items(registry.widgets(), actor, actor.module_settings):
-        context = widget.context(actor)
-        if context is not None:
-            widgets.append(RenderedWidget(widget.key, widget.title, widget.template, context))
+    visible = registry.visible_items(registry.widgets(), actor, actor.module_settings)
+    contexts = fragments.contexts(visible, actor, lambda widget: widget.context(actor))
+    widgets = [
+        RenderedWidget(widget.key, widget.title, widget.template, contexts[widget.key])
+        for widget in visible
+        if contexts[widget.key] is not None
+    ]
     return render(request, "dashboard/home.html", {"widgets": widgets})

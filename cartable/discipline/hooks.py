@@ -69,6 +69,8 @@ registry.register_widget(
         order=60,
         module="discipline",
         visible=lambda actor: actor.role in FAMILY,
+        cache_for=60,
+        changes_with=("discipline.",),
     )
 )
 registry.register_widget(
@@ -80,6 +82,8 @@ registry.register_widget(
         order=60,
         module="discipline",
         visible=lambda actor: actor.role in OVERSEERS,
+        cache_for=60,
+        changes_with=("discipline.",),
     )
 )
 registry.register_widget(
@@ -91,6 +95,8 @@ registry.register_widget(
         order=61,
         module="discipline",
         visible=lambda actor: actor.role in OVERSEERS,
+        cache_for=60,
+        changes_with=("discipline.",),
     )
 )
 

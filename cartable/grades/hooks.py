@@ -106,6 +106,8 @@ registry.register_widget(
         order=25,
         module="grades",
         visible=_follows_grades,
+        cache_for=60,
+        changes_with=("grades.",),
     )
 )
 

@@ -35,6 +35,8 @@ registry.register_widget(
         order=15,
         module="news",
         visible=lambda actor: bool(actor.memberships),
+        cache_for=60,
+        changes_with=("news.",),
     )
 )
 

@@ -53,6 +53,8 @@ registry.register_widget(
         order=20,
         module="timetable",
         visible=lambda actor: actor.role in OWN_LESSONS,
+        cache_for=60,
+        changes_with=("timetable.",),
     )
 )
 registry.register_data_provider(
