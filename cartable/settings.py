@@ -140,8 +140,11 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, co
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        # The web threads and the worker share one file: a writer waits up to 20 s for another's lock
+        # (a busy worker delivering the demo's first notices) rather than failing the page.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
     }
     if not TESTING:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
