@@ -46,7 +46,9 @@ class GradesTestCase(PersonaTestCase):
         cls.kit = kit
         cls.five_a = kit.classes["5e A"]
         cls.latin = cls.five_a.groups.get()
-        cls.period = kit.periods[0]
+        today = timezone.localdate()
+        # The period pages open on by default: the current one (the first before the year starts).
+        cls.period = next((p for p in kit.periods if p.start_date <= today <= p.end_date), kit.periods[0])
         cls.past = timezone.now() - dt.timedelta(hours=1)
         cls.future = timezone.now() + dt.timedelta(days=3)
         cls.math = cls.evaluation(p["paul.dupont"], "MATH", title="Fractions")
@@ -67,7 +69,7 @@ class GradesTestCase(PersonaTestCase):
             group=group,
             period=cls.period,
             title=title,
-            date=cls.period.start_date + dt.timedelta(days=20),
+            date=max(cls.period.start_date, min(cls.period.start_date + dt.timedelta(days=20), timezone.localdate())),
             coefficient=D(coefficient),
             scale=D(scale),
             publish_at=publish_at or cls.past,
