@@ -202,6 +202,15 @@ class Actor:
         return self.__dict__["children_places"]
 
     @property
+    def children_class_ids(self) -> frozenset[int]:
+        """The classes the person's children attend now (none unless they act as a guardian somewhere)."""
+        return frozenset(c for classes, _groups in self.children_places.values() for c in classes)
+
+    @property
+    def children_group_ids(self) -> frozenset[int]:
+        return frozenset(g for _classes, groups in self.children_places.values() for g in groups)
+
+    @property
     def children_ids(self) -> frozenset[int]:
         return frozenset(c.id for c in self.children)
 

@@ -9,7 +9,6 @@ from cartable.core.authz import Action
 from cartable.directory.actor import current
 from cartable.directory.models import (
     STAFF_ROLES,
-    Enrolment,
     Establishment,
     Membership,
     Role,
@@ -52,9 +51,7 @@ class SchoolClassPolicy(authz.Policy):
             if obj.pk in actor.class_ids:
                 return True
             # Current enrolments only, as in scope(): a class a child has left opens nothing.
-            return any(obj.establishment_id in c.establishment_ids for c in actor.children) and (
-                current(Enrolment.objects.filter(school_class=obj, student_id__in=actor.children_ids)).exists()
-            )
+            return obj.pk in actor.children_class_ids
         if action in (Action.CHANGE, Action.MANAGE):
             return bool(actor.roles_in(obj.establishment_id) & ADMIN_ROLES)
         return False
@@ -63,11 +60,8 @@ class SchoolClassPolicy(authz.Policy):
         if actor.is_regional_admin:
             return queryset
         staff_of = [e for e in actor.establishment_ids if actor.is_staff_of(e)]
-        children_classes = current(Enrolment.objects.filter(student_id__in=actor.children_ids)).values(
-            "school_class_id"
-        )
         return queryset.filter(
-            Q(establishment_id__in=staff_of) | Q(pk__in=actor.class_ids) | Q(pk__in=children_classes)
+            Q(establishment_id__in=staff_of) | Q(pk__in=actor.class_ids) | Q(pk__in=actor.children_class_ids)
         )
 
 

@@ -44,8 +44,7 @@ def family_reach(actor) -> tuple[frozenset[int], frozenset[int]]:
     """The classes and groups a guardian's children attend now (loaded with the actor's children)."""
     if not actor.has_role(Role.GUARDIAN):
         return frozenset(), frozenset()
-    places = actor.children_places.values()
-    return frozenset(c for cs, _gs in places for c in cs), frozenset(g for _cs, gs in places for g in gs)
+    return actor.children_class_ids, actor.children_group_ids
 
 
 def teaches(actor, forum: Forum) -> bool:

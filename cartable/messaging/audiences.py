@@ -39,14 +39,7 @@ def _class_ids_for(actor, establishment_id: int | None) -> list[int] | None:
     own classes and their children's."""
     if actor.is_staff_of(establishment_id):
         return None
-    ids = set(actor.class_ids)
-    if actor.children:
-        ids |= set(
-            current(Enrolment.objects.filter(student_id__in=actor.children_ids)).values_list(
-                "school_class_id", flat=True
-            )
-        )
-    return sorted(ids)
+    return sorted(actor.class_ids | actor.children_class_ids)
 
 
 def offered(actor) -> list[Audience]:

@@ -61,9 +61,7 @@ def can_view_group_week(actor, group) -> bool:
         return False
     if group.pk in actor.group_ids:
         return True
-    return bool(actor.children_ids) and (
-        current(GroupMembership.objects.filter(group=group, student_id__in=actor.children_ids)).exists()
-    )
+    return group.pk in actor.children_group_ids
 
 
 def can_view_teacher_week(actor, teacher_id: int, establishment_id: int) -> bool:
