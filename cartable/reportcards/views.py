@@ -139,24 +139,17 @@ def _council_row_response(request, school_class, period, student, *, errors=None
     )
 
 
-@require_module(MODULE)
-@require_POST
-def save_general(request, class_id: int, period_id: int, student_id: int):
-    """The head teacher saves a general appreciation."""
+def _save_council_row(request, class_id, period_id, student_id, *, form_class, save, typed, done):
+    """Parse one council row's form, call ``save(school_class, period, student, cleaned_data)`` (an action),
+    and answer with the row (htmx, what was typed kept on error) or a redirect to the council page."""
     school_class = queries.class_for(request.actor, class_id)
     period = queries.period_for(school_class, period_id)
     student = _student_of(school_class, student_id)
-    form = GeneralAppreciationForm(request.POST)
+    form = form_class(request.POST)
     errors: list[str] = []
     if form.is_valid():
         try:
-            actions.save_general_appreciation(
-                actor=request.actor,
-                school_class=school_class,
-                period=period,
-                student=student,
-                text=form.cleaned_data["text"],
-            )
+            save(school_class, period, student, form.cleaned_data)
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as exc:
@@ -164,52 +157,57 @@ def save_general(request, class_id: int, period_id: int, student_id: int):
     else:
         errors = [e for errs in form.errors.values() for e in errs]
     if request.htmx:
-        typed = {"general": GeneralAppreciation(text=request.POST.get("text", ""))}
-        return _council_row_response(request, school_class, period, student, errors=errors, typed=typed)
+        return _council_row_response(request, school_class, period, student, errors=errors, typed=typed())
     for e in errors:
         messages.error(request, e)
     if not errors:
-        messages.success(request, _("Appréciation générale enregistrée."))
+        messages.success(request, done)
     return HttpResponseRedirect(reverse("reportcards:council", args=[class_id, period_id]))
+
+
+@require_module(MODULE)
+@require_POST
+def save_general(request, class_id: int, period_id: int, student_id: int):
+    """The head teacher saves a general appreciation."""
+    return _save_council_row(
+        request,
+        class_id,
+        period_id,
+        student_id,
+        form_class=GeneralAppreciationForm,
+        save=lambda school_class, period, student, data: actions.save_general_appreciation(
+            actor=request.actor, school_class=school_class, period=period, student=student, text=data["text"]
+        ),
+        typed=lambda: {"general": GeneralAppreciation(text=request.POST.get("text", ""))},
+        done=_("Appréciation générale enregistrée."),
+    )
 
 
 @require_module(MODULE)
 @require_POST
 def save_decision(request, class_id: int, period_id: int, student_id: int):
     """The direction records the council's mention and decision."""
-    school_class = queries.class_for(request.actor, class_id)
-    period = queries.period_for(school_class, period_id)
-    student = _student_of(school_class, student_id)
-    form = DecisionForm(request.POST)
-    errors: list[str] = []
-    if form.is_valid():
-        try:
-            actions.record_decision(
-                actor=request.actor,
-                school_class=school_class,
-                period=period,
-                student=student,
-                mention=form.cleaned_data["mention"],
-                decision=form.cleaned_data["decision"],
-            )
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            errors = exc.messages
-    else:
-        errors = [e for errs in form.errors.values() for e in errs]
-    if request.htmx:
-        typed = {
+    return _save_council_row(
+        request,
+        class_id,
+        period_id,
+        student_id,
+        form_class=DecisionForm,
+        save=lambda school_class, period, student, data: actions.record_decision(
+            actor=request.actor,
+            school_class=school_class,
+            period=period,
+            student=student,
+            mention=data["mention"],
+            decision=data["decision"],
+        ),
+        typed=lambda: {
             "decision": CouncilDecision(
                 mention=request.POST.get("mention", ""), decision=request.POST.get("decision", "")
             )
-        }
-        return _council_row_response(request, school_class, period, student, errors=errors, typed=typed)
-    for e in errors:
-        messages.error(request, e)
-    if not errors:
-        messages.success(request, _("Décision enregistrée."))
-    return HttpResponseRedirect(reverse("reportcards:council", args=[class_id, period_id]))
+        },
+        done=_("Décision enregistrée."),
+    )
 
 
 @require_module(MODULE)
