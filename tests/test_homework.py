@@ -272,8 +272,9 @@ class NotificationTests(HomeworkTestCase):
         """Homework published in the future is announced by the periodic job once visible, exactly once."""
         paul = self.actor("paul.dupont")
         soon = timezone.now() + dt.timedelta(hours=2)
+        due = timezone.localdate(soon) + dt.timedelta(days=1)
         homework = actions.save_homework(
-            actor=paul, assignment=self.math_5a, kind="exercise", title="Ex", due_date=self.today, published_at=soon
+            actor=paul, assignment=self.math_5a, kind="exercise", title="Ex", due_date=due, published_at=soon
         )
         self.assertEqual(self.recipients("homework.published"), set())
         self.assertEqual(actions.notify_newly_visible(timezone.now()), 0)
@@ -284,6 +285,24 @@ class NotificationTests(HomeworkTestCase):
         )
         homework.refresh_from_db()
         self.assertIsNotNone(homework.notified_at)
+
+    def test_homework_whose_day_has_passed_is_never_announced_as_new(self):
+        """Work prepared ahead but due before the job runs is claimed without a « new homework » notice."""
+        paul = self.actor("paul.dupont")
+        soon = timezone.now() + dt.timedelta(hours=2)
+        homework = actions.save_homework(
+            actor=paul,
+            assignment=self.math_5a,
+            kind="exercise",
+            title="Ex",
+            due_date=timezone.localdate(soon) + dt.timedelta(days=1),
+            published_at=soon,
+        )
+        later = soon + dt.timedelta(days=3)
+        self.assertEqual(actions.notify_newly_visible(later), 0)
+        self.assertEqual(self.recipients("homework.published"), set())
+        homework.refresh_from_db()
+        self.assertEqual(homework.notified_at, later)
 
     def test_changing_published_homework_bumps_its_version_and_notifies(self):
         """A change to announced homework raises its version and notifies; saving it unchanged does not."""

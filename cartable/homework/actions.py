@@ -373,7 +373,9 @@ def notify_newly_visible(now: dt.datetime | None = None) -> int:
     for item in due:
         if Homework.objects.filter(pk=item.pk, notified_at__isnull=True).update(notified_at=now):
             claimed_ids.add(item.pk)
-    claimed = [h for h in due if h.pk in claimed_ids]
+    # Work whose day has passed is claimed but never announced: no « new homework for yesterday ».
+    today = timezone.localdate(now)
+    claimed = [h for h in due if h.pk in claimed_ids and h.due_date >= today]
     if claimed:
         _announce(claimed, "homework.published")
     return len(claimed)

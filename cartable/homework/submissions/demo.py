@@ -67,6 +67,7 @@ def load_demo(personas: Personas, now: dt.datetime | None = None) -> dict[str, i
         due_date=deadline.date(),
         estimated_minutes=30,
         published_at=deadline - dt.timedelta(days=7),
+        notified_at=deadline - dt.timedelta(days=7),  # announced when it was set, a week ago
         accepts_submissions=True,
         submission_deadline=deadline,
         late_policy=Homework.LatePolicy.ACCEPT,
