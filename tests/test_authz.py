@@ -353,6 +353,84 @@ class ActorTests(PolicyMatrixTestCase):
         with self.assertNumQueries(0):
             actor.children_ids, actor.establishment_ids, actor.is_regional_admin, actor.child  # noqa: B018
 
+    def test_the_actors_role_questions_are_answered_once(self):
+        """paul.dupont: the establishments he teaches or directs in, the class he heads, the students he
+        teaches; each set is loaded once, then answered in memory."""
+        paul = self.actor("paul.dupont")
+        college, lycee = self.establishments["college"], self.establishments["lycee"]
+        five_a = SchoolClass.objects.get(establishment=college, name="5e A")
+        self.assertEqual(paul.establishments_where({Role.TEACHER}), {college.pk, lycee.pk})
+        self.assertEqual(paul.direction_ids, frozenset())
+        self.assertFalse(paul.directs(college.pk))
+        self.assertTrue(self.actor("marc.leroy").directs(college.pk))
+        self.assertTrue(self.actor("admin.region").directs(college.pk))
+        self.assertIn(five_a.pk, paul.headed.class_ids)
+        self.assertIn(self.people["lucas.martin"].pk, paul.headed.student_ids)
+        self.assertIn(self.people["lucas.martin"].pk, paul.taught_student_ids)
+        self.assertTrue(any(t.class_id == five_a.pk for t in paul.teaching))
+        paul.teaching_reach, paul.taught_class_subjects  # noqa: B018
+        with self.assertNumQueries(0):
+            paul.headed, paul.taught_student_ids, paul.teaching_reach, paul.taught_class_subjects  # noqa: B018
+            paul.acting_as(paul.membership.pk).headed  # noqa: B018  (another role, the same person)
+        self.assertEqual(self.actor("lucas.martin").family_student_ids, {self.people["lucas.martin"].pk})
+        self.assertEqual(
+            self.actor("claire.martin").family_student_ids,
+            {self.people["lucas.martin"].pk, self.people["emma.martin"].pk},
+        )
+
+
+class NamedPermissionTests(PersonaTestCase):
+    """Checks on what is not a row are registered by name and answered by the same entry points."""
+
+    def test_a_named_permission_answers_through_require_allows_and_can(self):
+        """A registered check decides; anonymous actors are refused before it runs."""
+        seen = []
+        self.addCleanup(authz.base._permissions.pop, "tests.read_board", None)
+
+        @authz.permission("tests.read_board")
+        def read_board(actor, establishment):
+            seen.append(actor)
+            return establishment.pk in actor.establishments_where({Role.DIRECTION})
+
+        college = Establishment.objects.get(uai="0540042K")
+        self.assertTrue(authz.can(self.actor("marc.leroy"), "tests.read_board", college))
+        self.assertFalse(authz.allows(self.actor("paul.dupont"), "tests.read_board", college))
+        with self.assertRaises(PermissionDenied):
+            authz.require(self.actor("lucas.martin"), "tests.read_board", college)
+        with self.assertRaises(Http404):
+            authz.require_or_404(self.actor("lucas.martin"), "tests.read_board", college)
+        self.assertFalse(authz.allows(ANONYMOUS, "tests.read_board", college))
+        self.assertEqual(len(seen), 4, "the anonymous actor never reached the check")
+        self.assertIn("tests.read_board", authz.registered_permissions())
+
+    def test_an_unknown_permission_name_is_a_programming_error(self):
+        """A typo in a permission's name raises instead of silently refusing."""
+        with self.assertRaises(LookupError):
+            authz.allows(self.actor("marc.leroy"), "tests.no_such_permission", None)
+        with self.assertRaises(ValueError):
+            authz.permission("no_dot")
+
+    def test_an_establishment_role_policy_gives_both_faces(self):
+        """The base policy for establishment rows: the listed roles see and change, others nothing."""
+
+        class SubjectRules(authz.EstablishmentRolePolicy):
+            roles = {Action.VIEW: frozenset({Role.TEACHER}), Action.CHANGE: frozenset({Role.DIRECTION})}
+
+        policy = SubjectRules()
+        subject = Subject.objects.filter(establishment__uai="0540042K").first()
+        for who, sees, changes in [
+            ("paul.dupont", True, False),
+            ("marc.leroy", False, True),
+            ("lucas.martin", False, False),
+            ("charlie.roux", False, False),
+            ("admin.region", True, True),
+        ]:
+            with self.subTest(who=who):
+                actor = self.actor(who)
+                self.assertIs(policy.allows(actor, Action.VIEW, subject), sees)
+                self.assertIs(policy.allows(actor, Action.CHANGE, subject), changes)
+                self.assertIs(policy.scope(actor, Subject.objects.filter(pk=subject.pk)).exists(), sees)
+
 
 class SwitchViewTests(PersonaTestCase):
     def membership_of(self, username, role, establishment):

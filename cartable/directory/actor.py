@@ -7,27 +7,35 @@ or attended (one query each, only when asked).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 
 from cartable.directory.models import (
+    MANAGER_ROLES,
     STAFF_ROLES,
     Enrolment,
+    Group,
     GroupMembership,
     Guardianship,
     Membership,
     Role,
+    SchoolClass,
     TeachingAssignment,
     User,
 )
 
 if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
+
     from cartable.directory.models import Establishment
+
+T = TypeVar("T")
 
 SESSION_MEMBERSHIP = "cartable.membership"
 SESSION_CHILD = "cartable.child"
@@ -45,7 +53,8 @@ ROLE_PRIORITY = [
 ]
 
 
-def current(qs, on=None):
+def current[M: Model](qs: QuerySet[M], on: dt.date | None = None) -> QuerySet[M]:
+    """The rows of a dated relation (membership, enrolment, assignment...) in force ``on`` (today)."""
     on = on or timezone.localdate()
     return qs.filter(Q(start_date__lte=on), Q(end_date__isnull=True) | Q(end_date__gte=on))
 
@@ -60,6 +69,23 @@ class Child:
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class Teaching(NamedTuple):
+    """One current teaching assignment, as policies read it: a class or a group, and a subject."""
+
+    class_id: int | None
+    group_id: int | None
+    subject_id: int
+
+
+class Headed(NamedTuple):
+    """What a head teacher (professeur principal) follows: the classes, the groups drawn from them, and
+    the classes' current students."""
+
+    class_ids: frozenset[int]
+    group_ids: frozenset[int]
+    student_ids: frozenset[int]
 
 
 class Actor:
@@ -84,17 +110,20 @@ class Actor:
     def acting_as(self, membership_id: int | None, child_id: int | None = None) -> Actor:
         """The same person acting through another of their memberships; rows already loaded are reused."""
         other = Actor(self.user, membership_id=membership_id, child_id=child_id, ip_address=self.ip_address)
-        for loaded in ("memberships", "children", "children_places", "_places", "_teaching"):
+        for loaded in ("memberships", "children", "children_places", "_places", "teaching", "_memos"):
             if loaded in self.__dict__:
                 other.__dict__[loaded] = self.__dict__[loaded]
         return other
 
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """A value computed once per actor (so once per request): rows several dashboard widgets share."""
-        memos = self.__dict__.setdefault("_memos", {})
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """A value computed once per actor (so once per request): rows several policies or widgets share.
+
+        Only for values that depend on the person, never on the membership they act through (the memo is
+        shared by :meth:`acting_as`)."""
+        memos: dict[str, Any] = self.__dict__.setdefault("_memos", {})
         if key not in memos:
             memos[key] = compute()
-        return memos[key]
+        return memos[key]  # type: ignore[no-any-return]
 
     # --- identity ------------------------------------------------------------------------------
     @property
@@ -158,11 +187,30 @@ class Actor:
 
     def is_manager_of(self, establishment_id: int | None) -> bool:
         """Direction, vie scolaire and ENT administrators see the whole establishment's life."""
-        managing = {Role.DIRECTION, Role.ESTABLISHMENT_ADMIN, Role.EDUCATION}
-        return self.is_regional_admin or bool(self.roles_in(establishment_id) & managing)
+        return self.is_regional_admin or bool(self.roles_in(establishment_id) & MANAGER_ROLES)
+
+    def establishments_where(self, roles: Iterable[str]) -> frozenset[int]:
+        """The establishments where the person holds one of ``roles`` now (in memory: memberships are loaded).
+
+        The question nearly every policy asks; role sets come from ``directory.models`` (``STAFF_ROLES``...)."""
+        wanted = frozenset(roles)
+        return frozenset(m.establishment_id for m in self.memberships if m.establishment_id and m.role in wanted)
+
+    def holds_in(self, establishment_id: int | None, roles: Iterable[str]) -> bool:
+        """Whether the person holds one of ``roles`` in that establishment."""
+        return bool(self.roles_in(establishment_id) & frozenset(roles))
 
     @property
-    def module_settings(self) -> dict:
+    def direction_ids(self) -> frozenset[int]:
+        """The establishments the person directs (principal, deputy)."""
+        return self.establishments_where((Role.DIRECTION,))
+
+    def directs(self, establishment_id: int | None) -> bool:
+        """The direction of that establishment, or the regional administrator (who oversees every one)."""
+        return self.is_regional_admin or establishment_id in self.direction_ids
+
+    @property
+    def module_settings(self) -> dict[str, Any]:
         return self.establishment.module_settings if self.establishment else {}
 
     # --- family --------------------------------------------------------------------------------
@@ -199,7 +247,8 @@ class Actor:
     def children_places(self) -> dict[int, tuple[frozenset[int], frozenset[int]]]:
         """For each child: the classes and groups they attend now (loaded with ``children``)."""
         self.children  # noqa: B018  (fills this attribute)
-        return self.__dict__["children_places"]
+        places: dict[int, tuple[frozenset[int], frozenset[int]]] = self.__dict__["children_places"]
+        return places
 
     @property
     def children_class_ids(self) -> frozenset[int]:
@@ -255,23 +304,111 @@ class Actor:
     def group_ids(self) -> frozenset[int]:
         return self._places[1]
 
+    @property
+    def family_student_ids(self) -> frozenset[int]:
+        """The students whose school life the person reads as family: themself as a student, their children."""
+        ids = set(self.children_ids)
+        if self.user_id is not None and self.has_role(Role.STUDENT):
+            ids.add(self.user_id)
+        return frozenset(ids)
+
+    # --- teaching --------------------------------------------------------------------------------
     @cached_property
-    def _teaching(self) -> list[tuple[int | None, int | None, int]]:
+    def teaching(self) -> tuple[Teaching, ...]:
+        """The person's current teaching assignments (one query, none unless they teach somewhere)."""
         if self.user is None or not self.has_role(Role.TEACHER):
-            return []
-        return list(
-            current(TeachingAssignment.objects.filter(teacher=self.user)).values_list(
-                "school_class_id", "group_id", "subject_id"
-            )
+            return ()
+        rows = current(TeachingAssignment.objects.filter(teacher=self.user)).values_list(
+            "school_class_id", "group_id", "subject_id"
         )
+        return tuple(Teaching(*row) for row in rows)
 
     @property
     def taught_class_ids(self) -> frozenset[int]:
-        return frozenset(c for c, _g, _s in self._teaching if c)
+        return frozenset(t.class_id for t in self.teaching if t.class_id)
 
     @property
     def taught_group_ids(self) -> frozenset[int]:
-        return frozenset(g for _c, g, _s in self._teaching if g)
+        return frozenset(t.group_id for t in self.teaching if t.group_id)
+
+    def teaches_subject_to(self, *, subject_id: int, class_id: int | None = None, group_id: int | None = None) -> bool:
+        """Whether the person teaches that subject to that class or that group (a current assignment)."""
+        return any(
+            t.subject_id == subject_id
+            and ((class_id and t.class_id == class_id) or (group_id and t.group_id == group_id))
+            for t in self.teaching
+        )
+
+    @property
+    def headed(self) -> Headed:
+        """The classes the person is head teacher of, their groups and students (two queries, once; none
+        unless the person teaches)."""
+        return self.memo("directory.headed", self._load_headed)
+
+    def _load_headed(self) -> Headed:
+        if self.user_id is None or not self.has_role(Role.TEACHER):
+            return Headed(frozenset(), frozenset(), frozenset())
+        class_ids = frozenset(SchoolClass.objects.filter(head_teacher_id=self.user_id).values_list("pk", flat=True))
+        if not class_ids:
+            return Headed(class_ids, frozenset(), frozenset())
+        links = Group.classes.through.objects.filter(schoolclass_id__in=class_ids)
+        group_ids = frozenset(links.values_list("group_id", flat=True))
+        students = current(Enrolment.objects.filter(school_class_id__in=class_ids)).values_list("student_id", flat=True)
+        return Headed(class_ids, group_ids, frozenset(students))
+
+    @property
+    def taught_student_ids(self) -> frozenset[int]:
+        """The students of the classes and groups the person teaches now (one query, once)."""
+        return self.memo("directory.taught_students", self._load_taught_students)
+
+    def _load_taught_students(self) -> frozenset[int]:
+        if not (self.taught_class_ids or self.taught_group_ids):
+            return frozenset()
+        in_classes = current(Enrolment.objects.filter(school_class_id__in=self.taught_class_ids)).values("student_id")
+        in_groups = current(GroupMembership.objects.filter(group_id__in=self.taught_group_ids)).values("student_id")
+        rows = current(Enrolment.objects.filter(Q(student_id__in=in_classes) | Q(student_id__in=in_groups)))
+        return frozenset(rows.values_list("student_id", flat=True))
+
+    @property
+    def taught_class_subjects(self) -> dict[tuple[int, int], frozenset[int] | None]:
+        """The (class, subject) pairs the person teaches now, each with the groups it is taught through
+        (``None`` when taught to the whole class). One query for the groups' classes, once."""
+        return self.memo("directory.taught_class_subjects", self._load_taught_class_subjects)
+
+    def _load_taught_class_subjects(self) -> dict[tuple[int, int], frozenset[int] | None]:
+        pairs: dict[tuple[int, int], set[int] | None] = {}
+        for t in self.teaching:
+            if t.class_id:
+                pairs[t.class_id, t.subject_id] = None
+        by_group = {t.group_id: t.subject_id for t in self.teaching if t.group_id}
+        if by_group:
+            links = Group.classes.through.objects.filter(group_id__in=list(by_group))
+            for group_id, class_id in links.values_list("group_id", "schoolclass_id"):
+                key = (class_id, by_group[group_id])
+                known = pairs.setdefault(key, set())
+                if known is not None:
+                    known.add(group_id)
+        return {k: (frozenset(v) if v is not None else None) for k, v in pairs.items()}
+
+    @property
+    def teaching_reach(self) -> tuple[frozenset[int], frozenset[int]]:
+        """The classes and groups a teacher follows: those taught, the classes of the groups taught, and the
+        groups drawn from all these classes (one query, once)."""
+        return self.memo("directory.teaching_reach", self._load_teaching_reach)
+
+    def _load_teaching_reach(self) -> tuple[frozenset[int], frozenset[int]]:
+        class_ids, group_ids = set(self.taught_class_ids), set(self.taught_group_ids)
+        if class_ids or group_ids:
+            links = Group.classes.through.objects
+            classes_of_groups = links.filter(group_id__in=group_ids).values("schoolclass_id")
+            rows = list(
+                links.filter(Q(schoolclass_id__in=class_ids) | Q(schoolclass_id__in=classes_of_groups)).values_list(
+                    "group_id", "schoolclass_id"
+                )
+            )
+            class_ids |= {c for g, c in rows if g in self.taught_group_ids}
+            group_ids |= {g for g, _c in rows}
+        return frozenset(class_ids), frozenset(group_ids)
 
 
 ANONYMOUS = Actor(None)

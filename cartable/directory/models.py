@@ -274,7 +274,17 @@ class Role(models.TextChoices):
     REGIONAL_ADMIN = "regional_admin", _("Administrateur régional")
 
 
+# The role sets every policy asks about, defined once. An app that needs another set composes these.
 STAFF_ROLES = frozenset({Role.TEACHER, Role.EDUCATION, Role.ADMINISTRATIVE, Role.DIRECTION, Role.ESTABLISHMENT_ADMIN})
+FAMILY_ROLES = frozenset({Role.STUDENT, Role.GUARDIAN})
+# Direction, vie scolaire and ENT administrators see the whole establishment's life.
+MANAGER_ROLES = frozenset({Role.DIRECTION, Role.ESTABLISHMENT_ADMIN, Role.EDUCATION})
+# Those who follow school life (attendance, discipline, report cards): the vie scolaire and the direction.
+SCHOOL_LIFE_ROLES = frozenset({Role.EDUCATION, Role.DIRECTION})
+# Those who administer the establishment's settings: the direction and the ENT administrator.
+ADMIN_ROLES = frozenset({Role.DIRECTION, Role.ESTABLISHMENT_ADMIN})
+# Those who have a week of their own lessons (timetable, homework, agenda).
+OWN_LESSON_ROLES = frozenset({Role.STUDENT, Role.GUARDIAN, Role.TEACHER})
 
 
 class Membership(Dated):

@@ -26,61 +26,26 @@ from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, Group, GroupMembership, Role, SchoolClass
+from cartable.directory.models import Group, Role
 from cartable.grades.models import CompetencyAssessment, Evaluation, Mark, SubjectCoefficient
-
-_HEADED_KEY = "_grades_headed"
-_TAUGHT_STUDENTS_KEY = "_grades_taught_students"
 
 
 def teaching_pairs(actor) -> frozenset[tuple[str, int, int]]:
     """(``"class"`` or ``"group"``, id, subject id) of the actor's current teaching assignments."""
     return frozenset(
         ("class", c, s) if c else ("group", g, s)
-        for c, g, s in actor._teaching  # loaded once per actor by the directory
+        for c, g, s in actor.teaching  # loaded once per actor by the directory
     )
 
 
 def headed(actor) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
-    """Classes the actor is head teacher of, the groups drawn from them, and their current students
-    (two queries, kept on the actor; none unless the actor teaches)."""
-    cached = actor.__dict__.get(_HEADED_KEY)
-    if cached is not None:
-        return cached
-    class_ids: frozenset[int] = frozenset()
-    group_ids: frozenset[int] = frozenset()
-    student_ids: frozenset[int] = frozenset()
-    if actor.user_id is not None and actor.has_role(Role.TEACHER):
-        class_ids = frozenset(SchoolClass.objects.filter(head_teacher_id=actor.user_id).values_list("pk", flat=True))
-        if class_ids:
-            group_ids = frozenset(
-                Group.classes.through.objects.filter(schoolclass_id__in=class_ids).values_list("group_id", flat=True)
-            )
-            student_ids = frozenset(
-                current(Enrolment.objects.filter(school_class_id__in=class_ids)).values_list("student_id", flat=True)
-            )
-    result = (class_ids, group_ids, student_ids)
-    actor.__dict__[_HEADED_KEY] = result
-    return result
+    """Classes the actor is head teacher of, the groups drawn from them, and their current students."""
+    return actor.headed
 
 
 def taught_students(actor) -> frozenset[int]:
-    """Students of the classes and groups the actor teaches now (one query, kept on the actor)."""
-    cached = actor.__dict__.get(_TAUGHT_STUDENTS_KEY)
-    if cached is not None:
-        return cached
-    result: frozenset[int] = frozenset()
-    if actor.taught_class_ids or actor.taught_group_ids:
-        in_classes = current(Enrolment.objects.filter(school_class_id__in=actor.taught_class_ids)).values("student_id")
-        in_groups = current(GroupMembership.objects.filter(group_id__in=actor.taught_group_ids)).values("student_id")
-        result = frozenset(
-            current(Enrolment.objects.filter(Q(student_id__in=in_classes) | Q(student_id__in=in_groups))).values_list(
-                "student_id", flat=True
-            )
-        )
-    actor.__dict__[_TAUGHT_STUDENTS_KEY] = result
-    return result
+    """Students of the classes and groups the actor teaches now."""
+    return actor.taught_student_ids
 
 
 def family_ids(actor) -> frozenset[int]:

@@ -20,31 +20,13 @@ from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.models import Group, Role
+from cartable.directory.models import Role
 from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
-
-_TEACHING_KEY = "_homework_teaching_reach"
 
 
 def teaching_reach(actor) -> tuple[frozenset[int], frozenset[int]]:
-    """The classes and groups whose log a teacher sees: those taught, the classes of the groups taught,
-    and the groups drawn from all these classes (one query, kept on the actor)."""
-    cached = actor.__dict__.get(_TEACHING_KEY)
-    if cached is not None:
-        return cached
-    class_ids, group_ids = set(actor.taught_class_ids), set(actor.taught_group_ids)
-    if class_ids or group_ids:
-        links = Group.classes.through.objects
-        classes_of_groups = links.filter(group_id__in=group_ids).values("schoolclass_id")
-        rows = links.filter(Q(schoolclass_id__in=class_ids) | Q(schoolclass_id__in=classes_of_groups)).values_list(
-            "group_id", "schoolclass_id"
-        )
-        rows = list(rows)
-        class_ids |= {c for g, c in rows if g in actor.taught_group_ids}
-        group_ids |= {g for g, _c in rows}
-    result = (frozenset(class_ids), frozenset(group_ids))
-    actor.__dict__[_TEACHING_KEY] = result
-    return result
+    """The classes and groups whose log a teacher sees (see ``Actor.teaching_reach``)."""
+    return actor.teaching_reach
 
 
 def family_reach(actor) -> dict[int, tuple[frozenset[int], frozenset[int]]]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.models import Group, Role
+from cartable.directory.models import Role
 from cartable.reportcards.models import (
     CouncilDecision,
     GeneralAppreciation,
@@ -45,32 +45,9 @@ def is_direction(actor, establishment_id: int) -> bool:
     return actor.is_regional_admin or Role.DIRECTION in actor.roles_in(establishment_id)
 
 
-_PAIRS_KEY = "_reportcards_taught_pairs"
-
-
 def taught_pairs(actor) -> dict[tuple[int, int], frozenset[int] | None]:
-    """The (class, subject) pairs the actor teaches now, each with the groups it is taught through
-    (``None`` when taught to the whole class). One query for the groups' classes, kept on the actor."""
-    cached = actor.__dict__.get(_PAIRS_KEY)
-    if cached is not None:
-        return cached
-    pairs: dict[tuple[int, int], set[int] | None] = {}
-    if actor.has_role(Role.TEACHER):
-        teaching = actor._teaching
-        for class_id, _g, subject_id in teaching:
-            if class_id:
-                pairs[class_id, subject_id] = None
-        by_group = {g: s for _c, g, s in teaching if g}
-        if by_group:
-            links = Group.classes.through.objects.filter(group_id__in=list(by_group))
-            for group_id, class_id in links.values_list("group_id", "schoolclass_id"):
-                key = (class_id, by_group[group_id])
-                if key in pairs and pairs[key] is None:
-                    continue
-                pairs.setdefault(key, set()).add(group_id)
-    result = {k: (frozenset(v) if v is not None else None) for k, v in pairs.items()}
-    actor.__dict__[_PAIRS_KEY] = result
-    return result
+    """The (class, subject) pairs the actor teaches now, each with the groups it is taught through."""
+    return actor.taught_class_subjects
 
 
 def teaches(actor, class_id: int, subject_id: int) -> bool:

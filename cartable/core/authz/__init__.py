@@ -9,6 +9,11 @@ Each app declares one :class:`Policy` per model in its ``policies.py`` and regis
 * ``Model.objects.visible_to(actor)`` (:class:`ScopedQuerySet`) scopes a list to what the actor
   may see.
 
+What is not a row (a class's gradebook, a week of the log, a council) is checked through a named
+permission that the app declares beside its policies with :func:`permission` and that the same entry
+points answer: ``authz.require(actor, "grades.view_gradebook", school_class)``; :func:`can` gives a
+template its flag.
+
 Deny by default: a model without a policy allows nothing and scopes to nothing.
 """
 
@@ -16,15 +21,20 @@ from cartable.core.authz.base import (
     Action,
     ActorLike,
     DenyAll,
+    EstablishmentRolePolicy,
     Policy,
     ScopedManager,
     ScopedQuerySet,
     access,
     allows,
+    can,
+    permission,
     policy_for,
     register,
+    registered_permissions,
     registered_policies,
     require,
+    require_or_404,
     scope,
 )
 
@@ -32,14 +42,19 @@ __all__ = [
     "Action",
     "ActorLike",
     "DenyAll",
+    "EstablishmentRolePolicy",
     "Policy",
     "ScopedManager",
     "ScopedQuerySet",
     "access",
     "allows",
+    "can",
+    "permission",
     "policy_for",
     "register",
+    "registered_permissions",
     "registered_policies",
     "require",
+    "require_or_404",
     "scope",
 ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 
@@ -29,6 +30,11 @@ class ActorLike(Protocol):
     @property
     def is_authenticated(self) -> bool: ...
 
+    @property
+    def is_regional_admin(self) -> bool: ...
+
+    def establishments_where(self, roles: Iterable[str]) -> frozenset[int]: ...
+
 
 class Policy[M: models.Model]:
     """Who may do what on one model: a yes/no check and the queryset of what an actor may see.
@@ -45,17 +51,19 @@ class Policy[M: models.Model]:
         return queryset.none()
 
 
-class DenyAll(Policy):
+class DenyAll(Policy[models.Model]):
     """The policy of a model nobody declared: nothing is allowed, nothing is visible."""
 
 
-_policies: dict[type[models.Model], Policy] = {}
+type AnyPolicy = Policy[Any]
+
+_policies: dict[type[models.Model], AnyPolicy] = {}
 
 
-def register(model: type[models.Model]):
+def register(model: type[models.Model]) -> Callable[[type[AnyPolicy]], type[AnyPolicy]]:
     """Class decorator: ``@authz.register(Grade)`` makes the policy the one for ``Grade``."""
 
-    def decorate(policy_class: type[Policy]) -> type[Policy]:
+    def decorate(policy_class: type[AnyPolicy]) -> type[AnyPolicy]:
         policy = policy_class()
         policy.model = model
         if model in _policies:
@@ -66,26 +74,86 @@ def register(model: type[models.Model]):
     return decorate
 
 
-def registered_policies() -> dict[type[models.Model], Policy]:
+def registered_policies() -> dict[type[models.Model], AnyPolicy]:
     return dict(_policies)
 
 
-def policy_for(model: type[models.Model]) -> Policy:
+def policy_for(model: type[models.Model]) -> AnyPolicy:
     concrete = model._meta.concrete_model or model
     return _policies.get(concrete, DenyAll())
 
 
-def allows(actor: Any, action: Action | str, obj: models.Model) -> bool:
-    """True when ``actor`` may perform ``action`` on ``obj``. Anonymous actors may do nothing."""
+# --- named permissions: checks on what is not a row ------------------------------------------------
+type Check = Callable[[Any, Any], bool]
+
+_permissions: dict[str, Check] = {}
+
+
+def permission(name: str) -> Callable[[Check], Check]:
+    """Decorator: ``@authz.permission("grades.view_gradebook")`` declares the check of something that is
+    not a row (a class's gradebook, a week of the log, a council). The function takes ``(actor, obj)``,
+    where ``obj`` is what the check is about (a class, an establishment...), and answers True or False.
+
+    Views, templates and the API then ask it by name through :func:`require`, :func:`allows` or
+    :func:`can`, exactly as they ask a policy about a row."""
+
+    if "." not in name:
+        raise ValueError(f"A permission is named app.verb, not {name!r}.")
+
+    def decorate(check: Check) -> Check:
+        if _permissions.get(name, check) is not check:
+            raise RuntimeError(f"The permission {name!r} is registered twice.")
+        _permissions[name] = check
+        return check
+
+    return decorate
+
+
+def registered_permissions() -> dict[str, Check]:
+    return dict(_permissions)
+
+
+def _is_named(action: Action | str) -> bool:
+    return not isinstance(action, Action) and "." in action
+
+
+def allows(actor: Any, action: Action | str, obj: Any) -> bool:
+    """True when ``actor`` may perform ``action`` on ``obj``. Anonymous actors may do nothing.
+
+    ``action`` is an :class:`Action` on a row (its model's policy decides) or the name of a registered
+    permission (``"grades.view_gradebook"``); an unknown name is a programming error and raises."""
+    if _is_named(action):
+        try:
+            check = _permissions[str(action)]
+        except KeyError:
+            raise LookupError(f"No permission is registered as {action!r}.") from None
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return False
+        return bool(check(actor, obj))
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
     return policy_for(type(obj)).allows(actor, action, obj)
 
 
-def require(actor: Any, action: Action | str, obj: models.Model) -> None:
-    """Raise :class:`PermissionDenied` unless ``actor`` may perform ``action`` on ``obj``."""
+def can(actor: Any, name: str, obj: Any = None) -> bool:
+    """The answer of a named permission, for a template's flag: ``{"can_publish": authz.can(...)}``."""
+    if not _is_named(name):
+        raise ValueError(f"{name!r} is not a permission name (app.verb).")
+    return allows(actor, name, obj)
+
+
+def require(actor: Any, action: Action | str, obj: Any) -> None:
+    """Raise :class:`PermissionDenied` unless ``actor`` may perform ``action`` on ``obj`` (a row's action
+    or a named permission)."""
     if not allows(actor, action, obj):
         raise PermissionDenied
+
+
+def require_or_404(actor: Any, action: Action | str, obj: Any) -> None:
+    """Like :func:`require`, but answer the 404 of a missing object: for checks whose refusal must not
+    tell that the thing exists (another class's gradebook looks like no gradebook)."""
+    if not allows(actor, action, obj):
+        raise Http404
 
 
 def scope[M: models.Model](actor: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
@@ -108,19 +176,50 @@ def access[M: models.Model](
     queryset = model if isinstance(model, models.QuerySet) else model._default_manager.all()
     try:
         obj = queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     if not allows(actor, action, obj):
         raise Http404
     return obj
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet[M: models.Model](models.QuerySet[M]):
     """A queryset that knows how to narrow itself to what an actor may see."""
 
-    def visible_to(self, actor: Any) -> models.QuerySet:
+    def visible_to(self, actor: Any) -> models.QuerySet[M]:
         return scope(actor, self)
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     pass
+
+
+# --- base policies for the shapes that repeat --------------------------------------------------------
+class EstablishmentRolePolicy[M: models.Model](Policy[M]):
+    """Rows of an establishment (``establishment_id``) that some of its roles see and others change.
+
+    Subclasses declare ``roles``: for each action, the role set whose holders in the row's establishment
+    may perform it (the kernel names no role: the sets come from the directory). The regional administrator
+    may do everything when ``regional_admin`` is true. Actions not listed are refused."""
+
+    roles: ClassVar[dict[str, frozenset[str]]] = {}
+    regional_admin: ClassVar[bool] = True
+    establishment_field: ClassVar[str] = "establishment_id"
+
+    def allows(self, actor: Any, action: Action | str, obj: M) -> bool:
+        if actor.user_id is None:
+            return False
+        if self.regional_admin and actor.is_regional_admin:
+            return True
+        wanted = self.roles.get(str(action))
+        return bool(wanted) and getattr(obj, self.establishment_field) in actor.establishments_where(wanted)
+
+    def scope(self, actor: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+        if actor.user_id is None:
+            return queryset.none()
+        if self.regional_admin and actor.is_regional_admin:
+            return queryset
+        wanted = self.roles.get(str(Action.VIEW))
+        if not wanted:
+            return queryset.none()
+        return queryset.filter(**{f"{self.establishment_field}__in": sorted(actor.establishments_where(wanted))})
