@@ -387,7 +387,7 @@ class NamedPermissionTests(PersonaTestCase):
         seen = []
         self.addCleanup(authz.base._permissions.pop, "tests.read_board", None)
 
-        @authz.permission("tests.read_board")
+        @authz.permission("tests.read_board", about=Establishment)
         def read_board(actor, establishment):
             seen.append(actor)
             return establishment.pk in actor.establishments_where({Role.DIRECTION})
@@ -408,7 +408,7 @@ class NamedPermissionTests(PersonaTestCase):
         with self.assertRaises(LookupError):
             authz.allows(self.actor("marc.leroy"), "tests.no_such_permission", None)
         with self.assertRaises(ValueError):
-            authz.permission("no_dot")
+            authz.permission("no_dot", about=None)
 
     def test_an_establishment_role_policy_gives_both_faces(self):
         """The base policy for establishment rows: the listed roles see and change, others nothing."""

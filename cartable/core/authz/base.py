@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, ClassVar, Protocol
 
@@ -86,13 +87,26 @@ def policy_for(model: type[models.Model]) -> AnyPolicy:
 # --- named permissions: checks on what is not a row ------------------------------------------------
 type Check = Callable[[Any, Any], bool]
 
-_permissions: dict[str, Check] = {}
+
+@dataclass(frozen=True)
+class Permission:
+    """A named check: ``check(actor, obj)`` answers whether the actor may; ``about`` is the model of the
+    objects it is asked about (a class, an establishment...), or None for a check about nothing (the
+    actor alone), so that the suite can ask every permission for every persona."""
+
+    name: str
+    check: Check
+    about: type[models.Model] | None
 
 
-def permission(name: str) -> Callable[[Check], Check]:
-    """Decorator: ``@authz.permission("grades.view_gradebook")`` declares the check of something that is
-    not a row (a class's gradebook, a week of the log, a council). The function takes ``(actor, obj)``,
-    where ``obj`` is what the check is about (a class, an establishment...), and answers True or False.
+_permissions: dict[str, Permission] = {}
+
+
+def permission(name: str, *, about: type[models.Model] | None) -> Callable[[Check], Check]:
+    """Decorator: ``@authz.permission("grades.view_gradebook", about=SchoolClass)`` declares the check of
+    something that is not a row (a class's gradebook, a week of the log, a council). The function takes
+    ``(actor, obj)``, where ``obj`` is an instance of ``about`` (None when ``about`` is None), and answers
+    True or False.
 
     Views, templates and the API then ask it by name through :func:`require`, :func:`allows` or
     :func:`can`, exactly as they ask a policy about a row."""
@@ -101,15 +115,16 @@ def permission(name: str) -> Callable[[Check], Check]:
         raise ValueError(f"A permission is named app.verb, not {name!r}.")
 
     def decorate(check: Check) -> Check:
-        if _permissions.get(name, check) is not check:
+        known = _permissions.get(name)
+        if known is not None and known.check is not check:
             raise RuntimeError(f"The permission {name!r} is registered twice.")
-        _permissions[name] = check
+        _permissions[name] = Permission(name, check, about)
         return check
 
     return decorate
 
 
-def registered_permissions() -> dict[str, Check]:
+def registered_permissions() -> dict[str, Permission]:
     return dict(_permissions)
 
 
@@ -124,12 +139,12 @@ def allows(actor: Any, action: Action | str, obj: Any) -> bool:
     permission (``"grades.view_gradebook"``); an unknown name is a programming error and raises."""
     if _is_named(action):
         try:
-            check = _permissions[str(action)]
+            named = _permissions[str(action)]
         except KeyError:
             raise LookupError(f"No permission is registered as {action!r}.") from None
         if actor is None or not getattr(actor, "is_authenticated", False):
             return False
-        return bool(check(actor, obj))
+        return bool(named.check(actor, obj))
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
     return policy_for(type(obj)).allows(actor, action, obj)
