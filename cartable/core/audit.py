@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
 
 from cartable.core import fragments, registry
 from cartable.core.models import AuditEvent
+
+
+def plain(value: Any) -> Any:
+    """A field's value as an audit row stores it (JSON): dates and times in ISO 8601, decimals as text."""
+    if isinstance(value, dt.date | dt.time | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The ``before`` or ``after`` of an audit row: the named fields of ``obj``, as :func:`plain` values."""
+    return {f: plain(getattr(obj, f)) for f in fields}
 
 
 def target_of(obj: models.Model | None) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from cartable.directory.actor import current
@@ -21,6 +22,18 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
+
+
+def classes_of_establishment(establishment_id: int | None, class_ids: Iterable[int]) -> list[SchoolClass]:
+    """The classes named by ``class_ids``, all in that establishment; PermissionDenied if any is not (an
+    audience chosen in a form names only classes of the author's establishment)."""
+    ids = sorted(set(class_ids))
+    if not ids:
+        return []
+    found = list(SchoolClass.objects.filter(pk__in=ids, establishment_id=establishment_id))
+    if len(found) != len(ids):
+        raise PermissionDenied
+    return found
 
 
 def children_of(guardian: User) -> QuerySet[User]:
