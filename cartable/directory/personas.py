@@ -36,10 +36,17 @@ OTHER_UAI = "0880007A"
 
 
 def school_year_bounds(today: dt.date | None = None) -> tuple[str, dt.date, dt.date]:
-    """The school year containing ``today``: from 1 September to 4 July."""
+    """The school year containing ``today``: from 1 September to 4 July, the day classes end.
+
+    The summer (5 July to 31 August) belongs to the year just ended, whose last day is then 31 August:
+    until the new year starts on 1 September, families and staff still read the year's grades, report
+    cards and log, as in an ENT before its summer switch-over."""
     today = today or timezone.localdate()
-    start_year = today.year if today.month >= 8 else today.year - 1
-    return f"{start_year}-{start_year + 1}", dt.date(start_year, 9, 1), dt.date(start_year + 1, 7, 4)
+    start_year = today.year if today.month >= 9 else today.year - 1
+    end = dt.date(start_year + 1, 7, 4)
+    if today > end:
+        end = dt.date(start_year + 1, 8, 31)
+    return f"{start_year}-{start_year + 1}", dt.date(start_year, 9, 1), end
 
 
 @dataclass
