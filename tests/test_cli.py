@@ -121,6 +121,7 @@ class DemoCommandTests(SimpleTestCase):
             self.assertRegex(first.output, r"zoe\.fontaine, code d'activation [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}")
             with urllib.request.urlopen(f"{self.base}/sante/", timeout=5) as health:
                 self.assertEqual(health.status, 200)
+                self.assertEqual(health.headers["Server"], "Cartable", "the server does not announce gunicorn")
             url, dashboard = self.sign_in("lucas.martin", "demo")
             self.assertEqual(url, f"{self.base}/")
             # The demo's data is there: the welcome notice may already be below the newest five (the worker's

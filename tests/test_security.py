@@ -118,6 +118,39 @@ class HeaderTests(PersonaTestCase):
         second = self.assert_security_headers(self.client.get(reverse("dashboard:home")))
         self.assertNotEqual(first, second, "a fresh nonce per response")
 
+    def test_signed_in_responses_are_never_stored_and_browser_features_are_off(self):
+        """Pages, exports and downloads a signed-in person receives say ``private, no-store`` (shared school
+        computers keep disk caches), even where the view chose a weaker rule; every response carries a
+        Permissions-Policy."""
+        anonymous = self.client.get(reverse("accounts:login"))
+        self.assertIn("camera=()", anonymous["Permissions-Policy"])
+        self.assertIn("geolocation=()", anonymous["Permissions-Policy"])
+        self.login("lucas.martin")
+        for name in ("dashboard:home", "grades:index"):
+            response = self.client.get(reverse(name), follow=True)
+            self.assertEqual(response.status_code, 200, name)
+            directives = {d.strip() for d in response["Cache-Control"].split(",")}
+            self.assertLessEqual({"private", "no-store"}, directives, name)
+            self.assertNotIn("public", directives)
+            self.assertIn("microphone=()", response["Permissions-Policy"])
+
+    def test_a_download_that_asked_only_private_is_not_stored_either(self):
+        from django.http import HttpResponse
+        from django.test import RequestFactory
+
+        from cartable.core.middleware import PrivacyHeadersMiddleware
+
+        def download(request):
+            response = HttpResponse(b"%PDF-1.4", content_type="application/pdf")
+            response["Cache-Control"] = "private, max-age=3600"
+            return response
+
+        request = RequestFactory().get("/fichier.pdf")
+        request.user = self.people["lucas.martin"]
+        response = PrivacyHeadersMiddleware(download)(request)
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        self.assertEqual(directives, {"private", "no-store"})
+
     def test_cookies_are_http_only_and_same_site(self):
         """Signing in sets a session cookie that scripts cannot read and other sites' forms do not send."""
         response = self.client.post(reverse("accounts:login"), {"username": "lucas.martin", "password": "demo"})

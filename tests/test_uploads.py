@@ -185,7 +185,7 @@ class StoreAndServeTests(SimpleTestCase):
         )
         self.assertEqual(response["X-Content-Type-Options"], "nosniff")
         self.assertIn("sandbox", response["Content-Security-Policy"])
-        self.assertEqual(response["Cache-Control"], "private")
+        self.assertEqual(response["Cache-Control"], "private, no-store")
         self.assertEqual(b"".join(response.streaming_content), tiny_pdf())
         response.file_to_stream.close()  # not .close(): it would signal the end of a request
         inline = uploads.serve_file(request, field_file, filename="a.pdf", content_type="application/pdf", inline=True)

@@ -262,7 +262,7 @@ def serve_file(request, field_file, *, filename: str, content_type: str, inline:
     response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "private"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -288,7 +288,7 @@ def class_zip(request, class_id: int, period_id: int):
     name = _("bulletins - %(class)s - %(period)s.zip") % {"class": school_class.name, "period": period.name}
     response["Content-Disposition"] = uploads.content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

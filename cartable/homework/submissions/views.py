@@ -92,7 +92,7 @@ def download_all(request, homework_id: int):
     name = _("depots - %(title)s.zip") % {"title": homework.title}
     response["Content-Disposition"] = uploads.content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

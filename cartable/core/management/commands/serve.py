@@ -26,6 +26,8 @@ def gunicorn_argv(*, host: str, port: int, workers: int, threads: int, graceful_
         "-m",
         "gunicorn",
         "cartable.wsgi:application",
+        "--config",
+        "python:cartable.core.gunicorn_conf",
         "--bind",
         bind,
         "--workers",
