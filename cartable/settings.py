@@ -196,8 +196,9 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 3600
 CARTABLE_LOGIN_THROTTLE = {
     "window_seconds": 15 * 60,
-    "per_account": 5,
-    "per_address": 30,
+    "per_account": 5,  # failures of one account from one address before each retry waits
+    "first_delay_seconds": 30,  # the first wait, doubled after each further failure (at most the window)
+    "per_address": 300,  # failures from one address over all accounts (a school behind one router)
 }
 
 # --- Security headers --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from cartable.accounts import actions
+from cartable.accounts import actions, throttle
 from cartable.accounts.middleware import SESSION_AUTH_AT, SESSION_SEEN_AT
 from cartable.accounts.models import AccountSession, LoginAttempt
 from cartable.core.models import AuditEvent
@@ -89,6 +89,37 @@ class ThrottleTests(LoginTestCase):
         self.assertEqual(self.sign_in("paul.dupont", client=Client(), ip="203.0.113.5").status_code, 302)
         self.travel_past_the_window()
         self.assertEqual(self.sign_in("paul.dupont", ip="198.51.100.7").status_code, 302)
+
+    def test_guessing_an_account_from_elsewhere_never_refuses_its_owner(self):
+        """Fifteen wrong guesses at Lucas's password from one address: he still signs in from his own."""
+        for _ in range(15):
+            self.sign_in(password="wrong", ip="198.51.100.7")
+        self.assertContains(self.sign_in(ip="198.51.100.7"), THROTTLED, status_code=400)
+        self.assertRedirects(self.sign_in(client=Client(), ip="203.0.113.5"), DASHBOARD, fetch_redirect_response=False)
+
+    def test_the_wait_doubles_with_each_further_failure(self):
+        """Past five failures the pair waits 30 s after the last one, then 60 s after the next, and so on."""
+
+        def age(seconds):
+            LoginAttempt.objects.update(at=timezone.now() - timedelta(seconds=seconds))
+
+        for _ in range(5):
+            self.sign_in(password="wrong")
+        self.assertEqual(throttle.retry_after("lucas.martin", "192.0.2.10"), 30)
+        age(31)
+        self.assertContains(self.sign_in(password="wrong"), INVALID, status_code=400)  # a sixth failure
+        self.assertEqual(throttle.retry_after("lucas.martin", "192.0.2.10"), 60)
+        age(45)
+        self.assertContains(self.sign_in(), THROTTLED, status_code=400)
+        age(61)
+        self.assertRedirects(self.sign_in(), DASHBOARD, fetch_redirect_response=False)
+
+    def test_a_school_behind_one_address_is_not_locked_out_by_its_pupils_typos(self):
+        """Sixty failures over thirty accounts from the school's one address: the others still sign in."""
+        for n in range(30):
+            for _ in range(2):
+                self.sign_in(f"eleve.{n}", "oubli", ip="192.0.2.99")
+        self.assertRedirects(self.sign_in(ip="192.0.2.99"), DASHBOARD, fetch_redirect_response=False)
 
 
 class SessionExpiryTests(LoginTestCase):

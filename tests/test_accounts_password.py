@@ -1,10 +1,12 @@
 """Password change (signed in) and password reset by e-mail (signed out)."""
 
 import re
+from datetime import timedelta
 
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from cartable.accounts.models import AccountSession
@@ -106,6 +108,23 @@ class PasswordResetTests(PersonaTestCase):
             self.assertRedirects(response, RESET_DONE, fetch_redirect_response=False)
         self.assertEqual(len(mail.outbox), 3)
         self.request_link("claire.martin@example.org")
+        self.assertEqual(len(mail.outbox), 4)
+
+    def test_the_reset_limit_is_counted_in_the_database_for_every_process(self):
+        """The count lives in the database: another server process (its own memory cache emptied) sees the
+        requests already made, and an hour later the address may ask again."""
+        from django.core.cache import cache
+
+        from cartable.accounts.models import ResetMailRequest
+
+        for _ in range(3):
+            self.request_link("lucas.martin@example.org")
+        cache.clear()  # what another process, with its own memory, would start from
+        self.request_link("lucas.martin@example.org")
+        self.assertEqual(len(mail.outbox), 3)
+        self.assertFalse(ResetMailRequest.objects.filter(email_digest__contains="@").exists())
+        ResetMailRequest.objects.update(at=timezone.now() - timedelta(hours=1, seconds=1))
+        self.request_link("lucas.martin@example.org")
         self.assertEqual(len(mail.outbox), 4)
 
     def test_a_person_resets_their_password_with_the_mailed_link(self):

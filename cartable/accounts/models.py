@@ -121,6 +121,24 @@ class LoginAttempt(models.Model):
         return f"{self.username} {self.ip_address} {self.at}"
 
 
+class ResetMailRequest(models.Model):
+    """A password-reset e-mail asked for, kept an hour to limit how many one address receives (or one
+    network asks for). Counted in the database, so every server process and thread sees the same count.
+    The address is kept only as a digest: the record never holds the e-mail itself."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("demande de réinitialisation")
+        verbose_name_plural = _("demandes de réinitialisation")
+        indexes = [models.Index(fields=["ip_address", "at"], name="reset_request_ip_at")]
+
+    def __str__(self) -> str:
+        return f"{self.email_digest[:8]} {self.ip_address} {self.at}"
+
+
 class AccountSession(models.Model):
     """A session opened by a person, so that disabling the account can end all of them at once."""
 
