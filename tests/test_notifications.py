@@ -573,6 +573,18 @@ class PageTests(NotificationsTestCase):
         page = self.client.get(reverse("notifications:preferences"))
         self.assertContains(page, '<option value="off" selected>', count=1)
 
+    def test_a_general_and_a_childs_choice_for_one_kind_are_saved_and_saved_again(self):
+        """Claire digests a kind in general but wants Emma's by e-mail: saved (no 500), then saved again."""
+        self.login("claire.martin")
+        data = {f"pref:{QUIET}:moi": "digest", f"pref:{QUIET}:{self.emma.pk}": "email"}
+        for _ in range(2):
+            response = self.client.post(reverse("notifications:preferences"), data)
+            self.assertRedirects(response, reverse("notifications:preferences"))
+        self.assertEqual(
+            set(NotificationPreference.objects.filter(user=self.claire).values_list("kind", "about_id", "channel")),
+            {(QUIET, None, "digest"), (QUIET, self.emma.pk, "email")},
+        )
+
     def test_a_bad_choice_is_refused_and_what_was_typed_is_kept(self):
         """A value outside the list: a French message, a 400, nothing saved, the other choices redisplayed."""
         self.login("lucas.martin")

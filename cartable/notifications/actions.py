@@ -51,11 +51,12 @@ def set_preferences(*, actor, choices: dict[tuple[str, int | None], str]) -> int
             continue
         rows.append(NotificationPreference(user_id=actor.user_id, kind=kind, about_id=about_id, channel=channel))
     before = sorted(
-        NotificationPreference.objects.filter(user_id=actor.user_id).values_list("kind", "about_id", "channel")
+        NotificationPreference.objects.filter(user_id=actor.user_id).values_list("kind", "about_id", "channel"),
+        key=_preference_order,
     )
     NotificationPreference.objects.filter(user_id=actor.user_id).delete()
     NotificationPreference.objects.bulk_create(rows)
-    after = sorted((r.kind, r.about_id, r.channel) for r in rows)
+    after = sorted(((r.kind, r.about_id, r.channel) for r in rows), key=_preference_order)
     if before != after:
         audit.record(
             actor=actor,
@@ -65,6 +66,12 @@ def set_preferences(*, actor, choices: dict[tuple[str, int | None], str]) -> int
             after={"preferences": [list(r) for r in after]},
         )
     return len(rows)
+
+
+def _preference_order(row: tuple[str, int | None, str]) -> tuple[str, int, str]:
+    """Sort key of a preference row: the general choice (no child) before the children's, by id."""
+    kind, about_id, channel = row
+    return kind, -1 if about_id is None else about_id, channel
 
 
 def _describe(window: QuietHours | None) -> dict | None:
