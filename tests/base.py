@@ -5,6 +5,9 @@ from django.test import TestCase
 from cartable.directory.actor import Actor
 from cartable.directory.personas import Personas, build_personas
 
+# The persona school's year has run for at least this long on any date the suite runs (see build_personas).
+HISTORY_WEEKS = 10
+
 
 class PersonaTestCase(TestCase):
     """A test case with the persona school: ``self.people["lucas.martin"]``, ``self.school.college``..."""
@@ -13,7 +16,7 @@ class PersonaTestCase(TestCase):
 
     @classmethod
     def setUpTestData(cls):
-        cls.school = build_personas()
+        cls.school = build_personas(history_weeks=HISTORY_WEEKS)
         cls.people = cls.school.people
 
     def actor(self, username: str, *, role: str | None = None, establishment=None) -> Actor:

@@ -572,7 +572,7 @@ class MoreFlowTests(AttendanceTestCase):
         url = reverse("attendance:absence_new")
         data = {
             "student": self.lucas.pk,
-            "day": "2026-11-23",
+            "day": MONDAY_A.isoformat(),
             "start_time": "10:00",
             "end_time": "09:00",
             "status": Status.PENDING,

@@ -5,13 +5,14 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from cartable.core.models import AuditEvent, Notification
 from cartable.directory.models import Group
 from cartable.timetable.models import LessonChange, NonSchoolDay, Slot, TimetableSettings
 from tests.test_timetable import TimetableCase
-from tests.test_timetable_support import MONDAY_A, MONDAY_B, T
+from tests.test_timetable_support import MONDAY_A, MONDAY_B, T, iso_week
 
 
 class WeekPageTests(TimetableCase):
@@ -50,18 +51,21 @@ class WeekPageTests(TimetableCase):
         NonSchoolDay.objects.create(
             establishment=self.college, label="Journée pédagogique", start_date=thursday, end_date=thursday
         )
-        response = self.page("lucas.martin", semaine="2026-W48")
+        response = self.page("lucas.martin", semaine=iso_week(MONDAY_A))
         self.assertContains(response, "Annulé")
         self.assertContains(response, "Salle modifiée : C3 → B12")
         self.assertContains(response, "semaine A")
         self.assertContains(response, "Pas de cours : Journée pédagogique")
-        self.assertContains(response, "Semaine du 23 novembre au 27 novembre 2026")
-        self.assertContains(response, "?semaine=2026-W47")
-        self.assertContains(response, "?semaine=2026-W49")
+        friday = MONDAY_A + dt.timedelta(days=4)
+        with translation.override("fr"):
+            title = f"Semaine du {date_format(MONDAY_A, 'j F')} au {date_format(friday, 'j F Y')}"
+        self.assertContains(response, title)
+        self.assertContains(response, f"?semaine={iso_week(MONDAY_A - dt.timedelta(days=7))}")
+        self.assertContains(response, f"?semaine={iso_week(MONDAY_B)}")
 
     def test_week_navigation_reads_iso_weeks_mondays_and_refuses_nonsense_politely(self):
         """?semaine= and ?lundi= choose the week; a bad value shows the current week with a message."""
-        self.assertContains(self.page("lucas.martin", semaine="2026-W49"), "semaine B")
+        self.assertContains(self.page("lucas.martin", semaine=iso_week(MONDAY_B)), "semaine B")
         self.assertContains(self.page("lucas.martin", lundi=(MONDAY_B + dt.timedelta(days=2)).isoformat()), "semaine B")
         response = self.page("lucas.martin", semaine="n'importe quoi")
         self.assertEqual(response.status_code, 200)
@@ -70,7 +74,9 @@ class WeekPageTests(TimetableCase):
     def test_htmx_navigation_gets_only_the_grid(self):
         """The same view serves the page and its grid fragment."""
         self.login("lucas.martin")
-        response = self.client.get(reverse("timetable:home"), {"semaine": "2026-W48"}, headers={"HX-Request": "true"})
+        response = self.client.get(
+            reverse("timetable:home"), {"semaine": iso_week(MONDAY_A)}, headers={"HX-Request": "true"}
+        )
         html = response.content.decode()
         self.assertIn('id="week"', html)
         self.assertNotIn("<html", html)
@@ -139,9 +145,9 @@ class WeekPageTests(TimetableCase):
             counts = {}
             for username, url, _expected in pages:
                 self.login(username)
-                self.client.get(url, {"semaine": "2026-W48"})  # the session is warm
+                self.client.get(url, {"semaine": iso_week(MONDAY_A)})  # the session is warm
                 with CaptureQueriesContext(connection) as queries:
-                    self.assertEqual(self.client.get(url, {"semaine": "2026-W48"}).status_code, 200)
+                    self.assertEqual(self.client.get(url, {"semaine": iso_week(MONDAY_A)}).status_code, 200)
                 counts[(username, url)] = len(queries)
             return counts
 
@@ -277,13 +283,20 @@ class EditPageTests(TimetableCase):
         """Days off are added and removed, the A week chosen; each write audited."""
         self.login("marc.leroy")
         url = reverse("timetable:settings")
+        year = self.school.college.year.start_date.year  # Christmas of the current school year
         self.client.post(
-            url, {"form": "day", "label": "Vacances de Noël", "start_date": "2026-12-19", "end_date": "2027-01-03"}
+            url,
+            {
+                "form": "day",
+                "label": "Vacances de Noël",
+                "start_date": f"{year}-12-19",
+                "end_date": f"{year + 1}-01-03",
+            },
         )
         day = NonSchoolDay.objects.get(label="Vacances de Noël")
         self.assertContains(self.client.get(url), "Vacances de Noël")
         response = self.client.post(
-            url, {"form": "day", "label": "Inversé", "start_date": "2026-12-19", "end_date": "2026-12-01"}
+            url, {"form": "day", "label": "Inversé", "start_date": f"{year}-12-19", "end_date": f"{year}-12-01"}
         )
         self.assertContains(response, "La date de fin doit suivre la date de début.")
         self.client.post(url, {"form": "week", "week_a_monday": MONDAY_B.isoformat()})

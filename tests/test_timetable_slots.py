@@ -67,7 +67,7 @@ class PermissionTests(SlotCase):
                 "delete room": self.client.post(reverse("timetable:delete_room", args=[spare.pk])),
                 "end": self.client.post(
                     reverse("timetable:edit_slot", args=[self.tt["latin_thursday"].pk]),
-                    {"last_day": "2027-06-30"},
+                    {"last_day": self.school.college.year.end_date.isoformat()},
                 ),
             }
             for name, response in pages.items():
@@ -340,6 +340,7 @@ class SlotPageTests(SlotCase):
         """End before start, or an overlap: 400, the message, and every value typed still there."""
         self.login("nadia.petit")
         url = reverse("timetable:create_slot")
+        in_two_weeks = (MONDAY_B + dt.timedelta(days=7)).isoformat()
         data = {
             "assignment": self.tt["math"].pk,
             "weekday": 0,
@@ -347,12 +348,17 @@ class SlotPageTests(SlotCase):
             "end_time": "09:30",
             "room": self.tt["c3"].pk,
             "weeks": "A",
-            "valid_from": "2026-12-07",
+            "valid_from": in_two_weeks,
         }
         response = self.client.post(url, data)
         self.assertEqual(response.status_code, 400)
         self.assertContains(response, "Ce cours en chevauche un autre", status_code=400)
-        for value in ('value="08:30"', 'value="09:30"', 'value="2026-12-07"', 'value="A" selected'):
+        for value in (
+            'value="08:30"',
+            'value="09:30"',
+            f'value="{in_two_weeks}"',
+            'value="A" selected',
+        ):
             self.assertContains(response, value, status_code=400)
         response = self.client.post(url, data | {"end_time": "08:00"})
         self.assertContains(response, "L&#x27;heure de fin doit suivre", status_code=400)

@@ -1,6 +1,7 @@
 """A small timetable over the persona school, shared by the timetable tests.
 
-Week of 23 November 2026 is an A week. 5e A: maths (paul.dupont) Monday 8:00 in B12; French (sophie.bernard)
+Last week (MONDAY_A, its Monday: over on any day the suite runs, inside the persona school's year) is an A
+week, this week (MONDAY_B) a B week. 5e A: maths (paul.dupont) Monday 8:00 in B12; French (sophie.bernard)
 Tuesday 9:00 in C3; Latin (group, sophie.bernard) Thursday 15:45; Friday 10:15 maths on A weeks, French
 on B weeks. 4e B: French Wednesday 8:00. The lycée's 2nde GT 1: maths (paul.dupont) Monday 14:00.
 """
@@ -9,12 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from cartable.directory.models import TeachingAssignment
 from cartable.timetable.models import Room, Slot, TimetableSettings, Weeks
+from cartable.timetable.queries import monday_of
 
-MONDAY_A = dt.date(2026, 11, 23)
+MONDAY_A = monday_of(timezone.localdate()) - dt.timedelta(days=7)
 MONDAY_B = MONDAY_A + dt.timedelta(days=7)
 T = dt.time
+
+
+def iso_week(day: dt.date) -> str:
+    """The ?semaine= value of the week holding ``day`` (2026-W48)."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def build_timetable(school) -> dict:

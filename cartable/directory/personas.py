@@ -82,12 +82,25 @@ SUBJECTS = [
 
 
 def make_establishment(
-    academy: Academy, *, uai: str, name: str, kind: str, ministry: str, city: str, trimesters: bool = True
+    academy: Academy,
+    *,
+    uai: str,
+    name: str,
+    kind: str,
+    ministry: str,
+    city: str,
+    trimesters: bool = True,
+    history_weeks: int = 0,
 ) -> EstablishmentKit:
+    """An establishment with its current school year and periods. ``history_weeks`` moves the year's start
+    back when fewer weeks than that have passed since it (see :func:`build_personas`)."""
     establishment = Establishment.objects.create(
         academy=academy, uai=uai, name=name, kind=kind, ministry=ministry, city=city
     )
     label, start, end = school_year_bounds()
+    if history_weeks:
+        today = timezone.localdate()
+        start = min(start, today - dt.timedelta(days=today.weekday(), weeks=history_weeks))
     year = SchoolYear.objects.create(establishment=establishment, label=label, start_date=start, end_date=end)
     if trimesters:
         bounds = [
@@ -190,8 +203,12 @@ def teach(teacher: User, kit: EstablishmentKit, subject: str, *, school_class=No
     )
 
 
-def build_personas(password: str = "demo") -> Personas:  # noqa: S107  (the demo password)
-    """Create the academy, the three establishments and every named persona."""
+def build_personas(password: str = "demo", *, history_weeks: int = 0) -> Personas:  # noqa: S107  (the demo password)
+    """Create the academy, the three establishments and every named persona.
+
+    The tests ask for ``history_weeks``: their school year has then run for at least that many weeks
+    whatever the day they run (on 1 September it began in the summer), so that last week's lessons, a
+    month-old enrolment or a finished assignment exist on every date; the demo keeps the true year."""
     academy, _ = Academy.objects.get_or_create(code="NANCY-METZ", defaults={"name": "Académie de Nancy-Metz"})
     college = make_establishment(
         academy,
@@ -200,6 +217,7 @@ def build_personas(password: str = "demo") -> Personas:  # noqa: S107  (the demo
         kind=Establishment.Kind.COLLEGE,
         ministry=Establishment.Ministry.EDUCATION,
         city="Nancy",
+        history_weeks=history_weeks,
     )
     lycee = make_establishment(
         academy,
@@ -208,6 +226,7 @@ def build_personas(password: str = "demo") -> Personas:  # noqa: S107  (the demo
         kind=Establishment.Kind.LYCEE_AGRI,
         ministry=Establishment.Ministry.AGRICULTURE,
         city="Courcelles-Chaussy",
+        history_weeks=history_weeks,
         trimesters=False,
     )
     other = make_establishment(
@@ -217,6 +236,7 @@ def build_personas(password: str = "demo") -> Personas:  # noqa: S107  (the demo
         kind=Establishment.Kind.COLLEGE,
         ministry=Establishment.Ministry.EDUCATION,
         city="Épinal",
+        history_weeks=history_weeks,
     )
 
     p = {}

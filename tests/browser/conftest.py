@@ -12,6 +12,7 @@ from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
 from cartable.directory.personas import build_personas
+from tests.base import HISTORY_WEEKS
 from tests.browser.support import AXE_SCRIPT, AxeAudit
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests themselves
@@ -38,7 +39,7 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: CI must install the chromium package")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); browser tests skipped outside CI")
-    assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: run `npm ci`"
+    assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: it is kept in the repository"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
@@ -49,7 +50,7 @@ def browser():
 def school(transactional_db):
     """The persona school, committed so that the live server's thread sees it."""
     cache.clear()  # cached rows (current charters...) must not survive the previous test's flush
-    yield build_personas()
+    yield build_personas(history_weeks=HISTORY_WEEKS)
     cache.clear()
 
 
