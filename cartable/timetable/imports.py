@@ -60,7 +60,7 @@ def _time(value: str) -> dt.time | None:
     if value.endswith(":"):
         value += "00"
     try:
-        return dt.datetime.strptime(value, "%H:%M").time()
+        return dt.datetime.strptime(value, "%H:%M").time()  # noqa: DTZ007  (only the time of day is kept)
     except ValueError:
         return None
 
