@@ -192,6 +192,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # The French keyboard's walks (azerty, qsdfgh), runs (123456), years, common French words, one's names.
+    {"NAME": "cartable.accounts.passwords.PredictablePatternValidator", "OPTIONS": {"min_unpredictable": 8}},
 ]
 PASSWORD_RESET_TIMEOUT = 3600
 CARTABLE_LOGIN_THROTTLE = {

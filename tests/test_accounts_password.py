@@ -74,6 +74,28 @@ class PasswordChangeTests(PersonaTestCase):
         self.assertTrue(self.people["lucas.martin"].check_password("demo"))
         self.assertFalse(AuditEvent.objects.filter(verb="accounts.password_change").exists())
 
+    def test_keyboard_walks_runs_years_and_names_are_refused_with_what_was_found(self):
+        """« azerty123456 » and its kin are the first guesses in France: refused, naming the pattern, with
+        « identifiant » as the interface says; a phrase of unrelated words is accepted."""
+        self.login("lucas.martin")
+        for password, shown in [
+            ("azerty123456", "« azerty », « 123456 »"),
+            ("qsdfghjklm12", "« qsdfghjklm »"),
+            ("aqwzsxedcrfv", "« aqwzsxedcrfv »"),
+            ("motdepasse2026", "« motdepasse », « 2026 »"),
+            ("Lucas.Martin2012", "« lucas »"),
+        ]:
+            with self.subTest(password=password):
+                response = self.change(new1=password, new2=password)
+                self.assertContains(response, "trop facile à deviner", status_code=400)
+                self.assertContains(response, escape(shown), status_code=400)
+        response = self.change(new1="lucas.martin1", new2="lucas.martin1")
+        self.assertContains(response, "trop semblable au champ «\xa0identifiant\xa0»", status_code=400)
+        self.assertNotContains(response, "nom d’utilisateur", status_code=400)
+        self.assertTrue(self.people["lucas.martin"].check_password("demo"))
+        response = self.change(new1="girafe parapluie cerise", new2="girafe parapluie cerise")
+        self.assertEqual(response.status_code, 302)
+
     def test_the_page_needs_a_signed_in_person(self):
         """An anonymous visitor is sent to the login page."""
         response = self.client.get(CHANGE)

@@ -14,7 +14,10 @@ from cartable.accounts.models import Preferences
 from cartable.accounts.queries import matching_activation_code
 from cartable.core.http import client_ip
 
-PASSWORD_HELP = _("Au moins 12 caractères. Une phrase de passe est une bonne idée.")
+PASSWORD_HELP = _(
+    "Au moins 12 caractères. Une phrase de passe est une bonne idée. Évitez les suites du clavier (azerty, "
+    "123456), les années et votre nom."
+)
 THROTTLED = _("Trop de tentatives. Par sécurité, patientez quelques minutes avant de réessayer.")
 
 

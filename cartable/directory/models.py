@@ -32,6 +32,15 @@ class User(AbstractUser):
         MME = "mme", _("Mme")
         M = "m", _("M.")
 
+    # The interface says « identifiant », and so do the messages that name the field (password rules...).
+    username = models.CharField(
+        _("identifiant"),
+        max_length=150,
+        unique=True,
+        help_text=_("150 caractères au plus : lettres, chiffres et @ . + - _ seulement."),
+        validators=[AbstractUser.username_validator],
+        error_messages={"unique": _("Une personne a déjà cet identifiant.")},
+    )
     title = models.CharField(_("civilité"), max_length=4, choices=Title.choices, blank=True)
     birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     activated_at = models.DateTimeField(_("activé le"), null=True, blank=True)
