@@ -239,18 +239,21 @@ class ProcedureTests(DisciplineTestCase):
     def test_no_decision_before_the_defence_deadline_or_the_defence(self):
         """Deciding is refused before informing, and before the deadline passed unless the defence was heard."""
         marc = self.actor("marc.leroy")
-        monday = dt.date(2026, 11, 23)
+        # The Monday of late November in the persona school's year (a week without a public holiday).
+        year = self.school.college.year.start_date.year
+        monday = dt.date(year, 11, 25) - dt.timedelta(days=dt.date(year, 11, 25).weekday())
+        wednesday, thursday = monday + dt.timedelta(days=2), monday + dt.timedelta(days=3)
         sanction = self.sanction(today=monday)
         with self.assertRaises(actions.DisciplineError):
             actions.decide_sanction(actor=marc, sanction=sanction, kind="warning", today=monday)
         sanction = actions.inform_family(actor=marc, sanction=sanction, today=monday)
-        self.assertEqual(sanction.defence_deadline, dt.date(2026, 11, 25))
+        self.assertEqual(sanction.defence_deadline, wednesday)
         with self.assertRaises(actions.DisciplineError):
-            actions.decide_sanction(actor=marc, sanction=sanction, kind="warning", today=dt.date(2026, 11, 25))
-        decided = actions.decide_sanction(actor=marc, sanction=sanction, kind="warning", today=dt.date(2026, 11, 26))
-        self.assertEqual(decided.decided_on, dt.date(2026, 11, 26))
+            actions.decide_sanction(actor=marc, sanction=sanction, kind="warning", today=wednesday)
+        decided = actions.decide_sanction(actor=marc, sanction=sanction, kind="warning", today=thursday)
+        self.assertEqual(decided.decided_on, thursday)
         with self.assertRaises(actions.DisciplineError):
-            actions.record_defence(actor=marc, sanction=decided, today=dt.date(2026, 11, 26))
+            actions.record_defence(actor=marc, sanction=decided, today=thursday)
 
     def test_the_defence_heard_allows_an_early_decision(self):
         """Once the defence is heard, the decision may follow the same day."""
