@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.agenda.models import Event
-from cartable.agenda.policies import EDITOR_ROLES
-from cartable.directory.models import Role, SchoolClass
+from cartable.core import authz
+from cartable.directory.models import SchoolClass
 
 PARIS = ZoneInfo("Europe/Paris")
 Audience = Event.Audience
@@ -49,11 +49,10 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         eid = actor.establishment_id
-        roles = actor.roles_in(eid)
-        if actor.is_regional_admin or roles & EDITOR_ROLES:
+        if authz.can(actor, "agenda.plan_establishment_events", actor.establishment):
             audiences = list(Audience.choices)
             classes = SchoolClass.objects.filter(establishment_id=eid)
-        elif Role.TEACHER in roles:
+        elif authz.can(actor, "agenda.plan_class_events", actor.establishment):
             audiences = [c for c in Audience.choices if c[0] in (Audience.CLASSES, Audience.PERSONAL)]
             classes = SchoolClass.objects.filter(establishment_id=eid, pk__in=list(actor.taught_class_ids))
         else:

@@ -14,12 +14,11 @@ from django.utils import timezone
 from cartable.agenda import policies
 from cartable.agenda.models import Event
 from cartable.core import registry
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, Role, SchoolClass
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import OWN_LESSON_ROLES, Enrolment, SchoolClass
 from cartable.homework import queries as homework_queries
 
 PARIS = ZoneInfo("Europe/Paris")
-HOMEWORK_ROLES = {Role.STUDENT, Role.GUARDIAN, Role.TEACHER}
 
 
 @dataclass
@@ -56,7 +55,7 @@ def local_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]
     return begin, finish
 
 
-def events_between(actor, start: dt.date, end: dt.date):
+def events_between(actor: Actor, start: dt.date, end: dt.date):
     """The events the actor sees that overlap the days from ``start`` to ``end``, classes preloaded
     (two queries when evaluated)."""
     begin, finish = local_range(start, end)
@@ -69,7 +68,7 @@ def events_between(actor, start: dt.date, end: dt.date):
     )
 
 
-def children_classes(actor) -> dict[int, set[int]]:
+def children_classes(actor: Actor) -> dict[int, set[int]]:
     """For each of a guardian's children, the classes they attend now (one query; none without children)."""
     if not actor.children:
         return {}
@@ -80,8 +79,9 @@ def children_classes(actor) -> dict[int, set[int]]:
     return result
 
 
-def is_guardian_view(actor) -> bool:
-    return actor.role == Role.GUARDIAN and bool(actor.children)
+def is_guardian_view(actor: Actor) -> bool:
+    """Whether the agenda is a guardian's, shown per child (or all children together)."""
+    return policies.can_merge_children(actor)
 
 
 def _event_children(event: Event, children, classes_of: dict[int, set[int]]) -> list:
@@ -150,7 +150,7 @@ def homework_item(homework, children_names: list[str] | None = None) -> AgendaIt
     )
 
 
-def agenda(actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list[AgendaItem]:
+def agenda(actor: Actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list[AgendaItem]:
     """The actor's agenda from ``start`` to ``end``: events and due dates, sorted by day and time.
 
     A guardian sees the active child's (``merged=False``) or all their children's (``merged=True``),
@@ -169,7 +169,7 @@ def agenda(actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list
             items.append(event_item(event, [c.first_name for c in concerned] if merged else []))
         else:
             items.append(event_item(event))
-    if actor.role in HOMEWORK_ROLES:
+    if actor.role in OWN_LESSON_ROLES:
         ids = [c.id for c in children] if guardian else None
         # Due dates come from the homework log: only where the establishment uses it.
         homework_on = establishments_with(actor, "homework")
@@ -182,7 +182,7 @@ def agenda(actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list
     return items
 
 
-def establishments_with(actor, module: str) -> set[int]:
+def establishments_with(actor: Actor, module: str) -> set[int]:
     """The actor's establishments where ``module`` is switched on (from the memberships already loaded)."""
     return {
         m.establishment_id
@@ -191,7 +191,7 @@ def establishments_with(actor, module: str) -> set[int]:
     }
 
 
-def upcoming_events(actor, *, days: int = 30, limit: int = 5) -> list[Event]:
+def upcoming_events(actor: Actor, *, days: int = 30, limit: int = 5) -> list[Event]:
     """The next events the actor sees (those not over yet), for the dashboard (one query)."""
     now = timezone.now()
     return list(
@@ -199,11 +199,6 @@ def upcoming_events(actor, *, days: int = 30, limit: int = 5) -> list[Event]:
         .filter(end__gte=now, start__lte=now + dt.timedelta(days=days))
         .order_by("start", "id")[:limit]
     )
-
-
-def can_add_events(actor) -> bool:
-    """Whether the page offers establishment events in the form (personal ones are for everybody)."""
-    return policies.can_create_establishment_events(actor, actor.establishment_id)
 
 
 def events_starting_on(day: dt.date) -> list[tuple[Event, list[int]]]:

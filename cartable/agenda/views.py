@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ VIEWS = ("month", "week", "day", "list")
 LIST_DAYS = 28
 
 
-def _anchor(request) -> dt.date:
+def _anchor(request: HttpRequest) -> dt.date:
     """The date the page is about: ``?date=YYYY-MM-DD``, else today (a bad date is today, not an error)."""
     try:
         return dt.date.fromisoformat(request.GET.get("date", ""))
@@ -52,7 +53,7 @@ def _period(view: str, day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date
     return day, day + span - dt.timedelta(days=1), day - span, day + span
 
 
-def _days(start: dt.date, end: dt.date, items) -> list[dict]:
+def _days(start: dt.date, end: dt.date, items: list[queries.AgendaItem]) -> list[dict[str, Any]]:
     days = []
     day = start
     while day <= end:
@@ -63,13 +64,14 @@ def _days(start: dt.date, end: dt.date, items) -> list[dict]:
 
 @require_GET
 @require_module("agenda")
-def agenda(request, view: str = "month"):
+def agenda(request: HttpRequest, view: str = "month") -> HttpResponse:
     """The agenda over a month, a week, a day or as a list; phones get the list layout of each view."""
     if view not in VIEWS:
         raise Http404
     actor = request.actor
     anchor = _anchor(request)
-    merged = queries.is_guardian_view(actor) and request.GET.get("enfants") == "tous"
+    can_merge_children = authz.can(actor, "agenda.merge_children")
+    merged = can_merge_children and request.GET.get("enfants") == "tous"
     start, end, previous, following = _period(view, anchor)
     items = queries.agenda(actor, start, end, merged=merged)
     days = _days(start, end, items)
@@ -85,7 +87,7 @@ def agenda(request, view: str = "month"):
         "busy_days": [d for d in days if d["items"]],
         "weeks": [days[i : i + 7] for i in range(0, len(days), 7)] if view == "month" else [],
         "merged": merged,
-        "guardian": queries.is_guardian_view(actor),
+        "can_merge_children": can_merge_children,
         "suffix": "&enfants=tous" if merged else "",
         "can_add": True,
     }
@@ -94,7 +96,7 @@ def agenda(request, view: str = "month"):
 
 @require_GET
 @require_module("agenda")
-def event(request, pk: int):
+def event(request: HttpRequest, pk: int) -> HttpResponse:
     """One event, for those its audience reaches."""
     found = authz.access(request.actor, Event.objects.select_related("establishment", "owner"), pk, Action.VIEW)
     return render(
@@ -104,7 +106,7 @@ def event(request, pk: int):
     )
 
 
-def _save(request, form: EventForm, found: Event | None):
+def _save(request: HttpRequest, form: EventForm, found: Event | None) -> Event:
     data = form.cleaned_data
     values = {
         "kind": data["kind"],
@@ -123,7 +125,7 @@ def _save(request, form: EventForm, found: Event | None):
 
 
 @require_module("agenda")
-def event_form(request, pk: int | None = None):
+def event_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Create or change an event; what the form offers follows what the actor may create."""
     found = None
     if pk is not None:
@@ -145,7 +147,7 @@ def event_form(request, pk: int | None = None):
 
 
 @require_module("agenda")
-def event_delete(request, pk: int):
+def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then delete an event."""
     found = authz.access(request.actor, Event.objects.prefetch_related("classes"), pk, Action.DELETE)
     if request.method == "POST":
@@ -156,7 +158,7 @@ def event_delete(request, pk: int):
 
 
 @require_module("agenda")
-def feeds(request):
+def feeds(request: HttpRequest) -> HttpResponse:
     """The person's calendar feeds: issue (or regenerate) one, per child or for everyone, or revoke it."""
     actor = request.actor
     token_url, issued = "", None
@@ -184,7 +186,7 @@ def feeds(request):
 
 @login_not_required
 @require_GET
-def ical(request, token: str):
+def ical(request: HttpRequest, token: str) -> HttpResponse:
     """The public calendar feed of a secret token; a wrong or revoked token answers 404."""
     found = feed.feed_for_token(token)
     if found is None:
