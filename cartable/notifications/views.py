@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,12 +14,11 @@ from cartable.core.authz import Action
 from cartable.core.models import Notification, NotificationPreference
 from cartable.notifications import actions, queries
 from cartable.notifications.forms import QuietHoursForm, field_name, parse_preferences
-from cartable.notifications.policies import may_set_establishment_quiet_hours
 
 CHANGED = "notifications-changed"  # the htmx event that makes the header counter refresh at once
 
 
-def _page(request) -> int:
+def _page(request: HttpRequest) -> int:
     try:
         return int(request.GET.get("page", "1"))
     except ValueError:
@@ -27,7 +26,7 @@ def _page(request) -> int:
 
 
 @require_GET
-def timeline(request):
+def timeline(request: HttpRequest) -> HttpResponse:
     """One's notifications, newest first, paginated; ``?non-lues=1`` keeps the unread ones."""
     unread_only = request.GET.get("non-lues") == "1"
     page = queries.timeline(request.actor, unread_only=unread_only, page=_page(request))
@@ -36,7 +35,7 @@ def timeline(request):
 
 
 @require_GET
-def counter(request):
+def counter(request: HttpRequest) -> HttpResponse:
     """The header's unread count, polled by htmx (one query); 204 when it is still the count shown (``?vu=``),
     so that the live region does not announce it again."""
     count = queries.unread_count(request.actor)
@@ -46,7 +45,7 @@ def counter(request):
 
 
 @require_POST
-def read(request, pk: int):
+def read(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notice read; htmx gets the updated line, others go back to the timeline."""
     notification = authz.access(request.actor, Notification, pk, Action.CHANGE)
     actions.mark_read(actor=request.actor, notification=notification)
@@ -59,7 +58,7 @@ def read(request, pk: int):
 
 
 @require_POST
-def read_all(request):
+def read_all(request: HttpRequest) -> HttpResponse:
     """Mark every notice of the actor read."""
     count = actions.mark_all_read(actor=request.actor)
     if count:
@@ -67,7 +66,7 @@ def read_all(request):
     return redirect(_back(request))
 
 
-def _back(request) -> str:
+def _back(request: HttpRequest) -> str:
     url = reverse("notifications:timeline")
     if request.POST.get("non-lues") == "1":
         url += "?non-lues=1"
@@ -91,7 +90,7 @@ def _with_fields(groups) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request):
+def preferences(request: HttpRequest) -> HttpResponse:
     """What arrives, how, and when: the grid of kinds × channels (per child for guardians) and quiet hours."""
     actor = request.actor
     groups, children = queries.preference_grid(actor)
@@ -129,12 +128,12 @@ def _preferences_context(actor, groups, children, errors, quiet_form) -> dict:
         "errors": errors,
         "channels": NotificationPreference.Channel.choices,
         "quiet_form": quiet_form,
-        "can_set_establishment": may_set_establishment_quiet_hours(actor, actor.establishment_id),
+        "can_set_establishment": authz.can(actor, "notifications.set_establishment_quiet_hours", actor.establishment),
     }
 
 
 @require_POST
-def quiet_hours(request):
+def quiet_hours(request: HttpRequest) -> HttpResponse:
     """Set one's own quiet hours (the form sits on the preferences page)."""
     actor = request.actor
     form = QuietHoursForm(request.POST)
@@ -154,12 +153,11 @@ def quiet_hours(request):
 
 
 @require_http_methods(["GET", "POST"])
-def establishment_quiet_hours(request):
+def establishment_quiet_hours(request: HttpRequest) -> HttpResponse:
     """The active establishment's quiet hours, for its direction and ENT administrators."""
     actor = request.actor
     establishment_id = actor.establishment_id
-    if not may_set_establishment_quiet_hours(actor, establishment_id):
-        raise Http404
+    authz.require_or_404(actor, "notifications.set_establishment_quiet_hours", actor.establishment)
     window = queries.establishment_quiet_hours(establishment_id)
     form = QuietHoursForm(request.POST if request.method == "POST" else None, initial=_initial(window))
     if form.is_bound and form.is_valid():
