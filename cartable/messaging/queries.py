@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import Membership, Role, User
-from cartable.messaging import audiences
-from cartable.messaging.models import Attachment, Folder, MailboxEntry, Message, Report
-from cartable.messaging.rules import RULE_ROLES, Decision, Explainer, load_rules, reaches_for
+from cartable.messaging import audiences, policies
+from cartable.messaging.models import Attachment, Folder, MailboxEntry, Message, Reach, Report
+from cartable.messaging.rules import (
+    RULE_ROLES,
+    Decision,
+    Explainer,
+    Facts,
+    explain,
+    load_facts,
+    load_rules,
+    reaches_for,
+)
 
 PER_PAGE = 30
 RECEIPTS_MAX = 30  # the sender sees who read a message sent to at most this many people
@@ -180,6 +190,10 @@ class Cell:
     reach: str
     is_default: bool
     choices: list[str]
+    proposed: str = ""
+    options: list[tuple[str, str]] = field(default_factory=list)
+    reach_label: str = ""
+    cell_label: str = ""
 
     @property
     def name(self) -> str:
@@ -196,3 +210,39 @@ def rule_table(establishment_id: int) -> list[tuple[str, list[Cell]]]:
         )
         for a in RULE_ROLES
     ]
+
+
+def rule_grid(establishment_id: int, proposed: dict[tuple[str, str], str]) -> list[tuple[str, list[Cell]]]:
+    """The rule table as the rules page shows it: each cell with its labels, its choices and the value
+    proposed in a simulation (the current one when none is)."""
+    table = rule_table(establishment_id)
+    for _author, cells in table:
+        for cell in cells:
+            cell.proposed = proposed.get((cell.author_role, cell.recipient_role), cell.reach)
+            cell.options = [(value, Reach(value).label) for value in cell.choices]
+            cell.reach_label = Reach(cell.reach).label
+            cell.cell_label = _("%(authors)s vers %(recipients)s") % {
+                "authors": Role(cell.author_role).label,
+                "recipients": Role(cell.recipient_role).label,
+            }
+    return table
+
+
+def rule_roles() -> list[tuple[str, str]]:
+    """The roles of the rule table's heads, with their labels."""
+    return [(r, Role(r).label) for r in RULE_ROLES]
+
+
+def entries_of(actor: Actor, ids: Iterable[int]) -> list[MailboxEntry]:
+    """The entries of one's mailbox among ``ids`` (one query; others' are left out)."""
+    return list(MailboxEntry.objects.visible_to(actor).filter(pk__in=list(ids)))
+
+
+def explanation(actor: Actor, pk: int) -> tuple[Facts, Decision] | None:
+    """Why the actor may (or may not) write to a person, and the rule that decides; None when the person is
+    missing or shares no establishment with the actor (the same answer)."""
+    facts = load_facts([pk, actor.user_id])
+    person = facts.get(pk)
+    if person is None or not policies.may_ask_why(actor, person, facts.get(actor.user_id)):
+        return None
+    return person, explain(actor, pk)
