@@ -142,4 +142,6 @@ class CalendarFeedPolicy(authz.Policy[CalendarFeed]):
         return obj.user_id == actor.user_id and action in (Action.VIEW, Action.CREATE, Action.DELETE)
 
     def scope(self, actor: Actor, queryset: QuerySet[CalendarFeed]) -> QuerySet[CalendarFeed]:
+        if actor.user_id is None:
+            return queryset.none()
         return queryset.filter(user_id=actor.user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
@@ -38,7 +39,7 @@ class AgendaItem:
     children: list[str] = field(default_factory=list)
     url: str = ""
     event: Event | None = None
-    homework: object | None = None
+    homework: Any = None
 
     def occurs_on(self, day: dt.date) -> bool:
         return self.start_date <= day <= self.end_date
@@ -81,7 +82,7 @@ def children_classes(actor: Actor) -> dict[int, set[int]]:
 
 def is_guardian_view(actor: Actor) -> bool:
     """Whether the agenda is a guardian's, shown per child (or all children together)."""
-    return policies.can_merge_children(actor)
+    return policies.can_merge_children(actor, None)
 
 
 def _event_children(event: Event, children, classes_of: dict[int, set[int]]) -> list:
@@ -104,11 +105,10 @@ def _url(name: str, pk: int) -> str:
 
 
 def event_item(event: Event, children_names: list[str] | None = None) -> AgendaItem:
-    start, end = timezone.localtime(event.start, PARIS), timezone.localtime(event.end, PARIS)
-    if event.all_day:
-        start_date, end_date, start, end = start.date(), end.date(), None, None
-    else:
-        start_date, end_date = start.date(), end.date()
+    local_start, local_end = timezone.localtime(event.start, PARIS), timezone.localtime(event.end, PARIS)
+    start_date, end_date = local_start.date(), local_end.date()
+    start: dt.datetime | None = None if event.all_day else local_start
+    end: dt.datetime | None = None if event.all_day else local_end
     where = [c.name for c in event.classes.all()] if event.audience == Event.Audience.CLASSES else []
     return AgendaItem(
         key=f"event-{event.pk}",
@@ -187,7 +187,9 @@ def establishments_with(actor: Actor, module: str) -> set[int]:
     return {
         m.establishment_id
         for m in actor.memberships
-        if m.establishment is not None and registry.module_enabled(m.establishment.module_settings, module)
+        if m.establishment_id is not None
+        and m.establishment is not None
+        and registry.module_enabled(m.establishment.module_settings, module)
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ VIEWS = ("month", "week", "day", "list")
 LIST_DAYS = 28
 
 
-def _anchor(request: HttpRequest) -> dt.date:
+def _anchor(request) -> dt.date:
     """The date the page is about: ``?date=YYYY-MM-DD``, else today (a bad date is today, not an error)."""
     try:
         return dt.date.fromisoformat(request.GET.get("date", ""))
@@ -64,7 +64,7 @@ def _days(start: dt.date, end: dt.date, items: list[queries.AgendaItem]) -> list
 
 @require_GET
 @require_module("agenda")
-def agenda(request: HttpRequest, view: str = "month") -> HttpResponse:
+def agenda(request, view: str = "month") -> HttpResponse:
     """The agenda over a month, a week, a day or as a list; phones get the list layout of each view."""
     if view not in VIEWS:
         raise Http404
@@ -96,7 +96,7 @@ def agenda(request: HttpRequest, view: str = "month") -> HttpResponse:
 
 @require_GET
 @require_module("agenda")
-def event(request: HttpRequest, pk: int) -> HttpResponse:
+def event(request, pk: int) -> HttpResponse:
     """One event, for those its audience reaches."""
     found = authz.access(request.actor, Event.objects.select_related("establishment", "owner"), pk, Action.VIEW)
     return render(
@@ -106,7 +106,7 @@ def event(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, form: EventForm, found: Event | None) -> Event:
+def _save(request, form: EventForm, found: Event | None) -> Event:
     data = form.cleaned_data
     values = {
         "kind": data["kind"],
@@ -125,7 +125,7 @@ def _save(request: HttpRequest, form: EventForm, found: Event | None) -> Event:
 
 
 @require_module("agenda")
-def event_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def event_form(request, pk: int | None = None) -> HttpResponse:
     """Create or change an event; what the form offers follows what the actor may create."""
     found = None
     if pk is not None:
@@ -147,7 +147,7 @@ def event_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_module("agenda")
-def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def event_delete(request, pk: int) -> HttpResponse:
     """Confirm, then delete an event."""
     found = authz.access(request.actor, Event.objects.prefetch_related("classes"), pk, Action.DELETE)
     if request.method == "POST":
@@ -158,7 +158,7 @@ def event_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_module("agenda")
-def feeds(request: HttpRequest) -> HttpResponse:
+def feeds(request) -> HttpResponse:
     """The person's calendar feeds: issue (or regenerate) one, per child or for everyone, or revoke it."""
     actor = request.actor
     token_url, issued = "", None
@@ -186,7 +186,7 @@ def feeds(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def ical(request: HttpRequest, token: str) -> HttpResponse:
+def ical(request, token: str) -> HttpResponse:
     """The public calendar feed of a secret token; a wrong or revoked token answers 404."""
     found = feed.feed_for_token(token)
     if found is None:

@@ -217,9 +217,11 @@ class SubscriptionPolicy(authz.Policy[Subscription]):
         if action in (Action.VIEW, Action.DELETE):
             return True
         if action == Action.CREATE:
-            forum = obj.forum if obj.forum_id else obj.topic.forum
-            return can_read(actor, forum)
+            forum = obj.forum if obj.forum_id else (obj.topic.forum if obj.topic is not None else None)
+            return forum is not None and can_read(actor, forum)
         return False
 
     def scope(self, actor: Actor, queryset: QuerySet[Subscription]) -> QuerySet[Subscription]:
+        if actor.user_id is None:
+            return queryset.none()
         return queryset.filter(user_id=actor.user_id)

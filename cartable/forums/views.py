@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from cartable.forums.models import Forum, Post
 
 @require_GET
 @require_module("forums")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request) -> HttpResponse:
     """The forums the person reads, by establishment; the two standing forums are made when missing."""
     actor = request.actor
     forums = queries.forums_for(actor)
@@ -38,7 +38,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_module("forums")
-def forum_create(request: HttpRequest) -> HttpResponse:
+def forum_create(request) -> HttpResponse:
     """Open a forum for a class or a group the person teaches (the managers: any of the establishment)."""
     actor = request.actor
     authz.require_or_404(actor, "forums.open_forum", actor.establishment)
@@ -71,7 +71,7 @@ def forum_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_module("forums")
-def forum(request: HttpRequest, pk: int) -> HttpResponse:
+def forum(request, pk: int) -> HttpResponse:
     """A forum's topics, and the form to open a topic."""
     actor = request.actor
     found = authz.access(actor, queries.forum_queryset(), pk, Action.VIEW)
@@ -99,7 +99,7 @@ def forum(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_module("forums")
-def topic(request: HttpRequest, pk: int) -> HttpResponse:
+def topic(request, pk: int) -> HttpResponse:
     """A topic's posts in order (hidden ones as a trace, their text for moderators) and the reply form."""
     actor = request.actor
     found = authz.access(actor, queries.topic_queryset(), pk, Action.VIEW)
@@ -126,7 +126,7 @@ def topic(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_module("forums")
-def topic_lock(request: HttpRequest, pk: int) -> HttpResponse:
+def topic_lock(request, pk: int) -> HttpResponse:
     """Lock a topic, or open it again (moderators)."""
     found = authz.access(request.actor, queries.topic_queryset(), pk, Action.CHANGE)
     locked = request.POST.get("locked") == "1"
@@ -137,7 +137,7 @@ def topic_lock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_module("forums")
-def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
+def post_hide(request, pk: int) -> HttpResponse:
     """Hide a post with a trace, or show it again (moderators); htmx gets the post back alone."""
     posts = Post.objects.select_related("topic__forum", "author")
     found = authz.access(request.actor, posts, pk, Action.CHANGE)
@@ -157,17 +157,17 @@ def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_module("forums")
-def subscription(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def subscription(request, kind: str, pk: int) -> HttpResponse:
     """Follow or stop following a forum or a topic."""
     actor = request.actor
     on = request.POST.get("on") == "1"
     if kind == "forum":
-        target = authz.access(actor, Forum, pk, Action.VIEW)
-        actions.subscribe(actor=actor, forum=target, on=on)
+        followed = authz.access(actor, Forum, pk, Action.VIEW)
+        actions.subscribe(actor=actor, forum=followed, on=on)
         back = reverse("forums:forum", args=[pk])
     elif kind == "sujet":
-        target = authz.access(actor, queries.topic_queryset(), pk, Action.VIEW)
-        actions.subscribe(actor=actor, topic=target, on=on)
+        topic_followed = authz.access(actor, queries.topic_queryset(), pk, Action.VIEW)
+        actions.subscribe(actor=actor, topic=topic_followed, on=on)
         back = reverse("forums:topic", args=[pk])
     else:
         raise Http404

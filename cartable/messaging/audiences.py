@@ -8,6 +8,7 @@ Keys: ``class:<id>:students``, ``class:<id>:guardians``, ``class:<id>:teachers``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -90,6 +91,8 @@ def _members(actor, key: str, establishment_id: int):
             "person_id", flat=True
         )
     if kind == "mine":
+        class_ids: Any
+        group_ids: Any
         if rest == "teachers":
             class_ids, group_ids = list(actor.class_ids), list(actor.group_ids)
         else:
@@ -102,11 +105,11 @@ def _members(actor, key: str, establishment_id: int):
             )
         ).values_list("teacher_id", flat=True)
     _class, class_id, who = key.split(":")
-    students = current(Enrolment.objects.filter(school_class_id=int(class_id))).values("student_id")
+    pupils = current(Enrolment.objects.filter(school_class_id=int(class_id))).values("student_id")
     if who == "students":
-        return students.values_list("student_id", flat=True)
+        return pupils.values_list("student_id", flat=True)
     if who == "guardians":
-        return Guardianship.objects.filter(student_id__in=students).values_list("guardian_id", flat=True)
+        return Guardianship.objects.filter(student_id__in=pupils).values_list("guardian_id", flat=True)
     return current(
         TeachingAssignment.objects.filter(Q(school_class_id=int(class_id)) | Q(group__classes=int(class_id)))
     ).values_list("teacher_id", flat=True)

@@ -73,6 +73,8 @@ def may_ask_why(actor: Actor, person: Facts | None, mine: Facts | None) -> bool:
 @authz.permission("messaging.ask_why", about=User)
 def can_ask_why(actor: Actor, person: User) -> bool:
     """The same check for one person, its facts loaded (six queries): the page shares them with the answer."""
+    if actor.user_id is None:
+        return False
     facts = load_facts([person.pk, actor.user_id])
     return may_ask_why(actor, facts.get(person.pk), facts.get(actor.user_id))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
@@ -126,7 +126,7 @@ class Candidate:
     selected: bool = False
 
 
-def picker(actor, *, search: str = "", selected: list[str] = (), replying_to: int | None = None) -> list[Candidate]:
+def picker(actor, *, search: str = "", selected: Sequence[str] = (), replying_to: int | None = None) -> list[Candidate]:
     """What the recipient picker shows: the choices already made, then the groups and the people of the
     actor's establishments matching the search, each person with the rules' decision and its reason.
     About ten queries, whatever the number of people."""
@@ -205,7 +205,7 @@ def rule_table(establishment_id: int) -> list[tuple[str, list[Cell]]]:
     table = load_rules([establishment_id])[establishment_id]
     return [
         (
-            Role(a).label,
+            str(Role(a).label),
             [Cell(a, r, table[(a, r)][0], table[(a, r)][1], reaches_for(a, r)) for r in RULE_ROLES],
         )
         for a in RULE_ROLES
@@ -219,8 +219,8 @@ def rule_grid(establishment_id: int, proposed: dict[tuple[str, str], str]) -> li
     for _author, cells in table:
         for cell in cells:
             cell.proposed = proposed.get((cell.author_role, cell.recipient_role), cell.reach)
-            cell.options = [(value, Reach(value).label) for value in cell.choices]
-            cell.reach_label = Reach(cell.reach).label
+            cell.options = [(value, str(Reach(value).label)) for value in cell.choices]
+            cell.reach_label = str(Reach(cell.reach).label)
             cell.cell_label = _("%(authors)s vers %(recipients)s") % {
                 "authors": Role(cell.author_role).label,
                 "recipients": Role(cell.recipient_role).label,
@@ -230,7 +230,7 @@ def rule_grid(establishment_id: int, proposed: dict[tuple[str, str], str]) -> li
 
 def rule_roles() -> list[tuple[str, str]]:
     """The roles of the rule table's heads, with their labels."""
-    return [(r, Role(r).label) for r in RULE_ROLES]
+    return [(str(r), str(Role(r).label)) for r in RULE_ROLES]
 
 
 def entries_of(actor: Actor, ids: Iterable[int]) -> list[MailboxEntry]:
@@ -241,6 +241,8 @@ def entries_of(actor: Actor, ids: Iterable[int]) -> list[MailboxEntry]:
 def explanation(actor: Actor, pk: int) -> tuple[Facts, Decision] | None:
     """Why the actor may (or may not) write to a person, and the rule that decides; None when the person is
     missing or shares no establishment with the actor (the same answer)."""
+    if actor.user_id is None:
+        return None
     facts = load_facts([pk, actor.user_id])
     person = facts.get(pk)
     if person is None or not policies.may_ask_why(actor, person, facts.get(actor.user_id)):

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,7 +38,7 @@ BOXES = {
 }
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request) -> int:
     try:
         return max(1, int(request.GET.get("page", 1)))
     except ValueError:
@@ -55,7 +55,7 @@ def _nav(actor: Actor) -> dict[str, Any]:
 
 @require_GET
 @require_module(MODULE)
-def mailbox(request: HttpRequest, box: str = "inbox", folder_id: int | None = None) -> HttpResponse:
+def mailbox(request, box: str = "inbox", folder_id: int | None = None) -> HttpResponse:
     """A box of one's mailbox, one of one's folders, or a search over one's messages (``?q=``)."""
     actor = request.actor
     folder = authz.access(actor, Folder, folder_id, Action.VIEW) if folder_id is not None else None
@@ -76,14 +76,14 @@ def mailbox(request: HttpRequest, box: str = "inbox", folder_id: int | None = No
     return render(request, "messaging/mailbox.html", context)
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
+def _safe_next(request, fallback: str) -> str:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback
 
 
-def _delete_for_good(request: HttpRequest, actor: Actor, entries: list[MailboxEntry]) -> None:
+def _delete_for_good(request, actor: Actor, entries: list[MailboxEntry]) -> None:
     n = actions.delete_for_good(actor=actor, entries=entries)
     messages.success(
         request,
@@ -96,17 +96,17 @@ def _delete_for_good(request: HttpRequest, actor: Actor, entries: list[MailboxEn
     )
 
 
-def _trash(request: HttpRequest, actor: Actor, entries: list[MailboxEntry]) -> None:
+def _trash(request, actor: Actor, entries: list[MailboxEntry]) -> None:
     actions.trash(actor=actor, entries=entries)
     messages.success(request, _("Les messages sont dans la corbeille."))
 
 
-def _restore(request: HttpRequest, actor: Actor, entries: list[MailboxEntry]) -> None:
+def _restore(request, actor: Actor, entries: list[MailboxEntry]) -> None:
     actions.restore(actor=actor, entries=entries)
     messages.success(request, _("Les messages sont restaurés."))
 
 
-def _move(request: HttpRequest, actor: Actor, entries: list[MailboxEntry]) -> None:
+def _move(request, actor: Actor, entries: list[MailboxEntry]) -> None:
     folder_id = request.POST.get("folder", "")
     folder = authz.access(actor, Folder, folder_id, Action.CHANGE) if folder_id else None
     actions.move(actor=actor, entries=entries, folder=folder)
@@ -125,7 +125,7 @@ BULK_OPS = {
 
 @require_POST
 @require_module(MODULE)
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request) -> HttpResponse:
     """Act on messages of one's mailbox: read, unread, to a folder, to the trash, back, deleted for good."""
     actor = request.actor
     entries = queries.entries_of(actor, (int(i) for i in request.POST.getlist("entry") if i.isdigit()))
@@ -142,7 +142,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_module(MODULE)
-def folder_create(request: HttpRequest) -> HttpResponse:
+def folder_create(request) -> HttpResponse:
     form = FolderForm(request.POST)
     if form.is_valid():
         try:
@@ -159,7 +159,7 @@ def folder_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_module(MODULE)
-def folder_delete(request: HttpRequest, folder_id: int) -> HttpResponse:
+def folder_delete(request, folder_id: int) -> HttpResponse:
     folder = authz.access(request.actor, Folder, folder_id, Action.DELETE)
     actions.delete_folder(actor=request.actor, folder=folder)
     messages.success(request, _("Le dossier est supprimé ; ses messages sont revenus dans leur boîte."))
@@ -193,7 +193,7 @@ def _writing(actor: Actor, source: QueryDict) -> Writing:
     return Writing()
 
 
-def _prefill(request: HttpRequest, actor: Actor, writing: Writing) -> tuple[dict[str, str], list[str]]:
+def _prefill(request, actor: Actor, writing: Writing) -> tuple[dict[str, str], list[str]]:
     parent, forward_of, draft = writing.parent, writing.forward_of, writing.draft
     if draft is not None:
         return {"subject": draft.subject, "body": draft.body}, list(draft.recipient_keys)
@@ -218,13 +218,13 @@ def _checked_files(form: Form) -> list[uploads.CheckedFile]:
     return [uploads.validate_upload(f, allowed=ATTACHMENT_TYPES) for f in files]
 
 
-def _posted_form(request: HttpRequest, op: str) -> ComposeForm:
+def _posted_form(request, op: str) -> ComposeForm:
     if op == "search":  # the picker without JavaScript: show the matches, keep what was typed
         return ComposeForm(initial={"subject": request.POST.get("subject", ""), "body": request.POST.get("body", "")})
     return ComposeForm(request.POST, request.FILES)
 
 
-def _announce_sent(request: HttpRequest, recipients: actions.Recipients) -> None:
+def _announce_sent(request, recipients: actions.Recipients) -> None:
     n = len(recipients.ids)
     messages.success(
         request,
@@ -244,7 +244,7 @@ def _announce_sent(request: HttpRequest, recipients: actions.Recipients) -> None
         )
 
 
-def _write(request: HttpRequest, form: ComposeForm, keys: list[str], op: str, writing: Writing) -> HttpResponse | list:
+def _write(request, form: ComposeForm, keys: list[str], op: str, writing: Writing) -> HttpResponse | list:
     """Save the draft or send the message; the page to go to, or the refused recipients (errors on the form)."""
     actor = request.actor
     try:
@@ -277,7 +277,7 @@ def _write(request: HttpRequest, form: ComposeForm, keys: list[str], op: str, wr
 
 
 @require_module(MODULE)
-def compose(request: HttpRequest) -> HttpResponse:
+def compose(request) -> HttpResponse:
     """Write a message (new, reply, reply to all, forward, or a draft); the picker searches the people and
     groups one may write to, and says why for those one may not."""
     actor = request.actor
@@ -313,7 +313,7 @@ def compose(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_module(MODULE)
-def picker(request: HttpRequest) -> HttpResponse:
+def picker(request) -> HttpResponse:
     """The picker's results for htmx: the choices made, then the matches of the search."""
     actor = request.actor
     search = request.GET.get("q", "").strip()[:100]
@@ -329,7 +329,7 @@ def picker(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_module(MODULE)
-def why(request: HttpRequest, pk: int) -> HttpResponse:
+def why(request, pk: int) -> HttpResponse:
     """Why one may (or may not) write to a person of one's establishments, and the rule that decides."""
     found = queries.explanation(request.actor, pk)
     if found is None:
@@ -341,7 +341,7 @@ def why(request: HttpRequest, pk: int) -> HttpResponse:
 # --- reading ---------------------------------------------------------------------------------------------
 @require_GET
 @require_module(MODULE)
-def thread(request: HttpRequest, pk: int) -> HttpResponse:
+def thread(request, pk: int) -> HttpResponse:
     """A conversation: the messages of the thread in one's mailbox; opening it marks them read."""
     actor = request.actor
     items = queries.thread(actor, pk)
@@ -360,7 +360,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @require_module(MODULE)
-def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+def attachment(request, pk: int) -> HttpResponseBase:
     """A file of a message, for the message's participants only."""
     found = authz.access(request.actor, Attachment.objects.select_related("message"), pk, Action.VIEW)
     return uploads.serve_file(
@@ -369,7 +369,7 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @require_module(MODULE)
-def report_create(request: HttpRequest, pk: int) -> HttpResponse:
+def report_create(request, pk: int) -> HttpResponse:
     """Report a message one received to its establishment's direction."""
     actor = request.actor
     message = _sent(actor, pk)
@@ -389,7 +389,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @require_module(MODULE)
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request) -> HttpResponse:
     """The reports of the establishments whose direction or ENT administration one belongs to."""
     actor = request.actor
     authz.require_or_404(actor, "messaging.handle_reports", None)
@@ -402,7 +402,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 
 @require_module(MODULE)
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request, pk: int) -> HttpResponse:
     """One report, with the message reported; those who handle it close it saying what was done."""
     actor = request.actor
     qs = Report.objects.select_related("message__sender", "reporter", "closed_by")
@@ -419,8 +419,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- the rules -------------------------------------------------------------------------------------------
-def _posted_table(request: HttpRequest) -> dict[tuple[str, str], str]:
-    table = {}
+def _posted_table(request) -> dict[tuple[str, str], str]:
+    table: dict[tuple[str, str], str] = {}
     for a in RULE_ROLES:
         for r in RULE_ROLES:
             value = request.POST.get(f"{a}__{r}")
@@ -429,7 +429,7 @@ def _posted_table(request: HttpRequest) -> dict[tuple[str, str], str]:
     return table
 
 
-def _save_rules(request: HttpRequest, establishment_id: int, table: dict[tuple[str, str], str]) -> bool:
+def _save_rules(request, establishment_id: int, table: dict[tuple[str, str], str]) -> bool:
     """Apply the posted table; whether it was (a refusal is told as a message)."""
     try:
         n = actions.set_rules(actor=request.actor, establishment_id=establishment_id, table=table)
@@ -446,7 +446,7 @@ def _save_rules(request: HttpRequest, establishment_id: int, table: dict[tuple[s
 
 
 @require_module(MODULE)
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request) -> HttpResponse:
     """Who may write to whom in the establishment; its ENT administrators change it, and may simulate a
     change before applying it."""
     actor = request.actor

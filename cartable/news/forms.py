@@ -64,9 +64,8 @@ class NewsForm(forms.Form):
             del self.fields["audience"]
             del self.fields["classes"]
         else:
-            self.fields["classes"].queryset = SchoolClass.objects.filter(establishment_id=establishment_id).order_by(
-                "name"
-            )
+            classes = SchoolClass.objects.filter(establishment_id=establishment_id).order_by("name")
+            self.fields["classes"].queryset = classes  # type: ignore[attr-defined]
         if item is None or not item.image:
             del self.fields["remove_image"]
 

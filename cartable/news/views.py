@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -19,7 +19,7 @@ from cartable.news.models import NewsItem
 
 @require_GET
 @require_module("news")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request) -> HttpResponse:
     """The news the person may read, pinned first; authors see their scheduled and expired items too."""
     actor = request.actor
     return render(
@@ -31,7 +31,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @require_module("news")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request, pk: int) -> HttpResponse:
     """One piece of news, for its audience and its authors."""
     item = authz.access(request.actor, queries.detail_queryset(), pk, Action.VIEW)
     return render(
@@ -43,13 +43,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @require_module("news")
-def image(request: HttpRequest, pk: int) -> HttpResponseBase:
+def image(request, pk: int) -> HttpResponseBase:
     """The item's image, for those who read the item (inline, never sniffed)."""
     item = authz.access(request.actor, NewsItem, pk, Action.VIEW)
     return uploads.serve_file(request, item.image, filename=item.image_name, content_type=item.image_type, inline=True)
 
 
-def _save(request: HttpRequest, form: NewsForm, found: NewsItem | None) -> NewsItem:
+def _save(request, form: NewsForm, found: NewsItem | None) -> NewsItem:
     data = form.cleaned_data
     values = {
         "audience": data.get("audience") or NewsItem.Audience.EVERYONE,
@@ -68,7 +68,7 @@ def _save(request: HttpRequest, form: NewsForm, found: NewsItem | None) -> NewsI
 
 
 @require_module("news")
-def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def edit(request, pk: int | None = None) -> HttpResponse:
     """Publish a piece of news or change one; the form is redisplayed with what was typed when refused."""
     actor = request.actor
     found = None
@@ -94,7 +94,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_module("news")
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
+def delete(request, pk: int) -> HttpResponse:
     """Confirm, then delete a piece of news."""
     item = authz.access(request.actor, NewsItem, pk, Action.DELETE)
     if request.method == "POST":

@@ -77,7 +77,7 @@ def preference_grid(actor) -> tuple[list[PreferenceGroup], list]:
     """Every kind of notice grouped by module, with the actor's choices; and the children with a column of
     their own (a guardian's). One query."""
     children = list(actor.children)
-    chosen = {
+    chosen: dict[tuple[str, int | None], str] = {
         (kind, about_id): channel
         for kind, about_id, channel in NotificationPreference.objects.filter(user_id=actor.user_id).values_list(
             "kind", "about_id", "channel"

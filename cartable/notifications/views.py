@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from cartable.notifications.forms import QuietHoursForm, field_name, parse_prefe
 CHANGED = "notifications-changed"  # the htmx event that makes the header counter refresh at once
 
 
-def _page(request: HttpRequest) -> int:
+def _page(request) -> int:
     try:
         return int(request.GET.get("page", "1"))
     except ValueError:
@@ -26,7 +26,7 @@ def _page(request: HttpRequest) -> int:
 
 
 @require_GET
-def timeline(request: HttpRequest) -> HttpResponse:
+def timeline(request) -> HttpResponse:
     """One's notifications, newest first, paginated; ``?non-lues=1`` keeps the unread ones."""
     unread_only = request.GET.get("non-lues") == "1"
     page = queries.timeline(request.actor, unread_only=unread_only, page=_page(request))
@@ -35,7 +35,7 @@ def timeline(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def counter(request: HttpRequest) -> HttpResponse:
+def counter(request) -> HttpResponse:
     """The header's unread count, polled by htmx (one query); 204 when it is still the count shown (``?vu=``),
     so that the live region does not announce it again."""
     count = queries.unread_count(request.actor)
@@ -45,7 +45,7 @@ def counter(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def read(request: HttpRequest, pk: int) -> HttpResponse:
+def read(request, pk: int) -> HttpResponse:
     """Mark one notice read; htmx gets the updated line, others go back to the timeline."""
     notification = authz.access(request.actor, Notification, pk, Action.CHANGE)
     actions.mark_read(actor=request.actor, notification=notification)
@@ -58,7 +58,7 @@ def read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def read_all(request: HttpRequest) -> HttpResponse:
+def read_all(request) -> HttpResponse:
     """Mark every notice of the actor read."""
     count = actions.mark_all_read(actor=request.actor)
     if count:
@@ -66,7 +66,7 @@ def read_all(request: HttpRequest) -> HttpResponse:
     return redirect(_back(request))
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request) -> str:
     url = reverse("notifications:timeline")
     if request.POST.get("non-lues") == "1":
         url += "?non-lues=1"
@@ -90,7 +90,7 @@ def _with_fields(groups) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request) -> HttpResponse:
     """What arrives, how, and when: the grid of kinds × channels (per child for guardians) and quiet hours."""
     actor = request.actor
     groups, children = queries.preference_grid(actor)
@@ -133,7 +133,7 @@ def _preferences_context(actor, groups, children, errors, quiet_form) -> dict:
 
 
 @require_POST
-def quiet_hours(request: HttpRequest) -> HttpResponse:
+def quiet_hours(request) -> HttpResponse:
     """Set one's own quiet hours (the form sits on the preferences page)."""
     actor = request.actor
     form = QuietHoursForm(request.POST)
@@ -153,7 +153,7 @@ def quiet_hours(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def establishment_quiet_hours(request: HttpRequest) -> HttpResponse:
+def establishment_quiet_hours(request) -> HttpResponse:
     """The active establishment's quiet hours, for its direction and ENT administrators."""
     actor = request.actor
     establishment_id = actor.establishment_id
