@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from cartable.agenda import policies
-from cartable.agenda.models import Event
-from cartable.core import registry
+from cartable.agenda.models import CalendarFeed, Event
+from cartable.core import authz, registry
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import OWN_LESSON_ROLES, Enrolment, SchoolClass
 from cartable.homework import queries as homework_queries
@@ -201,6 +201,24 @@ def upcoming_events(actor: Actor, *, days: int = 30, limit: int = 5) -> list[Eve
         .filter(end__gte=now, start__lte=now + dt.timedelta(days=days))
         .order_by("start", "id")[:limit]
     )
+
+
+def event_queryset() -> QuerySet[Event]:
+    return Event.objects.select_related("establishment", "owner")
+
+
+def event_with_classes() -> QuerySet[Event]:
+    return Event.objects.prefetch_related("classes")
+
+
+def live_feeds() -> QuerySet[CalendarFeed]:
+    """Calendar feeds not revoked: to fetch one through the guard."""
+    return CalendarFeed.objects.filter(revoked_at__isnull=True)
+
+
+def feeds_of(actor: Actor) -> list[CalendarFeed]:
+    """The actor's calendar feeds not revoked, with their child (one query)."""
+    return list(authz.scope(actor, live_feeds()).select_related("child"))
 
 
 def events_starting_on(day: dt.date) -> list[tuple[Event, list[int]]]:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from cartable.agenda import actions, feed, queries
 from cartable.agenda.forms import EventForm
-from cartable.agenda.models import CalendarFeed, Event
+from cartable.agenda.models import Event
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.views import require_module
@@ -98,7 +98,7 @@ def agenda(request, view: str = "month") -> HttpResponse:
 @require_module("agenda")
 def event(request, pk: int) -> HttpResponse:
     """One event, for those its audience reaches."""
-    found = authz.access(request.actor, Event.objects.select_related("establishment", "owner"), pk, Action.VIEW)
+    found = authz.access(request.actor, queries.event_queryset(), pk, Action.VIEW)
     return render(
         request,
         "agenda/event.html",
@@ -129,7 +129,7 @@ def event_form(request, pk: int | None = None) -> HttpResponse:
     """Create or change an event; what the form offers follows what the actor may create."""
     found = None
     if pk is not None:
-        found = authz.access(request.actor, Event.objects.prefetch_related("classes"), pk, Action.CHANGE)
+        found = authz.access(request.actor, queries.event_with_classes(), pk, Action.CHANGE)
     if request.method == "POST":
         form = EventForm(request.POST, actor=request.actor)
         if form.is_valid():
@@ -149,7 +149,7 @@ def event_form(request, pk: int | None = None) -> HttpResponse:
 @require_module("agenda")
 def event_delete(request, pk: int) -> HttpResponse:
     """Confirm, then delete an event."""
-    found = authz.access(request.actor, Event.objects.prefetch_related("classes"), pk, Action.DELETE)
+    found = authz.access(request.actor, queries.event_with_classes(), pk, Action.DELETE)
     if request.method == "POST":
         actions.delete_event(actor=request.actor, event=found)
         messages.success(request, _("L'événement est supprimé."))
@@ -164,7 +164,7 @@ def feeds(request) -> HttpResponse:
     token_url, issued = "", None
     if request.method == "POST":
         if request.POST.get("revoke"):
-            found = authz.access(actor, CalendarFeed.objects.filter(revoked_at__isnull=True), request.POST["revoke"])
+            found = authz.access(actor, queries.live_feeds(), request.POST["revoke"])
             actions.revoke_feed(actor=actor, feed=found)
             messages.success(request, _("Le flux est révoqué : son adresse ne répond plus."))
             return redirect("agenda:feeds")
@@ -176,7 +176,7 @@ def feeds(request) -> HttpResponse:
                 raise Http404
         issued, token = actions.issue_feed(actor=actor, child_id=child.id if child else None)
         token_url = request.build_absolute_uri(reverse("agenda:ical", args=[token]))
-    active = list(authz.scope(actor, CalendarFeed.objects.filter(revoked_at__isnull=True)).select_related("child"))
+    active = queries.feeds_of(actor)
     return render(
         request,
         "agenda/feeds.html",

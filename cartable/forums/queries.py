@@ -30,6 +30,10 @@ def topic_queryset() -> QuerySet[Topic]:
     return Topic.objects.select_related("forum", "forum__school_class", "forum__group", "locked_by")
 
 
+def post_queryset() -> QuerySet[Post]:
+    return Post.objects.select_related("topic__forum", "author")
+
+
 def topics_of(forum: Forum) -> list[Topic]:
     """A forum's topics, the latest activity first, with their authors (one query)."""
     return list(forum.topics.select_related("author", "locked_by").order_by("-last_post_at", "-id")[:TOPICS_SHOWN])

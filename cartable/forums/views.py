@@ -17,7 +17,7 @@ from cartable.core.views import require_module
 from cartable.directory.models import SchoolClass
 from cartable.forums import actions, queries
 from cartable.forums.forms import ForumForm, ReplyForm, TopicForm
-from cartable.forums.models import Forum, Post
+from cartable.forums.models import Forum
 
 
 @require_GET
@@ -139,8 +139,7 @@ def topic_lock(request, pk: int) -> HttpResponse:
 @require_module("forums")
 def post_hide(request, pk: int) -> HttpResponse:
     """Hide a post with a trace, or show it again (moderators); htmx gets the post back alone."""
-    posts = Post.objects.select_related("topic__forum", "author")
-    found = authz.access(request.actor, posts, pk, Action.CHANGE)
+    found = authz.access(request.actor, queries.post_queryset(), pk, Action.CHANGE)
     hidden = request.POST.get("hidden") == "1"
     post = actions.hide_post(actor=request.actor, post=found, hidden=hidden)
     if request.htmx:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from cartable.directory.actor import Actor, current
@@ -248,3 +248,25 @@ def explanation(actor: Actor, pk: int) -> tuple[Facts, Decision] | None:
     if person is None or not policies.may_ask_why(actor, person, facts.get(actor.user_id)):
         return None
     return person, explain(actor, pk)
+
+
+def sent_messages() -> QuerySet[Message]:
+    """Messages sent (not drafts), with their sender: to fetch one through the guard."""
+    return Message.objects.filter(sent_at__isnull=False).select_related("sender")
+
+
+def drafts() -> QuerySet[Message]:
+    """Drafts, with the message they answer: to fetch one through the guard."""
+    return Message.objects.filter(sent_at__isnull=True).select_related("parent")
+
+
+def with_parent() -> QuerySet[Message]:
+    return Message.objects.select_related("parent")
+
+
+def attachments() -> QuerySet[Attachment]:
+    return Attachment.objects.select_related("message")
+
+
+def report_queryset() -> QuerySet[Report]:
+    return Report.objects.select_related("message__sender", "reporter", "closed_by")

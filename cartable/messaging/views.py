@@ -23,7 +23,7 @@ from cartable.core.views import require_module
 from cartable.directory.actor import Actor
 from cartable.messaging import actions, queries
 from cartable.messaging.forms import ComposeForm, FolderForm, ReportCloseForm, ReportForm
-from cartable.messaging.models import Attachment, Folder, MailboxEntry, Message, Reach, Report
+from cartable.messaging.models import Folder, MailboxEntry, Message, Reach, Report
 from cartable.messaging.rules import RULE_ROLES, simulate
 
 Box = MailboxEntry.Box
@@ -168,7 +168,7 @@ def folder_delete(request, folder_id: int) -> HttpResponse:
 
 # --- writing ---------------------------------------------------------------------------------------------
 def _sent(actor: Actor, pk: Any) -> Message:
-    return authz.access(actor, Message.objects.filter(sent_at__isnull=False).select_related("sender"), pk, Action.VIEW)
+    return authz.access(actor, queries.sent_messages(), pk, Action.VIEW)
 
 
 @dataclass
@@ -183,8 +183,7 @@ class Writing:
 def _writing(actor: Actor, source: QueryDict) -> Writing:
     """The draft, the message replied to or the one forwarded, named by the page's address or form."""
     if source.get("brouillon"):
-        drafts = Message.objects.filter(sent_at__isnull=True).select_related("parent")
-        draft = authz.access(actor, drafts, source["brouillon"], Action.CHANGE)
+        draft = authz.access(actor, queries.drafts(), source["brouillon"], Action.CHANGE)
         return Writing(draft=draft, parent=draft.parent)
     if source.get("repondre"):
         return Writing(parent=_sent(actor, source["repondre"]))
@@ -321,7 +320,7 @@ def picker(request) -> HttpResponse:
     if request.GET.get("repondre"):
         replying_to = _sent(actor, request.GET["repondre"]).sender_id
     elif request.GET.get("brouillon"):
-        draft = authz.access(actor, Message.objects.select_related("parent"), request.GET["brouillon"], Action.CHANGE)
+        draft = authz.access(actor, queries.with_parent(), request.GET["brouillon"], Action.CHANGE)
         replying_to = draft.parent.sender_id if draft.parent else None
     candidates = queries.picker(actor, search=search, selected=request.GET.getlist("to"), replying_to=replying_to)
     return render(request, "messaging/compose.html#picker", {"candidates": candidates, "search": search})
@@ -362,7 +361,7 @@ def thread(request, pk: int) -> HttpResponse:
 @require_module(MODULE)
 def attachment(request, pk: int) -> HttpResponseBase:
     """A file of a message, for the message's participants only."""
-    found = authz.access(request.actor, Attachment.objects.select_related("message"), pk, Action.VIEW)
+    found = authz.access(request.actor, queries.attachments(), pk, Action.VIEW)
     return uploads.serve_file(
         request, found.file, filename=found.original_name, content_type=found.content_type, inline=True
     )
@@ -405,8 +404,7 @@ def reports(request) -> HttpResponse:
 def report(request, pk: int) -> HttpResponse:
     """One report, with the message reported; those who handle it close it saying what was done."""
     actor = request.actor
-    qs = Report.objects.select_related("message__sender", "reporter", "closed_by")
-    found = authz.access(actor, qs, pk, Action.VIEW)
+    found = authz.access(actor, queries.report_queryset(), pk, Action.VIEW)
     can_close = authz.can(actor, "messaging.close_report", found)
     form = ReportCloseForm(request.POST or None)
     if request.method == "POST":
