@@ -58,7 +58,9 @@ def can_open_forums(actor: Actor, establishment: Establishment | None) -> bool:
     """Whether the actor opens class or group forums there: its managers, and the teachers."""
     if establishment is None:
         return False
-    return is_manager(actor, establishment.pk) or bool(actor.taught_class_ids or actor.taught_group_ids)
+    if is_manager(actor, establishment.pk):
+        return True
+    return actor.holds_in(establishment.pk, (Role.TEACHER,)) and bool(actor.taught_class_ids or actor.taught_group_ids)
 
 
 def _children(actor: Actor) -> QuerySet[Guardianship, dict[str, Any]]:
