@@ -59,7 +59,8 @@ def create_event(
         description=richtext.sanitize(description),
         owner_id=actor.user_id,
     )
-    event.target_class_ids = class_ids
+    # The policy reads the classes to be before their rows exist.
+    event.target_class_ids = class_ids  # type: ignore[attr-defined]
     authz.require(actor, Action.CREATE, event)
     classes = classes_of_establishment(event.establishment_id, class_ids)
     event.save()

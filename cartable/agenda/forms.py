@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.agenda.models import Event
 from cartable.core import authz
+from cartable.directory.actor import Actor
 from cartable.directory.models import SchoolClass
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -45,7 +47,7 @@ class EventForm(forms.Form):
         help_text=_("Mise en forme simple permise (gras, listes, liens) ; le reste est retiré."),
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         eid = actor.establishment_id
@@ -58,8 +60,8 @@ class EventForm(forms.Form):
         else:
             audiences = [c for c in Audience.choices if c[0] == Audience.PERSONAL]
             classes = SchoolClass.objects.none()
-        self.fields["audience"].choices = audiences
-        self.fields["classes"].queryset = classes.order_by("name")
+        self.fields["audience"].choices = audiences  # type: ignore[attr-defined]
+        self.fields["classes"].queryset = classes.order_by("name")  # type: ignore[attr-defined]
         self.personal_only = len(audiences) == 1
         if self.personal_only:
             for name in ("kind", "audience", "classes"):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import authz, richtext
+from cartable.directory.actor import Actor
 from cartable.directory.models import Group, SchoolClass
 
 BODY_HELP = _("Mise en forme simple permise (gras, listes, liens) ; le reste est retiré.")
@@ -27,7 +30,7 @@ class ForumForm(forms.Form):
         label=_("Ouvert aux parents"), required=False, help_text=_("Les parents des élèves lisent et écrivent aussi.")
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         eid = actor.establishment_id
         classes = SchoolClass.objects.filter(establishment_id=eid).order_by("name")

@@ -13,8 +13,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
+    STAFF_ROLES,
     Enrolment,
     GroupMembership,
     Guardianship,
@@ -35,15 +36,15 @@ class Audience:
         return f"g:{self.key}"
 
 
-def _class_ids_for(actor, establishment_id: int | None) -> list[int] | None:
+def _class_ids_for(actor: Actor, establishment_id: int | None) -> list[int] | None:
     """The classes whose groups the actor is offered: all of the establishment for staff (None), else their
     own classes and their children's."""
-    if actor.is_staff_of(establishment_id):
+    if actor.holds_in(establishment_id, STAFF_ROLES):
         return None
     return sorted(actor.class_ids | actor.children_class_ids)
 
 
-def offered(actor) -> list[Audience]:
+def offered(actor: Actor) -> list[Audience]:
     """The groups offered to the actor in their active establishment (one or two queries)."""
     establishment_id = actor.establishment_id
     if establishment_id is None:
@@ -52,7 +53,7 @@ def offered(actor) -> list[Audience]:
     classes = SchoolClass.objects.filter(establishment_id=establishment_id).order_by("name")
     if class_ids is not None:
         classes = classes.filter(pk__in=class_ids)
-    staff = actor.is_staff_of(establishment_id)
+    staff = actor.holds_in(establishment_id, STAFF_ROLES)
     result = []
     if actor.role == Role.STUDENT:
         result.append(Audience("mine:teachers", _("Mes professeurs")))
@@ -70,7 +71,7 @@ def offered(actor) -> list[Audience]:
     return result
 
 
-def expand(actor, keys: list[str], offered_groups: list[Audience]) -> tuple[set[int], list[str]]:
+def expand(actor: Actor, keys: list[str], offered_groups: list[Audience]) -> tuple[set[int], list[str]]:
     """The people behind the chosen groups (one query per group) and their labels; unknown keys raise
     ``KeyError``."""
     known = {a.key: a for a in offered_groups}
@@ -84,7 +85,7 @@ def expand(actor, keys: list[str], offered_groups: list[Audience]) -> tuple[set[
     return people, labels
 
 
-def _members(actor, key: str, establishment_id: int):
+def _members(actor: Actor, key: str, establishment_id: int | None) -> Any:
     kind, _sep, rest = key.partition(":")
     if kind == "role":
         return current(Membership.objects.filter(establishment_id=establishment_id, role=rest)).values_list(

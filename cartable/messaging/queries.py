@@ -31,14 +31,14 @@ PICKER_MAX = 15
 Box = MailboxEntry.Box
 
 
-def unread_count(actor) -> int:
+def unread_count(actor: Actor) -> int:
     """Unread messages in the inbox and one's folders (one query)."""
     return MailboxEntry.objects.filter(
         person_id=actor.user_id, box=Box.INBOX, read_at__isnull=True, trashed_at__isnull=True
     ).count()
 
 
-def folders(actor) -> list[Folder]:
+def folders(actor: Actor) -> list[Folder]:
     """One's folders with their unread counts (one query)."""
     return list(
         Folder.objects.visible_to(actor).annotate(
@@ -64,7 +64,7 @@ def matching_messages(words: str):
     return found.values("pk")
 
 
-def mailbox(actor, *, box: str = Box.INBOX, folder: Folder | None = None, search: str = "", page: int = 1):
+def mailbox(actor: Actor, *, box: str = Box.INBOX, folder: Folder | None = None, search: str = "", page: int = 1):
     """One page of the actor's mailbox: a box, one of their folders, the trash (``box="trash"``), or a search
     over all their messages. Two queries (count, page), whatever the number of messages."""
     entries = MailboxEntry.objects.visible_to(actor)
@@ -87,7 +87,7 @@ class ThreadItem:
     receipts: list[MailboxEntry] | None  # for the sender of a small message: who read it
 
 
-def thread(actor, root_id: int) -> list[ThreadItem]:
+def thread(actor: Actor, root_id: int) -> list[ThreadItem]:
     """The messages of a thread that are in the actor's mailbox, oldest first (four queries: messages with
     their sender, the actor's entries, the files, the read receipts)."""
     entries = MailboxEntry.objects.filter(person_id=actor.user_id)
@@ -126,7 +126,9 @@ class Candidate:
     selected: bool = False
 
 
-def picker(actor, *, search: str = "", selected: Sequence[str] = (), replying_to: int | None = None) -> list[Candidate]:
+def picker(
+    actor: Actor, *, search: str = "", selected: Sequence[str] = (), replying_to: int | None = None
+) -> list[Candidate]:
     """What the recipient picker shows: the choices already made, then the groups and the people of the
     actor's establishments matching the search, each person with the rules' decision and its reason.
     About ten queries, whatever the number of people."""
@@ -173,7 +175,7 @@ def _role_detail(facts) -> str:
     return ", ".join(str(r) for r in roles)
 
 
-def reports(actor, *, status: str = Report.Status.OPEN) -> list[Report]:
+def reports(actor: Actor, *, status: str = Report.Status.OPEN) -> list[Report]:
     """The reports the actor handles (or made), with the message and the people (one query)."""
     return list(
         Report.objects.visible_to(actor)

@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cartable.directory.actor import ROLE_PRIORITY, current
+from cartable.directory.actor import ROLE_PRIORITY, Actor, current
 from cartable.directory.models import (
     Enrolment,
     GroupMembership,
@@ -307,7 +308,9 @@ def decide(
 class Explainer:
     """Decisions for one author over many recipients, with the facts and rules loaded once."""
 
-    def __init__(self, actor, recipient_ids: Iterable[int] = (), *, replying_to: int | None = None) -> None:
+    def __init__(self, actor: Actor, recipient_ids: Iterable[int] = (), *, replying_to: int | None = None) -> None:
+        if actor.user_id is None:
+            raise PermissionDenied
         self.actor = actor
         self.replying_to = replying_to
         ids = set(recipient_ids) | {actor.user_id}

@@ -80,7 +80,8 @@ def publish_news(
         expires_at=expires_at,
         author_id=actor.user_id,
     )
-    item.target_class_ids = class_ids
+    # The policy reads the classes to be before their rows exist.
+    item.target_class_ids = class_ids  # type: ignore[attr-defined]
     authz.require(actor, Action.CREATE, item)
     classes = classes_of_establishment(establishment_id, class_ids)
     _store_image(item, image, image_alt)
@@ -163,6 +164,7 @@ def delete_news(*, actor, item: NewsItem) -> None:
 def audience_ids(item: NewsItem) -> list[int]:
     """The people the item's audience reaches (one query; two for class news)."""
     memberships = current(Membership.objects.all())
+    rows: Iterable[int]
     if item.establishment_id is None:
         rows = memberships.values_list("person_id", flat=True)
     elif item.audience == Audience.EVERYONE:

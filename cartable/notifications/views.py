@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import Notification, NotificationPreference
+from cartable.directory.actor import Actor
 from cartable.notifications import actions, queries
 from cartable.notifications.forms import QuietHoursForm, field_name, parse_preferences
 
@@ -121,7 +122,7 @@ def _initial(window) -> dict:
     return {"start": window.start, "end": window.end, "weekends": window.weekends}
 
 
-def _preferences_context(actor, groups, children, errors, quiet_form) -> dict:
+def _preferences_context(actor: Actor, groups, children, errors, quiet_form) -> dict:
     return {
         "groups": groups,
         "children": children,
