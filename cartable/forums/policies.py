@@ -64,7 +64,10 @@ def can_open_forums(actor: Actor, establishment: Establishment | None) -> bool:
 
 
 def _children(actor: Actor) -> QuerySet[Guardianship, dict[str, Any]]:
-    return Guardianship.objects.filter(guardian_id=actor.user_id).values("student_id")
+    children: QuerySet[Guardianship, dict[str, Any]] = Guardianship.objects.filter(guardian_id=actor.user_id).values(
+        "student_id"
+    )
+    return children
 
 
 def family_reach(actor: Actor) -> tuple[frozenset[int], frozenset[int]]:

@@ -48,7 +48,7 @@ def _page_number(request) -> int:
 def _nav(actor: Actor) -> dict[str, Any]:
     return {
         "folders": queries.folders(actor),
-        "handles_reports": authz.can(actor, "messaging.handle_reports"),
+        "can_handle_reports": authz.can(actor, "messaging.handle_reports"),
         "can_edit_rules": authz.can(actor, "messaging.edit_rules", actor.establishment),
     }
 
