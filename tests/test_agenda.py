@@ -153,6 +153,19 @@ class EventPolicyTests(AgendaTestCase):
                     with self.subTest(who=who, event=event.title, action=action):
                         self.assertIs(authz.allows(self.actor(who), action, event), allowed)
 
+    def test_what_the_event_form_and_the_agenda_offer(self):
+        """Every audience for the college's managers and the region; class events for its teachers; the view of
+        all children together for the guardians (Sophie, a teacher who is also a mother, acts as a teacher)."""
+        managers = {"nadia.petit", "marc.leroy", "julie.moreau", "admin.region"}
+        for who in EVERYBODY:
+            actor = self.actor(who)
+            with self.subTest(who=who):
+                self.assertIs(authz.can(actor, "agenda.plan_establishment_events", self.college), who in managers)
+                self.assertIs(
+                    authz.can(actor, "agenda.plan_class_events", self.college), who in {"paul.dupont", "sophie.bernard"}
+                )
+                self.assertIs(authz.can(actor, "agenda.merge_children"), who in {"claire.martin", "thomas.girard"})
+
 
 class EventActionTests(AgendaTestCase):
     def test_creating_changing_and_deleting_an_event_is_audited_and_bumps_the_sequence(self):

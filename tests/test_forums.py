@@ -157,6 +157,22 @@ class ForumPolicyTests(ForumsTestCase):
                         actions.create_forum(actor=self.actor(who), kind=kind, title="Forum", **dict([target]))
         self.assertEqual(AuditEvent.objects.filter(verb="forums.create_forum").count(), 3)
 
+    def test_who_opens_forums_where(self):
+        """The college's managers and the region open forums for any class or group there (forums.manage); its
+        teachers open them for what they teach (forums.open_forum); in the lycée, the region and Paul, who
+        teaches there too; charlie, a teacher elsewhere, opens none here."""
+        managers = {"nadia.petit", "marc.leroy", "julie.moreau", "admin.region"}
+        lycee = self.school.lycee.establishment
+        for who in EVERYBODY:
+            actor = self.actor(who)
+            with self.subTest(who=who):
+                self.assertIs(authz.can(actor, "forums.manage", self.school.college.establishment), who in managers)
+                self.assertIs(
+                    authz.can(actor, "forums.open_forum", self.school.college.establishment),
+                    who in managers | {"paul.dupont", "sophie.bernard"},
+                )
+                self.assertIs(authz.can(actor, "forums.open_forum", lycee), who in {"admin.region", "paul.dupont"})
+
 
 class ForumActionTests(ForumsTestCase):
     def test_a_topic_and_its_replies_are_sanitized_audited_and_counted(self):

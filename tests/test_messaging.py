@@ -372,6 +372,27 @@ class ReportTests(MessagingTestCase):
         self.login("claire.martin")
         self.assertEqual(self.client.post(reverse("messaging:report", args=[report.pk]), {}).status_code, 404)
 
+    def test_who_handles_reports_and_changes_the_rules(self):
+        """The principal and the ENT administrator handle the college's reports; its ENT administrator and the
+        region change its communication rules; a received message may be reported by its recipient only, and an
+        open report closed by its handlers only."""
+        college = self.school.college.establishment
+        message = self.send("paul.dupont", ["claire.martin"], subject="Propos")
+        report = actions.report_message(actor=self.actor("claire.martin"), message=message, reason="Ton")
+        for who in ("claire.martin", "paul.dupont", "marc.leroy", "julie.moreau", "admin.region", "charlie.roux"):
+            actor = self.actor(who)
+            with self.subTest(who=who):
+                self.assertIs(authz.can(actor, "messaging.handle_reports"), who in {"marc.leroy", "julie.moreau"})
+                self.assertIs(
+                    authz.can(actor, "messaging.edit_rules", college), who in {"julie.moreau", "admin.region"}
+                )
+                self.assertIs(authz.can(actor, "messaging.report", message), who == "claire.martin")
+                self.assertIs(authz.can(actor, "messaging.close_report", report), who in {"marc.leroy", "julie.moreau"})
+        lucas, ines, hugo = self.actor("lucas.martin"), self.people["ines.girard"], self.people["hugo.lambert"]
+        self.assertIs(authz.can(lucas, "messaging.ask_why", ines), True)
+        self.assertIs(authz.can(lucas, "messaging.ask_why", hugo), False)
+        self.assertIs(authz.can(self.actor("admin.region"), "messaging.ask_why", hugo), True)
+
 
 class PageTests(MessagingTestCase):
     def test_inbox_costs_the_same_with_3_or_40_messages(self):

@@ -168,6 +168,18 @@ class NewsPolicyTests(NewsTestCase):
                     with self.subTest(who=who, news=label, action=action):
                         self.assertIs(authz.allows(actor, action, item), who in writers)
 
+    def test_who_may_open_the_news_form(self):
+        """The news page offers to publish to the authors and the region (news.publish_somewhere); new news
+        opens for an establishment's authors there, and for region-wide news for the region alone (news.publish).
+        """
+        for who in EVERYBODY:
+            actor = self.actor(who)
+            with self.subTest(who=who):
+                self.assertIs(authz.can(actor, "news.publish_somewhere"), who in AUTHORS)
+                self.assertIs(authz.can(actor, "news.publish", self.college), who in AUTHORS - {"admin.region"})
+                self.assertIs(authz.can(actor, "news.publish", self.lycee), False)
+                self.assertIs(authz.can(actor, "news.publish", None), who == "admin.region")
+
     def test_writes_are_refused_to_those_who_may_not_publish(self):
         """A teacher, a parent and charlie cannot publish; a CPE cannot target another establishment's class."""
         for who in ("paul.dupont", "claire.martin", "charlie.roux", "lucas.martin"):

@@ -451,6 +451,15 @@ class PolicyTests(NotificationsTestCase):
             with self.subTest(who=who):
                 self.assertIs(authz.allows(self.actor(who), Action.CHANGE, window), expected)
 
+    def test_who_may_open_the_establishments_quiet_hours(self):
+        """The college's direction and ENT administrator, and the region; not its CPE, teachers or families."""
+        college = self.school.college.establishment
+        setters = {"marc.leroy", "julie.moreau", "admin.region"}
+        for who in ("lucas.martin", "claire.martin", "paul.dupont", "nadia.petit", *setters, "charlie.roux"):
+            with self.subTest(who=who):
+                allowed = authz.can(self.actor(who), "notifications.set_establishment_quiet_hours", college)
+                self.assertIs(allowed, who in setters)
+
 
 class PageTests(NotificationsTestCase):
     def add_notices(self, n: int, user=None):

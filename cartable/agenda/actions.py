@@ -16,7 +16,7 @@ from django.utils import timezone
 from cartable.agenda.models import CalendarFeed, Event
 from cartable.core import audit, authz, richtext
 from cartable.core.authz import Action
-from cartable.directory.models import SchoolClass
+from cartable.directory.queries import classes_of_establishment
 
 EVENT_FIELDS = ("kind", "audience", "title", "description", "location", "start", "end", "all_day")
 
@@ -27,16 +27,6 @@ def _snapshot(event: Event, class_ids: Iterable[int]) -> dict:
     values["classes"] = sorted(class_ids)
     values["sequence"] = event.sequence
     return values
-
-
-def _classes(establishment_id: int | None, class_ids: Iterable[int]) -> list[SchoolClass]:
-    ids = sorted(set(class_ids))
-    if not ids:
-        return []
-    found = list(SchoolClass.objects.filter(pk__in=ids, establishment_id=establishment_id))
-    if len(found) != len(ids):
-        raise PermissionDenied
-    return found
 
 
 @transaction.atomic
@@ -69,9 +59,10 @@ def create_event(
         description=richtext.sanitize(description),
         owner_id=actor.user_id,
     )
-    event.target_class_ids = class_ids
+    # The policy reads the classes to be before their rows exist.
+    event.target_class_ids = class_ids  # type: ignore[attr-defined]
     authz.require(actor, Action.CREATE, event)
-    classes = _classes(event.establishment_id, class_ids)
+    classes = classes_of_establishment(event.establishment_id, class_ids)
     event.save()
     event.classes.set(classes)
     audit.record(
@@ -114,7 +105,7 @@ def update_event(
     locked.location, locked.description = location, richtext.sanitize(description)
     locked.target_class_ids = class_ids
     authz.require(actor, Action.CHANGE, locked)  # the new classes must be the actor's too
-    classes = _classes(locked.establishment_id, class_ids)
+    classes = classes_of_establishment(locked.establishment_id, class_ids)
     locked.sequence = F("sequence") + 1
     locked.save()
     locked.refresh_from_db(fields=["sequence"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -10,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.agenda.models import Event
-from cartable.agenda.policies import EDITOR_ROLES
-from cartable.directory.models import Role, SchoolClass
+from cartable.core import authz
+from cartable.directory.actor import Actor
+from cartable.directory.models import SchoolClass
 
 PARIS = ZoneInfo("Europe/Paris")
 Audience = Event.Audience
@@ -45,22 +47,21 @@ class EventForm(forms.Form):
         help_text=_("Mise en forme simple permise (gras, listes, liens) ; le reste est retiré."),
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         eid = actor.establishment_id
-        roles = actor.roles_in(eid)
-        if actor.is_regional_admin or roles & EDITOR_ROLES:
+        if authz.can(actor, "agenda.plan_establishment_events", actor.establishment):
             audiences = list(Audience.choices)
             classes = SchoolClass.objects.filter(establishment_id=eid)
-        elif Role.TEACHER in roles:
+        elif authz.can(actor, "agenda.plan_class_events", actor.establishment):
             audiences = [c for c in Audience.choices if c[0] in (Audience.CLASSES, Audience.PERSONAL)]
             classes = SchoolClass.objects.filter(establishment_id=eid, pk__in=list(actor.taught_class_ids))
         else:
             audiences = [c for c in Audience.choices if c[0] == Audience.PERSONAL]
             classes = SchoolClass.objects.none()
-        self.fields["audience"].choices = audiences
-        self.fields["classes"].queryset = classes.order_by("name")
+        self.fields["audience"].choices = audiences  # type: ignore[attr-defined]
+        self.fields["classes"].queryset = classes.order_by("name")  # type: ignore[attr-defined]
         self.personal_only = len(audiences) == 1
         if self.personal_only:
             for name in ("kind", "audience", "classes"):

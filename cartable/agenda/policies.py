@@ -21,77 +21,49 @@ Calendar feeds are their owner's only.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from cartable.agenda.models import CalendarFeed, Event
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, Guardianship, Role, TeachingAssignment
+from cartable.directory import audience
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import MANAGER_ROLES, Establishment, Role, TeachingAssignment
 
 Audience = Event.Audience
-EDITOR_ROLES = frozenset({Role.DIRECTION, Role.ESTABLISHMENT_ADMIN, Role.EDUCATION})
-_CLASSES_KEY = "_agenda_class_ids"
+SHARED_AUDIENCES = frozenset(Audience.values) - {Audience.PERSONAL}
 
 
-def establishments_with(actor, roles) -> list[int]:
-    return [e for e in actor.establishment_ids if actor.roles_in(e) & set(roles)]
-
-
-def staff_of(actor) -> list[int]:
-    return [e for e in actor.establishment_ids if actor.is_staff_of(e)]
-
-
-def related_class_ids(actor) -> frozenset[int]:
+def related_class_ids(actor: Actor) -> frozenset[int]:
     """Classes the actor attends, whose students are the actor's children, or that the actor teaches
-    (one query, kept on the actor)."""
-    cached = actor.__dict__.get(_CLASSES_KEY)
-    if cached is None:
-        cached = frozenset(_attended(actor).union(_taught(actor)))
-        actor.__dict__[_CLASSES_KEY] = cached
-    return cached
+    (one query, once per request)."""
+    return actor.memo(
+        "agenda.related_class_ids", lambda: frozenset(audience.family_classes(actor).union(_taught(actor)))
+    )
 
 
-def _attended(actor):
-    """The classes the actor or their children attend now (a values queryset of class ids)."""
-    children = Guardianship.objects.filter(guardian_id=actor.user_id).values("student_id")
-    enrolments = current(Enrolment.objects.filter(Q(student_id=actor.user_id) | Q(student_id__in=children)))
-    return enrolments.order_by().values_list("school_class_id", flat=True)
-
-
-def _taught(actor):
+def _taught(actor: Actor) -> QuerySet[Any, int]:
     """The classes the actor teaches now (a values queryset of class ids)."""
     assignments = current(TeachingAssignment.objects.filter(teacher_id=actor.user_id, school_class__isnull=False))
     return assignments.order_by().values_list("school_class_id", flat=True)
 
 
-def audience_q(actor, prefix: str = "") -> Q:
+def audience_q(actor: Actor, prefix: str = "") -> Q:
     """The establishment events the actor's audience reaches, as a Q on Event (subqueries, no query of
     its own)."""
     if actor.is_regional_admin:
         return ~Q(**{f"{prefix}audience": Audience.PERSONAL})
-    staff = staff_of(actor)
-    guardians = establishments_with(actor, {Role.GUARDIAN})
-    students = establishments_with(actor, {Role.STUDENT})
-    managers = establishments_with(actor, EDITOR_ROLES)
     related_events = Event.classes.through.objects.filter(
-        Q(schoolclass_id__in=_attended(actor)) | Q(schoolclass_id__in=_taught(actor))
+        Q(schoolclass_id__in=audience.family_classes(actor)) | Q(schoolclass_id__in=_taught(actor))
     ).values("event_id")
-
-    def f(**kw) -> Q:
-        return Q(**{f"{prefix}{k}": v for k, v in kw.items()})
-
-    return (
-        f(audience=Audience.EVERYONE, establishment_id__in=list(actor.establishment_ids))
-        | f(audience=Audience.STAFF, establishment_id__in=staff)
-        | f(audience=Audience.FAMILIES, establishment_id__in=guardians + staff)
-        | f(audience=Audience.STUDENTS, establishment_id__in=students + staff)
-        | f(audience=Audience.CLASSES, establishment_id__in=managers)
-        | (f(audience=Audience.CLASSES) & f(pk__in=related_events))
+    return audience.audience_q(
+        actor, audiences=SHARED_AUDIENCES, class_items=related_events, class_readers=MANAGER_ROLES, prefix=prefix
     )
 
 
-def can_view(actor, event: Event) -> bool:
+def can_view(actor: Actor, event: Event) -> bool:
     """In memory (one query at most per actor for class events): whether the actor sees the event."""
     if event.owner_id == actor.user_id:
         return True
@@ -99,36 +71,17 @@ def can_view(actor, event: Event) -> bool:
         return False
     if actor.is_regional_admin:
         return True
-    eid = event.establishment_id
-    roles = actor.roles_in(eid)
-    staff = actor.is_staff_of(eid)
-    match event.audience:
-        case Audience.EVERYONE:
-            return bool(roles)
-        case Audience.STAFF:
-            return staff
-        case Audience.FAMILIES:
-            return staff or Role.GUARDIAN in roles
-        case Audience.STUDENTS:
-            return staff or Role.STUDENT in roles
-        case Audience.CLASSES:
-            if roles & EDITOR_ROLES:
-                return True
-            return bool(set(event_class_ids(event)) & related_class_ids(actor))
-    return False
+    return audience.reaches(
+        actor,
+        establishment_id=event.establishment_id,
+        audience=event.audience,
+        class_ids=lambda: audience.item_class_ids(event),
+        related_class_ids=lambda: related_class_ids(actor),
+        class_readers=MANAGER_ROLES,
+    )
 
 
-def event_class_ids(event: Event) -> list[int]:
-    """The event's classes: the ones about to be saved (``event.target_class_ids``), else its rows."""
-    pending = getattr(event, "target_class_ids", None)
-    if pending is not None:
-        return list(pending)
-    if event.pk is None:
-        return []
-    return [c.pk for c in event.classes.all()]
-
-
-def can_edit(actor, event: Event) -> bool:
+def can_edit(actor: Actor, event: Event) -> bool:
     """Whether the actor creates, changes or deletes this event (see the module docstring)."""
     if event.audience == Audience.PERSONAL:
         return event.owner_id == actor.user_id
@@ -137,43 +90,58 @@ def can_edit(actor, event: Event) -> bool:
     eid = event.establishment_id
     if eid is None or eid not in actor.establishment_ids:
         return False
-    if actor.roles_in(eid) & EDITOR_ROLES:
+    if actor.holds_in(eid, MANAGER_ROLES):
         return True
-    if Role.TEACHER in actor.roles_in(eid) and event.audience == Audience.CLASSES:
-        class_ids = event_class_ids(event)
+    if actor.holds_in(eid, (Role.TEACHER,)) and event.audience == Audience.CLASSES:
+        class_ids = audience.item_class_ids(event)
         return bool(class_ids) and set(class_ids) <= actor.taught_class_ids
     return False
 
 
-def can_create_establishment_events(actor, establishment_id: int | None) -> bool:
-    """Whether the actor may create some establishment event there (the form shows the fields then)."""
-    if establishment_id is None:
-        return False
-    roles = actor.roles_in(establishment_id)
-    return actor.is_regional_admin or bool(roles & EDITOR_ROLES) or (Role.TEACHER in roles)
+@authz.permission("agenda.plan_establishment_events", about=Establishment)
+def can_plan_establishment_events(actor: Actor, establishment: Establishment | None) -> bool:
+    """Whether the event form offers every audience there (the direction, the ENT administrators, the vie
+    scolaire, the region)."""
+    if actor.is_regional_admin:
+        return True
+    return establishment is not None and actor.holds_in(establishment.pk, MANAGER_ROLES)
+
+
+@authz.permission("agenda.plan_class_events", about=Establishment)
+def can_plan_class_events(actor: Actor, establishment: Establishment | None) -> bool:
+    """Whether the event form offers events for the classes one teaches there (the teachers)."""
+    return establishment is not None and actor.holds_in(establishment.pk, (Role.TEACHER,))
+
+
+@authz.permission("agenda.merge_children", about=None)
+def can_merge_children(actor: Actor, _obj: None = None) -> bool:
+    """Whether the agenda offers a guardian the view of all their children together."""
+    return actor.role == Role.GUARDIAN and bool(actor.children)
 
 
 @authz.register(Event)
-class EventPolicy(authz.Policy):
+class EventPolicy(authz.Policy[Event]):
     """Events: see the module docstring."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Event) -> bool:
         if action == Action.VIEW:
             return can_view(actor, obj)
         if action in (Action.CREATE, Action.CHANGE, Action.DELETE):
             return can_edit(actor, obj)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Event]) -> QuerySet[Event]:
         return queryset.filter(Q(owner_id=actor.user_id) | audience_q(actor))
 
 
 @authz.register(CalendarFeed)
-class CalendarFeedPolicy(authz.Policy):
+class CalendarFeedPolicy(authz.Policy[CalendarFeed]):
     """A feed is its owner's: they see, create and revoke it."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: CalendarFeed) -> bool:
         return obj.user_id == actor.user_id and action in (Action.VIEW, Action.CREATE, Action.DELETE)
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[CalendarFeed]) -> QuerySet[CalendarFeed]:
+        if actor.user_id is None:
+            return queryset.none()
         return queryset.filter(user_id=actor.user_id)

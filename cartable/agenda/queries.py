@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from cartable.agenda import policies
-from cartable.agenda.models import Event
-from cartable.core import registry
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, Role, SchoolClass
+from cartable.agenda.models import CalendarFeed, Event
+from cartable.core import authz, registry
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import OWN_LESSON_ROLES, Enrolment, SchoolClass
 from cartable.homework import queries as homework_queries
 
 PARIS = ZoneInfo("Europe/Paris")
-HOMEWORK_ROLES = {Role.STUDENT, Role.GUARDIAN, Role.TEACHER}
 
 
 @dataclass
@@ -39,7 +39,7 @@ class AgendaItem:
     children: list[str] = field(default_factory=list)
     url: str = ""
     event: Event | None = None
-    homework: object | None = None
+    homework: Any = None
 
     def occurs_on(self, day: dt.date) -> bool:
         return self.start_date <= day <= self.end_date
@@ -56,7 +56,7 @@ def local_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]
     return begin, finish
 
 
-def events_between(actor, start: dt.date, end: dt.date):
+def events_between(actor: Actor, start: dt.date, end: dt.date):
     """The events the actor sees that overlap the days from ``start`` to ``end``, classes preloaded
     (two queries when evaluated)."""
     begin, finish = local_range(start, end)
@@ -69,7 +69,7 @@ def events_between(actor, start: dt.date, end: dt.date):
     )
 
 
-def children_classes(actor) -> dict[int, set[int]]:
+def children_classes(actor: Actor) -> dict[int, set[int]]:
     """For each of a guardian's children, the classes they attend now (one query; none without children)."""
     if not actor.children:
         return {}
@@ -80,8 +80,9 @@ def children_classes(actor) -> dict[int, set[int]]:
     return result
 
 
-def is_guardian_view(actor) -> bool:
-    return actor.role == Role.GUARDIAN and bool(actor.children)
+def is_guardian_view(actor: Actor) -> bool:
+    """Whether the agenda is a guardian's, shown per child (or all children together)."""
+    return policies.can_merge_children(actor, None)
 
 
 def _event_children(event: Event, children, classes_of: dict[int, set[int]]) -> list:
@@ -104,11 +105,10 @@ def _url(name: str, pk: int) -> str:
 
 
 def event_item(event: Event, children_names: list[str] | None = None) -> AgendaItem:
-    start, end = timezone.localtime(event.start, PARIS), timezone.localtime(event.end, PARIS)
-    if event.all_day:
-        start_date, end_date, start, end = start.date(), end.date(), None, None
-    else:
-        start_date, end_date = start.date(), end.date()
+    local_start, local_end = timezone.localtime(event.start, PARIS), timezone.localtime(event.end, PARIS)
+    start_date, end_date = local_start.date(), local_end.date()
+    start: dt.datetime | None = None if event.all_day else local_start
+    end: dt.datetime | None = None if event.all_day else local_end
     where = [c.name for c in event.classes.all()] if event.audience == Event.Audience.CLASSES else []
     return AgendaItem(
         key=f"event-{event.pk}",
@@ -150,7 +150,7 @@ def homework_item(homework, children_names: list[str] | None = None) -> AgendaIt
     )
 
 
-def agenda(actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list[AgendaItem]:
+def agenda(actor: Actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list[AgendaItem]:
     """The actor's agenda from ``start`` to ``end``: events and due dates, sorted by day and time.
 
     A guardian sees the active child's (``merged=False``) or all their children's (``merged=True``),
@@ -169,7 +169,7 @@ def agenda(actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list
             items.append(event_item(event, [c.first_name for c in concerned] if merged else []))
         else:
             items.append(event_item(event))
-    if actor.role in HOMEWORK_ROLES:
+    if actor.role in OWN_LESSON_ROLES:
         ids = [c.id for c in children] if guardian else None
         # Due dates come from the homework log: only where the establishment uses it.
         homework_on = establishments_with(actor, "homework")
@@ -182,16 +182,18 @@ def agenda(actor, start: dt.date, end: dt.date, *, merged: bool = False) -> list
     return items
 
 
-def establishments_with(actor, module: str) -> set[int]:
+def establishments_with(actor: Actor, module: str) -> set[int]:
     """The actor's establishments where ``module`` is switched on (from the memberships already loaded)."""
     return {
         m.establishment_id
         for m in actor.memberships
-        if m.establishment is not None and registry.module_enabled(m.establishment.module_settings, module)
+        if m.establishment_id is not None
+        and m.establishment is not None
+        and registry.module_enabled(m.establishment.module_settings, module)
     }
 
 
-def upcoming_events(actor, *, days: int = 30, limit: int = 5) -> list[Event]:
+def upcoming_events(actor: Actor, *, days: int = 30, limit: int = 5) -> list[Event]:
     """The next events the actor sees (those not over yet), for the dashboard (one query)."""
     now = timezone.now()
     return list(
@@ -201,9 +203,22 @@ def upcoming_events(actor, *, days: int = 30, limit: int = 5) -> list[Event]:
     )
 
 
-def can_add_events(actor) -> bool:
-    """Whether the page offers establishment events in the form (personal ones are for everybody)."""
-    return policies.can_create_establishment_events(actor, actor.establishment_id)
+def event_queryset() -> QuerySet[Event]:
+    return Event.objects.select_related("establishment", "owner")
+
+
+def event_with_classes() -> QuerySet[Event]:
+    return Event.objects.prefetch_related("classes")
+
+
+def live_feeds() -> QuerySet[CalendarFeed]:
+    """Calendar feeds not revoked: to fetch one through the guard."""
+    return CalendarFeed.objects.filter(revoked_at__isnull=True)
+
+
+def feeds_of(actor: Actor) -> list[CalendarFeed]:
+    """The actor's calendar feeds not revoked, with their child (one query)."""
+    return list(authz.scope(actor, live_feeds()).select_related("child"))
 
 
 def events_starting_on(day: dt.date) -> list[tuple[Event, list[int]]]:

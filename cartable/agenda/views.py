@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from cartable.agenda import actions, feed, queries
 from cartable.agenda.forms import EventForm
-from cartable.agenda.models import CalendarFeed, Event
+from cartable.agenda.models import Event
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.views import require_module
@@ -52,7 +53,7 @@ def _period(view: str, day: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date
     return day, day + span - dt.timedelta(days=1), day - span, day + span
 
 
-def _days(start: dt.date, end: dt.date, items) -> list[dict]:
+def _days(start: dt.date, end: dt.date, items: list[queries.AgendaItem]) -> list[dict[str, Any]]:
     days = []
     day = start
     while day <= end:
@@ -63,13 +64,14 @@ def _days(start: dt.date, end: dt.date, items) -> list[dict]:
 
 @require_GET
 @require_module("agenda")
-def agenda(request, view: str = "month"):
+def agenda(request, view: str = "month") -> HttpResponse:
     """The agenda over a month, a week, a day or as a list; phones get the list layout of each view."""
     if view not in VIEWS:
         raise Http404
     actor = request.actor
     anchor = _anchor(request)
-    merged = queries.is_guardian_view(actor) and request.GET.get("enfants") == "tous"
+    can_merge_children = authz.can(actor, "agenda.merge_children")
+    merged = can_merge_children and request.GET.get("enfants") == "tous"
     start, end, previous, following = _period(view, anchor)
     items = queries.agenda(actor, start, end, merged=merged)
     days = _days(start, end, items)
@@ -85,7 +87,7 @@ def agenda(request, view: str = "month"):
         "busy_days": [d for d in days if d["items"]],
         "weeks": [days[i : i + 7] for i in range(0, len(days), 7)] if view == "month" else [],
         "merged": merged,
-        "guardian": queries.is_guardian_view(actor),
+        "can_merge_children": can_merge_children,
         "suffix": "&enfants=tous" if merged else "",
         "can_add": True,
     }
@@ -94,9 +96,9 @@ def agenda(request, view: str = "month"):
 
 @require_GET
 @require_module("agenda")
-def event(request, pk: int):
+def event(request, pk: int) -> HttpResponse:
     """One event, for those its audience reaches."""
-    found = authz.access(request.actor, Event.objects.select_related("establishment", "owner"), pk, Action.VIEW)
+    found = authz.access(request.actor, queries.event_queryset(), pk, Action.VIEW)
     return render(
         request,
         "agenda/event.html",
@@ -104,7 +106,7 @@ def event(request, pk: int):
     )
 
 
-def _save(request, form: EventForm, found: Event | None):
+def _save(request, form: EventForm, found: Event | None) -> Event:
     data = form.cleaned_data
     values = {
         "kind": data["kind"],
@@ -123,11 +125,11 @@ def _save(request, form: EventForm, found: Event | None):
 
 
 @require_module("agenda")
-def event_form(request, pk: int | None = None):
+def event_form(request, pk: int | None = None) -> HttpResponse:
     """Create or change an event; what the form offers follows what the actor may create."""
     found = None
     if pk is not None:
-        found = authz.access(request.actor, Event.objects.prefetch_related("classes"), pk, Action.CHANGE)
+        found = authz.access(request.actor, queries.event_with_classes(), pk, Action.CHANGE)
     if request.method == "POST":
         form = EventForm(request.POST, actor=request.actor)
         if form.is_valid():
@@ -145,9 +147,9 @@ def event_form(request, pk: int | None = None):
 
 
 @require_module("agenda")
-def event_delete(request, pk: int):
+def event_delete(request, pk: int) -> HttpResponse:
     """Confirm, then delete an event."""
-    found = authz.access(request.actor, Event.objects.prefetch_related("classes"), pk, Action.DELETE)
+    found = authz.access(request.actor, queries.event_with_classes(), pk, Action.DELETE)
     if request.method == "POST":
         actions.delete_event(actor=request.actor, event=found)
         messages.success(request, _("L'événement est supprimé."))
@@ -156,13 +158,13 @@ def event_delete(request, pk: int):
 
 
 @require_module("agenda")
-def feeds(request):
+def feeds(request) -> HttpResponse:
     """The person's calendar feeds: issue (or regenerate) one, per child or for everyone, or revoke it."""
     actor = request.actor
     token_url, issued = "", None
     if request.method == "POST":
         if request.POST.get("revoke"):
-            found = authz.access(actor, CalendarFeed.objects.filter(revoked_at__isnull=True), request.POST["revoke"])
+            found = authz.access(actor, queries.live_feeds(), request.POST["revoke"])
             actions.revoke_feed(actor=actor, feed=found)
             messages.success(request, _("Le flux est révoqué : son adresse ne répond plus."))
             return redirect("agenda:feeds")
@@ -174,7 +176,7 @@ def feeds(request):
                 raise Http404
         issued, token = actions.issue_feed(actor=actor, child_id=child.id if child else None)
         token_url = request.build_absolute_uri(reverse("agenda:ical", args=[token]))
-    active = list(authz.scope(actor, CalendarFeed.objects.filter(revoked_at__isnull=True)).select_related("child"))
+    active = queries.feeds_of(actor)
     return render(
         request,
         "agenda/feeds.html",
@@ -184,7 +186,7 @@ def feeds(request):
 
 @login_not_required
 @require_GET
-def ical(request, token: str):
+def ical(request, token: str) -> HttpResponse:
     """The public calendar feed of a secret token; a wrong or revoked token answers 404."""
     found = feed.feed_for_token(token)
     if found is None:

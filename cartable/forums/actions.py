@@ -18,6 +18,7 @@ from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
+    MANAGER_ROLES,
     STAFF_ROLES,
     Enrolment,
     Group,
@@ -204,7 +205,7 @@ def member_ids(forum: Forum, *, among: set[int]) -> set[int]:
     eid = forum.establishment_id
     members = current(Membership.objects.filter(establishment_id=eid, person_id__in=among))
     rows = list(members.values_list("person_id", "role"))
-    managers = {p for p, r in rows if r in (Role.DIRECTION, Role.ESTABLISHMENT_ADMIN, Role.EDUCATION)}
+    managers = {p for p, r in rows if r in MANAGER_ROLES}
     regional = set(
         current(Membership.objects.filter(person_id__in=among, role=Role.REGIONAL_ADMIN)).values_list(
             "person_id", flat=True
@@ -226,10 +227,10 @@ def member_ids(forum: Forum, *, among: set[int]) -> set[int]:
         teachers = current(TeachingAssignment.objects.filter(group_id=forum.group_id)).values_list(
             "teacher_id", flat=True
         )
-    students = set(students)
-    found = students | set(teachers) | managers | regional
+    pupils = set(students)
+    found = pupils | set(teachers) | managers | regional
     if forum.open_to_parents:
-        found |= set(Guardianship.objects.filter(student_id__in=students).values_list("guardian_id", flat=True))
+        found |= set(Guardianship.objects.filter(student_id__in=pupils).values_list("guardian_id", flat=True))
     return found
 
 
@@ -285,7 +286,9 @@ def subscribe(*, actor: Actor, forum: Forum | None = None, topic: Topic | None =
     """Follow (or stop following) a forum or a topic; returns whether the actor now follows it."""
     if (forum is None) == (topic is None):
         raise ValueError("a forum or a topic")
-    eid = (forum or topic).establishment_id
+    if actor.user_id is None:
+        raise PermissionDenied
+    eid = forum.establishment_id if forum is not None else topic.establishment_id  # type: ignore[union-attr]
     row = Subscription(user_id=actor.user_id, forum=forum, topic=topic, establishment_id=eid)
     lookup = {"forum": forum} if forum else {"topic": topic}
     if on:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core import richtext
+from cartable.core import authz, richtext
+from cartable.directory.actor import Actor
 from cartable.directory.models import Group, SchoolClass
-from cartable.forums import policies
 
 BODY_HELP = _("Mise en forme simple permise (gras, listes, liens) ; le reste est retiré.")
 
@@ -28,12 +30,12 @@ class ForumForm(forms.Form):
         label=_("Ouvert aux parents"), required=False, help_text=_("Les parents des élèves lisent et écrivent aussi.")
     )
 
-    def __init__(self, *args, actor, **kwargs):
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         eid = actor.establishment_id
         classes = SchoolClass.objects.filter(establishment_id=eid).order_by("name")
         groups = Group.objects.filter(establishment_id=eid).order_by("name")
-        if not policies.is_manager(actor, eid):
+        if not authz.can(actor, "forums.manage", actor.establishment):
             classes = classes.filter(pk__in=sorted(actor.taught_class_ids))
             groups = groups.filter(pk__in=sorted(actor.taught_group_ids))
         self.targets = {f"class:{c.pk}": c for c in classes} | {f"group:{g.pk}": g for g in groups}

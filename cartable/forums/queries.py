@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
-from cartable.forums import policies
+from cartable.core import authz
+from cartable.core.authz import Action
+from cartable.directory.actor import Actor
 from cartable.forums.models import Forum, Post, Subscription, Topic
 
 TOPICS_SHOWN = 100
 
 
-def forums_for(actor) -> list[Forum]:
+def forums_for(actor: Actor) -> list[Forum]:
     """The forums the actor reads, with their class or group and their number of topics (one query)."""
     return list(
         Forum.objects.visible_to(actor)
@@ -20,12 +22,16 @@ def forums_for(actor) -> list[Forum]:
     )
 
 
-def forum_queryset():
+def forum_queryset() -> QuerySet[Forum]:
     return Forum.objects.select_related("establishment", "school_class", "group")
 
 
-def topic_queryset():
+def topic_queryset() -> QuerySet[Topic]:
     return Topic.objects.select_related("forum", "forum__school_class", "forum__group", "locked_by")
+
+
+def post_queryset() -> QuerySet[Post]:
+    return Post.objects.select_related("topic__forum", "author")
 
 
 def topics_of(forum: Forum) -> list[Topic]:
@@ -38,7 +44,7 @@ def posts_of(topic: Topic) -> list[Post]:
     return list(topic.posts.select_related("author", "hidden_by").order_by("created_at", "id"))
 
 
-def follows(actor, *, forum: Forum, topic: Topic | None = None) -> dict[str, bool]:
+def follows(actor: Actor, *, forum: Forum, topic: Topic | None = None) -> dict[str, bool]:
     """Whether the actor follows the forum and the topic (one query)."""
     condition = Q(forum_id=forum.pk)
     if topic is not None:
@@ -47,12 +53,16 @@ def follows(actor, *, forum: Forum, topic: Topic | None = None) -> dict[str, boo
     return {"forum": any(f for f, _t in rows), "topic": any(t for _f, t in rows)}
 
 
-def abilities(actor, forum: Forum, topic: Topic | None = None) -> dict[str, bool]:
+def abilities(actor: Actor, forum: Forum, topic: Topic | None = None) -> dict[str, bool]:
     """The named permissions a forum page asks (in memory)."""
-    moderate = policies.can_moderate(actor, forum)
-    post = policies.can_post(actor, forum)
+    post = authz.can(actor, "forums.post", forum)
     return {
-        "can_moderate": moderate,
+        "can_moderate": authz.can(actor, "forums.moderate", forum),
         "can_post": post,
-        "can_reply": post and (topic is None or not topic.is_locked or moderate),
+        "can_reply": authz.can(actor, "forums.reply", topic) if topic is not None else post,
     }
+
+
+def shown_post(actor: Actor, pk: int) -> Post:
+    """A post as its topic's page shows it, with its author and who hid it (one query, through the guard)."""
+    return authz.access(actor, Post.objects.select_related("author", "hidden_by", "topic__forum"), pk, Action.VIEW)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,21 +15,14 @@ from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.directory.models import SchoolClass
-from cartable.forums import actions, policies, queries
+from cartable.forums import actions, queries
 from cartable.forums.forms import ForumForm, ReplyForm, TopicForm
-from cartable.forums.models import Forum, Post
-
-
-def _can_open_forums(actor) -> bool:
-    eid = actor.establishment_id
-    return eid is not None and (
-        policies.is_manager(actor, eid) or bool(actor.taught_class_ids or actor.taught_group_ids)
-    )
+from cartable.forums.models import Forum
 
 
 @require_GET
 @require_module("forums")
-def index(request):
+def index(request) -> HttpResponse:
     """The forums the person reads, by establishment; the two standing forums are made when missing."""
     actor = request.actor
     forums = queries.forums_for(actor)
@@ -37,15 +30,18 @@ def index(request):
     if eid is not None and not any(f.establishment_id == eid and f.kind == Forum.Kind.ESTABLISHMENT for f in forums):
         actions.ensure_standing_forums(actor=actor, establishment_id=eid)
         forums = queries.forums_for(actor)
-    return render(request, "forums/index.html", {"forums": forums, "can_open": _can_open_forums(actor)})
+    return render(
+        request,
+        "forums/index.html",
+        {"forums": forums, "can_open": authz.can(actor, "forums.open_forum", actor.establishment)},
+    )
 
 
 @require_module("forums")
-def forum_create(request):
+def forum_create(request) -> HttpResponse:
     """Open a forum for a class or a group the person teaches (the managers: any of the establishment)."""
     actor = request.actor
-    if not _can_open_forums(actor):
-        raise Http404
+    authz.require_or_404(actor, "forums.open_forum", actor.establishment)
     status = 200
     if request.method == "POST":
         form = ForumForm(request.POST, actor=actor)
@@ -75,7 +71,7 @@ def forum_create(request):
 
 
 @require_module("forums")
-def forum(request, pk: int):
+def forum(request, pk: int) -> HttpResponse:
     """A forum's topics, and the form to open a topic."""
     actor = request.actor
     found = authz.access(actor, queries.forum_queryset(), pk, Action.VIEW)
@@ -83,8 +79,7 @@ def forum(request, pk: int):
     form = TopicForm()
     status = 200
     if request.method == "POST":
-        if not can["can_post"]:
-            raise Http404
+        authz.require_or_404(actor, "forums.post", found)
         form = TopicForm(request.POST)
         if form.is_valid():
             topic = actions.start_topic(
@@ -104,7 +99,7 @@ def forum(request, pk: int):
 
 
 @require_module("forums")
-def topic(request, pk: int):
+def topic(request, pk: int) -> HttpResponse:
     """A topic's posts in order (hidden ones as a trace, their text for moderators) and the reply form."""
     actor = request.actor
     found = authz.access(actor, queries.topic_queryset(), pk, Action.VIEW)
@@ -112,8 +107,7 @@ def topic(request, pk: int):
     form = ReplyForm()
     status = 200
     if request.method == "POST":
-        if not can["can_reply"]:
-            raise Http404
+        authz.require_or_404(actor, "forums.reply", found)
         form = ReplyForm(request.POST)
         if form.is_valid():
             post = actions.reply(actor=actor, topic=found, body=form.cleaned_data["body"])
@@ -132,7 +126,7 @@ def topic(request, pk: int):
 
 @require_POST
 @require_module("forums")
-def topic_lock(request, pk: int):
+def topic_lock(request, pk: int) -> HttpResponse:
     """Lock a topic, or open it again (moderators)."""
     found = authz.access(request.actor, queries.topic_queryset(), pk, Action.CHANGE)
     locked = request.POST.get("locked") == "1"
@@ -143,15 +137,18 @@ def topic_lock(request, pk: int):
 
 @require_POST
 @require_module("forums")
-def post_hide(request, pk: int):
+def post_hide(request, pk: int) -> HttpResponse:
     """Hide a post with a trace, or show it again (moderators); htmx gets the post back alone."""
-    posts = Post.objects.select_related("topic__forum", "author")
-    found = authz.access(request.actor, posts, pk, Action.CHANGE)
+    found = authz.access(request.actor, queries.post_queryset(), pk, Action.CHANGE)
     hidden = request.POST.get("hidden") == "1"
     post = actions.hide_post(actor=request.actor, post=found, hidden=hidden)
     if request.htmx:
-        post = Post.objects.select_related("author", "hidden_by").get(pk=post.pk)
-        context = {"post": post, "topic": found.topic, "can_moderate": True}
+        post = queries.shown_post(request.actor, post.pk)
+        context = {
+            "post": post,
+            "topic": found.topic,
+            "can_moderate": authz.can(request.actor, "forums.moderate", post.topic.forum),
+        }
         return render(request, "forums/topic.html#post", context)
     messages.success(request, _("Le message est masqué.") if hidden else _("Le message est de nouveau visible."))
     return redirect(reverse("forums:topic", args=[found.topic_id]) + f"#message-{found.pk}")
@@ -159,17 +156,17 @@ def post_hide(request, pk: int):
 
 @require_POST
 @require_module("forums")
-def subscription(request, kind: str, pk: int):
+def subscription(request, kind: str, pk: int) -> HttpResponse:
     """Follow or stop following a forum or a topic."""
     actor = request.actor
     on = request.POST.get("on") == "1"
     if kind == "forum":
-        target = authz.access(actor, Forum, pk, Action.VIEW)
-        actions.subscribe(actor=actor, forum=target, on=on)
+        followed = authz.access(actor, Forum, pk, Action.VIEW)
+        actions.subscribe(actor=actor, forum=followed, on=on)
         back = reverse("forums:forum", args=[pk])
     elif kind == "sujet":
-        target = authz.access(actor, queries.topic_queryset(), pk, Action.VIEW)
-        actions.subscribe(actor=actor, topic=target, on=on)
+        topic_followed = authz.access(actor, queries.topic_queryset(), pk, Action.VIEW)
+        actions.subscribe(actor=actor, topic=topic_followed, on=on)
         back = reverse("forums:topic", args=[pk])
     else:
         raise Http404

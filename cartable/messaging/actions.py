@@ -436,11 +436,10 @@ def delete_folder(*, actor, folder: Folder) -> None:
 # --- reports -----------------------------------------------------------------------------------------------
 def report_handlers(establishment_id: int) -> list[int]:
     from cartable.directory.actor import current
-    from cartable.directory.models import Membership
-    from cartable.messaging.policies import REPORT_HANDLERS
+    from cartable.directory.models import ADMIN_ROLES, Membership
 
     return list(
-        current(Membership.objects.filter(establishment_id=establishment_id, role__in=REPORT_HANDLERS))
+        current(Membership.objects.filter(establishment_id=establishment_id, role__in=ADMIN_ROLES))
         .values_list("person_id", flat=True)
         .distinct()
     )

@@ -8,12 +8,14 @@ Keys: ``class:<id>:students``, ``class:<id>:guardians``, ``class:<id>:teachers``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
+    STAFF_ROLES,
     Enrolment,
     GroupMembership,
     Guardianship,
@@ -34,15 +36,15 @@ class Audience:
         return f"g:{self.key}"
 
 
-def _class_ids_for(actor, establishment_id: int | None) -> list[int] | None:
+def _class_ids_for(actor: Actor, establishment_id: int | None) -> list[int] | None:
     """The classes whose groups the actor is offered: all of the establishment for staff (None), else their
     own classes and their children's."""
-    if actor.is_staff_of(establishment_id):
+    if actor.holds_in(establishment_id, STAFF_ROLES):
         return None
     return sorted(actor.class_ids | actor.children_class_ids)
 
 
-def offered(actor) -> list[Audience]:
+def offered(actor: Actor) -> list[Audience]:
     """The groups offered to the actor in their active establishment (one or two queries)."""
     establishment_id = actor.establishment_id
     if establishment_id is None:
@@ -51,7 +53,7 @@ def offered(actor) -> list[Audience]:
     classes = SchoolClass.objects.filter(establishment_id=establishment_id).order_by("name")
     if class_ids is not None:
         classes = classes.filter(pk__in=class_ids)
-    staff = actor.is_staff_of(establishment_id)
+    staff = actor.holds_in(establishment_id, STAFF_ROLES)
     result = []
     if actor.role == Role.STUDENT:
         result.append(Audience("mine:teachers", _("Mes professeurs")))
@@ -69,7 +71,7 @@ def offered(actor) -> list[Audience]:
     return result
 
 
-def expand(actor, keys: list[str], offered_groups: list[Audience]) -> tuple[set[int], list[str]]:
+def expand(actor: Actor, keys: list[str], offered_groups: list[Audience]) -> tuple[set[int], list[str]]:
     """The people behind the chosen groups (one query per group) and their labels; unknown keys raise
     ``KeyError``."""
     known = {a.key: a for a in offered_groups}
@@ -83,13 +85,15 @@ def expand(actor, keys: list[str], offered_groups: list[Audience]) -> tuple[set[
     return people, labels
 
 
-def _members(actor, key: str, establishment_id: int):
+def _members(actor: Actor, key: str, establishment_id: int | None) -> Any:
     kind, _sep, rest = key.partition(":")
     if kind == "role":
         return current(Membership.objects.filter(establishment_id=establishment_id, role=rest)).values_list(
             "person_id", flat=True
         )
     if kind == "mine":
+        class_ids: Any
+        group_ids: Any
         if rest == "teachers":
             class_ids, group_ids = list(actor.class_ids), list(actor.group_ids)
         else:
@@ -102,11 +106,11 @@ def _members(actor, key: str, establishment_id: int):
             )
         ).values_list("teacher_id", flat=True)
     _class, class_id, who = key.split(":")
-    students = current(Enrolment.objects.filter(school_class_id=int(class_id))).values("student_id")
+    pupils = current(Enrolment.objects.filter(school_class_id=int(class_id))).values("student_id")
     if who == "students":
-        return students.values_list("student_id", flat=True)
+        return pupils.values_list("student_id", flat=True)
     if who == "guardians":
-        return Guardianship.objects.filter(student_id__in=students).values_list("guardian_id", flat=True)
+        return Guardianship.objects.filter(student_id__in=pupils).values_list("guardian_id", flat=True)
     return current(
         TeachingAssignment.objects.filter(Q(school_class_id=int(class_id)) | Q(group__classes=int(class_id)))
     ).values_list("teacher_id", flat=True)

@@ -26,7 +26,8 @@ class MultipleFileField(forms.FileField):
 class ComposeForm(forms.Form):
     subject = forms.CharField(label=_("Objet"), max_length=200)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 10}))
-    files = MultipleFileField(
+    # A field named like BaseForm.files: the form's uploads stay in self.files as Django puts them.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=_("Pièces jointes"),
         required=False,
         help_text=_("Jusqu'à 5 fichiers : documents, images, sons ou vidéos, 10 Mo chacun au plus."),

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import Membership, Role, User
-from cartable.messaging import audiences
-from cartable.messaging.models import Attachment, Folder, MailboxEntry, Message, Report
-from cartable.messaging.rules import RULE_ROLES, Decision, Explainer, load_rules, reaches_for
+from cartable.messaging import audiences, policies
+from cartable.messaging.models import Attachment, Folder, MailboxEntry, Message, Reach, Report
+from cartable.messaging.rules import (
+    RULE_ROLES,
+    Decision,
+    Explainer,
+    Facts,
+    explain,
+    load_facts,
+    load_rules,
+    reaches_for,
+)
 
 PER_PAGE = 30
 RECEIPTS_MAX = 30  # the sender sees who read a message sent to at most this many people
@@ -21,14 +31,14 @@ PICKER_MAX = 15
 Box = MailboxEntry.Box
 
 
-def unread_count(actor) -> int:
+def unread_count(actor: Actor) -> int:
     """Unread messages in the inbox and one's folders (one query)."""
     return MailboxEntry.objects.filter(
         person_id=actor.user_id, box=Box.INBOX, read_at__isnull=True, trashed_at__isnull=True
     ).count()
 
 
-def folders(actor) -> list[Folder]:
+def folders(actor: Actor) -> list[Folder]:
     """One's folders with their unread counts (one query)."""
     return list(
         Folder.objects.visible_to(actor).annotate(
@@ -54,7 +64,7 @@ def matching_messages(words: str):
     return found.values("pk")
 
 
-def mailbox(actor, *, box: str = Box.INBOX, folder: Folder | None = None, search: str = "", page: int = 1):
+def mailbox(actor: Actor, *, box: str = Box.INBOX, folder: Folder | None = None, search: str = "", page: int = 1):
     """One page of the actor's mailbox: a box, one of their folders, the trash (``box="trash"``), or a search
     over all their messages. Two queries (count, page), whatever the number of messages."""
     entries = MailboxEntry.objects.visible_to(actor)
@@ -77,7 +87,7 @@ class ThreadItem:
     receipts: list[MailboxEntry] | None  # for the sender of a small message: who read it
 
 
-def thread(actor, root_id: int) -> list[ThreadItem]:
+def thread(actor: Actor, root_id: int) -> list[ThreadItem]:
     """The messages of a thread that are in the actor's mailbox, oldest first (four queries: messages with
     their sender, the actor's entries, the files, the read receipts)."""
     entries = MailboxEntry.objects.filter(person_id=actor.user_id)
@@ -116,7 +126,9 @@ class Candidate:
     selected: bool = False
 
 
-def picker(actor, *, search: str = "", selected: list[str] = (), replying_to: int | None = None) -> list[Candidate]:
+def picker(
+    actor: Actor, *, search: str = "", selected: Sequence[str] = (), replying_to: int | None = None
+) -> list[Candidate]:
     """What the recipient picker shows: the choices already made, then the groups and the people of the
     actor's establishments matching the search, each person with the rules' decision and its reason.
     About ten queries, whatever the number of people."""
@@ -163,7 +175,7 @@ def _role_detail(facts) -> str:
     return ", ".join(str(r) for r in roles)
 
 
-def reports(actor, *, status: str = Report.Status.OPEN) -> list[Report]:
+def reports(actor: Actor, *, status: str = Report.Status.OPEN) -> list[Report]:
     """The reports the actor handles (or made), with the message and the people (one query)."""
     return list(
         Report.objects.visible_to(actor)
@@ -180,6 +192,10 @@ class Cell:
     reach: str
     is_default: bool
     choices: list[str]
+    proposed: str = ""
+    options: list[tuple[str, str]] = field(default_factory=list)
+    reach_label: str = ""
+    cell_label: str = ""
 
     @property
     def name(self) -> str:
@@ -191,8 +207,68 @@ def rule_table(establishment_id: int) -> list[tuple[str, list[Cell]]]:
     table = load_rules([establishment_id])[establishment_id]
     return [
         (
-            Role(a).label,
+            str(Role(a).label),
             [Cell(a, r, table[(a, r)][0], table[(a, r)][1], reaches_for(a, r)) for r in RULE_ROLES],
         )
         for a in RULE_ROLES
     ]
+
+
+def rule_grid(establishment_id: int, proposed: dict[tuple[str, str], str]) -> list[tuple[str, list[Cell]]]:
+    """The rule table as the rules page shows it: each cell with its labels, its choices and the value
+    proposed in a simulation (the current one when none is)."""
+    table = rule_table(establishment_id)
+    for _author, cells in table:
+        for cell in cells:
+            cell.proposed = proposed.get((cell.author_role, cell.recipient_role), cell.reach)
+            cell.options = [(value, str(Reach(value).label)) for value in cell.choices]
+            cell.reach_label = str(Reach(cell.reach).label)
+            cell.cell_label = _("%(authors)s vers %(recipients)s") % {
+                "authors": Role(cell.author_role).label,
+                "recipients": Role(cell.recipient_role).label,
+            }
+    return table
+
+
+def rule_roles() -> list[tuple[str, str]]:
+    """The roles of the rule table's heads, with their labels."""
+    return [(str(r), str(Role(r).label)) for r in RULE_ROLES]
+
+
+def entries_of(actor: Actor, ids: Iterable[int]) -> list[MailboxEntry]:
+    """The entries of one's mailbox among ``ids`` (one query; others' are left out)."""
+    return list(MailboxEntry.objects.visible_to(actor).filter(pk__in=list(ids)))
+
+
+def explanation(actor: Actor, pk: int) -> tuple[Facts, Decision] | None:
+    """Why the actor may (or may not) write to a person, and the rule that decides; None when the person is
+    missing or shares no establishment with the actor (the same answer)."""
+    if actor.user_id is None:
+        return None
+    facts = load_facts([pk, actor.user_id])
+    person = facts.get(pk)
+    if person is None or not policies.may_ask_why(actor, person, facts.get(actor.user_id)):
+        return None
+    return person, explain(actor, pk)
+
+
+def sent_messages() -> QuerySet[Message]:
+    """Messages sent (not drafts), with their sender: to fetch one through the guard."""
+    return Message.objects.filter(sent_at__isnull=False).select_related("sender")
+
+
+def drafts() -> QuerySet[Message]:
+    """Drafts, with the message they answer: to fetch one through the guard."""
+    return Message.objects.filter(sent_at__isnull=True).select_related("parent")
+
+
+def with_parent() -> QuerySet[Message]:
+    return Message.objects.select_related("parent")
+
+
+def attachments() -> QuerySet[Attachment]:
+    return Attachment.objects.select_related("message")
+
+
+def report_queryset() -> QuerySet[Report]:
+    return Report.objects.select_related("message__sender", "reporter", "closed_by")

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cartable.directory.actor import ROLE_PRIORITY, current
+from cartable.directory.actor import ROLE_PRIORITY, Actor, current
 from cartable.directory.models import (
     Enrolment,
     GroupMembership,
@@ -44,7 +46,7 @@ RULE_ROLES = [
 STAFF = {Role.TEACHER, Role.EDUCATION, Role.ADMINISTRATIVE, Role.DIRECTION, Role.ESTABLISHMENT_ADMIN}
 
 # The plural of each role, as it reads after "les" and "aux".
-PLURAL = {
+PLURAL: dict[str, Any] = {
     Role.STUDENT: gettext_lazy("élèves"),
     Role.GUARDIAN: gettext_lazy("parents"),
     Role.TEACHER: gettext_lazy("professeurs"),
@@ -56,7 +58,7 @@ PLURAL = {
 
 
 def _defaults() -> dict[tuple[str, str], str]:
-    table = {(a, r): Reach.ALL for a in STAFF for r in RULE_ROLES}
+    table: dict[tuple[str, str], str] = {(a, r): Reach.ALL for a in STAFF for r in RULE_ROLES}
     table.update({(a, r): Reach.NONE for a in (Role.STUDENT, Role.GUARDIAN) for r in RULE_ROLES})
     table[(Role.STUDENT, Role.STUDENT)] = Reach.RELATED
     table[(Role.STUDENT, Role.TEACHER)] = Reach.RELATED
@@ -237,7 +239,8 @@ def load_facts(user_ids: Iterable[int]) -> dict[int, Facts]:
 
 
 def _ordered_roles(roles: Iterable[str], first: str | None) -> list[str]:
-    return sorted(roles, key=lambda r: (r != first, ROLE_PRIORITY.index(r) if r in ROLE_PRIORITY else 99))
+    order: list[str] = list(ROLE_PRIORITY)
+    return sorted(roles, key=lambda r: (r != first, order.index(r) if r in order else 99))
 
 
 def decide(
@@ -305,7 +308,9 @@ def decide(
 class Explainer:
     """Decisions for one author over many recipients, with the facts and rules loaded once."""
 
-    def __init__(self, actor, recipient_ids: Iterable[int] = (), *, replying_to: int | None = None) -> None:
+    def __init__(self, actor: Actor, recipient_ids: Iterable[int] = (), *, replying_to: int | None = None) -> None:
+        if actor.user_id is None:
+            raise PermissionDenied
         self.actor = actor
         self.replying_to = replying_to
         ids = set(recipient_ids) | {actor.user_id}

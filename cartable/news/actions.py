@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -16,7 +15,8 @@ from cartable.core import audit, authz, richtext, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory.actor import current
-from cartable.directory.models import STAFF_ROLES, Enrolment, Guardianship, Membership, Role, SchoolClass
+from cartable.directory.models import STAFF_ROLES, Enrolment, Guardianship, Membership, Role
+from cartable.directory.queries import classes_of_establishment
 from cartable.news.models import NewsItem
 
 Audience = NewsItem.Audience
@@ -32,16 +32,6 @@ def _snapshot(item: NewsItem, class_ids: Iterable[int]) -> dict:
     values["expires_at"] = item.expires_at.isoformat() if item.expires_at else None
     values["classes"] = sorted(class_ids)
     return values
-
-
-def _classes(establishment_id: int | None, class_ids: Iterable[int]) -> list[SchoolClass]:
-    ids = sorted(set(class_ids))
-    if not ids:
-        return []
-    found = list(SchoolClass.objects.filter(pk__in=ids, establishment_id=establishment_id))
-    if len(found) != len(ids):
-        raise PermissionDenied
-    return found
 
 
 def _store_image(item: NewsItem, image: uploads.CheckedFile | None, alt: str) -> str:
@@ -90,9 +80,10 @@ def publish_news(
         expires_at=expires_at,
         author_id=actor.user_id,
     )
-    item.target_class_ids = class_ids
+    # The policy reads the classes to be before their rows exist.
+    item.target_class_ids = class_ids  # type: ignore[attr-defined]
     authz.require(actor, Action.CREATE, item)
-    classes = _classes(establishment_id, class_ids)
+    classes = classes_of_establishment(establishment_id, class_ids)
     _store_image(item, image, image_alt)
     item.save()
     item.classes.set(classes)
@@ -134,7 +125,7 @@ def update_news(
     locked.publish_at, locked.expires_at = publish_at, expires_at
     locked.target_class_ids = class_ids
     authz.require(actor, Action.CHANGE, locked)
-    classes = _classes(locked.establishment_id, class_ids)
+    classes = classes_of_establishment(locked.establishment_id, class_ids)
     old_file = ""
     if remove_image and image is None and locked.image:
         old_file = locked.image.name
@@ -173,6 +164,7 @@ def delete_news(*, actor, item: NewsItem) -> None:
 def audience_ids(item: NewsItem) -> list[int]:
     """The people the item's audience reaches (one query; two for class news)."""
     memberships = current(Membership.objects.all())
+    rows: Iterable[int]
     if item.establishment_id is None:
         rows = memberships.values_list("person_id", flat=True)
     elif item.audience == Audience.EVERYONE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import uploads
+from cartable.directory.actor import Actor
 from cartable.directory.models import SchoolClass
 from cartable.news.models import NewsItem
 
@@ -55,7 +57,7 @@ class NewsForm(forms.Form):
     )
     remove_image = forms.BooleanField(label=_("Retirer l'image"), required=False)
 
-    def __init__(self, *args, actor, item: NewsItem | None = None, **kwargs):
+    def __init__(self, *args: Any, actor: Actor, item: NewsItem | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.item = item
         establishment_id = item.establishment_id if item else actor.establishment_id
@@ -64,9 +66,8 @@ class NewsForm(forms.Form):
             del self.fields["audience"]
             del self.fields["classes"]
         else:
-            self.fields["classes"].queryset = SchoolClass.objects.filter(establishment_id=establishment_id).order_by(
-                "name"
-            )
+            classes = SchoolClass.objects.filter(establishment_id=establishment_id).order_by("name")
+            self.fields["classes"].queryset = classes  # type: ignore[attr-defined]
         if item is None or not item.image:
             del self.fields["remove_image"]
 

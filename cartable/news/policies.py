@@ -18,134 +18,106 @@ sees region-wide news and nothing of the collège.
 
 from __future__ import annotations
 
-from django.db.models import Q
+import datetime as dt
+
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, Guardianship, Role
+from cartable.directory import audience
+from cartable.directory.actor import Actor
+from cartable.directory.models import MANAGER_ROLES, Establishment
 from cartable.news.models import NewsItem
 
 Audience = NewsItem.Audience
-AUTHOR_ROLES = frozenset({Role.DIRECTION, Role.ESTABLISHMENT_ADMIN, Role.EDUCATION})
-_CLASSES_KEY = "_news_class_ids"
+AUDIENCES = frozenset(Audience.values)
 
 
-def author_establishments(actor) -> list[int]:
-    """The establishments where the actor writes news."""
-    return sorted(e for e in actor.establishment_ids if actor.roles_in(e) & AUTHOR_ROLES)
+def author_establishments(actor: Actor) -> list[int]:
+    """The establishments where the actor writes news: where they manage (direction, ENT, vie scolaire)."""
+    return sorted(actor.establishments_where(MANAGER_ROLES))
 
 
-def can_write_somewhere(actor) -> bool:
+@authz.permission("news.publish_somewhere", about=None)
+def can_write_somewhere(actor: Actor, _obj: None = None) -> bool:
+    """Whether the news page offers to publish: the region, and the authors of some establishment."""
     return actor.is_regional_admin or bool(author_establishments(actor))
 
 
-def _staff_of(actor) -> list[int]:
-    return sorted(e for e in actor.establishment_ids if actor.is_staff_of(e))
+@authz.permission("news.publish", about=Establishment)
+def can_publish_in(actor: Actor, establishment: Establishment | None) -> bool:
+    """Whether the actor opens the form for new news where they act: region-wide news (no establishment)
+    for the regional administrator, an establishment's news for its authors."""
+    if establishment is None:
+        return actor.is_regional_admin
+    return actor.holds_in(establishment.pk, MANAGER_ROLES)
 
 
-def _guardian_of(actor) -> list[int]:
-    return sorted(e for e in actor.establishment_ids if Role.GUARDIAN in actor.roles_in(e))
+def family_class_ids(actor: Actor) -> frozenset[int]:
+    """The classes the actor or their children attend now, as ids (one query, once per request)."""
+    return actor.memo("news.family_class_ids", lambda: frozenset(audience.family_classes(actor)))
 
 
-def _family_classes(actor):
-    """The classes the actor or their children attend now (a values queryset: a subquery, no query)."""
-    children = Guardianship.objects.filter(guardian_id=actor.user_id).values("student_id")
-    enrolments = current(Enrolment.objects.filter(Q(student_id=actor.user_id) | Q(student_id__in=children)))
-    return enrolments.order_by().values_list("school_class_id", flat=True)
-
-
-def family_class_ids(actor) -> frozenset[int]:
-    """The same classes as ids (one query, kept on the actor)."""
-    cached = actor.__dict__.get(_CLASSES_KEY)
-    if cached is None:
-        cached = frozenset(_family_classes(actor))
-        actor.__dict__[_CLASSES_KEY] = cached
-    return cached
-
-
-def published_q(now=None) -> Q:
+def published_q(now: dt.datetime | None = None) -> Q:
     now = now or timezone.now()
     return Q(publish_at__lte=now) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
-def audience_q(actor) -> Q:
+def audience_q(actor: Actor) -> Q:
     """The published news the actor's audience reaches, as a Q (subqueries, no query of its own)."""
     if not actor.is_authenticated or not actor.memberships:
         return Q(pk__in=[])
     if actor.is_regional_admin:
         return Q()
-    staff = _staff_of(actor)
-    in_classes = NewsItem.classes.through.objects.filter(schoolclass_id__in=_family_classes(actor)).values(
+    in_classes = NewsItem.classes.through.objects.filter(schoolclass_id__in=audience.family_classes(actor)).values(
         "newsitem_id"
     )
-    return (
-        Q(establishment__isnull=True)
-        | Q(audience=Audience.EVERYONE, establishment_id__in=sorted(actor.establishment_ids))
-        | Q(audience__in=[Audience.STAFF, Audience.CLASSES], establishment_id__in=staff)
-        | Q(audience=Audience.FAMILIES, establishment_id__in=_guardian_of(actor) + staff)
-        | Q(audience=Audience.CLASSES, pk__in=in_classes)
-    )
+    return Q(establishment__isnull=True) | audience.audience_q(actor, audiences=AUDIENCES, class_items=in_classes)
 
 
-def visible_q(actor) -> Q:
+def visible_q(actor: Actor) -> Q:
     """Everything the actor reads: published news of their audience, and every item they may write."""
     if actor.is_regional_admin:
         return Q()
     return (published_q() & audience_q(actor)) | Q(establishment_id__in=author_establishments(actor))
 
 
-def news_class_ids(item: NewsItem) -> list[int]:
-    pending = getattr(item, "target_class_ids", None)
-    if pending is not None:
-        return list(pending)
-    if item.pk is None:
-        return []
-    return [c.pk for c in item.classes.all()]
-
-
-def reaches(actor, item: NewsItem) -> bool:
+def reaches(actor: Actor, item: NewsItem) -> bool:
     """Whether the item's audience reaches the actor (dates aside), in memory but for class news."""
     if actor.is_regional_admin:
         return True
     if item.establishment_id is None:
         return bool(actor.memberships)
-    eid = item.establishment_id
-    roles = actor.roles_in(eid)
-    staff = actor.is_staff_of(eid)
-    match item.audience:
-        case Audience.EVERYONE:
-            return bool(roles)
-        case Audience.STAFF:
-            return staff
-        case Audience.FAMILIES:
-            return staff or Role.GUARDIAN in roles
-        case Audience.CLASSES:
-            return staff or bool(set(news_class_ids(item)) & family_class_ids(actor))
-    return False
+    return audience.reaches(
+        actor,
+        establishment_id=item.establishment_id,
+        audience=item.audience,
+        class_ids=lambda: audience.item_class_ids(item),
+        related_class_ids=lambda: family_class_ids(actor),
+    )
 
 
-def can_write(actor, item: NewsItem) -> bool:
+def can_write(actor: Actor, item: NewsItem) -> bool:
     """Region-wide news: the regional administrator; establishment news: its authors and the region."""
     if actor.is_regional_admin:
         return True
     if item.establishment_id is None:
         return False
-    return bool(actor.roles_in(item.establishment_id) & AUTHOR_ROLES)
+    return actor.holds_in(item.establishment_id, MANAGER_ROLES)
 
 
-def can_view(actor, item: NewsItem) -> bool:
+def can_view(actor: Actor, item: NewsItem) -> bool:
     if can_write(actor, item):
         return True
     return item.state() == "published" and reaches(actor, item)
 
 
 @authz.register(NewsItem)
-class NewsItemPolicy(authz.Policy):
+class NewsItemPolicy(authz.Policy[NewsItem]):
     """News: see the module docstring."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: NewsItem) -> bool:
         if not actor or not actor.is_authenticated:
             return False
         if action == Action.VIEW:
@@ -154,7 +126,7 @@ class NewsItemPolicy(authz.Policy):
             return can_write(actor, obj)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[NewsItem]) -> QuerySet[NewsItem]:
         if not actor or not actor.is_authenticated:
             return queryset.none()
         return queryset.filter(visible_q(actor))

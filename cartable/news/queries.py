@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from cartable.core import authz
+from cartable.core.authz import Action
+from cartable.directory.actor import Actor
 from cartable.directory.models import SchoolClass
 from cartable.news import policies
 from cartable.news.models import NewsItem
@@ -13,7 +16,7 @@ LIST_SIZE = 50
 WIDGET_SIZE = 5
 
 
-def news_list(actor) -> list[NewsItem]:
+def news_list(actor: Actor) -> list[NewsItem]:
     """The news page: pinned first, then the newest; authors also see their scheduled and expired items
     (two queries: the items with establishment and author, and their classes)."""
     now = timezone.now()
@@ -25,17 +28,17 @@ def news_list(actor) -> list[NewsItem]:
     )
     for item in items:
         item.current_state = item.state(now)
-        item.can_edit = policies.can_write(actor, item)
+        item.can_edit = authz.allows(actor, Action.CHANGE, item)
     return items
 
 
-def detail_queryset():
+def detail_queryset() -> QuerySet[NewsItem]:
     return NewsItem.objects.select_related("establishment", "author").prefetch_related(
         Prefetch("classes", queryset=SchoolClass.objects.order_by("name"))
     )
 
 
-def widget_news(actor) -> list[NewsItem]:
+def widget_news(actor: Actor) -> list[NewsItem]:
     """The dashboard's "Actualités": published news of the actor's audience in the establishment they act in,
     and region-wide news; pinned first (one query). The news page lists every establishment's."""
     here = Q(establishment__isnull=True) | Q(establishment_id=actor.establishment_id)

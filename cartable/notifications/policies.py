@@ -7,42 +7,49 @@ administrators (and the regional administrator).
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import Notification, QuietHours
-from cartable.directory.models import Role
+from cartable.directory.actor import Actor
+from cartable.directory.models import ADMIN_ROLES, Establishment
 
-SETTERS = frozenset({Role.DIRECTION, Role.ESTABLISHMENT_ADMIN})
 
-
-def may_set_establishment_quiet_hours(actor, establishment_id: int | None) -> bool:
+def may_set_establishment_quiet_hours(actor: Actor, establishment_id: int | None) -> bool:
+    """The direction and the ENT administrators of the establishment, and the region."""
     if establishment_id is None or not actor.is_authenticated:
         return False
-    return actor.is_regional_admin or bool(actor.roles_in(establishment_id) & SETTERS)
+    return actor.is_regional_admin or actor.holds_in(establishment_id, ADMIN_ROLES)
+
+
+@authz.permission("notifications.set_establishment_quiet_hours", about=Establishment)
+def can_set_establishment_quiet_hours(actor: Actor, establishment: Establishment | None) -> bool:
+    return may_set_establishment_quiet_hours(actor, establishment.pk if establishment is not None else None)
 
 
 @authz.register(Notification)
-class NotificationPolicy(authz.Policy):
-    def allows(self, actor, action, obj) -> bool:
+class NotificationPolicy(authz.Policy[Notification]):
+    def allows(self, actor: Actor, action: Action | str, obj: Notification) -> bool:
         mine = actor.user_id is not None and obj.recipient_id == actor.user_id
         return action in (Action.VIEW, Action.CHANGE) and mine
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
         if actor.user_id is None:
             return queryset.none()
         return queryset.filter(recipient_id=actor.user_id)
 
 
 @authz.register(QuietHours)
-class QuietHoursPolicy(authz.Policy):
-    def allows(self, actor, action, obj) -> bool:
+class QuietHoursPolicy(authz.Policy[QuietHours]):
+    def allows(self, actor: Actor, action: Action | str, obj: QuietHours) -> bool:
         if action not in (Action.VIEW, Action.CHANGE) or actor.user_id is None:
             return False
         if obj.user_id is not None:
             return obj.user_id == actor.user_id
         return may_set_establishment_quiet_hours(actor, obj.establishment_id)
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[QuietHours]) -> QuerySet[QuietHours]:
         if actor.user_id is None:
             return queryset.none()
         return queryset.filter(user_id=actor.user_id)

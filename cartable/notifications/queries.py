@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from cartable.core import registry
 from cartable.core.models import Notification, NotificationPreference, QuietHours
 from cartable.core.notify import default_channel
+from cartable.directory.actor import Actor
 
 PER_PAGE = 20
 
 
-def unread_count(actor) -> int:
+def unread_count(actor: Actor) -> int:
     """How many of the actor's notices are unread (one query)."""
     return Notification.objects.visible_to(actor).filter(read_at__isnull=True).count()
 
@@ -41,7 +42,7 @@ class Timeline:
         return self.page < self.pages
 
 
-def timeline(actor, *, unread_only: bool = False, page: int = 1) -> Timeline:
+def timeline(actor: Actor, *, unread_only: bool = False, page: int = 1) -> Timeline:
     """The actor's notices, newest first, ``PER_PAGE`` a page (two queries: the counts, then the page)."""
     mine = Notification.objects.visible_to(actor)
     counts = mine.aggregate(total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)))
@@ -73,15 +74,15 @@ class PreferenceGroup:
     rows: list[PreferenceRow]
 
 
-def preference_grid(actor) -> tuple[list[PreferenceGroup], list]:
+def preference_grid(actor: Actor) -> tuple[list[PreferenceGroup], list]:
     """Every kind of notice grouped by module, with the actor's choices; and the children with a column of
     their own (a guardian's). One query."""
     children = list(actor.children)
-    chosen = {
-        (kind, about_id): channel
-        for kind, about_id, channel in NotificationPreference.objects.filter(user_id=actor.user_id).values_list(
-            "kind", "about_id", "channel"
-        )
+    mine = NotificationPreference.objects.none()
+    if actor.user_id is not None:
+        mine = NotificationPreference.objects.filter(user_id=actor.user_id)
+    chosen: dict[tuple[str, int | None], str] = {
+        (kind, about_id): channel for kind, about_id, channel in mine.values_list("kind", "about_id", "channel")
     }
     groups: dict[str, PreferenceGroup] = {}
     for kind in registry.notification_kinds():
@@ -100,8 +101,10 @@ def preference_grid(actor) -> tuple[list[PreferenceGroup], list]:
     return ordered, children
 
 
-def quiet_hours_of(actor) -> QuietHours | None:
+def quiet_hours_of(actor: Actor) -> QuietHours | None:
     """The actor's own quiet hours, if set (one query)."""
+    if actor.user_id is None:
+        return None
     return QuietHours.objects.filter(user_id=actor.user_id).first()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import Notification, NotificationPreference
+from cartable.directory.actor import Actor
 from cartable.notifications import actions, queries
 from cartable.notifications.forms import QuietHoursForm, field_name, parse_preferences
-from cartable.notifications.policies import may_set_establishment_quiet_hours
 
 CHANGED = "notifications-changed"  # the htmx event that makes the header counter refresh at once
 
@@ -27,7 +27,7 @@ def _page(request) -> int:
 
 
 @require_GET
-def timeline(request):
+def timeline(request) -> HttpResponse:
     """One's notifications, newest first, paginated; ``?non-lues=1`` keeps the unread ones."""
     unread_only = request.GET.get("non-lues") == "1"
     page = queries.timeline(request.actor, unread_only=unread_only, page=_page(request))
@@ -36,7 +36,7 @@ def timeline(request):
 
 
 @require_GET
-def counter(request):
+def counter(request) -> HttpResponse:
     """The header's unread count, polled by htmx (one query); 204 when it is still the count shown (``?vu=``),
     so that the live region does not announce it again."""
     count = queries.unread_count(request.actor)
@@ -46,7 +46,7 @@ def counter(request):
 
 
 @require_POST
-def read(request, pk: int):
+def read(request, pk: int) -> HttpResponse:
     """Mark one notice read; htmx gets the updated line, others go back to the timeline."""
     notification = authz.access(request.actor, Notification, pk, Action.CHANGE)
     actions.mark_read(actor=request.actor, notification=notification)
@@ -59,7 +59,7 @@ def read(request, pk: int):
 
 
 @require_POST
-def read_all(request):
+def read_all(request) -> HttpResponse:
     """Mark every notice of the actor read."""
     count = actions.mark_all_read(actor=request.actor)
     if count:
@@ -91,7 +91,7 @@ def _with_fields(groups) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def preferences(request):
+def preferences(request) -> HttpResponse:
     """What arrives, how, and when: the grid of kinds × channels (per child for guardians) and quiet hours."""
     actor = request.actor
     groups, children = queries.preference_grid(actor)
@@ -122,19 +122,19 @@ def _initial(window) -> dict:
     return {"start": window.start, "end": window.end, "weekends": window.weekends}
 
 
-def _preferences_context(actor, groups, children, errors, quiet_form) -> dict:
+def _preferences_context(actor: Actor, groups, children, errors, quiet_form) -> dict:
     return {
         "groups": groups,
         "children": children,
         "errors": errors,
         "channels": NotificationPreference.Channel.choices,
         "quiet_form": quiet_form,
-        "can_set_establishment": may_set_establishment_quiet_hours(actor, actor.establishment_id),
+        "can_set_establishment": authz.can(actor, "notifications.set_establishment_quiet_hours", actor.establishment),
     }
 
 
 @require_POST
-def quiet_hours(request):
+def quiet_hours(request) -> HttpResponse:
     """Set one's own quiet hours (the form sits on the preferences page)."""
     actor = request.actor
     form = QuietHoursForm(request.POST)
@@ -154,12 +154,11 @@ def quiet_hours(request):
 
 
 @require_http_methods(["GET", "POST"])
-def establishment_quiet_hours(request):
+def establishment_quiet_hours(request) -> HttpResponse:
     """The active establishment's quiet hours, for its direction and ENT administrators."""
     actor = request.actor
     establishment_id = actor.establishment_id
-    if not may_set_establishment_quiet_hours(actor, establishment_id):
-        raise Http404
+    authz.require_or_404(actor, "notifications.set_establishment_quiet_hours", actor.establishment)
     window = queries.establishment_quiet_hours(establishment_id)
     form = QuietHoursForm(request.POST if request.method == "POST" else None, initial=_initial(window))
     if form.is_bound and form.is_valid():
