@@ -111,11 +111,13 @@ class SendTests(MessagingTestCase):
         self.assertTrue(AuditEvent.objects.filter(verb="messaging.send", target_id=str(message.pk)).exists())
 
     def test_a_person_out_of_reach_refuses_the_message_with_the_reason(self):
-        """Lucas writing to Inès (another class) is refused, with the rule's reason; nothing is written."""
+        """Lucas writing to Inès (another class) is refused, with the rule's reason; nothing is written. Her
+        name is not told him: the directory shows students only the staff."""
         with self.assertRaises(actions.RecipientsRefused) as refused:
             self.send("lucas.martin", ["ines.girard"])
         name, decision = refused.exception.refused[0]
-        self.assertEqual(name, "Inès Girard")
+        self.assertEqual(name, "Destinataire inconnu")
+        self.assertNotIn("Inès", decision.reason)
         self.assertIn("qu'aux élèves de leur classe", decision.reason)
         self.assertFalse(Message.objects.exists())
 
@@ -480,6 +482,31 @@ class PageTests(MessagingTestCase):
         )
         self.assertContains(response, "qu&#x27;aux élèves de leur classe", status_code=400)
         self.assertContains(response, "Mon texte", status_code=400)
+
+    def test_a_refusal_names_nobody_the_sender_may_not_see(self):
+        """Charlie (a teacher of another school) posts ids of the region: the refusal is the same for Lucas and
+        for an id nobody has, and names nobody; a parent writing to another family hears no name either."""
+        self.login("charlie.roux")
+        answers = []
+        for key in [f"u:{self.people['lucas.martin'].pk}", "u:987654"]:
+            response = self.client.post(
+                reverse("messaging:compose"), {"op": "send", "subject": "Salut", "body": "Mon texte", "to": [key]}
+            )
+            self.assertEqual(response.status_code, 400)
+            self.assertNotContains(response, "Lucas Martin", status_code=400)
+            self.assertNotContains(response, "appartient", status_code=400)
+            self.assertContains(response, "Mon texte", status_code=400)
+            page = response.content.decode()
+            answers.append(page[page.index('<div class="form-alert') : page.index("</div>", page.index("form-alert"))])
+        self.assertEqual(answers[0], answers[1])
+        self.login("claire.martin")
+        thomas = self.people["thomas.girard"]
+        response = self.client.post(
+            reverse("messaging:compose"),
+            {"op": "send", "subject": "Salut", "body": "Mon texte", "to": [f"u:{thomas.pk}"]},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertNotContains(response, thomas.get_full_name(), status_code=400)
 
     def test_rules_page(self):
         """Julie simulates (nothing saved) then saves; Paul reads the table; his POST is a 404."""

@@ -34,7 +34,7 @@ NAMES = {
 def expected(author: str, recipient: str) -> tuple[bool, str]:
     """The default rules over the persona school, written out pair by pair."""
     if "charlie.roux" in (author, recipient):
-        return False, f"{NAMES[recipient]} n'appartient à aucun de vos établissements"
+        return False, "Cette personne est introuvable."  # another school's people are not named
     a, r = PLURAL[author], PLURAL[recipient]
     if author in STAFF:
         return True, f"Les {a} peuvent écrire à tous les {r} dans cet établissement."

@@ -98,7 +98,8 @@ def resolve(actor, keys: Iterable[str], *, replying_to: int | None = None) -> Re
     explainer = Explainer(actor, set(person_ids) | group_people, replying_to=replying_to)
     for pid in person_ids:
         decision = explainer(pid)
-        name = explainer.facts[pid].name if pid in explainer.facts else "?"
+        # Named only if the directory shows that person to the author: otherwise as an id nobody has.
+        name = explainer.facts[pid].name if decision.allowed or explainer.shows(pid) else _("Destinataire inconnu")
         if decision.allowed:
             result.ids.add(pid)
             result.labels.append(name)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from cartable.directory.actor import ROLE_PRIORITY, Actor, current
 from cartable.directory.models import (
+    STAFF_ROLES,
     Enrolment,
     GroupMembership,
     Guardianship,
@@ -243,6 +244,24 @@ def _ordered_roles(roles: Iterable[str], first: str | None) -> list[str]:
     return sorted(roles, key=lambda r: (r != first, order.index(r) if r in order else 99))
 
 
+def unknown() -> Decision:
+    """The one answer for an id that does not exist and for a person the author may not see."""
+    return Decision(False, _("Cette personne est introuvable."))
+
+
+def may_see(author: Facts, recipient: Facts) -> bool:
+    """Whether the directory shows ``recipient`` to ``author`` — the rule of ``directory.policies.PersonPolicy``
+    read from facts already loaded (no query): the region sees everyone; a person their children; staff the
+    people of their establishments; everyone the staff of their establishments."""
+    if author.regional or recipient.user_id in author.children_ids:
+        return True
+    for establishment_id, roles in recipient.roles.items():
+        mine = author.roles.get(establishment_id)
+        if mine and (mine & STAFF_ROLES or roles & STAFF_ROLES):
+            return True
+    return False
+
+
 def decide(
     author: Facts,
     recipient: Facts,
@@ -256,22 +275,20 @@ def decide(
     name = recipient.name
     if recipient.user_id == author.user_id:
         return Decision(False, _("Vous ne pouvez pas vous écrire à vous-même."))
+    replying = replying_to is not None and replying_to == recipient.user_id
+    shared = sorted(set(author.roles) & set(recipient.roles), key=lambda e: (e != active_establishment_id, e))
+    if not (replying or author.regional or shared):
+        # Nobody of the author's establishments: the same answer as for an id that does not exist, so that
+        # refusals name nobody and tell nothing of who belongs where.
+        return unknown()
+    if not replying and not may_see(author, recipient):
+        name = _("cette personne")  # a refusal names only someone the directory shows the author
     if not recipient.is_active:
         return Decision(False, _("Le compte de %(name)s est désactivé.") % {"name": name})
-    if replying_to is not None and replying_to == recipient.user_id:
+    if replying:
         return Decision(True, _("Vous répondez à un message que %(name)s vous a adressé.") % {"name": name})
     if author.regional:
         return Decision(True, _("L'administration régionale peut écrire à toute personne de la région."))
-    shared = sorted(set(author.roles) & set(recipient.roles), key=lambda e: (e != active_establishment_id, e))
-    if not shared:
-        return Decision(
-            False,
-            _(
-                "%(name)s n'appartient à aucun de vos établissements : la messagerie ne passe pas d'un "
-                "établissement à l'autre."
-            )
-            % {"name": name},
-        )
     refusals: list[Decision] = []
     for establishment_id in shared:
         table = rules.get(establishment_id) or {cell: (reach, True) for cell, reach in DEFAULTS.items()}
@@ -324,10 +341,15 @@ class Explainer:
         missing = set(recipient_ids) - set(self.facts)
         self.facts.update(load_facts(missing))
 
+    def shows(self, recipient_id: int) -> bool:
+        """Whether the directory shows that person to the author (so that a refusal may name them)."""
+        recipient = self.facts.get(recipient_id)
+        return recipient is not None and may_see(self.author, recipient)
+
     def __call__(self, recipient_id: int) -> Decision:
         recipient = self.facts.get(recipient_id)
         if recipient is None:
-            return Decision(False, _("Cette personne est introuvable."))
+            return unknown()
         return decide(
             self.author,
             recipient,
