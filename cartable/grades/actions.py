@@ -23,7 +23,6 @@ from cartable.core import audit, authz, notify
 from cartable.core.authz import Action
 from cartable.directory.models import Group, Period, SchoolClass, Subject
 from cartable.directory.queries import guardians_of_students
-from cartable.grades import policies
 from cartable.grades.models import CompetencyAssessment, Component, Evaluation, Mark, SubjectCoefficient
 
 EVALUATION_FIELDS = (
@@ -39,18 +38,6 @@ EVALUATION_FIELDS = (
     "competencies",
     "publish_at",
 )
-
-
-def _plain(value):
-    if isinstance(value, dt.date | dt.time | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _snapshot(obj, fields) -> dict:
-    return {f: _plain(getattr(obj, f)) for f in fields}
 
 
 # --- evaluations -------------------------------------------------------------------------------------
@@ -74,12 +61,12 @@ def save_evaluation(
     """Create (``evaluation`` None) or change an evaluation of a subject the actor teaches to the class or
     group. Lowering the scale below a mark already entered is refused (``ValueError``)."""
     creating = evaluation is None
-    if creating:
+    if evaluation is None:
         evaluation = Evaluation(teacher_id=actor.user_id)
         before = None
     else:
         authz.require(actor, Action.CHANGE, evaluation)
-        before = _snapshot(evaluation, EVALUATION_FIELDS)
+        before = audit.snapshot(evaluation, EVALUATION_FIELDS)
         if evaluation.marks.filter(value__gt=scale).exists():
             raise ValueError("scale below an entered mark")
     audience = school_class or group
@@ -104,7 +91,7 @@ def save_evaluation(
         target=evaluation,
         establishment_id=evaluation.establishment_id,
         before=before,
-        after=_snapshot(evaluation, EVALUATION_FIELDS),
+        after=audit.snapshot(evaluation, EVALUATION_FIELDS),
     )
     return evaluation
 
@@ -118,7 +105,7 @@ def delete_evaluation(*, actor, evaluation: Evaluation) -> None:
         verb="grades.delete_evaluation",
         target=evaluation,
         establishment_id=evaluation.establishment_id,
-        before={**_snapshot(evaluation, EVALUATION_FIELDS), "marks": evaluation.marks.count()},
+        before={**audit.snapshot(evaluation, EVALUATION_FIELDS), "marks": evaluation.marks.count()},
     )
     evaluation.delete()
 
@@ -160,7 +147,8 @@ def save_marks(*, actor, evaluation: Evaluation, entries: dict[int, MarkEntry]) 
             continue
         before[str(student_id)], after[str(student_id)] = old.as_text(), entry.as_text()
         if entry.is_empty:
-            removed.append(mark.pk)
+            if mark is not None:  # an empty entry equals no mark: skipped above
+                removed.append(mark.pk)
         elif mark is None:
             created.append(
                 Mark(
@@ -286,8 +274,8 @@ def save_competency_levels(
     for student_id, component in levels:
         if component not in Component.values:
             raise ValueError("unknown component")
-        if evaluation is None and not policies.can_assess(actor, student_id):
-            raise PermissionDenied
+        if evaluation is None:
+            authz.require(actor, Action.CREATE, CompetencyAssessment(student_id=student_id, component=component))
     existing_qs = CompetencyAssessment.objects.filter(period=period, assessed_by_id=actor.user_id)
     existing_qs = existing_qs.filter(evaluation=evaluation) if evaluation else existing_qs.filter(evaluation=None)
     existing_qs = existing_qs.filter(student_id__in={s for s, _c in levels})
@@ -301,7 +289,8 @@ def save_competency_levels(
             continue
         changes[f"{student_id}:{component}"] = level
         if level is None:
-            to_delete.append(row.pk)
+            if row is not None:  # no level and no row: skipped above
+                to_delete.append(row.pk)
         elif row is None:
             to_create.append(
                 CompetencyAssessment(
