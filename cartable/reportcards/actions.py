@@ -33,7 +33,6 @@ from cartable.reportcards.models import (
     ReportCard,
     SubjectAppreciation,
 )
-from cartable.reportcards.policies import is_direction, taught_pairs
 
 FOLDER = "reportcards/%Y/%m"
 STALE_AFTER = dt.timedelta(minutes=10)  # a run not finished by then is taken for dead (its worker stopped)
@@ -78,7 +77,7 @@ def save_subject_appreciation(
         )
     row.school_class = school_class
     authz.require(actor, Action.CHANGE, row)
-    groups = taught_pairs(actor)[school_class.pk, subject.pk]
+    groups = actor.taught_class_subjects[school_class.pk, subject.pk]
     if (
         groups is not None
         and not current(GroupMembership.objects.filter(group_id__in=groups, student=student)).exists()
@@ -164,7 +163,8 @@ def request_generation(*, actor, school_class: SchoolClass, period: Period) -> G
 
     The PDFs are made by a background task; the run's ``done``/``total`` is the page's progress bar.
     """
-    if not is_direction(actor, school_class.establishment_id) or period.school_year_id != school_class.school_year_id:
+    authz.require(actor, "reportcards.run_council", school_class)
+    if period.school_year_id != school_class.school_year_id:
         raise PermissionDenied
     with transaction.atomic():
         active = (
@@ -351,8 +351,7 @@ def publish_class(
     """Publish the class's unpublished report cards (their latest versions) to families at ``publish_at``
     (now by default). From then on they never change. Families are told at once when the date has come
     (on ``channels``, the kind's default ones unless given), otherwise by the periodic job when it comes."""
-    if not is_direction(actor, school_class.establishment_id):
-        raise PermissionDenied
+    authz.require(actor, "reportcards.run_council", school_class)
     now = timezone.now()
     publish_at = publish_at or now
     with transaction.atomic():
