@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from cartable.core import audit, authz, notify
 from cartable.core.authz import Action
+from cartable.directory.actor import Actor
 from cartable.directory.models import Group, Period, SchoolClass, Subject
 from cartable.directory.queries import guardians_of_students
 from cartable.grades.models import CompetencyAssessment, Component, Evaluation, Mark, SubjectCoefficient
@@ -40,11 +41,18 @@ EVALUATION_FIELDS = (
 )
 
 
+def _user_id(actor: Actor) -> int:
+    """The acting person's id: nobody signed out writes anything."""
+    if actor.user_id is None:
+        raise PermissionDenied
+    return actor.user_id
+
+
 # --- evaluations -------------------------------------------------------------------------------------
 @transaction.atomic
 def save_evaluation(
     *,
-    actor,
+    actor: Actor,
     subject: Subject,
     period: Period,
     title: str,
@@ -62,7 +70,7 @@ def save_evaluation(
     group. Lowering the scale below a mark already entered is refused (``ValueError``)."""
     creating = evaluation is None
     if evaluation is None:
-        evaluation = Evaluation(teacher_id=actor.user_id)
+        evaluation = Evaluation(teacher_id=_user_id(actor))
         before = None
     else:
         authz.require(actor, Action.CHANGE, evaluation)
@@ -97,7 +105,7 @@ def save_evaluation(
 
 
 @transaction.atomic
-def delete_evaluation(*, actor, evaluation: Evaluation) -> None:
+def delete_evaluation(*, actor: Actor, evaluation: Evaluation) -> None:
     """Delete an evaluation with its marks and competency assessments."""
     authz.require(actor, Action.DELETE, evaluation)
     audit.record(
@@ -127,7 +135,7 @@ class MarkEntry:
 
 
 @transaction.atomic
-def save_marks(*, actor, evaluation: Evaluation, entries: dict[int, MarkEntry]) -> dict[str, int]:
+def save_marks(*, actor: Actor, evaluation: Evaluation, entries: dict[int, MarkEntry]) -> dict[str, int]:
     """Save a grid of marks (student id -> entry; an empty entry removes the mark); return the counts.
 
     The caller (the form) checks that the students are in the evaluation's audience and the values within
@@ -157,14 +165,14 @@ def save_marks(*, actor, evaluation: Evaluation, entries: dict[int, MarkEntry]) 
                     student_id=student_id,
                     value=entry.value,
                     code=entry.code,
-                    updated_by_id=actor.user_id,
+                    updated_by_id=_user_id(actor),
                 )
             )
         else:
             mark.value, mark.code, mark.updated_by_id, mark.updated_at = (
                 entry.value,
                 entry.code,
-                actor.user_id,
+                _user_id(actor),
                 timezone.now(),
             )
             changed.append(mark)
@@ -258,7 +266,7 @@ def announce_published(now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def save_competency_levels(
     *,
-    actor,
+    actor: Actor,
     period: Period,
     levels: dict[tuple[int, str], int | None],
     evaluation: Evaluation | None = None,
@@ -301,7 +309,7 @@ def save_competency_levels(
                     evaluation=evaluation,
                     subject=subject,
                     period=period,
-                    assessed_by_id=actor.user_id,
+                    assessed_by_id=_user_id(actor),
                     date=date or timezone.localdate(),
                     publish_at=publish_at or timezone.now(),
                 )
@@ -328,7 +336,7 @@ def save_competency_levels(
 
 # --- subject coefficients ----------------------------------------------------------------------------
 @transaction.atomic
-def set_subject_coefficient(*, actor, subject: Subject, level: str, coefficient: Decimal) -> SubjectCoefficient:
+def set_subject_coefficient(*, actor: Actor, subject: Subject, level: str, coefficient: Decimal) -> SubjectCoefficient:
     """Set how much a subject weighs in the overall average of a level (the direction)."""
     row = SubjectCoefficient.objects.filter(
         establishment_id=subject.establishment_id, subject=subject, level=level

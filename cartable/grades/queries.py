@@ -508,7 +508,9 @@ def latest_marks(*, student_id: int, limit: int = 5) -> list[Mark]:
     )
 
 
-def coefficient_table(establishment_id: int):
+def coefficient_table(
+    establishment_id: int,
+) -> tuple[list[str], list[Subject], dict[tuple[str, int], Decimal]]:
     """Levels of this school year's classes, the subjects, and the coefficients set (three queries)."""
     today = timezone.localdate()
     levels = sorted(

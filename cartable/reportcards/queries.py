@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -365,7 +366,7 @@ def family_cards(actor: Actor, student_ids: list[int]) -> dict[int, list[ReportC
     return result
 
 
-def mark_replaced(cards) -> None:
+def mark_replaced(cards: Iterable[ReportCard]) -> None:
     """Set ``replaced`` on every published card that a later published version of the same period follows."""
     latest: dict[tuple[int, int], int] = {}
     cards = list(cards)
@@ -374,7 +375,8 @@ def mark_replaced(cards) -> None:
             key = (card.student_id, card.period_id)
             latest[key] = max(latest.get(key, 0), card.version)
     for card in cards:
-        card.replaced = card.published_at is not None and card.version < latest.get(
+        # ``replaced`` is for the pages only, not a field
+        card.replaced = card.published_at is not None and card.version < latest.get(  # type: ignore[attr-defined]
             (card.student_id, card.period_id), 0
         )
 
