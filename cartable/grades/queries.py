@@ -509,7 +509,7 @@ def latest_marks(*, student_id: int, limit: int = 5) -> list[Mark]:
 
 
 def coefficient_table(
-    establishment_id: int,
+    actor: Actor, establishment_id: int
 ) -> tuple[list[str], list[Subject], dict[tuple[str, int], Decimal]]:
     """Levels of this school year's classes, the subjects, and the coefficients set (three queries)."""
     today = timezone.localdate()
@@ -523,9 +523,9 @@ def coefficient_table(
     subjects = list(Subject.objects.filter(establishment_id=establishment_id).order_by("name"))
     current_values = {
         (level, subject_id): coefficient
-        for level, subject_id, coefficient in SubjectCoefficient.objects.filter(
-            establishment_id=establishment_id
-        ).values_list("level", "subject_id", "coefficient")
+        for level, subject_id, coefficient in SubjectCoefficient.objects.visible_to(actor)
+        .filter(establishment_id=establishment_id)
+        .values_list("level", "subject_id", "coefficient")
     }
     return levels, subjects, current_values
 

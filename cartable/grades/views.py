@@ -302,7 +302,7 @@ def coefficients(request: Request) -> HttpResponse:
     them; 1 when left as is)."""
     actor = request.actor
     authz.require_or_404(actor, "grades.set_coefficients", actor.establishment)
-    levels, subjects, current = queries.coefficient_table(actor.establishment_id)  # type: ignore[arg-type]
+    levels, subjects, current = queries.coefficient_table(actor, actor.establishment_id)  # type: ignore[arg-type]
     typed: dict[str, str] = {}
     errors: dict[str, str] = {}
     if request.method == "POST":
