@@ -498,3 +498,46 @@ class GroupGridTests(GradesTestCase):
         self.assertNotContains(response, "Girard")
         self.login("sophie.bernard")
         self.assertContains(self.client.get(reverse("grades:evaluation", args=[self.latin_test.pk])), "Girard")
+
+
+class NamedPermissionTests(GradesTestCase):
+    def test_every_grades_permission_answers_for_every_persona(self):
+        """Each named permission of the app answers True or False for every persona, about an object of the
+        model it names (a class, an evaluation, a student, the college) or about nothing."""
+        objects = {
+            None: None,
+            "directory.schoolclass": self.five_a,
+            "grades.evaluation": self.latin_test,
+            "directory.user": self.people["lucas.martin"],
+            "directory.establishment": self.kit.establishment,
+        }
+        names = [n for n in authz.registered_permissions() if n.startswith("grades.")]
+        self.assertGreaterEqual(len(names), 10)
+        for name in names:
+            about = authz.registered_permissions()[name].about
+            obj = objects[about._meta.label_lower if about is not None else None]
+            for who in EVERYONE:
+                with self.subTest(permission=name, who=who):
+                    self.assertIn(authz.allows(self.actor(who), name, obj), (True, False))
+
+    def test_the_gradebook_opens_exactly_for_whom_its_permission_allows(self):
+        """The page and the named permission agree, persona by persona (the API will ask the same one)."""
+        url = reverse("grades:gradebook", args=[self.five_a.pk])
+        allowed = {who for who in EVERYONE if authz.can(self.actor(who), "grades.view_gradebook", self.five_a)}
+        self.assertIn("paul.dupont", allowed)
+        self.assertIn("marc.leroy", allowed)
+        self.assertNotIn("lucas.martin", allowed)
+        self.assertNotIn("nadia.petit", allowed)
+        for who in EVERYONE:
+            with self.subTest(who=who):
+                self.login(who)
+                self.assertEqual(self.client.get(url).status_code, 200 if who in allowed else 404)
+
+    def test_a_students_page_opens_exactly_for_whom_its_permission_allows(self):
+        lucas = self.people["lucas.martin"]
+        url = reverse("grades:student", args=[lucas.pk])
+        for who in EVERYONE:
+            with self.subTest(who=who):
+                expected = 200 if authz.can(self.actor(who), "grades.view_student", lucas) else 404
+                self.login(who)
+                self.assertEqual(self.client.get(url).status_code, expected)

@@ -10,9 +10,10 @@ import zipfile
 from django.urls import reverse
 from pypdf import PdfReader
 
+from cartable.core import authz
 from cartable.core.models import AuditEvent
 from cartable.reportcards.models import GenerationRun, ReportCard, SubjectAppreciation
-from tests.test_reportcards import Flow
+from tests.test_reportcards import EVERYONE, Flow
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -248,3 +249,38 @@ class QueryBudgetTests(Flow):
         self.generate()
         self.publish()
         self.measure()
+
+
+class NamedPermissionTests(Flow):
+    def test_every_reportcards_permission_answers_for_every_persona(self):
+        """Each named permission of the app answers True or False for every persona, about an object of the
+        model it names (the class, the college) or about nothing."""
+        objects = {
+            None: None,
+            "directory.schoolclass": self.five_a,
+            "directory.establishment": self.five_a.establishment,
+        }
+        names = [n for n in authz.registered_permissions() if n.startswith("reportcards.")]
+        self.assertGreaterEqual(len(names), 5)
+        for name in names:
+            about = authz.registered_permissions()[name].about
+            obj = objects[about._meta.label_lower if about is not None else None]
+            for who in EVERYONE:
+                with self.subTest(permission=name, who=who):
+                    self.assertIn(authz.allows(self.actor(who), name, obj), (True, False))
+
+    def test_the_council_page_opens_exactly_for_whom_its_permission_allows(self):
+        """The page and the named permission agree, persona by persona; only the direction sees the
+        production block."""
+        url = reverse("reportcards:council", args=[self.five_a.pk, self.period.pk])
+        for who in EVERYONE:
+            actor = self.actor(who)
+            with self.subTest(who=who):
+                self.login(who)
+                response = self.client.get(url)
+                allowed = authz.can(actor, "reportcards.follow_class", self.five_a)
+                self.assertEqual(response.status_code, 200 if allowed else 404)
+                if allowed:
+                    self.assertEqual(
+                        response.context["council"].can_decide, authz.can(actor, "reportcards.run_council", self.five_a)
+                    )

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from cartable.core import audit, authz, notify
 from cartable.core.authz import Action
+from cartable.directory.actor import Actor
 from cartable.directory.models import Group, Period, SchoolClass, Subject
 from cartable.directory.queries import guardians_of_students
-from cartable.grades import policies
 from cartable.grades.models import CompetencyAssessment, Component, Evaluation, Mark, SubjectCoefficient
 
 EVALUATION_FIELDS = (
@@ -41,23 +41,18 @@ EVALUATION_FIELDS = (
 )
 
 
-def _plain(value):
-    if isinstance(value, dt.date | dt.time | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _snapshot(obj, fields) -> dict:
-    return {f: _plain(getattr(obj, f)) for f in fields}
+def _user_id(actor: Actor) -> int:
+    """The acting person's id: nobody signed out writes anything."""
+    if actor.user_id is None:
+        raise PermissionDenied
+    return actor.user_id
 
 
 # --- evaluations -------------------------------------------------------------------------------------
 @transaction.atomic
 def save_evaluation(
     *,
-    actor,
+    actor: Actor,
     subject: Subject,
     period: Period,
     title: str,
@@ -74,12 +69,12 @@ def save_evaluation(
     """Create (``evaluation`` None) or change an evaluation of a subject the actor teaches to the class or
     group. Lowering the scale below a mark already entered is refused (``ValueError``)."""
     creating = evaluation is None
-    if creating:
-        evaluation = Evaluation(teacher_id=actor.user_id)
+    if evaluation is None:
+        evaluation = Evaluation(teacher_id=_user_id(actor))
         before = None
     else:
         authz.require(actor, Action.CHANGE, evaluation)
-        before = _snapshot(evaluation, EVALUATION_FIELDS)
+        before = audit.snapshot(evaluation, EVALUATION_FIELDS)
         if evaluation.marks.filter(value__gt=scale).exists():
             raise ValueError("scale below an entered mark")
     audience = school_class or group
@@ -104,13 +99,13 @@ def save_evaluation(
         target=evaluation,
         establishment_id=evaluation.establishment_id,
         before=before,
-        after=_snapshot(evaluation, EVALUATION_FIELDS),
+        after=audit.snapshot(evaluation, EVALUATION_FIELDS),
     )
     return evaluation
 
 
 @transaction.atomic
-def delete_evaluation(*, actor, evaluation: Evaluation) -> None:
+def delete_evaluation(*, actor: Actor, evaluation: Evaluation) -> None:
     """Delete an evaluation with its marks and competency assessments."""
     authz.require(actor, Action.DELETE, evaluation)
     audit.record(
@@ -118,7 +113,7 @@ def delete_evaluation(*, actor, evaluation: Evaluation) -> None:
         verb="grades.delete_evaluation",
         target=evaluation,
         establishment_id=evaluation.establishment_id,
-        before={**_snapshot(evaluation, EVALUATION_FIELDS), "marks": evaluation.marks.count()},
+        before={**audit.snapshot(evaluation, EVALUATION_FIELDS), "marks": evaluation.marks.count()},
     )
     evaluation.delete()
 
@@ -140,7 +135,7 @@ class MarkEntry:
 
 
 @transaction.atomic
-def save_marks(*, actor, evaluation: Evaluation, entries: dict[int, MarkEntry]) -> dict[str, int]:
+def save_marks(*, actor: Actor, evaluation: Evaluation, entries: dict[int, MarkEntry]) -> dict[str, int]:
     """Save a grid of marks (student id -> entry; an empty entry removes the mark); return the counts.
 
     The caller (the form) checks that the students are in the evaluation's audience and the values within
@@ -160,7 +155,8 @@ def save_marks(*, actor, evaluation: Evaluation, entries: dict[int, MarkEntry]) 
             continue
         before[str(student_id)], after[str(student_id)] = old.as_text(), entry.as_text()
         if entry.is_empty:
-            removed.append(mark.pk)
+            if mark is not None:  # an empty entry equals no mark: skipped above
+                removed.append(mark.pk)
         elif mark is None:
             created.append(
                 Mark(
@@ -169,14 +165,14 @@ def save_marks(*, actor, evaluation: Evaluation, entries: dict[int, MarkEntry]) 
                     student_id=student_id,
                     value=entry.value,
                     code=entry.code,
-                    updated_by_id=actor.user_id,
+                    updated_by_id=_user_id(actor),
                 )
             )
         else:
             mark.value, mark.code, mark.updated_by_id, mark.updated_at = (
                 entry.value,
                 entry.code,
-                actor.user_id,
+                _user_id(actor),
                 timezone.now(),
             )
             changed.append(mark)
@@ -270,7 +266,7 @@ def announce_published(now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def save_competency_levels(
     *,
-    actor,
+    actor: Actor,
     period: Period,
     levels: dict[tuple[int, str], int | None],
     evaluation: Evaluation | None = None,
@@ -286,8 +282,8 @@ def save_competency_levels(
     for student_id, component in levels:
         if component not in Component.values:
             raise ValueError("unknown component")
-        if evaluation is None and not policies.can_assess(actor, student_id):
-            raise PermissionDenied
+        if evaluation is None:
+            authz.require(actor, Action.CREATE, CompetencyAssessment(student_id=student_id, component=component))
     existing_qs = CompetencyAssessment.objects.filter(period=period, assessed_by_id=actor.user_id)
     existing_qs = existing_qs.filter(evaluation=evaluation) if evaluation else existing_qs.filter(evaluation=None)
     existing_qs = existing_qs.filter(student_id__in={s for s, _c in levels})
@@ -301,7 +297,8 @@ def save_competency_levels(
             continue
         changes[f"{student_id}:{component}"] = level
         if level is None:
-            to_delete.append(row.pk)
+            if row is not None:  # no level and no row: skipped above
+                to_delete.append(row.pk)
         elif row is None:
             to_create.append(
                 CompetencyAssessment(
@@ -312,7 +309,7 @@ def save_competency_levels(
                     evaluation=evaluation,
                     subject=subject,
                     period=period,
-                    assessed_by_id=actor.user_id,
+                    assessed_by_id=_user_id(actor),
                     date=date or timezone.localdate(),
                     publish_at=publish_at or timezone.now(),
                 )
@@ -339,7 +336,7 @@ def save_competency_levels(
 
 # --- subject coefficients ----------------------------------------------------------------------------
 @transaction.atomic
-def set_subject_coefficient(*, actor, subject: Subject, level: str, coefficient: Decimal) -> SubjectCoefficient:
+def set_subject_coefficient(*, actor: Actor, subject: Subject, level: str, coefficient: Decimal) -> SubjectCoefficient:
     """Set how much a subject weighs in the overall average of a level (the direction)."""
     row = SubjectCoefficient.objects.filter(
         establishment_id=subject.establishment_id, subject=subject, level=level

@@ -8,4 +8,4 @@ class GradesConfig(AppConfig):
     verbose_name = _("Notes et compétences")
 
     def ready(self) -> None:
-        from cartable.grades import hooks  # noqa: F401  (registrations)
+        from cartable.grades import hooks, policies  # noqa: F401  (registrations)

@@ -6,13 +6,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cartable.directory.models import TeachingAssignment
+from cartable.directory.models import Period, Subject, TeachingAssignment
 from cartable.grades.actions import MarkEntry
-from cartable.grades.models import Component, Mark, MasteryLevel
+from cartable.grades.models import Component, Evaluation, Mark, MasteryLevel
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 CODES = {code.upper(): code for code in Mark.Code.values if code}  # "ABS", "DISP", "NN", "NR"
@@ -144,7 +145,24 @@ class EvaluationForm(forms.Form):
         return data
 
 
-def initial_for(evaluation, assignments) -> dict:
+def initial_evaluation(
+    assignments: list[TeachingAssignment],
+    current_period: Period | None,
+    *,
+    wanted: str | None,
+    evaluation: Evaluation | None,
+) -> dict[str, object]:
+    """The form's initial values: the evaluation's when changing one, else today in the current period, for
+    the assignment asked for (``?affectation=``) when it is one of the teacher's."""
+    if evaluation is not None:
+        return initial_for(evaluation, assignments)
+    initial: dict[str, object] = {"period": current_period.pk if current_period else None, "date": timezone.localdate()}
+    if wanted and any(str(a.pk) == wanted for a in assignments):
+        initial["assignment"] = int(wanted)
+    return initial
+
+
+def initial_for(evaluation: Evaluation, assignments: list[TeachingAssignment]) -> dict[str, object]:
     """The form's initial values for an existing evaluation."""
     match = next(
         (
@@ -203,7 +221,7 @@ def parse_grid(evaluation, students, data) -> tuple[dict[int, MarkEntry], dict[t
             entry, error = parse_mark(data.get(key, ""), evaluation.scale)
             if error:
                 errors[student.pk] = error
-            else:
+            elif entry is not None:
                 entries[student.pk] = entry
         for component in evaluation.competencies:
             raw = data.get(f"level-{student.pk}-{component}")
@@ -224,7 +242,7 @@ def cell_text(mark: Mark | None) -> str:
         return ""
     if mark.code:
         return {"ABS": "Abs", "DISP": "Disp", "NN": "NN", "NR": "NR"}[mark.code]
-    return _number(mark.value)
+    return _number(mark.value) if mark.value is not None else ""
 
 
 class CompetencyForm(forms.Form):
@@ -238,3 +256,52 @@ class CompetencyForm(forms.Form):
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["student"].choices = [(s.pk, s.get_full_name()) for s in students]
+
+
+type CoefficientKey = tuple[str, Subject]
+
+
+def coefficient_key(level: str, subject: Subject) -> str:
+    return f"coef-{level}-{subject.pk}"
+
+
+def parse_coefficients(
+    levels: list[str], subjects: list[Subject], current: dict[tuple[str, int], Decimal], data: QueryDict
+) -> tuple[dict[CoefficientKey, Decimal], dict[str, str], dict[str, str]]:
+    """Read the coefficients' table (``coef-<level>-<subject>``; empty means 1): the changed values, what was
+    typed, and the errors per cell (empty when all is valid)."""
+    wanted: dict[CoefficientKey, Decimal] = {}
+    typed: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for level in levels:
+        for subject in subjects:
+            key = coefficient_key(level, subject)
+            raw = data.get(key, "").strip()
+            typed[key] = raw
+            value = parse_decimal(raw or "1")
+            if value is None or value > 100:
+                errors[key] = _("Saisissez un coefficient entre 0 et 100 (deux décimales au plus).")
+            elif value != current.get((level, subject.pk), 1):
+                wanted[level, subject] = value
+    return wanted, typed, errors
+
+
+def coefficient_rows(
+    levels: list[str],
+    subjects: list[Subject],
+    current: dict[tuple[str, int], Decimal],
+    *,
+    typed: dict[str, str],
+    errors: dict[str, str],
+) -> list[tuple[Subject, list[tuple[str, str, str, str]]]]:
+    """The table's rows: per subject, per level, the field's name, what it shows and its error."""
+    rows = []
+    for subject in subjects:
+        cells = []
+        for level in levels:
+            key = coefficient_key(level, subject)
+            cells.append(
+                (level, key, typed.get(key, number_text(current.get((level, subject.pk), 1))), errors.get(key, ""))
+            )
+        rows.append((subject, cells))
+    return rows

@@ -32,12 +32,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import BigIntegerField, Case, Count, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Cast, Round
+from django.http import Http404
 from django.utils import timezone
 
-from cartable.directory.actor import current
+from cartable.core import authz
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
     Enrolment,
     Group,
@@ -49,9 +52,10 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
-from cartable.grades import averages, policies
+from cartable.grades import averages
 from cartable.grades.averages import Stats
-from cartable.grades.models import CompetencyAssessment, Component, Evaluation, Mark, SubjectCoefficient
+from cartable.grades.models import CompetencyAssessment, Component, Evaluation, Mark, MasteryLevel, SubjectCoefficient
+from cartable.grades.policies import EvaluationPolicy
 
 
 def hundredths(expression) -> Cast:
@@ -269,7 +273,7 @@ def evaluation_stats(evaluation_ids: Iterable[int]) -> dict[int, Stats]:
 EVALUATION_RELATED = ("subject", "school_class", "group", "period")
 
 
-def teacher_assignments(actor) -> list[TeachingAssignment]:
+def teacher_assignments(actor: Actor) -> list[TeachingAssignment]:
     """The actor's current teaching assignments in the active establishment (one query)."""
     if actor.user_id is None or not actor.has_role(Role.TEACHER):
         return []
@@ -292,11 +296,11 @@ def periods_of_year(establishment_id: int, on: dt.date | None = None) -> tuple[l
     return periods, now
 
 
-def evaluations_for_teacher(actor, *, limit: int = 60) -> list[Evaluation]:
+def evaluations_for_teacher(actor: Actor, *, limit: int = 60) -> list[Evaluation]:
     """The latest evaluations of the subjects the actor teaches (one query)."""
     return list(
-        Evaluation.objects.filter(policies._teaching_q(actor) | Q(teacher_id=actor.user_id))
-        .filter(establishment_id=actor.establishment_id)
+        EvaluationPolicy.taught_scope(actor, Evaluation.objects.all())
+        .filter(establishment_id=actor.establishment_id or 0)  # the active establishment's (a teacher has one)
         .select_related(*EVALUATION_RELATED)
         .annotate(n_marks=Count("marks"))
         .order_by("-date", "-id")[:limit]
@@ -337,7 +341,7 @@ def evaluation_grid(evaluation: Evaluation) -> Grid:
     return Grid(evaluation, students, marks, levels, stats)
 
 
-def record_reads(*, actor, verb: str, student_ids: Iterable[int], target=None) -> None:
+def record_reads(*, actor: Actor | None, verb: str, student_ids: Iterable[int], target=None) -> None:
     """Staff reading many students' grades is recorded (one insert)."""
     from cartable.core.audit import record_reads as audit_reads
 
@@ -384,7 +388,7 @@ class Gradebook:
         return result
 
 
-def gradebook(actor, *, school_class: SchoolClass, period: Period) -> Gradebook:
+def gradebook(actor: Actor, *, school_class: SchoolClass, period: Period) -> Gradebook:
     """What the actor sees of a class's grades in a period (constant: 8 queries with the audit insert).
 
     A subject teacher sees their own evaluations and subject averages; the head teacher and the direction
@@ -393,7 +397,7 @@ def gradebook(actor, *, school_class: SchoolClass, period: Period) -> Gradebook:
     ids = [s.pk for s in students]
     groups = Group.classes.through.objects.filter(schoolclass_id=school_class.pk).values("group_id")
     evaluations = list(
-        Evaluation.objects.filter(policies.evaluation_q(actor, staff_only=True))
+        EvaluationPolicy.staff_scope(actor, Evaluation.objects.all())
         .filter(establishment_id=school_class.establishment_id, period=period)
         .filter(Q(school_class_id=school_class.pk) | Q(group_id__in=groups))
         .select_related(*EVALUATION_RELATED)
@@ -407,8 +411,7 @@ def gradebook(actor, *, school_class: SchoolClass, period: Period) -> Gradebook:
     }
     result = period_averages(student_ids=ids, period=period, establishment_id=school_class.establishment_id)
     visible_subjects = {e.subject_id for e in evaluations}
-    everything = actor.is_regional_admin or school_class.establishment_id in policies.direction_of(actor)
-    everything = everything or school_class.pk in policies.headed(actor)[0]
+    everything = authz.allows(actor, "grades.view_class_averages", school_class)
     subjects = [s for s in result.subjects if everything or s[0] in visible_subjects]
     stats = evaluation_stats([e.pk for e in evaluations])
     record_reads(actor=actor, verb="grades.read_gradebook", student_ids=ids, target=school_class)
@@ -430,23 +433,18 @@ class StudentSummary:
     marks: list[Mark]
     latest: list[Mark]
     stats: dict[int, Stats]
-    periods: list[tuple[Period, StudentAverages, dict[int, Stats]]]
+    periods: list[tuple[Period, StudentAverages, Stats]]
     series: list[SubjectSeries]
     positioning: dict
 
 
-def student_summary(actor, *, student: User, establishment_id: int, periods: list[Period]) -> StudentSummary:
+def student_summary(actor: Actor, *, student: User, establishment_id: int, periods: list[Period]) -> StudentSummary:
     """A student's grades as the actor may see them: the marks of the year (published ones only for the
     family), class averages, averages per period, each subject's evolution, competency positioning.
 
     Constant: 1 (marks) + 1 (evaluation stats) + 3 per period + 1 (competencies) queries."""
-    family = student.pk in policies.family_ids(actor)
-    sees_every_subject = (
-        family
-        or actor.is_regional_admin
-        or establishment_id in policies.direction_of(actor)
-        or student.pk in policies.headed(actor)[2]
-    )
+    family = authz.allows(actor, "grades.read_as_family", student)
+    sees_every_subject = authz.allows(actor, "grades.view_student_averages", student)
     now = timezone.now()
     marks = list(
         Mark.objects.visible_to(actor)
@@ -466,7 +464,7 @@ def student_summary(actor, *, student: User, establishment_id: int, periods: lis
             published_before=now if family else None,
         )
         mine = result.for_student(student.pk)
-        overall_stats = result.overall_stats.get(mine.class_id, Stats())
+        overall_stats = result.overall_stats.get(mine.class_id, Stats()) if mine.class_id is not None else Stats()
         if not sees_every_subject:  # a subject teacher: their subjects' averages only, no overall average
             visible = {m.evaluation.subject_id for m in marks}
             mine = StudentAverages(
@@ -510,7 +508,9 @@ def latest_marks(*, student_id: int, limit: int = 5) -> list[Mark]:
     )
 
 
-def coefficient_table(establishment_id: int):
+def coefficient_table(
+    actor: Actor, establishment_id: int
+) -> tuple[list[str], list[Subject], dict[tuple[str, int], Decimal]]:
     """Levels of this school year's classes, the subjects, and the coefficients set (three queries)."""
     today = timezone.localdate()
     levels = sorted(
@@ -523,9 +523,9 @@ def coefficient_table(establishment_id: int):
     subjects = list(Subject.objects.filter(establishment_id=establishment_id).order_by("name"))
     current_values = {
         (level, subject_id): coefficient
-        for level, subject_id, coefficient in SubjectCoefficient.objects.filter(
-            establishment_id=establishment_id
-        ).values_list("level", "subject_id", "coefficient")
+        for level, subject_id, coefficient in SubjectCoefficient.objects.visible_to(actor)
+        .filter(establishment_id=establishment_id)
+        .values_list("level", "subject_id", "coefficient")
     }
     return levels, subjects, current_values
 
@@ -548,7 +548,7 @@ def positioning_level(total: int, count: int) -> int | None:
 
 
 def competency_positioning(
-    actor, *, student_ids: Iterable[int], establishment_id: int, periods: Iterable[Period]
+    actor: Actor, *, student_ids: Iterable[int], establishment_id: int, periods: Iterable[Period]
 ) -> dict[int, dict[str, int | None]]:
     """Per student: the positioning of each component and domain (``"D1.1"``... and ``"D1"``...), from the
     assessments the actor may see (one aggregate query)."""
@@ -571,3 +571,74 @@ def competency_positioning(
             levels[domain] = positioning_level(total, count)
         result[student_id] = levels
     return result
+
+
+# --- what the pages show -------------------------------------------------------------------------------
+def whose_grades(actor: Actor) -> int | None:
+    """The student "Mes notes" shows: the child a guardian is looking at, or the student themself."""
+    if actor.child is not None:
+        return actor.child.id
+    return actor.user_id if authz.can(actor, "grades.read_own") else None
+
+
+def period_choice(establishment_id: int, wanted: str | None) -> tuple[list[Period], Period]:
+    """The periods of the year and the one asked for (``?periode=``), else the current one; 404 without any."""
+    periods, now = periods_of_year(establishment_id)
+    chosen = next((p for p in periods if str(p.pk) == wanted), now)
+    if chosen is None:
+        raise Http404
+    return periods, chosen
+
+
+def index_classes(actor: Actor, assignments: list[TeachingAssignment]) -> list[SchoolClass]:
+    """The classes whose gradebook the home page lists: every class of the establishment for the direction,
+    else those taught directly and those headed (one query)."""
+    if actor.establishment_id is None:
+        return []
+    classes = SchoolClass.objects.visible_to(actor).filter(establishment_id=actor.establishment_id)
+    if not authz.allows(actor, "grades.oversee", actor.establishment):
+        class_ids = {a.school_class_id for a in assignments if a.school_class_id} | actor.headed.class_ids
+        classes = classes.filter(pk__in=class_ids)
+    return list(classes.order_by("level", "name"))
+
+
+def grid_for(actor: Actor, evaluation: Evaluation) -> Grid:
+    """The evaluation's grid as the actor reads it: a head teacher reading a group drawn from several classes
+    sees their own class's students only."""
+    grid = evaluation_grid(evaluation)
+    if not authz.allows(actor, "grades.view_whole_audience", evaluation):
+        headed_students = actor.headed.student_ids
+        grid.students = [s for s in grid.students if s.pk in headed_students]
+    return grid
+
+
+def grid_rows(
+    evaluation: Evaluation, grid: Grid, *, typed: dict[int, str], errors: dict[int, str]
+) -> list[dict[str, object]]:
+    """One row per student of the grid: what the cell shows (what was typed after an error), its error, the
+    competency levels."""
+    from cartable.grades.forms import cell_text
+
+    return [
+        {
+            "student": student,
+            "text": typed.get(student.pk, cell_text(grid.marks.get(student.pk))),
+            "error": errors.get(student.pk, ""),
+            "levels": [(c, grid.levels.get((student.pk, c))) for c in evaluation.competencies],
+        }
+        for student in grid.students
+    ]
+
+
+def competency_rows(
+    actor: Actor, *, school_class: SchoolClass, period: Period, students: list[User]
+) -> list[tuple[User, list[tuple[str, Any]]]]:
+    """Each student's positioning per domain in the period, as the actor may see it (read recorded)."""
+    positioning = competency_positioning(
+        actor, student_ids=[s.pk for s in students], establishment_id=school_class.establishment_id, periods=[period]
+    )
+    record_reads(
+        actor=actor, verb="grades.read_competencies", student_ids=[s.pk for s in students], target=school_class
+    )
+    levels: dict[Any, Any] = dict(MasteryLevel.choices)
+    return [(s, [(code, levels.get(positioning.get(s.pk, {}).get(code))) for code, _m in DOMAINS]) for s in students]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from cartable.core import audit, authz, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, GroupMembership, Period, SchoolClass, Subject, User
 from cartable.directory.queries import guardians_of_students
 from cartable.reportcards import pdf, queries
@@ -33,7 +33,6 @@ from cartable.reportcards.models import (
     ReportCard,
     SubjectAppreciation,
 )
-from cartable.reportcards.policies import is_direction, taught_pairs
 
 FOLDER = "reportcards/%Y/%m"
 STALE_AFTER = dt.timedelta(minutes=10)  # a run not finished by then is taken for dead (its worker stopped)
@@ -59,7 +58,7 @@ def _clean(text: str, limit: int) -> str:
 
 @transaction.atomic
 def save_subject_appreciation(
-    *, actor, school_class: SchoolClass, period: Period, subject: Subject, student: User, text: str
+    *, actor: Actor, school_class: SchoolClass, period: Period, subject: Subject, student: User, text: str
 ) -> SubjectAppreciation:
     """Write (or change) a subject teacher's appreciation of a student for the period."""
     text = _clean(text, MAX_APPRECIATION)
@@ -78,7 +77,7 @@ def save_subject_appreciation(
         )
     row.school_class = school_class
     authz.require(actor, Action.CHANGE, row)
-    groups = taught_pairs(actor)[school_class.pk, subject.pk]
+    groups = actor.taught_class_subjects[school_class.pk, subject.pk]
     if (
         groups is not None
         and not current(GroupMembership.objects.filter(group_id__in=groups, student=student)).exists()
@@ -101,7 +100,7 @@ def save_subject_appreciation(
 
 @transaction.atomic
 def save_general_appreciation(
-    *, actor, school_class: SchoolClass, period: Period, student: User, text: str
+    *, actor: Actor, school_class: SchoolClass, period: Period, student: User, text: str
 ) -> GeneralAppreciation:
     """Write (or change) the head teacher's general appreciation of a student for the period."""
     text = _clean(text, MAX_GENERAL)
@@ -129,7 +128,7 @@ def save_general_appreciation(
 
 @transaction.atomic
 def record_decision(
-    *, actor, school_class: SchoolClass, period: Period, student: User, mention: str, decision: str
+    *, actor: Actor, school_class: SchoolClass, period: Period, student: User, mention: str, decision: str
 ) -> CouncilDecision:
     """Record the class council's mention and decision for a student (the direction)."""
     if mention not in CouncilDecision.Mention.values:
@@ -159,12 +158,13 @@ def record_decision(
 
 
 # --- generation -------------------------------------------------------------------------------------------
-def request_generation(*, actor, school_class: SchoolClass, period: Period) -> GenerationRun:
+def request_generation(*, actor: Actor, school_class: SchoolClass, period: Period) -> GenerationRun:
     """Queue the generation of the class's report cards for the period (the direction); returns its run.
 
     The PDFs are made by a background task; the run's ``done``/``total`` is the page's progress bar.
     """
-    if not is_direction(actor, school_class.establishment_id) or period.school_year_id != school_class.school_year_id:
+    authz.require(actor, "reportcards.run_council", school_class)
+    if period.school_year_id != school_class.school_year_id:
         raise PermissionDenied
     with transaction.atomic():
         active = (
@@ -346,13 +346,17 @@ def _announce(cards: list[ReportCard], channels: tuple[str, ...] | None = None) 
 
 
 def publish_class(
-    *, actor, school_class: SchoolClass, period: Period, publish_at=None, channels: tuple[str, ...] | None = None
+    *,
+    actor: Actor,
+    school_class: SchoolClass,
+    period: Period,
+    publish_at: dt.datetime | None = None,
+    channels: tuple[str, ...] | None = None,
 ) -> list[ReportCard]:
     """Publish the class's unpublished report cards (their latest versions) to families at ``publish_at``
     (now by default). From then on they never change. Families are told at once when the date has come
     (on ``channels``, the kind's default ones unless given), otherwise by the periodic job when it comes."""
-    if not is_direction(actor, school_class.establishment_id):
-        raise PermissionDenied
+    authz.require(actor, "reportcards.run_council", school_class)
     now = timezone.now()
     publish_at = publish_at or now
     with transaction.atomic():

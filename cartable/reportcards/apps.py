@@ -8,4 +8,4 @@ class ReportcardsConfig(AppConfig):
     verbose_name = _("Bulletins")
 
     def ready(self) -> None:
-        from cartable.reportcards import hooks  # noqa: F401  (registrations)
+        from cartable.reportcards import hooks, policies  # noqa: F401  (registrations)

@@ -10,18 +10,35 @@
 * A student and their guardians read that student's report cards once published (``published_at`` passed),
   every published version; nothing else of this app.
 
+What is not a row is checked through named permissions, declared at the end of this module:
+
+* ``reportcards.read_own`` (about nothing): the actor acts as a student or a guardian (the families' list);
+* ``reportcards.follow_class`` (a class): its staff open its grids, its council page and its zip;
+* ``reportcards.follow_every_class`` (an establishment): its direction, vie scolaire and ENT administrators
+  (and the region) see every class on the home page;
+* ``reportcards.write_general`` (a class): its head teacher writes the general appreciations;
+* ``reportcards.run_council`` (a class): the direction of its establishment records decisions, generates
+  and publishes the report cards.
+
 Everything is answered in memory from the actor (its memberships and teaching assignments, plus one query
 for the classes of the groups a teacher teaches, kept on the actor) and the class's ``head_teacher_id``.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.models import Role
+from cartable.directory.actor import Actor
+from cartable.directory.models import (
+    FAMILY_ROLES,
+    MANAGER_ROLES,
+    SCHOOL_LIFE_ROLES,
+    Establishment,
+    SchoolClass,
+)
 from cartable.reportcards.models import (
     CouncilDecision,
     GeneralAppreciation,
@@ -31,98 +48,72 @@ from cartable.reportcards.models import (
 )
 
 
-def direction_of(actor) -> list[int]:
-    """The establishments where the actor belongs to the direction."""
-    return [e for e in actor.establishment_ids if Role.DIRECTION in actor.roles_in(e)]
-
-
-def _school_life_of(actor) -> list[int]:
-    return [e for e in actor.establishment_ids if actor.roles_in(e) & {Role.DIRECTION, Role.EDUCATION}]
-
-
-def is_direction(actor, establishment_id: int) -> bool:
-    """The direction of the establishment (or the region) records decisions, generates and publishes."""
-    return actor.is_regional_admin or Role.DIRECTION in actor.roles_in(establishment_id)
-
-
-def taught_pairs(actor) -> dict[tuple[int, int], frozenset[int] | None]:
-    """The (class, subject) pairs the actor teaches now, each with the groups it is taught through."""
-    return actor.taught_class_subjects
-
-
-def teaches(actor, class_id: int, subject_id: int) -> bool:
-    """Whether the actor teaches this subject to this class now (the class, or a group drawn from it)."""
-    return (class_id, subject_id) in taught_pairs(actor)
-
-
-def follows_class(actor, school_class) -> bool:
+def _follows(actor: Actor, school_class: SchoolClass) -> bool:
     """Staff who follow the class: its direction and vie scolaire, its teachers, its head teacher."""
-    if actor.is_regional_admin:
-        return True
-    if actor.roles_in(school_class.establishment_id) & {Role.DIRECTION, Role.EDUCATION}:
+    if actor.user_id is None:
+        return False
+    if actor.is_regional_admin or actor.holds_in(school_class.establishment_id, SCHOOL_LIFE_ROLES):
         return True
     if school_class.head_teacher_id is not None and school_class.head_teacher_id == actor.user_id:
         return True
-    return any(c == school_class.pk for c, _s in taught_pairs(actor))
+    return any(c == school_class.pk for c, _s in actor.taught_class_subjects)
 
 
-def _follows_q(actor) -> Q:
+def _heads(actor: Actor, school_class: SchoolClass) -> bool:
+    head = school_class.head_teacher_id
+    return head is not None and head == actor.user_id
+
+
+def _follows_q(actor: Actor) -> Q:
     """The rows (with ``school_class`` and ``establishment``) of the classes the actor follows."""
     return (
-        Q(establishment_id__in=_school_life_of(actor))
+        Q(establishment_id__in=list(actor.establishments_where(SCHOOL_LIFE_ROLES)))
         | Q(school_class__head_teacher_id=actor.user_id)
-        | Q(school_class_id__in=list({c for c, _s in taught_pairs(actor)}))
+        | Q(school_class_id__in=list({c for c, _s in actor.taught_class_subjects}))
     )
 
 
-def _empty_unless_signed_in(actor, queryset):
-    if actor is None or not actor.is_authenticated:
-        return queryset.none()
-    return None
-
-
-class _ClassRowPolicy(authz.Policy):
+class _ClassRowPolicy[M: SubjectAppreciation | GeneralAppreciation | CouncilDecision](authz.Policy[M]):
     """Appreciations and decisions: read by the class's staff; written by whoever ``may_write`` says."""
 
-    def may_write(self, actor, obj) -> bool:  # pragma: no cover - overridden
+    def may_write(self, actor: Actor, obj: M) -> bool:  # pragma: no cover - overridden
         return False
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: M) -> bool:
         if action == Action.VIEW:
-            return follows_class(actor, obj.school_class)
+            return _follows(actor, obj.school_class)
         if action in (Action.CREATE, Action.CHANGE):
             return self.may_write(actor, obj)
         return False
 
-    def scope(self, actor, queryset):
-        empty = _empty_unless_signed_in(actor, queryset)
-        if empty is not None:
-            return empty
+    def scope(self, actor: Actor, queryset: QuerySet[M]) -> QuerySet[M]:
+        if actor.user_id is None:
+            return queryset.none()
         if actor.is_regional_admin:
             return queryset
         return queryset.filter(_follows_q(actor))
 
 
 @authz.register(SubjectAppreciation)
-class SubjectAppreciationPolicy(_ClassRowPolicy):
-    def may_write(self, actor, obj) -> bool:
-        return teaches(actor, obj.school_class_id, obj.subject_id)
+class SubjectAppreciationPolicy(_ClassRowPolicy[SubjectAppreciation]):
+    def may_write(self, actor: Actor, obj: SubjectAppreciation) -> bool:
+        """The teacher of the subject to the class (or a group drawn from it) now."""
+        return (obj.school_class_id, obj.subject_id) in actor.taught_class_subjects
 
 
 @authz.register(GeneralAppreciation)
-class GeneralAppreciationPolicy(_ClassRowPolicy):
-    def may_write(self, actor, obj) -> bool:
-        head = obj.school_class.head_teacher_id
-        return head is not None and head == actor.user_id
+class GeneralAppreciationPolicy(_ClassRowPolicy[GeneralAppreciation]):
+    def may_write(self, actor: Actor, obj: GeneralAppreciation) -> bool:
+        return _heads(actor, obj.school_class)
 
 
 @authz.register(CouncilDecision)
-class CouncilDecisionPolicy(_ClassRowPolicy):
-    def may_write(self, actor, obj) -> bool:
-        return is_direction(actor, obj.establishment_id)
+class CouncilDecisionPolicy(_ClassRowPolicy[CouncilDecision]):
+    def may_write(self, actor: Actor, obj: CouncilDecision) -> bool:
+        return actor.directs(obj.establishment_id)
 
 
-def family_sees(actor, card: ReportCard) -> bool:
+def _family_sees(actor: Actor, card: ReportCard) -> bool:
     """A student and their guardians see a report card once its publication date has passed."""
     if card.published_at is None or card.published_at > timezone.now():
         return False
@@ -130,18 +121,17 @@ def family_sees(actor, card: ReportCard) -> bool:
 
 
 @authz.register(ReportCard)
-class ReportCardPolicy(authz.Policy):
-    def allows(self, actor, action, obj):
+class ReportCardPolicy(authz.Policy[ReportCard]):
+    def allows(self, actor: Actor, action: Action | str, obj: ReportCard) -> bool:
         if action == Action.VIEW:
-            return follows_class(actor, obj.school_class) or family_sees(actor, obj)
+            return _follows(actor, obj.school_class) or _family_sees(actor, obj)
         if action == Action.MANAGE:
-            return is_direction(actor, obj.establishment_id)
+            return actor.directs(obj.establishment_id)
         return False
 
-    def scope(self, actor, queryset):
-        empty = _empty_unless_signed_in(actor, queryset)
-        if empty is not None:
-            return empty
+    def scope(self, actor: Actor, queryset: QuerySet[ReportCard]) -> QuerySet[ReportCard]:
+        if actor.user_id is None:
+            return queryset.none()
         if actor.is_regional_admin:
             return queryset
         family = Q(student_id=actor.user_id) | Q(student_id__in=list(actor.children_ids))
@@ -150,14 +140,45 @@ class ReportCardPolicy(authz.Policy):
 
 
 @authz.register(GenerationRun)
-class GenerationRunPolicy(authz.Policy):
-    def allows(self, actor, action, obj):
-        return action in (Action.VIEW, Action.MANAGE) and is_direction(actor, obj.establishment_id)
+class GenerationRunPolicy(authz.Policy[GenerationRun]):
+    def allows(self, actor: Actor, action: Action | str, obj: GenerationRun) -> bool:
+        return action in (Action.VIEW, Action.MANAGE) and actor.directs(obj.establishment_id)
 
-    def scope(self, actor, queryset):
-        empty = _empty_unless_signed_in(actor, queryset)
-        if empty is not None:
-            return empty
+    def scope(self, actor: Actor, queryset: QuerySet[GenerationRun]) -> QuerySet[GenerationRun]:
+        if actor.user_id is None:
+            return queryset.none()
         if actor.is_regional_admin:
             return queryset
-        return queryset.filter(establishment_id__in=direction_of(actor))
+        return queryset.filter(establishment_id__in=list(actor.direction_ids))
+
+
+# --- named permissions: what is not a row -----------------------------------------------------------------
+@authz.permission("reportcards.read_own", about=None)
+def reads_own(actor: Actor, _obj: None) -> bool:
+    """Acting as a student or a guardian: the home page lists the published report cards."""
+    return actor.role in FAMILY_ROLES
+
+
+@authz.permission("reportcards.follow_class", about=SchoolClass)
+def follows_class(actor: Actor, school_class: SchoolClass) -> bool:
+    """The class's staff: its grids, its council page, its report cards, its zip."""
+    return _follows(actor, school_class)
+
+
+@authz.permission("reportcards.follow_every_class", about=Establishment)
+def follows_every_class(actor: Actor, establishment: Establishment | None) -> bool:
+    """The direction, the vie scolaire and the ENT administrators (and the region) list every class of the
+    establishment on the home page."""
+    return actor.is_regional_admin or (establishment is not None and actor.holds_in(establishment.pk, MANAGER_ROLES))
+
+
+@authz.permission("reportcards.write_general", about=SchoolClass)
+def writes_general(actor: Actor, school_class: SchoolClass) -> bool:
+    """The head teacher writes the general appreciations of the class."""
+    return _heads(actor, school_class)
+
+
+@authz.permission("reportcards.run_council", about=SchoolClass)
+def runs_council(actor: Actor, school_class: SchoolClass) -> bool:
+    """The direction of the class's establishment (or the region): decisions, generation, publication."""
+    return actor.directs(school_class.establishment_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,11 +22,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cartable.core import authz
-from cartable.directory.actor import current
+from cartable.core.authz import Action
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
     Enrolment,
     GroupMembership,
     Period,
+    Role,
     SchoolClass,
     Subject,
     TeachingAssignment,
@@ -38,7 +41,6 @@ from cartable.reportcards.models import (
     ReportCard,
     SubjectAppreciation,
 )
-from cartable.reportcards.policies import follows_class, is_direction, taught_pairs, teaches
 
 
 def rounding_rule() -> str:
@@ -57,17 +59,10 @@ def number(value: Decimal | None) -> str | None:
 
 
 # --- the class, the period, the students --------------------------------------------------------------
-def class_for(actor, class_id: int) -> SchoolClass:
+def class_for(actor: Actor, class_id: int) -> SchoolClass:
     """The class, if the actor follows it (its staff); the same 404 otherwise."""
-    try:
-        school_class = SchoolClass.objects.select_related("establishment", "school_year", "head_teacher").get(
-            pk=class_id
-        )
-    except (SchoolClass.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
-    if not follows_class(actor, school_class):
-        raise Http404
-    return school_class
+    classes = SchoolClass.objects.select_related("establishment", "school_year", "head_teacher")
+    return authz.access(actor, classes, class_id, "reportcards.follow_class")
 
 
 def period_for(school_class: SchoolClass, period_id: int) -> Period:
@@ -89,6 +84,14 @@ def students_of(school_class: SchoolClass) -> list[User]:
     """The class's current students, by name (one query)."""
     enrolled = current(Enrolment.objects.filter(school_class=school_class)).values("student_id")
     return list(User.objects.filter(pk__in=enrolled).order_by("last_name", "first_name", "id"))
+
+
+def student_of(school_class: SchoolClass, student_id: int) -> User:
+    """One current student of the class (one query); 404 otherwise."""
+    student = next((s for s in students_of(school_class) if s.pk == student_id), None)
+    if student is None:
+        raise Http404
+    return student
 
 
 class Averages:
@@ -164,13 +167,13 @@ class Grid:
     can_write: bool
 
 
-def grid(actor, *, class_id: int, period_id: int, subject_id: int) -> Grid:
+def grid(actor: Actor, *, class_id: int, period_id: int, subject_id: int) -> Grid:
     """The appreciation grid of a class × subject for a period: each student, their average, their text."""
     school_class = class_for(actor, class_id)
     period = period_for(school_class, period_id)
     subject = subject_for(school_class, subject_id)
     students = students_of(school_class)
-    groups = taught_pairs(actor).get((school_class.pk, subject.pk))
+    groups = actor.taught_class_subjects.get((school_class.pk, subject.pk))
     if groups is not None:  # taught through groups: their students only
         members = set(current(GroupMembership.objects.filter(group_id__in=groups)).values_list("student_id", flat=True))
         students = [s for s in students if s.pk in members]
@@ -189,15 +192,13 @@ def grid(actor, *, class_id: int, period_id: int, subject_id: int) -> Grid:
         subject,
         rows,
         result.subject_stats(subject.pk),
-        teaches(actor, school_class.pk, subject.pk),
+        authz.allows(actor, Action.CHANGE, SubjectAppreciation(school_class=school_class, subject=subject)),
     )
 
 
-def grid_row(actor, *, school_class: SchoolClass, period: Period, subject: Subject, student_id: int) -> GridRow:
+def grid_row(actor: Actor, *, school_class: SchoolClass, period: Period, subject: Subject, student_id: int) -> GridRow:
     """One row of the grid, after an htmx save."""
-    student = next((s for s in students_of(school_class) if s.pk == student_id), None)
-    if student is None:
-        raise Http404
+    student = student_of(school_class, student_id)
     appreciation = (
         SubjectAppreciation.objects.visible_to(actor)
         .filter(establishment_id=school_class.establishment_id, period=period, subject=subject, student=student)
@@ -247,7 +248,7 @@ class Council:
     production: Production | None
 
 
-def council(actor, *, class_id: int, period_id: int) -> Council:
+def council(actor: Actor, *, class_id: int, period_id: int) -> Council:
     """The class council's page: every student's overall average, general appreciation, decision and
     report card versions (a constant number of queries)."""
     school_class = class_for(actor, class_id)
@@ -265,7 +266,7 @@ def council(actor, *, class_id: int, period_id: int) -> Council:
         CouncilRow(s, result.overall_average(s.pk), generals.get(s.pk), decisions.get(s.pk), cards.get(s.pk, []))
         for s in students
     ]
-    can_decide = is_direction(actor, school_class.establishment_id)
+    can_decide = authz.allows(actor, "reportcards.run_council", school_class)
     production = None
     if can_decide:
         now = timezone.now()
@@ -282,13 +283,13 @@ def council(actor, *, class_id: int, period_id: int) -> Council:
         school_class,
         period,
         rows,
-        school_class.head_teacher_id is not None and school_class.head_teacher_id == actor.user_id,
+        authz.allows(actor, "reportcards.write_general", school_class),
         can_decide,
         production,
     )
 
 
-def last_run(actor, school_class: SchoolClass, period: Period) -> GenerationRun | None:
+def last_run(actor: Actor, school_class: SchoolClass, period: Period) -> GenerationRun | None:
     return (
         GenerationRun.objects.visible_to(actor)
         .filter(establishment_id=school_class.establishment_id, school_class=school_class, period=period)
@@ -296,7 +297,7 @@ def last_run(actor, school_class: SchoolClass, period: Period) -> GenerationRun 
     )
 
 
-def production(actor, run: GenerationRun) -> Production:
+def production(actor: Actor, run: GenerationRun) -> Production:
     """The production block after a generation was asked for or while it runs (two queries)."""
     now = timezone.now()
     cards = ReportCard.objects.filter(
@@ -318,14 +319,12 @@ class StaffHome:
     classes: list[SchoolClass]
 
 
-def staff_home(actor) -> StaffHome:
+def staff_home(actor: Actor) -> StaffHome:
     """The periods of the active establishment's year, the teacher's class × subject grids and the classes
     whose council page the actor opens (direction and vie scolaire: all; a head teacher: theirs)."""
     establishment_id = actor.establishment_id
-    classes_q = Q(head_teacher_id=actor.user_id) | Q(pk__in=[c for c, _s in taught_pairs(actor)])
-    if follows_all := (
-        actor.is_regional_admin or is_direction(actor, establishment_id) or actor.is_manager_of(establishment_id)
-    ):
+    classes_q = Q(head_teacher_id=actor.user_id) | Q(pk__in=[c for c, _s in actor.taught_class_subjects])
+    if follows_all := authz.allows(actor, "reportcards.follow_every_class", actor.establishment):
         classes_q = Q()
     today = timezone.localdate()
     classes = list(
@@ -335,11 +334,11 @@ def staff_home(actor) -> StaffHome:
         .order_by("level", "name")
     )
     if not follows_all:
-        classes = [c for c in classes if follows_class(actor, c)]
+        classes = [c for c in classes if authz.allows(actor, "reportcards.follow_class", c)]
     periods: list[Period] = []
     if classes:
         periods = list(Period.objects.filter(school_year_id=classes[0].school_year_id).order_by("position"))
-    pairs_wanted = taught_pairs(actor)
+    pairs_wanted = actor.taught_class_subjects
     pairs: list[tuple[SchoolClass, Subject]] = []
     if pairs_wanted:
         by_id = {c.pk: c for c in classes}
@@ -351,7 +350,7 @@ def staff_home(actor) -> StaffHome:
     return StaffHome(periods, pairs, classes)
 
 
-def family_cards(actor, student_ids: list[int]) -> dict[int, list[ReportCard]]:
+def family_cards(actor: Actor, student_ids: list[int]) -> dict[int, list[ReportCard]]:
     """The published report cards of these students the actor sees, newest period and version first."""
     rows = (
         ReportCard.objects.visible_to(actor)
@@ -367,7 +366,7 @@ def family_cards(actor, student_ids: list[int]) -> dict[int, list[ReportCard]]:
     return result
 
 
-def mark_replaced(cards) -> None:
+def mark_replaced(cards: Iterable[ReportCard]) -> None:
     """Set ``replaced`` on every published card that a later published version of the same period follows."""
     latest: dict[tuple[int, int], int] = {}
     cards = list(cards)
@@ -376,17 +375,18 @@ def mark_replaced(cards) -> None:
             key = (card.student_id, card.period_id)
             latest[key] = max(latest.get(key, 0), card.version)
     for card in cards:
-        card.replaced = card.published_at is not None and card.version < latest.get(
+        # ``replaced`` is for the pages only, not a field
+        card.replaced = card.published_at is not None and card.version < latest.get(  # type: ignore[attr-defined]
             (card.student_id, card.period_id), 0
         )
 
 
-def card_for(actor, pk: int) -> ReportCard:
+def card_for(actor: Actor, pk: int) -> ReportCard:
     """One report card the actor may see (404 otherwise), with its class and period."""
     return authz.access(actor, ReportCard.objects.select_related("school_class", "period", "student"), pk)
 
 
-def versions_of(actor, card: ReportCard) -> list[ReportCard]:
+def versions_of(actor: Actor, card: ReportCard) -> list[ReportCard]:
     """Every version of the card's period the actor sees (families: the published ones), newest first."""
     rows = list(
         ReportCard.objects.visible_to(actor)
@@ -518,3 +518,38 @@ def card_contents(school_class: SchoolClass, period: Period, students: list[User
 def content_hash(data: dict) -> str:
     """A digest of what a report card says: an unchanged card is not generated again."""
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+# --- what the pages open ------------------------------------------------------------------------------------
+def family_home(actor: Actor) -> list[tuple[str, list[ReportCard], bool]]:
+    """The families' list: for the student themself, or each child of a guardian in the active establishment,
+    their first name, their published report cards, and whether it is the actor's own."""
+    if actor.role == Role.GUARDIAN:
+        students = [(c.id, c.first_name) for c in actor.children_here]
+    else:
+        students = [(actor.user_id, actor.user.first_name)] if actor.user_id and actor.user else []
+    cards = family_cards(actor, [i for i, _n in students])
+    return [(name, cards[i], i == actor.user_id) for i, name in students]
+
+
+def grid_place(
+    actor: Actor, *, class_id: int, period_id: int, subject_id: int, student_id: int
+) -> tuple[SchoolClass, Period, Subject, User]:
+    """The class (which the actor follows), the period, the subject and the student of one grid row; 404
+    otherwise."""
+    school_class = class_for(actor, class_id)
+    return (
+        school_class,
+        period_for(school_class, period_id),
+        subject_for(school_class, subject_id),
+        student_of(school_class, student_id),
+    )
+
+
+def card_page(actor: Actor, pk: int) -> tuple[ReportCard, list[ReportCard]]:
+    """A report card the actor may see (404 otherwise) and every version of its period they see, each with
+    ``replaced`` set."""
+    report = card_for(actor, pk)
+    versions = versions_of(actor, report)
+    mark_replaced([report, *versions])
+    return report, versions

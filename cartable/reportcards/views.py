@@ -1,96 +1,103 @@
 """Pages of the report cards: the teacher's grid, the council page (generation, progress, publication), a
-report card's page and its guarded downloads, the families' list."""
+report card's page and its guarded downloads, the families' list.
+
+Every decision is a policy's or a named permission's (``cartable.reportcards.policies``); views parse,
+ask, call an action or a query, and render."""
 
 from __future__ import annotations
 
 import tempfile
 import zipfile
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.forms import ChoiceField
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cartable.core import audit, uploads
+from cartable.core import audit, authz, uploads
 from cartable.core.views import require_module
-from cartable.directory.models import Role, User
+from cartable.directory.models import Period, SchoolClass, Subject, User
 from cartable.reportcards import actions, queries
 from cartable.reportcards.forms import AppreciationForm, DecisionForm, GeneralAppreciationForm, PublishForm
 from cartable.reportcards.models import CouncilDecision, GeneralAppreciation, GenerationRun
-from cartable.reportcards.policies import follows_class, is_direction
+
+if TYPE_CHECKING:
+    from django.forms import Form
+
+    from cartable.directory.actor import Actor
+
+    class Request(HttpRequest):
+        actor: Actor
+        htmx: Any
+
 
 MODULE = "reportcards"
 
 
-def _student_of(school_class, student_id: int) -> User:
-    student = next((s for s in queries.students_of(school_class) if s.pk == student_id), None)
-    if student is None:
-        raise Http404
-    return student
-
-
 @require_module(MODULE)
 @require_GET
-def index(request):
+def index(request: Request) -> HttpResponse:
     """Staff: the grids and council pages they open; families: the published report cards."""
     actor = request.actor
-    if actor.role in (Role.STUDENT, Role.GUARDIAN):
-        if actor.role == Role.STUDENT:
-            children = [(actor.user_id, actor.user.first_name)]
-        else:
-            children = [(c.id, c.first_name) for c in actor.children_here]
-        cards = queries.family_cards(actor, [i for i, _n in children])
-        return render(
-            request,
-            "reportcards/family.html",
-            {"children": [(name, cards[i]) for i, name in children], "is_guardian": actor.role == Role.GUARDIAN},
-        )
-    home = queries.staff_home(actor)
-    return render(request, "reportcards/index.html", {"home": home})
+    if authz.can(actor, "reportcards.read_own"):
+        return render(request, "reportcards/family.html", {"children": queries.family_home(actor)})
+    return render(request, "reportcards/index.html", {"home": queries.staff_home(actor)})
 
 
 @require_module(MODULE)
 @require_GET
-def grid(request, class_id: int, period_id: int, subject_id: int):
+def grid(request: Request, class_id: int, period_id: int, subject_id: int) -> HttpResponse:
     """A class × subject's appreciations for a period, one row per student with their average."""
     view = queries.grid(request.actor, class_id=class_id, period_id=period_id, subject_id=subject_id)
     return render(request, "reportcards/grid.html", {"grid": view})
 
 
+def _save_appreciation(
+    actor: Actor,
+    form: AppreciationForm,
+    place: tuple[SchoolClass, Period, Subject, User],
+) -> bool:
+    """Call the action with the form's text; False (the error on the form) when it is not valid."""
+    if not form.is_valid():
+        return False
+    school_class, period, subject, student = place
+    try:
+        actions.save_subject_appreciation(
+            actor=actor,
+            school_class=school_class,
+            period=period,
+            subject=subject,
+            student=student,
+            text=form.cleaned_data["text"],
+        )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        form.add_error("text", exc)
+        return False
+    return True
+
+
 @require_module(MODULE)
 @require_POST
-def save_subject(request, class_id: int, period_id: int, subject_id: int, student_id: int):
+def save_subject(request: Request, class_id: int, period_id: int, subject_id: int, student_id: int) -> HttpResponse:
     """Save one appreciation (htmx: the row again; otherwise back to the grid)."""
-    school_class = queries.class_for(request.actor, class_id)
-    period = queries.period_for(school_class, period_id)
-    subject = queries.subject_for(school_class, subject_id)
-    student = _student_of(school_class, student_id)
+    ids = {"class_id": class_id, "period_id": period_id, "subject_id": subject_id}
+    place = queries.grid_place(request.actor, **ids, student_id=student_id)
+    school_class, period, subject, student = place
     form = AppreciationForm(request.POST)
-    saved = False
-    if form.is_valid():
-        try:
-            actions.save_subject_appreciation(
-                actor=request.actor,
-                school_class=school_class,
-                period=period,
-                subject=subject,
-                student=student,
-                text=form.cleaned_data["text"],
-            )
-            saved = True
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        except ValidationError as exc:
-            form.add_error("text", exc)
+    saved = _save_appreciation(request.actor, form, place)
     if not request.htmx:
         if saved:
             messages.success(request, _("Appréciation enregistrée."))
             return HttpResponseRedirect(reverse("reportcards:grid", args=[class_id, period_id, subject_id]))
-        view = queries.grid(request.actor, class_id=class_id, period_id=period_id, subject_id=subject_id)
-        context = {"grid": view, "form": form, "form_student_id": student.pk}
+        context = {"grid": queries.grid(request.actor, **ids), "form": form, "form_student_id": student.pk}
         return render(request, "reportcards/grid.html", context, status=400)
     row = queries.grid_row(
         request.actor, school_class=school_class, period=period, subject=subject, student_id=student.pk
@@ -105,12 +112,12 @@ def save_subject(request, class_id: int, period_id: int, subject_id: int, studen
     return render(request, "reportcards/grid.html#row", context, status=200 if saved else 400)
 
 
-def _council_context(request, view, **extra):
+def _council_context(request: Request, view: queries.Council, **extra: Any) -> dict[str, Any]:
     context = {
         "council": view,
         "production": view.production,
         "publish_form": PublishForm(),
-        "mentions": DecisionForm.base_fields["mention"].choices,
+        "mentions": cast(ChoiceField, DecisionForm.base_fields["mention"]).choices,
     }
     context.update(extra)
     return context
@@ -118,13 +125,21 @@ def _council_context(request, view, **extra):
 
 @require_module(MODULE)
 @require_GET
-def council(request, class_id: int, period_id: int):
+def council(request: Request, class_id: int, period_id: int) -> HttpResponse:
     """The class council's page: overall averages, general appreciations, decisions, report cards."""
     view = queries.council(request.actor, class_id=class_id, period_id=period_id)
     return render(request, "reportcards/council.html", _council_context(request, view))
 
 
-def _council_row_response(request, school_class, period, student, *, errors=None, typed=None):
+def _council_row_response(
+    request: Request,
+    school_class: SchoolClass,
+    period: Period,
+    student: User,
+    *,
+    errors: list[str] | None = None,
+    typed: dict[str, Any] | None = None,
+) -> HttpResponse:
     """The student's row of the council page again; after an error, with what was typed."""
     view = queries.council(request.actor, class_id=school_class.pk, period_id=period.pk)
     row = next(r for r in view.rows if r.student.pk == student.pk)
@@ -139,12 +154,22 @@ def _council_row_response(request, school_class, period, student, *, errors=None
     )
 
 
-def _save_council_row(request, class_id, period_id, student_id, *, form_class, save, typed, done):
+def _save_council_row(
+    request: Request,
+    class_id: int,
+    period_id: int,
+    student_id: int,
+    *,
+    form_class: type[Form],
+    save: Callable[[SchoolClass, Period, User, dict[str, Any]], object],
+    typed: Callable[[], dict[str, Any]],
+    done: str,
+) -> HttpResponse:
     """Parse one council row's form, call ``save(school_class, period, student, cleaned_data)`` (an action),
     and answer with the row (htmx, what was typed kept on error) or a redirect to the council page."""
     school_class = queries.class_for(request.actor, class_id)
     period = queries.period_for(school_class, period_id)
-    student = _student_of(school_class, student_id)
+    student = queries.student_of(school_class, student_id)
     form = form_class(request.POST)
     errors: list[str] = []
     if form.is_valid():
@@ -155,7 +180,7 @@ def _save_council_row(request, class_id, period_id, student_id, *, form_class, s
         except ValidationError as exc:
             errors = exc.messages
     else:
-        errors = [e for errs in form.errors.values() for e in errs]
+        errors = [str(e) for errs in form.errors.values() for e in errs]
     if request.htmx:
         return _council_row_response(request, school_class, period, student, errors=errors, typed=typed())
     for e in errors:
@@ -167,7 +192,7 @@ def _save_council_row(request, class_id, period_id, student_id, *, form_class, s
 
 @require_module(MODULE)
 @require_POST
-def save_general(request, class_id: int, period_id: int, student_id: int):
+def save_general(request: Request, class_id: int, period_id: int, student_id: int) -> HttpResponse:
     """The head teacher saves a general appreciation."""
     return _save_council_row(
         request,
@@ -185,7 +210,7 @@ def save_general(request, class_id: int, period_id: int, student_id: int):
 
 @require_module(MODULE)
 @require_POST
-def save_decision(request, class_id: int, period_id: int, student_id: int):
+def save_decision(request: Request, class_id: int, period_id: int, student_id: int) -> HttpResponse:
     """The direction records the council's mention and decision."""
     return _save_council_row(
         request,
@@ -212,12 +237,11 @@ def save_decision(request, class_id: int, period_id: int, student_id: int):
 
 @require_module(MODULE)
 @require_POST
-def generate(request, class_id: int, period_id: int):
+def generate(request: Request, class_id: int, period_id: int) -> HttpResponse:
     """The direction launches the generation of the class's PDFs; htmx gets the progress row."""
     school_class = queries.class_for(request.actor, class_id)
     period = queries.period_for(school_class, period_id)
-    if not is_direction(request.actor, school_class.establishment_id):
-        raise Http404
+    authz.require_or_404(request.actor, "reportcards.run_council", school_class)
     run = actions.request_generation(actor=request.actor, school_class=school_class, period=period)
     if request.htmx:
         run.refresh_from_db()
@@ -228,27 +252,23 @@ def generate(request, class_id: int, period_id: int):
 
 @require_module(MODULE)
 @require_GET
-def progress(request, run_id: int):
+def progress(request: Request, run_id: int) -> HttpResponse:
     """The progress row of a generation (polled by htmx until it ends)."""
-    try:
-        run = GenerationRun.objects.visible_to(request.actor).select_related("period", "school_class").get(pk=run_id)
-    except (GenerationRun.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    run = authz.access(request.actor, GenerationRun.objects.select_related("period", "school_class"), run_id)
     return render(request, "reportcards/council.html#production", _production_context(request, run))
 
 
-def _production_context(request, run) -> dict:
+def _production_context(request: Request, run: GenerationRun) -> dict[str, Any]:
     return {"production": queries.production(request.actor, run), "publish_form": PublishForm()}
 
 
 @require_module(MODULE)
 @require_POST
-def publish(request, class_id: int, period_id: int):
+def publish(request: Request, class_id: int, period_id: int) -> HttpResponse:
     """The direction publishes the class's report cards to families, now or at a date."""
     school_class = queries.class_for(request.actor, class_id)
     period = queries.period_for(school_class, period_id)
-    if not is_direction(request.actor, school_class.establishment_id):
-        raise Http404
+    authz.require_or_404(request.actor, "reportcards.run_council", school_class)
     form = PublishForm(request.POST)
     if form.is_valid():
         try:
@@ -269,7 +289,7 @@ def publish(request, class_id: int, period_id: int):
 
 @require_module(MODULE)
 @require_GET
-def class_zip(request, class_id: int, period_id: int):
+def class_zip(request: Request, class_id: int, period_id: int) -> FileResponse:
     """The latest report card of every student of the class, in one zip (staff who follow the class)."""
     school_class = queries.class_for(request.actor, class_id)
     period = queries.period_for(school_class, period_id)
@@ -294,11 +314,9 @@ def class_zip(request, class_id: int, period_id: int):
 
 @require_module(MODULE)
 @require_GET
-def card(request, pk: int):
+def card(request: Request, pk: int) -> HttpResponse:
     """A report card's page: what it says, its versions, its PDF. Staff reading it is recorded."""
-    report = queries.card_for(request.actor, pk)
-    versions = queries.versions_of(request.actor, report)
-    report.replaced = next((v.replaced for v in versions if v.pk == report.pk), False)
+    report, versions = queries.card_page(request.actor, pk)
     audit.record_read(actor=request.actor, verb="reportcards.read", target=report, subject_id=report.student_id)
     return render(
         request,
@@ -307,14 +325,14 @@ def card(request, pk: int):
             "card": report,
             "data": report.data,
             "versions": versions,
-            "is_staff": follows_class(request.actor, report.school_class),
+            "can_open_council": authz.can(request.actor, "reportcards.follow_class", report.school_class),
         },
     )
 
 
 @require_module(MODULE)
 @require_GET
-def download(request, pk: int):
+def download(request: Request, pk: int) -> FileResponse:
     """A report card's PDF, through the guard. Staff downloading it is recorded."""
     report = queries.card_for(request.actor, pk)
     audit.record_read(actor=request.actor, verb="reportcards.read", target=report, subject_id=report.student_id)
