@@ -442,17 +442,24 @@ class PageTests(MessagingTestCase):
         self.assertContains(page, "lu le")
 
     def test_the_picker_tells_why(self):
-        """Searching "Girard" as Lucas lists Inès with the reason and a "Pourquoi ?" link; the why page says it;
-        the picker costs the same for one or many matches."""
+        """Searching "Leroy" as Lucas lists the principal with the reason he may not write to him and a
+        "Pourquoi ?" link; the why page says it. The picker shows no more than the annuaire: other students and
+        families are not listed (nor explained) unless the rules let him write to them (a classmate)."""
         self.login("lucas.martin")
-        response = self.client.get(reverse("messaging:picker"), {"q": "Girard"}, headers={"HX-Request": "true"})
-        self.assertContains(response, "Inès Girard")
-        self.assertContains(response, "qu&#x27;aux élèves de leur classe")
-        why = self.client.get(reverse("messaging:why", args=[self.people["ines.girard"].pk]))
+        response = self.client.get(reverse("messaging:picker"), {"q": "Leroy"}, headers={"HX-Request": "true"})
+        self.assertContains(response, "Marc Leroy")
+        self.assertContains(response, "ne peuvent pas écrire aux membres de la direction")
+        why = self.client.get(reverse("messaging:why", args=[self.people["marc.leroy"].pk]))
         self.assertContains(why, "Non, vous ne pouvez pas lui écrire.")
-        self.assertEqual(
-            self.client.get(reverse("messaging:why", args=[self.people["hugo.lambert"].pk])).status_code, 404
+        girard = self.client.get(reverse("messaging:picker"), {"q": "Girard"}, headers={"HX-Request": "true"})
+        self.assertNotContains(girard, "Inès Girard")
+        self.assertNotContains(girard, "Thomas Girard")
+        self.assertContains(
+            self.client.get(reverse("messaging:picker"), {"q": "Bernard"}, headers={"HX-Request": "true"}),
+            "Léa Bernard",
         )
+        for hidden in ("ines.girard", "hugo.lambert"):
+            self.assertEqual(self.client.get(reverse("messaging:why", args=[self.people[hidden].pk])).status_code, 404)
         self.assertContains(self.client.get(reverse("messaging:picker"), {"q": "Dupont"}), 'value="u:')
 
     def test_a_student_answers_the_principal_from_the_picker(self):

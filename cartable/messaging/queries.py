@@ -22,6 +22,7 @@ from cartable.messaging.rules import (
     explain,
     load_facts,
     load_rules,
+    may_see,
     reaches_for,
 )
 
@@ -164,9 +165,12 @@ def picker(
                 result.append(Candidate(group.value, group.label, _("Groupe"), None))
         for pid in people_ids:
             value = f"u:{pid}"
-            if value not in selected:
+            decision = explainer(pid)
+            # Only people the directory shows the actor, or that the rules let them write to (a classmate):
+            # the picker is no wider a window on the establishment than the annuaire.
+            if value not in selected and (decision.allowed or explainer.shows(pid)):
                 facts = roles_here[pid]
-                result.append(Candidate(value, facts.name, _role_detail(facts), explainer(pid), pid))
+                result.append(Candidate(value, facts.name, _role_detail(facts), decision, pid))
     return result
 
 
@@ -246,10 +250,13 @@ def explanation(actor: Actor, pk: int) -> tuple[Facts, Decision] | None:
     if actor.user_id is None:
         return None
     facts = load_facts([pk, actor.user_id])
-    person = facts.get(pk)
-    if person is None or not policies.may_ask_why(actor, person, facts.get(actor.user_id)):
+    person, mine = facts.get(pk), facts.get(actor.user_id)
+    if person is None or mine is None or not policies.may_ask_why(actor, person, mine):
         return None
-    return person, explain(actor, pk)
+    decision = explain(actor, pk)
+    if not (decision.allowed or may_see(mine, person)):
+        return None  # someone the annuaire does not show the actor: as if missing
+    return person, decision
 
 
 def sent_messages() -> QuerySet[Message]:
