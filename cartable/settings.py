@@ -263,7 +263,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Cartable <ne-pas-repo
 # Production sends through the host's mail relay unless told otherwise; the demo and development write files.
 EMAIL_URL = os.environ.get("EMAIL_URL", "" if DEMO or DEBUG or TESTING else "smtp://localhost:25")
 if EMAIL_URL.startswith("smtp://"):
-    _host, _, _port = EMAIL_URL.removeprefix("smtp://").partition(":")
+    _host, _colon, _port = EMAIL_URL.removeprefix("smtp://").partition(":")
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",

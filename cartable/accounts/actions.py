@@ -108,7 +108,7 @@ def activate_account(*, user: User, code: ActivationCode, password: str, ip_addr
         verb="accounts.activate",
         target=user,
         subject_id=user.pk,
-        after={"activated_at": user.activated_at.isoformat(), "code": locked.pk, "first_time": first_time},
+        after={"activated_at": (user.activated_at or now).isoformat(), "code": locked.pk, "first_time": first_time},
     )
     if first_time:
         notify(

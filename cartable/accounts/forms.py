@@ -1,5 +1,7 @@
 """Input forms of the accounts pages."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -28,7 +30,7 @@ class AlertMixin:
     """
 
     @property
-    def alert_messages(self) -> list[str]:
+    def alert_messages(self: Any) -> list[str]:
         if not self.is_bound or not self.errors:
             return []
         general = list(self.non_field_errors())

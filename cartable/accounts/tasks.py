@@ -30,7 +30,7 @@ def send_password_reset(email: str, language: str = "fr") -> int:
             extra_email_context={
                 "base_url": settings.CARTABLE_BASE_URL.rstrip("/"),
                 "site_name": settings.CARTABLE_SITE_NAME,
-                "valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60,
+                "valid_minutes": str(settings.PASSWORD_RESET_TIMEOUT // 60),
             },
         )
     return len(users)

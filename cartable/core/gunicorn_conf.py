@@ -9,4 +9,4 @@ import gunicorn.http.wsgi
 
 SERVER_NAME = "Cartable"
 gunicorn.SERVER = SERVER_NAME
-gunicorn.http.wsgi.SERVER = SERVER_NAME  # type: ignore[attr-defined]
+gunicorn.http.wsgi.SERVER = SERVER_NAME

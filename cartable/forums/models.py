@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core.authz import ScopedManager
 from cartable.directory.models import EstablishmentScoped, Group, SchoolClass, User
 
 
@@ -37,8 +36,6 @@ class Forum(EstablishmentScoped):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("créé par")
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("forum")
@@ -75,8 +72,6 @@ class Topic(EstablishmentScoped):
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    objects = ScopedManager()
-
     class Meta:
         verbose_name = _("sujet")
         verbose_name_plural = _("sujets")
@@ -101,8 +96,6 @@ class Post(EstablishmentScoped):
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    objects = ScopedManager()
-
     class Meta:
         verbose_name = _("message de forum")
         verbose_name_plural = _("messages de forum")
@@ -124,8 +117,6 @@ class Subscription(EstablishmentScoped):
     forum = models.ForeignKey(Forum, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions")
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.CASCADE, related_name="subscriptions")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("abonnement")

@@ -8,6 +8,7 @@ guardians are notified when homework becomes visible (at once when published now
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -67,7 +68,7 @@ def save_log_entry(
     """Create (``entry`` None) or change a log entry; its content is sanitized; only the teacher of the
     assignment writes it."""
     creating = entry is None
-    if creating:
+    if entry is None:
         entry = LogEntry(establishment_id=assignment.establishment_id, author_id=actor.user_id)
         before = None
     else:
@@ -189,7 +190,8 @@ def delete_attachment(*, actor, attachment: Attachment) -> None:
     _delete_files_on_commit([stored])
 
 
-def _delete_files_on_commit(names: list[str]) -> None:
+def _delete_files_on_commit(stored: Iterable[str | None]) -> None:
+    names = [name for name in stored if name]
     if not names:
         return
 
@@ -225,7 +227,7 @@ def save_homework(
     now, it is announced; changed once announced, its ``version`` goes up and the change is announced."""
     now = timezone.now()
     creating = homework is None
-    if creating:
+    if homework is None:
         homework = Homework(author_id=actor.user_id)
         before = None
     else:
@@ -327,7 +329,8 @@ def _audiences(items: list[Homework]) -> dict[int, list[int]]:
         ):
             by_group.setdefault(group_id, []).append(student_id)
     return {
-        h.pk: by_class.get(h.assignment.school_class_id, []) + by_group.get(h.assignment.group_id, []) for h in items
+        h.pk: by_class.get(h.assignment.school_class_id or 0, []) + by_group.get(h.assignment.group_id or 0, [])
+        for h in items
     }
 
 

@@ -64,8 +64,6 @@ class Message(EstablishmentScoped):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager()
-
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
@@ -175,8 +173,6 @@ class Report(EstablishmentScoped):
     closed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(_("suite donnée"), blank=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("signalement")

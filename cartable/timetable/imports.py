@@ -103,7 +103,7 @@ def parse(text: str, establishment: Establishment) -> Parsed:
             continue
         values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in position.items()}
         row, errors = _row(number, values, lookups)
-        if errors:
+        if row is None:
             parsed.errors.extend((number, e) for e in errors)
         else:
             parsed.rows.append(row)
@@ -153,6 +153,6 @@ def _row(number: int, v: dict[str, str], lookups: _Lookups) -> tuple[Row | None,
         errors.append(_("Semaines « %(value)s » : A, B ou toutes.") % {"value": v["semaines"]})
     if len(v["salle"]) > 60:
         errors.append(_("Nom de salle trop long (60 caractères au plus)."))
-    if errors:
+    if errors or weekday is None or start is None or end is None or subject is None or teacher is None or weeks is None:
         return None, errors
     return Row(number, weekday, start, end, subject, teacher, school_class, group, v["salle"], weeks), []
