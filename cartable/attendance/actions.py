@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.forms import ModelChoiceField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cartable.attendance.models import (
-    DEFAULT_REASONS,
     Absence,
     AbsenceReason,
     AttendanceSettings,
+    BuiltInReason,
     Justification,
     Lateness,
     Mark,
@@ -26,11 +27,13 @@ from cartable.attendance.models import (
     RollCall,
     State,
     Status,
+    built_in_reasons,
 )
 from cartable.attendance.policies import is_life_staff, may_call
 from cartable.core import audit, authz, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
+from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, User
 from cartable.directory.queries import guardians_of_students, school_life_staff
 
@@ -372,7 +375,7 @@ def record_absence(
     establishment_id: int,
     start: dt.datetime,
     end: dt.datetime,
-    reason: AbsenceReason | None = None,
+    reason: AbsenceReason | BuiltInReason | None = None,
     status: str = Status.PENDING,
     comment: str = "",
 ) -> Absence:
@@ -382,13 +385,13 @@ def record_absence(
         student=student,
         start=start,
         end=end,
-        reason=reason,
         status=status,
         comment=comment,
         source=Absence.Source.STAFF,
         created_by_id=actor.user_id,
     )
     authz.require(actor, Action.CREATE, absence)
+    absence.reason = reason = _reason_row(reason, establishment_id, actor)
     _check_reason(reason, establishment_id)
     absence.save()
     audit.record(
@@ -435,10 +438,16 @@ def _check_reason(reason: AbsenceReason | None, establishment_id: int) -> None:
 
 @transaction.atomic
 def set_status(
-    *, actor, record: Absence | Lateness, status: str, reason: AbsenceReason | None, comment: str = ""
+    *,
+    actor: Actor,
+    record: Absence | Lateness,
+    status: str,
+    reason: AbsenceReason | BuiltInReason | None,
+    comment: str = "",
 ) -> Absence | Lateness:
     """Decide whether an absence or a lateness is justified (the vie scolaire and direction)."""
     authz.require(actor, Action.CHANGE, record)
+    reason = _reason_row(reason, record.establishment_id, actor)
     _check_reason(reason, record.establishment_id)
     previous = _snap(record)
     record.status, record.reason, record.comment = status, reason, comment
@@ -468,7 +477,7 @@ def justify(
     *,
     actor,
     record: Absence | Lateness,
-    reason: AbsenceReason,
+    reason: AbsenceReason | BuiltInReason,
     comment: str = "",
     document: uploads.CheckedFile | None = None,
 ) -> Justification:
@@ -479,13 +488,15 @@ def justify(
         establishment_id=record.establishment_id,
         student_id=record.student_id,
         author_id=actor.user_id,
-        reason=reason,
         comment=comment,
         **{field: record},
     )
     authz.require(actor, Action.CREATE, justification)
     if record.status == Status.JUSTIFIED:
         raise ValidationError(_("Cette absence est déjà justifiée."))
+    row = _reason_row(reason, record.establishment_id, actor)
+    assert row is not None  # a justification always names its motif (the form requires one)
+    justification.reason = reason = row
     _check_reason(reason, record.establishment_id)
     for key, value in _store(document).items():
         setattr(justification, key, value)
@@ -522,13 +533,16 @@ def declare_absence(
     establishment_id: int,
     start: dt.datetime,
     end: dt.datetime,
-    reason: AbsenceReason,
+    reason: AbsenceReason | BuiltInReason,
     comment: str = "",
     document: uploads.CheckedFile | None = None,
 ) -> Absence:
     """A guardian declares an absence ahead; it waits, with its justification, for the vie scolaire."""
     if student.pk not in actor.children_ids:
         raise PermissionDenied
+    row = _reason_row(reason, establishment_id, actor)
+    assert row is not None  # a declaration always names its motif (the form requires one)
+    reason = row
     _check_reason(reason, establishment_id)
     absence = Absence.objects.create(
         establishment_id=establishment_id,
@@ -593,25 +607,60 @@ def decide(*, actor, justification: Justification, accept: bool, message: str = 
 
 
 @transaction.atomic
-def ensure_default_reasons(*, establishment_id: int) -> None:
-    """Give an establishment the default motifs (maladie, rendez-vous médical...) when it has none."""
+def ensure_default_reasons(*, establishment_id: int, actor: Actor | None = None) -> None:
+    """Give an establishment the default motifs (maladie, rendez-vous médical...) when it has none.
+
+    Called by the first write that needs a motif (never by a page being read). Safe when two first writes
+    meet: the unique constraint on (establishment, label) keeps one copy, the other insert is ignored."""
     if AbsenceReason.objects.filter(establishment_id=establishment_id).exists():
         return
     AbsenceReason.objects.bulk_create(
         [
-            AbsenceReason(establishment_id=establishment_id, label=str(label), position=index)
-            for index, label in enumerate(DEFAULT_REASONS)
-        ]
+            AbsenceReason(establishment_id=establishment_id, label=reason.label, position=reason.index)
+            for reason in built_in_reasons()
+        ],
+        ignore_conflicts=True,
     )
+    if actor is not None:
+        audit.record(
+            actor=actor,
+            verb="attendance.create_default_reasons",
+            after={"labels": [reason.label for reason in built_in_reasons()]},
+            establishment_id=establishment_id,
+        )
+
+
+def _reason_row(
+    reason: AbsenceReason | BuiltInReason | None, establishment_id: int, actor: Actor
+) -> AbsenceReason | None:
+    """The motif row a write uses: a default one chosen before the establishment had its own list is written
+    now, with the whole default list."""
+    if not isinstance(reason, BuiltInReason):
+        return reason
+    ensure_default_reasons(establishment_id=establishment_id, actor=actor)
+    row = AbsenceReason.objects.filter(establishment_id=establishment_id, label=reason.label, is_active=True).first()
+    if row is None:
+        raise ValidationError(ModelChoiceField.default_error_messages["invalid_choice"], code="invalid_choice")
+    return row
 
 
 @transaction.atomic
 def save_reason(
-    *, actor, establishment_id: int, label: str, is_active: bool = True, reason: AbsenceReason | None = None
+    *,
+    actor: Actor,
+    establishment_id: int,
+    label: str,
+    is_active: bool = True,
+    reason: AbsenceReason | BuiltInReason | None = None,
 ) -> AbsenceReason:
-    """Add a motif to the establishment's list, or rename or withdraw one (never deleted: absences keep it)."""
+    """Add a motif to the establishment's list, or rename or withdraw one (never deleted: absences keep it).
+
+    An establishment still on the built-in defaults gets them written first, so that its list keeps them."""
     if not is_life_staff(actor, establishment_id):
         raise PermissionDenied
+    ensure_default_reasons(establishment_id=establishment_id, actor=actor)
+    if isinstance(reason, BuiltInReason):
+        reason = _reason_row(reason, establishment_id, actor)
     if reason is None:
         position = AbsenceReason.objects.filter(establishment_id=establishment_id).count()
         reason = AbsenceReason(establishment_id=establishment_id, position=position)

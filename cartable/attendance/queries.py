@@ -7,24 +7,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cartable.attendance.models import (
     Absence,
     AbsenceReason,
     AttendanceSettings,
+    BuiltInReason,
     Justification,
     Lateness,
     Mark,
     MarkChange,
     RollCall,
     Status,
+    built_in_reasons,
     half_days,
 )
-from cartable.core import audit
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, GroupMembership, Period, Role, User
+from cartable.attendance.policies import follows_school_life
+from cartable.core import audit, authz
+from cartable.core.authz import Action
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import Enrolment, GroupMembership, Period, Role, SchoolClass, User
 from cartable.timetable import queries as timetable
 from cartable.timetable.queries import Lesson
 
@@ -296,20 +300,24 @@ def student_file(actor, student: User, *, start: dt.date, end: dt.date) -> Stude
     return StudentFile(student, absences, lateness, counts, to_justify)
 
 
-def to_justify_for_family(actor) -> list[Absence]:
-    """The children's (or one's own) absences still to justify, for the dashboard (one query)."""
-    ids = list(actor.children_ids) or [actor.user_id]
-    return list(
-        Absence.objects.visible_to(actor)
-        .filter(student_id__in=ids, status=Status.PENDING, justifications__isnull=True)
-        .select_related("student")
-        .order_by("-start")[:5]
-    )
+def reasons(establishment_id: int, *, active_only: bool = True) -> list[AbsenceReason] | list[BuiltInReason]:
+    """The establishment's motifs, or the built-in defaults while it has none of its own (one query; a read
+    never writes them)."""
+    rows = list(AbsenceReason.objects.filter(establishment_id=establishment_id))
+    if not rows:
+        return built_in_reasons()
+    return [r for r in rows if r.is_active] if active_only else rows
 
 
-def reasons(establishment_id: int, *, active_only: bool = True):
-    qs = AbsenceReason.objects.filter(establishment_id=establishment_id)
-    return qs.filter(is_active=True) if active_only else qs
+def reason_to_change(actor: Actor, establishment_id: int, value: str) -> AbsenceReason | BuiltInReason | None:
+    """The motif a settings form names: none (a new one), a default not written yet, or a row the actor may
+    change (404 otherwise)."""
+    if not value:
+        return None
+    built_in = BuiltInReason.from_value(value)
+    if built_in is not None:
+        return built_in
+    return authz.access(actor, AbsenceReason.objects.filter(establishment_id=establishment_id), value, Action.CHANGE)
 
 
 def settings_of(establishment_id: int) -> AttendanceSettings:
@@ -422,10 +430,73 @@ def lateness_alerts(establishment_id: int, settings: AttendanceSettings) -> list
     return sorted(found, key=lambda alert: (-alert.count, alert.name))
 
 
-def periods_of(establishment_id: int) -> list[Period]:
+def periods_of(establishment_id: int | None) -> list[Period]:
     today = timezone.localdate()
     return list(
         Period.objects.filter(
             establishment_id=establishment_id, school_year__start_date__lte=today, school_year__end_date__gte=today
         ).order_by("position")
     )
+
+
+# --- what the pages ask besides --------------------------------------------------------------------------
+
+
+def home_url_name(actor: Actor) -> str | None:
+    """Where "Vie scolaire" leads, by the role acted in: the board, the lessons, the family's page."""
+    if follows_school_life(actor, actor.establishment):
+        return "attendance:board"
+    if actor.role == Role.TEACHER:
+        return "attendance:lessons"
+    if actor.role in (Role.GUARDIAN, Role.STUDENT):
+        return "attendance:family"
+    return None
+
+
+def family_student(actor: Actor) -> User | None:
+    """The student a family page is about: the child a guardian looks at, or the student themself."""
+    if actor.role == Role.GUARDIAN and actor.child:
+        return authz.access(actor, User, actor.child.id)
+    if actor.role == Role.STUDENT:
+        return actor.user
+    return None
+
+
+def students_here(actor: Actor, establishment_id: int) -> QuerySet[User]:
+    """The students enrolled now in an establishment, by name (a queryset for a form's choices)."""
+    enrolled = current(Enrolment.objects.filter(establishment_id=establishment_id)).values("student_id")
+    return User.objects.visible_to(actor).filter(pk__in=enrolled).order_by("last_name", "first_name")
+
+
+def classes_here(actor: Actor, establishment_id: int) -> QuerySet[SchoolClass]:
+    """The establishment's classes the actor sees, by name (a filter's choices)."""
+    return SchoolClass.objects.visible_to(actor).filter(establishment_id=establishment_id).order_by("name")
+
+
+def recent_lateness(actor: Actor, establishment_id: int, size: int = 50) -> list[Lateness]:
+    """The establishment's latest lateness, newest first (one query)."""
+    return list(
+        Lateness.objects.visible_to(actor)
+        .filter(establishment_id=establishment_id)
+        .select_related("student")
+        .order_by("-at")[:size]
+    )
+
+
+def school_year(establishment_id: int | None) -> tuple[dt.date, dt.date]:
+    """The current school year's first and last days (its periods), else September 1st to today."""
+    periods = periods_of(establishment_id)
+    today = timezone.localdate()
+    if periods:
+        return periods[0].start_date, periods[-1].end_date
+    return dt.date(today.year - (today.month < 9), 9, 1), today
+
+
+def period_asked(establishment_id: int, chosen: str) -> tuple[list[Period], Period | None, dt.date, dt.date]:
+    """The periods, the one asked (``?periode=<id>``), and its bounds; else the school year so far."""
+    periods = periods_of(establishment_id)
+    start, end = school_year(establishment_id)
+    for period in periods:
+        if str(period.pk) == chosen:
+            return periods, period, period.start_date, period.end_date
+    return periods, None, start, min(end, timezone.localdate())
