@@ -9,6 +9,8 @@ from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cartable.core import authz
+from cartable.directory.actor import Actor
 from cartable.directory.models import Role
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
 from cartable.discipline.policies import overseen
@@ -53,6 +55,12 @@ def _sanctions(actor):
 
 def is_family(actor) -> bool:
     return actor.role in (Role.STUDENT, Role.GUARDIAN)
+
+
+def family_view(actor: Actor) -> bool:
+    """Whether the discipline page shows the family's side: to a student or a guardian, and to whoever is not
+    staff of the active establishment."""
+    return is_family(actor) or not authz.can(actor, "discipline.see_staff_side", actor.establishment)
 
 
 def home_punishments(actor, *, to_follow: bool = False) -> list[Punishment]:
@@ -139,10 +147,8 @@ def monthly_counts(punishments: list[Punishment], today: dt.date, months: int = 
     }
 
 
-def incident_detail(actor, pk) -> Incident:
+def incident_detail(actor: Actor, pk: int) -> Incident:
     """An incident with the people involved and its punishments (3 queries); raises Http404 when hidden."""
-    from cartable.core import authz
-
     involved = Prefetch(
         "involvements", queryset=Involvement.objects.select_related("person").order_by("role", "person__last_name")
     )
