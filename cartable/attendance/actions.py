@@ -58,7 +58,7 @@ def _settings(establishment_id: int) -> AttendanceSettings:
 
 
 @transaction.atomic
-def take_roll_call(*, actor, lesson, students: list[User], entries: Mapping[int, Entry]) -> RollCall:
+def take_roll_call(*, actor: Actor, lesson, students: list[User], entries: Mapping[int, Entry]) -> RollCall:
     """Validate the roll call of a lesson, or correct it (each correction is kept in the history).
 
     Students not in ``entries`` are present. Absent marks become absences, merged with the student's
@@ -264,7 +264,9 @@ def _detach_absences(left: list[Mark]) -> None:
         Absence.objects.filter(pk__in=gone).delete()
 
 
-def _sync_lateness(roll_call: RollCall, marks: dict[int, Mark], before, actor) -> list[int]:
+def _sync_lateness(
+    roll_call: RollCall, marks: dict[int, Mark], before: dict[int, tuple[str, int | None]], actor: Actor
+) -> list[int]:
     """Late marks make lateness rows (their minutes follow corrections); returns who became late."""
     new, changed, gone = [], [], []
     for student_id, mark in marks.items():
@@ -282,7 +284,7 @@ def _sync_lateness(roll_call: RollCall, marks: dict[int, Mark], before, actor) -
         elif mark.state == State.LATE and mark.lateness is not None:
             mark.lateness.minutes = mark.minutes or 0
             changed.append(mark.lateness)
-        elif was_late and mark.lateness_id:
+        elif was_late and mark.lateness is not None:
             if mark.lateness.status == Status.PENDING:
                 gone.append(mark.lateness_id)
             mark.lateness = None
@@ -370,7 +372,7 @@ def notify_unexplained_absences(now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def record_absence(
     *,
-    actor,
+    actor: Actor,
     student: User,
     establishment_id: int,
     start: dt.datetime,
@@ -475,7 +477,7 @@ def _store(document: uploads.CheckedFile | None) -> dict:
 @transaction.atomic
 def justify(
     *,
-    actor,
+    actor: Actor,
     record: Absence | Lateness,
     reason: AbsenceReason | BuiltInReason,
     comment: str = "",
@@ -528,7 +530,7 @@ def _tell_school_life(justification: Justification, record: Absence | Lateness) 
 @transaction.atomic
 def declare_absence(
     *,
-    actor,
+    actor: Actor,
     student: User,
     establishment_id: int,
     start: dt.datetime,
@@ -563,13 +565,14 @@ def declare_absence(
 
 
 @transaction.atomic
-def decide(*, actor, justification: Justification, accept: bool, message: str = "") -> Justification:
+def decide(*, actor: Actor, justification: Justification, accept: bool, message: str = "") -> Justification:
     """Accept or refuse a justification; the absence (or lateness) becomes justified or not, and the
     family is told, with the message."""
     authz.require(actor, Action.CHANGE, justification)
     if justification.decision != Justification.Decision.SUBMITTED:
         raise ValidationError(_("Cette justification a déjà été traitée."))
-    record = justification.absence or justification.lateness
+    record: Absence | Lateness | None = justification.absence or justification.lateness
+    assert record is not None  # a justification is of an absence or of a lateness (a check constraint)
     justification.decision = Justification.Decision.ACCEPTED if accept else Justification.Decision.REFUSED
     justification.decision_message = message
     justification.decided_by_id = actor.user_id

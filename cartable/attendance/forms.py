@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -82,7 +82,8 @@ class _ReasonChoices(forms.models.ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        rows = list(AbsenceReason.objects.filter(establishment_id=self.field.establishment_id))
+        field = cast(ReasonField, self.field)
+        rows = list(AbsenceReason.objects.filter(establishment_id=field.establishment_id))
         if not rows:
             yield from ((reason.pk, reason.label) for reason in built_in_reasons())
             return
@@ -151,7 +152,7 @@ class DeclareForm(forms.Form):
 
     def __init__(self, *args, children, establishment_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["student"].choices = [(c.id, c.name) for c in children]
+        cast(forms.TypedChoiceField, self.fields["student"]).choices = [(c.id, c.name) for c in children]
         self.fields = {
             **{k: v for k, v in self.fields.items() if k != "comment" and k != "document"},
             "reason": _reason_field(establishment_id),
@@ -228,7 +229,7 @@ class AbsenceForm(forms.Form):
 
     def __init__(self, *args, students, establishment_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["student"].queryset = students
+        cast(StudentChoiceField, self.fields["student"]).queryset = students
         self.fields = {
             **{k: v for k, v in self.fields.items() if k != "comment"},
             "reason": _reason_field(establishment_id, required=False),
@@ -257,7 +258,7 @@ class LatenessForm(forms.Form):
 
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["student"].queryset = students
+        cast(StudentChoiceField, self.fields["student"]).queryset = students
 
 
 class SettingsForm(forms.Form):

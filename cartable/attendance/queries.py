@@ -86,7 +86,7 @@ date = dt.date  # the contract's annotation
 # --- lessons and their students ----------------------------------------------------------------------
 
 
-def lesson_of(actor, day: dt.date, key: str) -> Lesson | None:
+def lesson_of(actor: Actor, day: dt.date, key: str) -> Lesson | None:
     """The timetable lesson with this key on ``day`` in one of the actor's establishments, or None.
 
     Four queries at most (two when the establishments' calendars are cached).
@@ -127,10 +127,10 @@ class LessonCall:
         return self.lesson.start <= timezone.now()
 
 
-def teacher_lessons(actor, day: dt.date) -> list[LessonCall]:
+def teacher_lessons(actor: Actor, day: dt.date) -> list[LessonCall]:
     """The lessons the actor teaches (or substitutes) on ``day``, with their roll calls; five queries."""
-    where = sorted(m.establishment_id for m in actor.memberships if m.role == Role.TEACHER)
-    if not where:
+    where = sorted(actor.establishments_where({Role.TEACHER}))
+    if not where or actor.user_id is None:
         return []
     found = timetable.lessons(
         establishment_id=where,
@@ -190,7 +190,7 @@ class Board:
     to_decide: int
 
 
-def board(actor, establishment_id: int, now: dt.datetime | None = None) -> Board:
+def board(actor: Actor, establishment_id: int, now: dt.datetime | None = None) -> Board:
     """Today's lessons that have begun without a roll call, today's unexplained absences and the
     justifications waiting for a decision. Seven queries at most, whatever the data."""
     now = now or timezone.now()
@@ -234,7 +234,9 @@ def class_names(student_ids: Iterable[int], establishment_id: int) -> dict[int, 
     return dict(rows.values_list("student_id", "school_class__name"))
 
 
-def absences_page(actor, establishment_id: int, *, status: str = "", class_id: int | None = None, page: int = 1):
+def absences_page(
+    actor: Actor, establishment_id: int, *, status: str = "", class_id: int | None = None, page: int | str = 1
+):
     """The establishment's absences for the vie scolaire, newest first, 50 a page (three queries)."""
     qs = (
         Absence.objects.visible_to(actor)
@@ -251,7 +253,7 @@ def absences_page(actor, establishment_id: int, *, status: str = "", class_id: i
     return Paginator(qs, 50).get_page(page)
 
 
-def justifications_to_decide(actor, establishment_id: int) -> list[Justification]:
+def justifications_to_decide(actor: Actor, establishment_id: int) -> list[Justification]:
     """The justifications waiting for a decision, oldest first (one query)."""
     return list(
         Justification.objects.visible_to(actor)
@@ -261,7 +263,7 @@ def justifications_to_decide(actor, establishment_id: int) -> list[Justification
     )
 
 
-def absence_detail(actor, absence: Absence):
+def absence_detail(actor: Actor, absence: Absence):
     """An absence's justifications and the lessons it covers; a staff read is recorded."""
     audit.record_read(actor=actor, verb="attendance.view_absence", target=absence, subject_id=absence.student_id)
     justifications = list(absence.justifications.select_related("reason", "author", "decided_by"))
@@ -269,7 +271,7 @@ def absence_detail(actor, absence: Absence):
     return justifications, marks
 
 
-def lateness_detail(actor, lateness: Lateness):
+def lateness_detail(actor: Actor, lateness: Lateness):
     audit.record_read(actor=actor, verb="attendance.view_lateness", target=lateness, subject_id=lateness.student_id)
     return list(lateness.justifications.select_related("reason", "author", "decided_by"))
 
@@ -283,7 +285,7 @@ class StudentFile:
     to_justify: list[Absence | Lateness]
 
 
-def student_file(actor, student: User, *, start: dt.date, end: dt.date) -> StudentFile:
+def student_file(actor: Actor, student: User, *, start: dt.date, end: dt.date) -> StudentFile:
     """A student's absences and lateness (those the actor may see) and the year's counts; a staff
     read is recorded. Four queries."""
     audit.record_read(actor=actor, verb="attendance.view_student", target=student, subject_id=student.pk)

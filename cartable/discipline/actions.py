@@ -12,11 +12,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +25,7 @@ from cartable.core import audit, authz
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory import queries as directory
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, Membership, Role, SchoolYear, User
 from cartable.discipline import rules
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
@@ -51,7 +52,7 @@ def _family(student_id: int) -> list[int]:
 @transaction.atomic
 def report_incident(
     *,
-    actor,
+    actor: Actor,
     establishment_id: int,
     occurred_at: dt.datetime,
     place: str,
@@ -135,7 +136,7 @@ def _notify_punishment(punishment: Punishment, student: User) -> None:
 @transaction.atomic
 def give_punishment(
     *,
-    actor,
+    actor: Actor,
     student: User,
     kind: str,
     reason: str,
@@ -149,6 +150,8 @@ def give_punishment(
     """Give a punishment to a student of the actor's establishment. An exclusion from class needs its written
     report (sent to the CPE and the principal); a detention needs its date and time."""
     today = _today(today)
+    if actor.establishment_id is None:  # one acts in an establishment
+        raise PermissionDenied
     punishment = Punishment(
         establishment_id=actor.establishment_id,
         student=student,
@@ -207,7 +210,7 @@ def follow_up_punishment(
 
 
 # --- sanctions: the procedure's steps --------------------------------------------------------------------
-STEP_TITLES = {
+STEP_TITLES: dict[str, Promise] = {
     Sanction.Step.INFORMED: gettext_lazy("Procédure disciplinaire engagée pour %(name)s"),
     Sanction.Step.DEFENCE: gettext_lazy("Défense de %(name)s entendue"),
     Sanction.Step.DECIDED: gettext_lazy("Sanction décidée pour %(name)s"),
@@ -229,7 +232,7 @@ def _step_notice(sanction: Sanction, body: str) -> None:
     )
 
 
-def _audit_step(actor, sanction: Sanction, on: dt.date) -> None:
+def _audit_step(actor: Actor, sanction: Sanction, on: dt.date) -> None:
     audit.record(
         actor=actor,
         verb="discipline.sanction." + sanction.step,
@@ -254,7 +257,7 @@ def _check_date(on: dt.date, today: dt.date, after: dt.date | None) -> None:
 @transaction.atomic
 def open_sanction(
     *,
-    actor,
+    actor: Actor,
     student: User,
     authority: str,
     facts: str,
@@ -263,6 +266,8 @@ def open_sanction(
 ) -> Sanction:
     """Open a disciplinary procedure about a student (the family is informed at the next step)."""
     today = _today(today)
+    if actor.establishment_id is None:  # one acts in an establishment
+        raise PermissionDenied
     sanction = Sanction(
         establishment_id=actor.establishment_id,
         student=student,
@@ -329,13 +334,14 @@ def can_decide(sanction: Sanction, today: dt.date) -> bool:
     """The decision waits until the defence was heard or its deadline has passed."""
     if sanction.informed_on is None or sanction.decided_on is not None:
         return False
+    assert sanction.defence_deadline is not None  # informing the family sets the defence's deadline
     return sanction.defence_heard_on is not None or today > sanction.defence_deadline
 
 
 @transaction.atomic
 def decide_sanction(
     *,
-    actor,
+    actor: Actor,
     sanction: Sanction,
     kind: str,
     days: int | None = None,
@@ -353,6 +359,7 @@ def decide_sanction(
         raise DisciplineError(_("Informez d'abord la famille des faits et de son droit à se défendre."))
     if locked.decided_on is not None:
         raise DisciplineError(_("La sanction est déjà décidée."))
+    assert locked.defence_deadline is not None  # informing the family sets the defence's deadline
     if locked.defence_heard_on is None and decided_on <= locked.defence_deadline:
         raise DisciplineError(
             _("Pas de décision avant la fin du délai de défense (%(deadline)s) ou avant d'avoir entendu la défense.")

@@ -32,7 +32,7 @@ from cartable.discipline.models import Punishment, Sanction
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined, no-any-return]
+    return request.actor  # type: ignore[attr-defined]
 
 
 def _permissions(actor: Actor) -> dict[str, bool]:
@@ -51,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     to_follow = request.GET.get("a_suivre") == "1"
     family_view = queries.family_view(actor)
+    context: dict[str, Any]
     if request.htmx:  # type: ignore[attr-defined]  # the filter swaps the punishments only
         context = {"punishments": queries.home_punishments(actor, to_follow=to_follow)}
         context |= {"family_view": family_view, "to_follow": to_follow}

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -159,7 +160,7 @@ def lateness(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @require_module(MODULE)
-def document(request: HttpRequest, pk: int) -> HttpResponse:
+def document(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A justification's document, for those who see the justification (never the teachers)."""
     actor = actor_of(request)
     found = authz.access(actor, Justification, pk, Action.VIEW)
