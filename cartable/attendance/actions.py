@@ -36,6 +36,7 @@ from cartable.core.notify import notify
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, User
 from cartable.directory.queries import guardians_of_students, school_life_staff
+from cartable.timetable.queries import Lesson
 
 OPENS_BEFORE = dt.timedelta(minutes=15)
 
@@ -58,7 +59,7 @@ def _settings(establishment_id: int) -> AttendanceSettings:
 
 
 @transaction.atomic
-def take_roll_call(*, actor: Actor, lesson, students: list[User], entries: Mapping[int, Entry]) -> RollCall:
+def take_roll_call(*, actor: Actor, lesson: Lesson, students: list[User], entries: Mapping[int, Entry]) -> RollCall:
     """Validate the roll call of a lesson, or correct it (each correction is kept in the history).
 
     Students not in ``entries`` are present. Absent marks become absences, merged with the student's
@@ -404,7 +405,7 @@ def record_absence(
 
 @transaction.atomic
 def record_lateness(
-    *, actor, student: User, establishment_id: int, at: dt.datetime, minutes: int, comment: str = ""
+    *, actor: Actor, student: User, establishment_id: int, at: dt.datetime, minutes: int, comment: str = ""
 ) -> Lateness:
     """Enter a lateness (the vie scolaire and direction), alerting them at the threshold."""
     lateness = Lateness(
@@ -690,7 +691,7 @@ def save_reason(
 
 @transaction.atomic
 def save_settings(
-    *, actor, establishment_id: int, lateness_threshold: int, lateness_window_days: int, half_day_threshold: int
+    *, actor: Actor, establishment_id: int, lateness_threshold: int, lateness_window_days: int, half_day_threshold: int
 ) -> AttendanceSettings:
     """Set the establishment's alert thresholds (the vie scolaire and direction)."""
     if not is_life_staff(actor, establishment_id):

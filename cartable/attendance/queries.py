@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -236,7 +236,7 @@ def class_names(student_ids: Iterable[int], establishment_id: int) -> dict[int, 
 
 def absences_page(
     actor: Actor, establishment_id: int, *, status: str = "", class_id: int | None = None, page: int | str = 1
-):
+) -> Page[Absence]:
     """The establishment's absences for the vie scolaire, newest first, 50 a page (three queries)."""
     qs = (
         Absence.objects.visible_to(actor)
@@ -263,7 +263,13 @@ def justifications_to_decide(actor: Actor, establishment_id: int) -> list[Justif
     )
 
 
-def absence_detail(actor: Actor, absence: Absence):
+def justification_to_decide(actor: Actor, record: Absence | Lateness, pk: str | None) -> Justification:
+    """One of the record's justifications, which the actor may decide (404 otherwise)."""
+    field = "absence" if isinstance(record, Absence) else "lateness"
+    return authz.access(actor, Justification.objects.filter(**{field: record}), pk, Action.CHANGE)
+
+
+def absence_detail(actor: Actor, absence: Absence) -> tuple[list[Justification], list[Mark]]:
     """An absence's justifications and the lessons it covers; a staff read is recorded."""
     audit.record_read(actor=actor, verb="attendance.view_absence", target=absence, subject_id=absence.student_id)
     justifications = list(absence.justifications.select_related("reason", "author", "decided_by"))
@@ -271,7 +277,7 @@ def absence_detail(actor: Actor, absence: Absence):
     return justifications, marks
 
 
-def lateness_detail(actor: Actor, lateness: Lateness):
+def lateness_detail(actor: Actor, lateness: Lateness) -> list[Justification]:
     audit.record_read(actor=actor, verb="attendance.view_lateness", target=lateness, subject_id=lateness.student_id)
     return list(lateness.justifications.select_related("reason", "author", "decided_by"))
 
@@ -360,7 +366,9 @@ class ClassStat:
     rate: float
 
 
-def statistics(establishment_id: int, *, start: dt.date, end: dt.date, class_id: int | None = None):
+def statistics(
+    establishment_id: int, *, start: dt.date, end: dt.date, class_id: int | None = None
+) -> tuple[list[StudentStat], list[ClassStat]]:
     """Absence rate per student and class for a period (three queries: the students, the counts).
 
     Callers authorize (the vie scolaire and direction)."""

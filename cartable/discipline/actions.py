@@ -188,7 +188,7 @@ def give_punishment(
 
 @transaction.atomic
 def follow_up_punishment(
-    *, actor, punishment: Punishment, done_on: dt.date | None, note: str = "", today: dt.date | None = None
+    *, actor: Actor, punishment: Punishment, done_on: dt.date | None, note: str = "", today: dt.date | None = None
 ) -> Punishment:
     """Record whether the punishment was done, and when (None: not done yet)."""
     authz.require(actor, Action.CHANGE, punishment)
@@ -288,7 +288,7 @@ def open_sanction(
 
 @transaction.atomic
 def inform_family(
-    *, actor, sanction: Sanction, informed_on: dt.date | None = None, today: dt.date | None = None
+    *, actor: Actor, sanction: Sanction, informed_on: dt.date | None = None, today: dt.date | None = None
 ) -> Sanction:
     """The family was informed in writing of the facts and of its right to present a defence: the defence
     deadline follows from the authority (two working days for the principal, eight days for the council)."""
@@ -313,7 +313,12 @@ def inform_family(
 
 @transaction.atomic
 def record_defence(
-    *, actor, sanction: Sanction, heard_on: dt.date | None = None, summary: str = "", today: dt.date | None = None
+    *,
+    actor: Actor,
+    sanction: Sanction,
+    heard_on: dt.date | None = None,
+    summary: str = "",
+    today: dt.date | None = None,
 ) -> Sanction:
     """The student and their family presented their defence (orally or in writing)."""
     authz.require(actor, Action.CHANGE, sanction)
@@ -380,7 +385,7 @@ def decide_sanction(
     return locked
 
 
-def _check_decision(authority: str, kind: str, days, suspension: str, suspended_days) -> None:
+def _check_decision(authority: str, kind: str, days: int | None, suspension: str, suspended_days: int | None) -> None:
     if kind not in rules.DECIDED_BY[authority]:
         raise DisciplineError(_("Seul le conseil de discipline prononce une exclusion définitive."))
     if kind in rules.WITH_DAYS and not (days and 1 <= days <= rules.MAX_EXCLUSION_DAYS):
@@ -388,7 +393,7 @@ def _check_decision(authority: str, kind: str, days, suspension: str, suspended_
     if suspension != Sanction.Suspension.NONE and kind not in rules.MAY_BE_SUSPENDED:
         raise DisciplineError(_("Un avertissement ou un blâme ne peut pas être assorti d'un sursis."))
     partial = suspension == Sanction.Suspension.PARTIAL and kind in rules.WITH_DAYS
-    if partial and (not suspended_days or suspended_days >= days):
+    if partial and (not suspended_days or suspended_days >= (days or 0)):
         raise DisciplineError(_("Le sursis partiel porte sur une partie des jours d'exclusion."))
 
 
@@ -410,7 +415,7 @@ def describe(sanction: Sanction) -> str:
 
 @transaction.atomic
 def notify_decision(
-    *, actor, sanction: Sanction, notified_on: dt.date | None = None, today: dt.date | None = None
+    *, actor: Actor, sanction: Sanction, notified_on: dt.date | None = None, today: dt.date | None = None
 ) -> Sanction:
     """The decision was notified to the student and the family: the procedure is complete."""
     authz.require(actor, Action.CHANGE, sanction)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -159,7 +159,7 @@ def incident_detail(actor: Actor, pk: int) -> Incident:
     return authz.access(actor, queryset, pk)
 
 
-def incidents_to_link(actor: Actor):
+def incidents_to_link(actor: Actor) -> QuerySet[Incident]:
     """Incidents the actor may attach a punishment or sanction to (the last 60 days)."""
     since = timezone.now() - dt.timedelta(days=60)
     return Incident.objects.visible_to(actor).filter(establishment_id=actor.establishment_id, occurred_at__gte=since)

@@ -71,8 +71,7 @@ def _justify(request: HttpRequest, record: Record, detail_url: str) -> Outcome:
 
 def _decide(request: HttpRequest, record: Record, detail_url: str) -> Outcome:
     actor = actor_of(request)
-    of_record = Justification.objects.filter(**{record._meta.model_name or "": record})
-    justification = authz.access(actor, of_record, request.POST.get("justification"), Action.CHANGE)
+    justification = queries.justification_to_decide(actor, record, request.POST.get("justification"))
     form = forms.DecideForm(request.POST)
     if not form.is_valid():
         return "decide_form", form
