@@ -32,8 +32,3 @@ def followed_establishment(request: HttpRequest) -> int:
     authz.require_or_404(actor, "attendance.follow_school_life", actor.establishment)
     assert actor.establishment_id is not None  # the permission holds only in an establishment
     return actor.establishment_id
-
-
-def status_of(request: HttpRequest, failed: bool) -> int:
-    """A page shown again after a refused form answers 400."""
-    return 400 if failed else 200

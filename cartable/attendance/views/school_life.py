@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cartable.attendance import actions, charts, forms, queries
 from cartable.attendance.models import Status
-from cartable.attendance.views.common import MODULE, actor_of, followed_establishment, status_of
+from cartable.attendance.views.common import MODULE, actor_of, followed_establishment
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.views import require_module
@@ -90,7 +90,7 @@ def absence_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Absence enregistrée."))
         return redirect("attendance:absence", absence.pk)
     context = {"form": form, "title": _("Saisir une absence")}
-    return render(request, "attendance/record_form.html", context, status=status_of(request, request.method == "POST"))
+    return render(request, "attendance/record_form.html", context, status=400 if request.method == "POST" else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,7 +113,7 @@ def lateness_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Retard enregistré."))
         return redirect("attendance:lateness", lateness.pk)
     context = {"form": form, "title": _("Saisir un retard")}
-    return render(request, "attendance/record_form.html", context, status=status_of(request, request.method == "POST"))
+    return render(request, "attendance/record_form.html", context, status=400 if request.method == "POST" else 200)
 
 
 @require_GET
