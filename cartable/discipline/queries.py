@@ -14,7 +14,6 @@ from cartable.core import authz
 from cartable.directory.actor import Actor
 from cartable.directory.models import Role
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
-from cartable.discipline.policies import overseen
 
 LIST_SIZE = 50
 WIDGET_SIZE = 6
@@ -93,7 +92,9 @@ def home(actor: Actor, *, to_follow: bool = False) -> dict:
             Incident.objects.visible_to(actor).filter(establishment_id=eid).select_related("reported_by")[:LIST_SIZE]
         ),
         "punishments": punishments,
-        "sanctions": list(_sanctions(actor).filter(establishment_id=eid)[:LIST_SIZE]) if eid in overseen(actor) else [],
+        "sanctions": list(_sanctions(actor).filter(establishment_id=eid)[:LIST_SIZE])
+        if authz.can(actor, "discipline.oversee", actor.establishment)
+        else [],
     }
 
 
