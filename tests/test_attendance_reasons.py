@@ -96,3 +96,26 @@ class DefaultReasonTests(PersonaTestCase):
         with mock.patch.object(QuerySet, "exists", return_value=False):  # as if the first had not committed yet
             actions.ensure_default_reasons(establishment_id=self.college.pk)
         self.assertEqual(AbsenceReason.objects.filter(establishment=self.college).count(), len(DEFAULT_REASONS))
+
+    def test_a_default_motif_renamed_meanwhile_is_refused_with_the_form_kept(self):
+        """A page read while the defaults were built in, posted after the motif was renamed: the declaration
+        is refused with the form shown again (400), not a server error."""
+        actions.ensure_default_reasons(establishment_id=self.college.pk)
+        AbsenceReason.objects.filter(establishment=self.college, position=0).update(label="Maladie (certificat)")
+        self.login("claire.martin")
+        day = timezone.localdate() + dt.timedelta(days=7)
+        response = self.client.post(
+            reverse("attendance:declare"),
+            {
+                "student": self.lucas.pk,
+                "first_day": day.isoformat(),
+                "first_half": "am",
+                "last_day": day.isoformat(),
+                "last_half": "pm",
+                "reason": "defaut-0",
+                "comment": "Grippe",
+            },
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Grippe", status_code=400)
+        self.assertFalse(Absence.objects.filter(source=Absence.Source.DECLARED).exists())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -52,16 +53,20 @@ def declare(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        absence = actions.declare_absence(
-            actor=actor,
-            student=authz.access(actor, User, data["student"]),
-            establishment_id=establishment_id,
-            start=data["start"],
-            end=data["end"],
-            reason=data["reason"],
-            comment=data["comment"],
-            document=data["document"],
-        )
-        messages.success(request, _("Absence déclarée ; la vie scolaire en est informée."))
-        return redirect("attendance:absence", absence.pk)
+        try:
+            absence = actions.declare_absence(
+                actor=actor,
+                student=authz.access(actor, User, data["student"]),
+                establishment_id=establishment_id,
+                start=data["start"],
+                end=data["end"],
+                reason=data["reason"],
+                comment=data["comment"],
+                document=data["document"],
+            )
+        except ValidationError as error:  # a default motif renamed meanwhile
+            form.add_error("reason", error)
+        else:
+            messages.success(request, _("Absence déclarée ; la vie scolaire en est informée."))
+            return redirect("attendance:absence", absence.pk)
     return render(request, "attendance/declare.html", {"form": form}, status=400 if request.method == "POST" else 200)

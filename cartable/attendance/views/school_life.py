@@ -77,18 +77,22 @@ def absence_new(request: HttpRequest) -> HttpResponse:
     form = forms.AbsenceForm(request.POST or None, students=students, establishment_id=establishment_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        absence = actions.record_absence(
-            actor=actor,
-            student=data["student"],
-            establishment_id=establishment_id,
-            start=data["start"],
-            end=data["end"],
-            reason=data.get("reason"),
-            status=data["status"],
-            comment=data["comment"],
-        )
-        messages.success(request, _("Absence enregistrée."))
-        return redirect("attendance:absence", absence.pk)
+        try:
+            absence = actions.record_absence(
+                actor=actor,
+                student=data["student"],
+                establishment_id=establishment_id,
+                start=data["start"],
+                end=data["end"],
+                reason=data.get("reason"),
+                status=data["status"],
+                comment=data["comment"],
+            )
+        except ValidationError as error:  # a default motif renamed meanwhile
+            form.add_error("reason", error)
+        else:
+            messages.success(request, _("Absence enregistrée."))
+            return redirect("attendance:absence", absence.pk)
     context = {"form": form, "title": _("Saisir une absence")}
     return render(request, "attendance/record_form.html", context, status=400 if request.method == "POST" else 200)
 
