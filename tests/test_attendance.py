@@ -647,6 +647,7 @@ class PageBudgetTests(AttendanceTestCase):
 # Each adds to the session, user and memberships (3): the teacher's lessons (slots, changes, calendar cached)
 # and roll calls; a family's page: children (2), the school year's periods, absences with justifications,
 # lateness, the counts (2); a staff file adds the person, the enrolment check and the read record; an absence
-# page: justifications, marks, the motifs (and for a family the form's default motifs check); statistics:
+# page: justifications, marks, the motifs (the student comes with the record; no page writes the default
+# motifs any more, so neither the family's absence page nor the settings pay for that check); statistics:
 # periods, classes, the students and their counts, the month's signal (again the students and counts).
-PAGE_QUERIES = [6, 12, 9, 13, 9, 13, 13, 6, 8]
+PAGE_QUERIES = [6, 12, 9, 13, 8, 9, 13, 6, 5]

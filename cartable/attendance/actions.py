@@ -10,15 +10,16 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.forms import ModelChoiceField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cartable.attendance.models import (
-    DEFAULT_REASONS,
     Absence,
     AbsenceReason,
     AttendanceSettings,
+    BuiltInReason,
     Justification,
     Lateness,
     Mark,
@@ -26,13 +27,16 @@ from cartable.attendance.models import (
     RollCall,
     State,
     Status,
+    built_in_reasons,
 )
 from cartable.attendance.policies import is_life_staff, may_call
 from cartable.core import audit, authz, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
+from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, User
 from cartable.directory.queries import guardians_of_students, school_life_staff
+from cartable.timetable.queries import Lesson
 
 OPENS_BEFORE = dt.timedelta(minutes=15)
 
@@ -55,7 +59,7 @@ def _settings(establishment_id: int) -> AttendanceSettings:
 
 
 @transaction.atomic
-def take_roll_call(*, actor, lesson, students: list[User], entries: Mapping[int, Entry]) -> RollCall:
+def take_roll_call(*, actor: Actor, lesson: Lesson, students: list[User], entries: Mapping[int, Entry]) -> RollCall:
     """Validate the roll call of a lesson, or correct it (each correction is kept in the history).
 
     Students not in ``entries`` are present. Absent marks become absences, merged with the student's
@@ -261,7 +265,9 @@ def _detach_absences(left: list[Mark]) -> None:
         Absence.objects.filter(pk__in=gone).delete()
 
 
-def _sync_lateness(roll_call: RollCall, marks: dict[int, Mark], before, actor) -> list[int]:
+def _sync_lateness(
+    roll_call: RollCall, marks: dict[int, Mark], before: dict[int, tuple[str, int | None]], actor: Actor
+) -> list[int]:
     """Late marks make lateness rows (their minutes follow corrections); returns who became late."""
     new, changed, gone = [], [], []
     for student_id, mark in marks.items():
@@ -279,7 +285,7 @@ def _sync_lateness(roll_call: RollCall, marks: dict[int, Mark], before, actor) -
         elif mark.state == State.LATE and mark.lateness is not None:
             mark.lateness.minutes = mark.minutes or 0
             changed.append(mark.lateness)
-        elif was_late and mark.lateness_id:
+        elif was_late and mark.lateness is not None:
             if mark.lateness.status == Status.PENDING:
                 gone.append(mark.lateness_id)
             mark.lateness = None
@@ -367,12 +373,12 @@ def notify_unexplained_absences(now: dt.datetime | None = None) -> int:
 @transaction.atomic
 def record_absence(
     *,
-    actor,
+    actor: Actor,
     student: User,
     establishment_id: int,
     start: dt.datetime,
     end: dt.datetime,
-    reason: AbsenceReason | None = None,
+    reason: AbsenceReason | BuiltInReason | None = None,
     status: str = Status.PENDING,
     comment: str = "",
 ) -> Absence:
@@ -382,13 +388,13 @@ def record_absence(
         student=student,
         start=start,
         end=end,
-        reason=reason,
         status=status,
         comment=comment,
         source=Absence.Source.STAFF,
         created_by_id=actor.user_id,
     )
     authz.require(actor, Action.CREATE, absence)
+    absence.reason = reason = _reason_row(reason, establishment_id, actor)
     _check_reason(reason, establishment_id)
     absence.save()
     audit.record(
@@ -399,7 +405,7 @@ def record_absence(
 
 @transaction.atomic
 def record_lateness(
-    *, actor, student: User, establishment_id: int, at: dt.datetime, minutes: int, comment: str = ""
+    *, actor: Actor, student: User, establishment_id: int, at: dt.datetime, minutes: int, comment: str = ""
 ) -> Lateness:
     """Enter a lateness (the vie scolaire and direction), alerting them at the threshold."""
     lateness = Lateness(
@@ -435,10 +441,16 @@ def _check_reason(reason: AbsenceReason | None, establishment_id: int) -> None:
 
 @transaction.atomic
 def set_status(
-    *, actor, record: Absence | Lateness, status: str, reason: AbsenceReason | None, comment: str = ""
+    *,
+    actor: Actor,
+    record: Absence | Lateness,
+    status: str,
+    reason: AbsenceReason | BuiltInReason | None,
+    comment: str = "",
 ) -> Absence | Lateness:
     """Decide whether an absence or a lateness is justified (the vie scolaire and direction)."""
     authz.require(actor, Action.CHANGE, record)
+    reason = _reason_row(reason, record.establishment_id, actor)
     _check_reason(reason, record.establishment_id)
     previous = _snap(record)
     record.status, record.reason, record.comment = status, reason, comment
@@ -466,9 +478,9 @@ def _store(document: uploads.CheckedFile | None) -> dict:
 @transaction.atomic
 def justify(
     *,
-    actor,
+    actor: Actor,
     record: Absence | Lateness,
-    reason: AbsenceReason,
+    reason: AbsenceReason | BuiltInReason,
     comment: str = "",
     document: uploads.CheckedFile | None = None,
 ) -> Justification:
@@ -479,13 +491,15 @@ def justify(
         establishment_id=record.establishment_id,
         student_id=record.student_id,
         author_id=actor.user_id,
-        reason=reason,
         comment=comment,
         **{field: record},
     )
     authz.require(actor, Action.CREATE, justification)
     if record.status == Status.JUSTIFIED:
         raise ValidationError(_("Cette absence est déjà justifiée."))
+    row = _reason_row(reason, record.establishment_id, actor)
+    assert row is not None  # a justification always names its motif (the form requires one)
+    justification.reason = reason = row
     _check_reason(reason, record.establishment_id)
     for key, value in _store(document).items():
         setattr(justification, key, value)
@@ -517,18 +531,21 @@ def _tell_school_life(justification: Justification, record: Absence | Lateness) 
 @transaction.atomic
 def declare_absence(
     *,
-    actor,
+    actor: Actor,
     student: User,
     establishment_id: int,
     start: dt.datetime,
     end: dt.datetime,
-    reason: AbsenceReason,
+    reason: AbsenceReason | BuiltInReason,
     comment: str = "",
     document: uploads.CheckedFile | None = None,
 ) -> Absence:
     """A guardian declares an absence ahead; it waits, with its justification, for the vie scolaire."""
     if student.pk not in actor.children_ids:
         raise PermissionDenied
+    row = _reason_row(reason, establishment_id, actor)
+    assert row is not None  # a declaration always names its motif (the form requires one)
+    reason = row
     _check_reason(reason, establishment_id)
     absence = Absence.objects.create(
         establishment_id=establishment_id,
@@ -549,13 +566,14 @@ def declare_absence(
 
 
 @transaction.atomic
-def decide(*, actor, justification: Justification, accept: bool, message: str = "") -> Justification:
+def decide(*, actor: Actor, justification: Justification, accept: bool, message: str = "") -> Justification:
     """Accept or refuse a justification; the absence (or lateness) becomes justified or not, and the
     family is told, with the message."""
     authz.require(actor, Action.CHANGE, justification)
     if justification.decision != Justification.Decision.SUBMITTED:
         raise ValidationError(_("Cette justification a déjà été traitée."))
-    record = justification.absence or justification.lateness
+    record: Absence | Lateness | None = justification.absence or justification.lateness
+    assert record is not None  # a justification is of an absence or of a lateness (a check constraint)
     justification.decision = Justification.Decision.ACCEPTED if accept else Justification.Decision.REFUSED
     justification.decision_message = message
     justification.decided_by_id = actor.user_id
@@ -593,25 +611,60 @@ def decide(*, actor, justification: Justification, accept: bool, message: str = 
 
 
 @transaction.atomic
-def ensure_default_reasons(*, establishment_id: int) -> None:
-    """Give an establishment the default motifs (maladie, rendez-vous médical...) when it has none."""
+def ensure_default_reasons(*, establishment_id: int, actor: Actor | None = None) -> None:
+    """Give an establishment the default motifs (maladie, rendez-vous médical...) when it has none.
+
+    Called by the first write that needs a motif (never by a page being read). Safe when two first writes
+    meet: the unique constraint on (establishment, label) keeps one copy, the other insert is ignored."""
     if AbsenceReason.objects.filter(establishment_id=establishment_id).exists():
         return
     AbsenceReason.objects.bulk_create(
         [
-            AbsenceReason(establishment_id=establishment_id, label=str(label), position=index)
-            for index, label in enumerate(DEFAULT_REASONS)
-        ]
+            AbsenceReason(establishment_id=establishment_id, label=reason.label, position=reason.index)
+            for reason in built_in_reasons()
+        ],
+        ignore_conflicts=True,
     )
+    if actor is not None:
+        audit.record(
+            actor=actor,
+            verb="attendance.create_default_reasons",
+            after={"labels": [reason.label for reason in built_in_reasons()]},
+            establishment_id=establishment_id,
+        )
+
+
+def _reason_row(
+    reason: AbsenceReason | BuiltInReason | None, establishment_id: int, actor: Actor
+) -> AbsenceReason | None:
+    """The motif row a write uses: a default one chosen before the establishment had its own list is written
+    now, with the whole default list."""
+    if not isinstance(reason, BuiltInReason):
+        return reason
+    ensure_default_reasons(establishment_id=establishment_id, actor=actor)
+    row = AbsenceReason.objects.filter(establishment_id=establishment_id, label=reason.label, is_active=True).first()
+    if row is None:
+        raise ValidationError(ModelChoiceField.default_error_messages["invalid_choice"], code="invalid_choice")
+    return row
 
 
 @transaction.atomic
 def save_reason(
-    *, actor, establishment_id: int, label: str, is_active: bool = True, reason: AbsenceReason | None = None
+    *,
+    actor: Actor,
+    establishment_id: int,
+    label: str,
+    is_active: bool = True,
+    reason: AbsenceReason | BuiltInReason | None = None,
 ) -> AbsenceReason:
-    """Add a motif to the establishment's list, or rename or withdraw one (never deleted: absences keep it)."""
+    """Add a motif to the establishment's list, or rename or withdraw one (never deleted: absences keep it).
+
+    An establishment still on the built-in defaults gets them written first, so that its list keeps them."""
     if not is_life_staff(actor, establishment_id):
         raise PermissionDenied
+    ensure_default_reasons(establishment_id=establishment_id, actor=actor)
+    if isinstance(reason, BuiltInReason):
+        reason = _reason_row(reason, establishment_id, actor)
     if reason is None:
         position = AbsenceReason.objects.filter(establishment_id=establishment_id).count()
         reason = AbsenceReason(establishment_id=establishment_id, position=position)
@@ -638,7 +691,7 @@ def save_reason(
 
 @transaction.atomic
 def save_settings(
-    *, actor, establishment_id: int, lateness_threshold: int, lateness_window_days: int, half_day_threshold: int
+    *, actor: Actor, establishment_id: int, lateness_threshold: int, lateness_window_days: int, half_day_threshold: int
 ) -> AttendanceSettings:
     """Set the establishment's alert thresholds (the vie scolaire and direction)."""
     if not is_life_staff(actor, establishment_id):

@@ -171,7 +171,7 @@ def _fill(establishment_id: int, personas, now: dt.datetime, rng: random.Random,
                     establishment_id=establishment_id,
                     student_id=mark.student_id,
                     at=lesson.start,
-                    minutes=mark.minutes,
+                    minutes=mark.minutes or 0,  # a late mark always has its minutes
                     status=Status.JUSTIFIED if rng.random() < 0.3 else Status.PENDING,
                     created_by_id=lesson.assignment.teacher_id,
                 )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartable.attendance.models import AbsenceReason, State, Status
+from cartable.attendance.models import BUILT_IN_PREFIX, AbsenceReason, BuiltInReason, State, Status, built_in_reasons
 from cartable.core import uploads
 
 MAX_LATE_MINUTES = 240
@@ -74,13 +76,46 @@ class DocumentField(forms.FileField):
         return uploads.validate_upload(data, allowed=uploads.DOCUMENTS)
 
 
-def _reason_field(establishment_id: int, required: bool = True) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
-        label=_("Motif"),
-        queryset=AbsenceReason.objects.filter(establishment_id=establishment_id, is_active=True),
-        required=required,
-        empty_label=_("— choisir —"),
-    )
+class _ReasonChoices(forms.models.ModelChoiceIterator):
+    """The establishment's active motifs, or the built-in defaults while it has none (one query either way)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        field = cast(ReasonField, self.field)
+        rows = list(AbsenceReason.objects.filter(establishment_id=field.establishment_id))
+        if not rows:
+            yield from ((reason.pk, reason.label) for reason in built_in_reasons())
+            return
+        yield from (self.choice(reason) for reason in rows if reason.is_active)
+
+
+class ReasonField(forms.ModelChoiceField):
+    """A motif of the establishment; while it has none of its own, one of the built-in defaults (a
+    :class:`BuiltInReason`, written by the action that uses it)."""
+
+    iterator = _ReasonChoices
+
+    def __init__(self, *, establishment_id: int, required: bool = True) -> None:
+        self.establishment_id = establishment_id
+        super().__init__(
+            label=_("Motif"),
+            queryset=AbsenceReason.objects.filter(establishment_id=establishment_id, is_active=True),
+            required=required,
+            empty_label=_("— choisir —"),
+        )
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(BUILT_IN_PREFIX):
+            built_in = BuiltInReason.from_value(value)
+            if built_in is None:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            return built_in
+        return super().to_python(value)
+
+
+def _reason_field(establishment_id: int, required: bool = True) -> ReasonField:
+    return ReasonField(establishment_id=establishment_id, required=required)
 
 
 class JustifyForm(forms.Form):
@@ -117,7 +152,7 @@ class DeclareForm(forms.Form):
 
     def __init__(self, *args, children, establishment_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["student"].choices = [(c.id, c.name) for c in children]
+        cast(forms.TypedChoiceField, self.fields["student"]).choices = [(c.id, c.name) for c in children]
         self.fields = {
             **{k: v for k, v in self.fields.items() if k != "comment" and k != "document"},
             "reason": _reason_field(establishment_id),
@@ -194,7 +229,7 @@ class AbsenceForm(forms.Form):
 
     def __init__(self, *args, students, establishment_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["student"].queryset = students
+        cast(StudentChoiceField, self.fields["student"]).queryset = students
         self.fields = {
             **{k: v for k, v in self.fields.items() if k != "comment"},
             "reason": _reason_field(establishment_id, required=False),
@@ -223,7 +258,7 @@ class LatenessForm(forms.Form):
 
     def __init__(self, *args, students, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["student"].queryset = students
+        cast(StudentChoiceField, self.fields["student"]).queryset = students
 
 
 class SettingsForm(forms.Form):

@@ -6,9 +6,8 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from cartable.attendance.models import Absence, Justification, Lateness, Mark, MarkChange, RollCall
-from cartable.attendance.policies import LIFE_ROLES
 from cartable.core import registry
-from cartable.directory.models import Role
+from cartable.directory.models import SCHOOL_LIFE_ROLES, Role
 
 MODULE = "attendance"
 
@@ -95,7 +94,7 @@ for key, label, channels in [
 
 # --- menu ---------------------------------------------------------------------------------------------
 def _life_staff(actor) -> bool:
-    return actor.role in LIFE_ROLES
+    return actor.role in SCHOOL_LIFE_ROLES
 
 
 def _teaches(actor) -> bool:

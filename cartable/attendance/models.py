@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
@@ -31,6 +32,43 @@ DEFAULT_REASONS = [
     _("Convocation"),
     _("Autre"),
 ]
+# The value a form gives a default motif the establishment has not written yet (``defaut-0``...).
+BUILT_IN_PREFIX = "defaut-"
+
+
+@dataclass(frozen=True)
+class BuiltInReason:
+    """A default motif shown while the establishment has no motif of its own: reading never writes; the
+    first write that uses one (``actions.ensure_default_reasons``) gives the establishment the whole list."""
+
+    index: int
+    is_active = True
+
+    @property
+    def pk(self) -> str:
+        return f"{BUILT_IN_PREFIX}{self.index}"
+
+    @property
+    def label(self) -> str:
+        return str(DEFAULT_REASONS[self.index])
+
+    def __str__(self) -> str:
+        return self.label
+
+    @classmethod
+    def from_value(cls, value: str) -> BuiltInReason | None:
+        """The default motif a form value names (``defaut-<n>``), or None."""
+        if not value.startswith(BUILT_IN_PREFIX):
+            return None
+        try:
+            index = int(value.removeprefix(BUILT_IN_PREFIX))
+        except ValueError:
+            return None
+        return cls(index) if 0 <= index < len(DEFAULT_REASONS) else None
+
+
+def built_in_reasons() -> list[BuiltInReason]:
+    return [BuiltInReason(index) for index in range(len(DEFAULT_REASONS))]
 
 
 def half_days(start: dt.datetime, end: dt.datetime, *, first: dt.date | None = None, last: dt.date | None = None):

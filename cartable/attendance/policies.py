@@ -16,7 +16,9 @@ files nor the documents.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from cartable.attendance.models import (
     Absence,
@@ -27,51 +29,93 @@ from cartable.attendance.models import (
     Mark,
     MarkChange,
     RollCall,
+    Status,
 )
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.models import Role
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import SCHOOL_LIFE_ROLES, STAFF_ROLES, Enrolment, Establishment, Role, User
+from cartable.timetable.queries import Lesson
 
-LIFE_ROLES = frozenset({Role.EDUCATION, Role.DIRECTION})
 
-
-def life_establishments(actor) -> list[int]:
+def life_establishments(actor: Actor) -> frozenset[int]:
     """The establishments where the actor is vie scolaire or direction (in memory)."""
-    return [e for e in actor.establishment_ids if actor.roles_in(e) & LIFE_ROLES]
+    return actor.establishments_where(SCHOOL_LIFE_ROLES)
 
 
-def is_life_staff(actor, establishment_id: int | None) -> bool:
-    return bool(actor.roles_in(establishment_id) & LIFE_ROLES)
+def is_life_staff(actor: Actor, establishment_id: int | None) -> bool:
+    return actor.holds_in(establishment_id, SCHOOL_LIFE_ROLES)
 
 
-def _family_q(actor, field: str = "student_id") -> Q:
+def _family_q(actor: Actor, field: str = "student_id") -> Q:
     return Q(**{field: actor.user_id}) | Q(**{f"{field}__in": list(actor.children_ids)})
 
 
-def _is_family(actor, student_id: int) -> bool:
+def _is_family(actor: Actor, student_id: int) -> bool:
     return student_id == actor.user_id or student_id in actor.children_ids
 
 
-def caller_of(lesson) -> int:
+def caller_of(lesson: Lesson) -> int:
     """Who calls the roll of a timetable lesson: the substitute when there is one, else its teacher."""
     return lesson.substitute_id or lesson.assignment.teacher_id
 
 
-def may_call(actor, lesson) -> bool:
-    """Whether the actor may take (or correct) the roll call of a timetable lesson."""
-    if actor is None or not actor.is_authenticated or lesson.is_cancelled:
+# --- named permissions: what is not a row ------------------------------------------------------------
+
+
+@authz.permission("attendance.take_roll_call", about=None)
+def may_call(actor: Actor, lesson: Lesson | None) -> bool:
+    """Whether the actor may take (or correct) the roll call of a timetable lesson (a ``Lesson`` of the
+    timetable's queries, not a row: asked about nothing, it answers no)."""
+    if not isinstance(lesson, Lesson) or actor is None or not actor.is_authenticated or lesson.is_cancelled:
         return False
     return caller_of(lesson) == actor.user_id or is_life_staff(actor, lesson.establishment_id)
 
 
-class _StudentRecordPolicy(authz.Policy):
-    def allows(self, actor, action, obj) -> bool:
+@authz.permission("attendance.follow_school_life", about=Establishment)
+def follows_school_life(actor: Actor, establishment: Establishment | None) -> bool:
+    """The vie scolaire and the direction of an establishment: its board, absences, lateness, statistics
+    and settings."""
+    return establishment is not None and is_life_staff(actor, establishment.pk)
+
+
+@authz.permission("attendance.view_own_lessons", about=None)
+def calls_own_lessons(actor: Actor, _nothing: object = None) -> bool:
+    """Teachers (somewhere) have lessons of their own whose roll they call."""
+    return actor.has_role(Role.TEACHER)
+
+
+@authz.permission("attendance.declare_absence", about=None)
+def declares_absences(actor: Actor, _nothing: object = None) -> bool:
+    """A guardian, acting as one, with a child in the active establishment, declares absences ahead."""
+    return actor.role == Role.GUARDIAN and bool(actor.children_here)
+
+
+@authz.permission("attendance.justify", about=Absence)
+def may_justify(actor: Actor, record: Absence | Lateness | None) -> bool:
+    """A guardian of the student justifies an absence or a lateness not yet justified."""
+    return record is not None and record.student_id in actor.children_ids and record.status != Status.JUSTIFIED
+
+
+@authz.permission("attendance.view_student_file", about=User)
+def may_view_student_file(actor: Actor, student: User | None) -> bool:
+    """The vie scolaire and the direction of an establishment where the student is enrolled now (one query)."""
+    if student is None:
+        return False
+    where = life_establishments(actor)
+    if not where:
+        return False
+    return current(Enrolment.objects.filter(student=student, establishment_id__in=sorted(where))).exists()
+
+
+class _StudentRecordPolicy(authz.Policy[Any]):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action == Action.VIEW and _is_family(actor, obj.student_id):
             return True
         return is_life_staff(actor, obj.establishment_id) and action in (Action.VIEW, Action.CHANGE, Action.CREATE)
 
-    def scope(self, actor, queryset):
-        return queryset.filter(_family_q(actor) | Q(establishment_id__in=life_establishments(actor)))
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(_family_q(actor) | Q(establishment_id__in=sorted(life_establishments(actor))))
 
 
 @authz.register(Absence)
@@ -88,14 +132,14 @@ class LatenessPolicy(_StudentRecordPolicy):
 class JustificationPolicy(_StudentRecordPolicy):
     """Families see and write their justifications; the vie scolaire and direction decide."""
 
-    def allows(self, actor, action, obj) -> bool:
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action == Action.CREATE:
             return obj.student_id in actor.children_ids
         return super().allows(actor, action, obj)
 
 
-class _RollCallPolicy(authz.Policy):
-    def allows(self, actor, action, obj) -> bool:
+class _RollCallPolicy(authz.Policy[Any]):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         roll_call = obj if isinstance(obj, RollCall) else obj.roll_call
         if action not in (Action.VIEW, Action.CHANGE):
             return False
@@ -103,9 +147,9 @@ class _RollCallPolicy(authz.Policy):
             return True
         return actor.user_id in (roll_call.called_by_id, roll_call.assignment.teacher_id)
 
-    def scope(self, actor, queryset, prefix: str = ""):
+    def scope(self, actor: Actor, queryset: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
         return queryset.filter(
-            Q(establishment_id__in=life_establishments(actor))
+            Q(establishment_id__in=sorted(life_establishments(actor)))
             | Q(**{f"{prefix}called_by_id": actor.user_id})
             | Q(**{f"{prefix}assignment__teacher_id": actor.user_id})
         )
@@ -118,7 +162,7 @@ class RollCallPolicy(_RollCallPolicy):
 
 @authz.register(MarkChange)
 class MarkChangePolicy(_RollCallPolicy):
-    def scope(self, actor, queryset, prefix: str = "roll_call__"):
+    def scope(self, actor: Actor, queryset: QuerySet[Any], prefix: str = "roll_call__") -> QuerySet[Any]:
         return super().scope(actor, queryset, prefix)
 
 
@@ -126,37 +170,37 @@ class MarkChangePolicy(_RollCallPolicy):
 class MarkPolicy(_RollCallPolicy):
     """A mark is the roll call's, and its student's and their guardians' to see."""
 
-    def allows(self, actor, action, obj) -> bool:
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action == Action.VIEW and _is_family(actor, obj.student_id):
             return True
         return super().allows(actor, action, obj)
 
-    def scope(self, actor, queryset, prefix: str = "roll_call__"):
+    def scope(self, actor: Actor, queryset: QuerySet[Any], prefix: str = "roll_call__") -> QuerySet[Any]:
         return queryset.filter(
             _family_q(actor)
-            | Q(establishment_id__in=life_establishments(actor))
+            | Q(establishment_id__in=sorted(life_establishments(actor)))
             | Q(roll_call__called_by_id=actor.user_id)
             | Q(roll_call__assignment__teacher_id=actor.user_id)
         )
 
 
 @authz.register(AbsenceReason)
-class AbsenceReasonPolicy(authz.Policy):
-    def allows(self, actor, action, obj) -> bool:
+class AbsenceReasonPolicy(authz.Policy[AbsenceReason]):
+    def allows(self, actor: Actor, action: Action | str, obj: AbsenceReason) -> bool:
         if action == Action.VIEW:
             return obj.establishment_id in actor.establishment_ids
         return is_life_staff(actor, obj.establishment_id)
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[AbsenceReason]) -> QuerySet[AbsenceReason]:
         return queryset.filter(establishment_id__in=list(actor.establishment_ids))
 
 
 @authz.register(AttendanceSettings)
-class AttendanceSettingsPolicy(authz.Policy):
-    def allows(self, actor, action, obj) -> bool:
+class AttendanceSettingsPolicy(authz.Policy[AttendanceSettings]):
+    def allows(self, actor: Actor, action: Action | str, obj: AttendanceSettings) -> bool:
         if action == Action.VIEW:
-            return actor.is_staff_of(obj.establishment_id)
+            return actor.holds_in(obj.establishment_id, STAFF_ROLES)
         return is_life_staff(actor, obj.establishment_id)
 
-    def scope(self, actor, queryset):
-        return queryset.filter(establishment_id__in=[e for e in actor.establishment_ids if actor.is_staff_of(e)])
+    def scope(self, actor: Actor, queryset: QuerySet[AttendanceSettings]) -> QuerySet[AttendanceSettings]:
+        return queryset.filter(establishment_id__in=sorted(actor.establishments_where(STAFF_ROLES)))

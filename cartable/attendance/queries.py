@@ -6,25 +6,29 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from cartable.attendance.models import (
     Absence,
     AbsenceReason,
     AttendanceSettings,
+    BuiltInReason,
     Justification,
     Lateness,
     Mark,
     MarkChange,
     RollCall,
     Status,
+    built_in_reasons,
     half_days,
 )
-from cartable.core import audit
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, GroupMembership, Period, Role, User
+from cartable.attendance.policies import follows_school_life
+from cartable.core import audit, authz
+from cartable.core.authz import Action
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import Enrolment, GroupMembership, Period, Role, SchoolClass, User
 from cartable.timetable import queries as timetable
 from cartable.timetable.queries import Lesson
 
@@ -82,7 +86,7 @@ date = dt.date  # the contract's annotation
 # --- lessons and their students ----------------------------------------------------------------------
 
 
-def lesson_of(actor, day: dt.date, key: str) -> Lesson | None:
+def lesson_of(actor: Actor, day: dt.date, key: str) -> Lesson | None:
     """The timetable lesson with this key on ``day`` in one of the actor's establishments, or None.
 
     Four queries at most (two when the establishments' calendars are cached).
@@ -123,10 +127,10 @@ class LessonCall:
         return self.lesson.start <= timezone.now()
 
 
-def teacher_lessons(actor, day: dt.date) -> list[LessonCall]:
+def teacher_lessons(actor: Actor, day: dt.date) -> list[LessonCall]:
     """The lessons the actor teaches (or substitutes) on ``day``, with their roll calls; five queries."""
-    where = sorted(m.establishment_id for m in actor.memberships if m.role == Role.TEACHER)
-    if not where:
+    where = sorted(actor.establishments_where({Role.TEACHER}))
+    if not where or actor.user_id is None:
         return []
     found = timetable.lessons(
         establishment_id=where,
@@ -186,7 +190,7 @@ class Board:
     to_decide: int
 
 
-def board(actor, establishment_id: int, now: dt.datetime | None = None) -> Board:
+def board(actor: Actor, establishment_id: int, now: dt.datetime | None = None) -> Board:
     """Today's lessons that have begun without a roll call, today's unexplained absences and the
     justifications waiting for a decision. Seven queries at most, whatever the data."""
     now = now or timezone.now()
@@ -230,7 +234,9 @@ def class_names(student_ids: Iterable[int], establishment_id: int) -> dict[int, 
     return dict(rows.values_list("student_id", "school_class__name"))
 
 
-def absences_page(actor, establishment_id: int, *, status: str = "", class_id: int | None = None, page: int = 1):
+def absences_page(
+    actor: Actor, establishment_id: int, *, status: str = "", class_id: int | None = None, page: int | str = 1
+) -> Page[Absence]:
     """The establishment's absences for the vie scolaire, newest first, 50 a page (three queries)."""
     qs = (
         Absence.objects.visible_to(actor)
@@ -247,7 +253,7 @@ def absences_page(actor, establishment_id: int, *, status: str = "", class_id: i
     return Paginator(qs, 50).get_page(page)
 
 
-def justifications_to_decide(actor, establishment_id: int) -> list[Justification]:
+def justifications_to_decide(actor: Actor, establishment_id: int) -> list[Justification]:
     """The justifications waiting for a decision, oldest first (one query)."""
     return list(
         Justification.objects.visible_to(actor)
@@ -257,7 +263,13 @@ def justifications_to_decide(actor, establishment_id: int) -> list[Justification
     )
 
 
-def absence_detail(actor, absence: Absence):
+def justification_to_decide(actor: Actor, record: Absence | Lateness, pk: str | None) -> Justification:
+    """One of the record's justifications, which the actor may decide (404 otherwise)."""
+    field = "absence" if isinstance(record, Absence) else "lateness"
+    return authz.access(actor, Justification.objects.filter(**{field: record}), pk, Action.CHANGE)
+
+
+def absence_detail(actor: Actor, absence: Absence) -> tuple[list[Justification], list[Mark]]:
     """An absence's justifications and the lessons it covers; a staff read is recorded."""
     audit.record_read(actor=actor, verb="attendance.view_absence", target=absence, subject_id=absence.student_id)
     justifications = list(absence.justifications.select_related("reason", "author", "decided_by"))
@@ -265,7 +277,7 @@ def absence_detail(actor, absence: Absence):
     return justifications, marks
 
 
-def lateness_detail(actor, lateness: Lateness):
+def lateness_detail(actor: Actor, lateness: Lateness) -> list[Justification]:
     audit.record_read(actor=actor, verb="attendance.view_lateness", target=lateness, subject_id=lateness.student_id)
     return list(lateness.justifications.select_related("reason", "author", "decided_by"))
 
@@ -279,7 +291,7 @@ class StudentFile:
     to_justify: list[Absence | Lateness]
 
 
-def student_file(actor, student: User, *, start: dt.date, end: dt.date) -> StudentFile:
+def student_file(actor: Actor, student: User, *, start: dt.date, end: dt.date) -> StudentFile:
     """A student's absences and lateness (those the actor may see) and the year's counts; a staff
     read is recorded. Four queries."""
     audit.record_read(actor=actor, verb="attendance.view_student", target=student, subject_id=student.pk)
@@ -296,20 +308,24 @@ def student_file(actor, student: User, *, start: dt.date, end: dt.date) -> Stude
     return StudentFile(student, absences, lateness, counts, to_justify)
 
 
-def to_justify_for_family(actor) -> list[Absence]:
-    """The children's (or one's own) absences still to justify, for the dashboard (one query)."""
-    ids = list(actor.children_ids) or [actor.user_id]
-    return list(
-        Absence.objects.visible_to(actor)
-        .filter(student_id__in=ids, status=Status.PENDING, justifications__isnull=True)
-        .select_related("student")
-        .order_by("-start")[:5]
-    )
+def reasons(establishment_id: int, *, active_only: bool = True) -> list[AbsenceReason] | list[BuiltInReason]:
+    """The establishment's motifs, or the built-in defaults while it has none of its own (one query; a read
+    never writes them)."""
+    rows = list(AbsenceReason.objects.filter(establishment_id=establishment_id))
+    if not rows:
+        return built_in_reasons()
+    return [r for r in rows if r.is_active] if active_only else rows
 
 
-def reasons(establishment_id: int, *, active_only: bool = True):
-    qs = AbsenceReason.objects.filter(establishment_id=establishment_id)
-    return qs.filter(is_active=True) if active_only else qs
+def reason_to_change(actor: Actor, establishment_id: int, value: str) -> AbsenceReason | BuiltInReason | None:
+    """The motif a settings form names: none (a new one), a default not written yet, or a row the actor may
+    change (404 otherwise)."""
+    if not value:
+        return None
+    built_in = BuiltInReason.from_value(value)
+    if built_in is not None:
+        return built_in
+    return authz.access(actor, AbsenceReason.objects.filter(establishment_id=establishment_id), value, Action.CHANGE)
 
 
 def settings_of(establishment_id: int) -> AttendanceSettings:
@@ -350,7 +366,9 @@ class ClassStat:
     rate: float
 
 
-def statistics(establishment_id: int, *, start: dt.date, end: dt.date, class_id: int | None = None):
+def statistics(
+    establishment_id: int, *, start: dt.date, end: dt.date, class_id: int | None = None
+) -> tuple[list[StudentStat], list[ClassStat]]:
     """Absence rate per student and class for a period (three queries: the students, the counts).
 
     Callers authorize (the vie scolaire and direction)."""
@@ -422,10 +440,73 @@ def lateness_alerts(establishment_id: int, settings: AttendanceSettings) -> list
     return sorted(found, key=lambda alert: (-alert.count, alert.name))
 
 
-def periods_of(establishment_id: int) -> list[Period]:
+def periods_of(establishment_id: int | None) -> list[Period]:
     today = timezone.localdate()
     return list(
         Period.objects.filter(
             establishment_id=establishment_id, school_year__start_date__lte=today, school_year__end_date__gte=today
         ).order_by("position")
     )
+
+
+# --- what the pages ask besides --------------------------------------------------------------------------
+
+
+def home_url_name(actor: Actor) -> str | None:
+    """Where "Vie scolaire" leads, by the role acted in: the board, the lessons, the family's page."""
+    if follows_school_life(actor, actor.establishment):
+        return "attendance:board"
+    if actor.role == Role.TEACHER:
+        return "attendance:lessons"
+    if actor.role in (Role.GUARDIAN, Role.STUDENT):
+        return "attendance:family"
+    return None
+
+
+def family_student(actor: Actor) -> User | None:
+    """The student a family page is about: the child a guardian looks at, or the student themself."""
+    if actor.role == Role.GUARDIAN and actor.child:
+        return authz.access(actor, User, actor.child.id)
+    if actor.role == Role.STUDENT:
+        return actor.user
+    return None
+
+
+def students_here(actor: Actor, establishment_id: int) -> QuerySet[User]:
+    """The students enrolled now in an establishment, by name (a queryset for a form's choices)."""
+    enrolled = current(Enrolment.objects.filter(establishment_id=establishment_id)).values("student_id")
+    return User.objects.visible_to(actor).filter(pk__in=enrolled).order_by("last_name", "first_name")
+
+
+def classes_here(actor: Actor, establishment_id: int) -> QuerySet[SchoolClass]:
+    """The establishment's classes the actor sees, by name (a filter's choices)."""
+    return SchoolClass.objects.visible_to(actor).filter(establishment_id=establishment_id).order_by("name")
+
+
+def recent_lateness(actor: Actor, establishment_id: int, size: int = 50) -> list[Lateness]:
+    """The establishment's latest lateness, newest first (one query)."""
+    return list(
+        Lateness.objects.visible_to(actor)
+        .filter(establishment_id=establishment_id)
+        .select_related("student")
+        .order_by("-at")[:size]
+    )
+
+
+def school_year(establishment_id: int | None) -> tuple[dt.date, dt.date]:
+    """The current school year's first and last days (its periods), else September 1st to today."""
+    periods = periods_of(establishment_id)
+    today = timezone.localdate()
+    if periods:
+        return periods[0].start_date, periods[-1].end_date
+    return dt.date(today.year - (today.month < 9), 9, 1), today
+
+
+def period_asked(establishment_id: int, chosen: str) -> tuple[list[Period], Period | None, dt.date, dt.date]:
+    """The periods, the one asked (``?periode=<id>``), and its bounds; else the school year so far."""
+    periods = periods_of(establishment_id)
+    start, end = school_year(establishment_id)
+    for period in periods:
+        if str(period.pk) == chosen:
+            return periods, period, period.start_date, period.end_date
+    return periods, None, start, min(end, timezone.localdate())

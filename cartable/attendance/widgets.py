@@ -23,7 +23,7 @@ TEACHER_SECONDS = 600
 BOARD_SECONDS = 60
 
 
-def family_context(actor) -> dict:
+def family_context(actor) -> dict | None:
     """The absences of the child looked at (or one's own) still waiting for a justification."""
     if actor.role == Role.GUARDIAN:
         if actor.child is None:

@@ -290,6 +290,8 @@ FAMILY_ROLES = frozenset({Role.STUDENT, Role.GUARDIAN})
 MANAGER_ROLES = frozenset({Role.DIRECTION, Role.ESTABLISHMENT_ADMIN, Role.EDUCATION})
 # Those who follow school life (attendance, discipline, report cards): the vie scolaire and the direction.
 SCHOOL_LIFE_ROLES = frozenset({Role.EDUCATION, Role.DIRECTION})
+# Those who report incidents and give punishments: the teachers and those who follow school life.
+PUNISHER_ROLES = SCHOOL_LIFE_ROLES | {Role.TEACHER}
 # Those who administer the establishment's settings: the direction and the ENT administrator.
 ADMIN_ROLES = frozenset({Role.DIRECTION, Role.ESTABLISHMENT_ADMIN})
 # Those who have a week of their own lessons (timetable, homework, agenda).

@@ -12,11 +12,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,7 +25,7 @@ from cartable.core import audit, authz
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory import queries as directory
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, Membership, Role, SchoolYear, User
 from cartable.discipline import rules
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
@@ -51,7 +52,7 @@ def _family(student_id: int) -> list[int]:
 @transaction.atomic
 def report_incident(
     *,
-    actor,
+    actor: Actor,
     establishment_id: int,
     occurred_at: dt.datetime,
     place: str,
@@ -135,7 +136,7 @@ def _notify_punishment(punishment: Punishment, student: User) -> None:
 @transaction.atomic
 def give_punishment(
     *,
-    actor,
+    actor: Actor,
     student: User,
     kind: str,
     reason: str,
@@ -149,6 +150,8 @@ def give_punishment(
     """Give a punishment to a student of the actor's establishment. An exclusion from class needs its written
     report (sent to the CPE and the principal); a detention needs its date and time."""
     today = _today(today)
+    if actor.establishment_id is None:  # one acts in an establishment
+        raise PermissionDenied
     punishment = Punishment(
         establishment_id=actor.establishment_id,
         student=student,
@@ -185,7 +188,7 @@ def give_punishment(
 
 @transaction.atomic
 def follow_up_punishment(
-    *, actor, punishment: Punishment, done_on: dt.date | None, note: str = "", today: dt.date | None = None
+    *, actor: Actor, punishment: Punishment, done_on: dt.date | None, note: str = "", today: dt.date | None = None
 ) -> Punishment:
     """Record whether the punishment was done, and when (None: not done yet)."""
     authz.require(actor, Action.CHANGE, punishment)
@@ -207,7 +210,7 @@ def follow_up_punishment(
 
 
 # --- sanctions: the procedure's steps --------------------------------------------------------------------
-STEP_TITLES = {
+STEP_TITLES: dict[str, Promise] = {
     Sanction.Step.INFORMED: gettext_lazy("Procédure disciplinaire engagée pour %(name)s"),
     Sanction.Step.DEFENCE: gettext_lazy("Défense de %(name)s entendue"),
     Sanction.Step.DECIDED: gettext_lazy("Sanction décidée pour %(name)s"),
@@ -229,7 +232,7 @@ def _step_notice(sanction: Sanction, body: str) -> None:
     )
 
 
-def _audit_step(actor, sanction: Sanction, on: dt.date) -> None:
+def _audit_step(actor: Actor, sanction: Sanction, on: dt.date) -> None:
     audit.record(
         actor=actor,
         verb="discipline.sanction." + sanction.step,
@@ -254,7 +257,7 @@ def _check_date(on: dt.date, today: dt.date, after: dt.date | None) -> None:
 @transaction.atomic
 def open_sanction(
     *,
-    actor,
+    actor: Actor,
     student: User,
     authority: str,
     facts: str,
@@ -263,6 +266,8 @@ def open_sanction(
 ) -> Sanction:
     """Open a disciplinary procedure about a student (the family is informed at the next step)."""
     today = _today(today)
+    if actor.establishment_id is None:  # one acts in an establishment
+        raise PermissionDenied
     sanction = Sanction(
         establishment_id=actor.establishment_id,
         student=student,
@@ -283,7 +288,7 @@ def open_sanction(
 
 @transaction.atomic
 def inform_family(
-    *, actor, sanction: Sanction, informed_on: dt.date | None = None, today: dt.date | None = None
+    *, actor: Actor, sanction: Sanction, informed_on: dt.date | None = None, today: dt.date | None = None
 ) -> Sanction:
     """The family was informed in writing of the facts and of its right to present a defence: the defence
     deadline follows from the authority (two working days for the principal, eight days for the council)."""
@@ -308,7 +313,12 @@ def inform_family(
 
 @transaction.atomic
 def record_defence(
-    *, actor, sanction: Sanction, heard_on: dt.date | None = None, summary: str = "", today: dt.date | None = None
+    *,
+    actor: Actor,
+    sanction: Sanction,
+    heard_on: dt.date | None = None,
+    summary: str = "",
+    today: dt.date | None = None,
 ) -> Sanction:
     """The student and their family presented their defence (orally or in writing)."""
     authz.require(actor, Action.CHANGE, sanction)
@@ -329,13 +339,14 @@ def can_decide(sanction: Sanction, today: dt.date) -> bool:
     """The decision waits until the defence was heard or its deadline has passed."""
     if sanction.informed_on is None or sanction.decided_on is not None:
         return False
+    assert sanction.defence_deadline is not None  # informing the family sets the defence's deadline
     return sanction.defence_heard_on is not None or today > sanction.defence_deadline
 
 
 @transaction.atomic
 def decide_sanction(
     *,
-    actor,
+    actor: Actor,
     sanction: Sanction,
     kind: str,
     days: int | None = None,
@@ -353,6 +364,7 @@ def decide_sanction(
         raise DisciplineError(_("Informez d'abord la famille des faits et de son droit à se défendre."))
     if locked.decided_on is not None:
         raise DisciplineError(_("La sanction est déjà décidée."))
+    assert locked.defence_deadline is not None  # informing the family sets the defence's deadline
     if locked.defence_heard_on is None and decided_on <= locked.defence_deadline:
         raise DisciplineError(
             _("Pas de décision avant la fin du délai de défense (%(deadline)s) ou avant d'avoir entendu la défense.")
@@ -373,7 +385,7 @@ def decide_sanction(
     return locked
 
 
-def _check_decision(authority: str, kind: str, days, suspension: str, suspended_days) -> None:
+def _check_decision(authority: str, kind: str, days: int | None, suspension: str, suspended_days: int | None) -> None:
     if kind not in rules.DECIDED_BY[authority]:
         raise DisciplineError(_("Seul le conseil de discipline prononce une exclusion définitive."))
     if kind in rules.WITH_DAYS and not (days and 1 <= days <= rules.MAX_EXCLUSION_DAYS):
@@ -381,7 +393,7 @@ def _check_decision(authority: str, kind: str, days, suspension: str, suspended_
     if suspension != Sanction.Suspension.NONE and kind not in rules.MAY_BE_SUSPENDED:
         raise DisciplineError(_("Un avertissement ou un blâme ne peut pas être assorti d'un sursis."))
     partial = suspension == Sanction.Suspension.PARTIAL and kind in rules.WITH_DAYS
-    if partial and (not suspended_days or suspended_days >= days):
+    if partial and (not suspended_days or suspended_days >= (days or 0)):
         raise DisciplineError(_("Le sursis partiel porte sur une partie des jours d'exclusion."))
 
 
@@ -403,7 +415,7 @@ def describe(sanction: Sanction) -> str:
 
 @transaction.atomic
 def notify_decision(
-    *, actor, sanction: Sanction, notified_on: dt.date | None = None, today: dt.date | None = None
+    *, actor: Actor, sanction: Sanction, notified_on: dt.date | None = None, today: dt.date | None = None
 ) -> Sanction:
     """The decision was notified to the student and the family: the procedure is complete."""
     authz.require(actor, Action.CHANGE, sanction)

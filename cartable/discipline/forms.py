@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cartable.directory.actor import current
 from cartable.directory.models import Enrolment, Membership, User
 from cartable.discipline import rules
-from cartable.discipline.models import Involvement, Punishment, Sanction
+from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
 
 PARIS = ZoneInfo("Europe/Paris")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -100,7 +100,9 @@ class PunishmentForm(forms.Form):
     student = PersonChoice(label=_("Élève"), queryset=User.objects.none())
     kind = forms.ChoiceField(label=_("Punition"), choices=Punishment.Kind.choices)
     reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 3}))
-    incident = forms.ModelChoiceField(label=_("Incident lié"), queryset=None, required=False)
+    incident: forms.ModelChoiceField[Incident] = forms.ModelChoiceField(
+        label=_("Incident lié"), queryset=None, required=False
+    )
     detention_date = forms.DateField(label=_("Date de la retenue"), required=False, widget=DATE)
     detention_time = forms.TimeField(label=_("Heure de la retenue"), required=False, widget=TIME)
     detention_place = forms.CharField(label=_("Lieu de la retenue"), max_length=120, required=False)
@@ -153,7 +155,9 @@ class SanctionForm(forms.Form):
     student = PersonChoice(label=_("Élève"), queryset=User.objects.none())
     authority = forms.ChoiceField(label=_("Autorité"), choices=Sanction.Authority.choices)
     facts = forms.CharField(label=_("Faits reprochés"), widget=forms.Textarea(attrs={"rows": 5}))
-    incident = forms.ModelChoiceField(label=_("Incident lié"), queryset=None, required=False)
+    incident: forms.ModelChoiceField[Incident] = forms.ModelChoiceField(
+        label=_("Incident lié"), queryset=None, required=False
+    )
 
     def __init__(self, *args, actor, incidents, **kwargs):
         super().__init__(*args, **kwargs)

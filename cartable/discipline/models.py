@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core.authz import ScopedManager
 from cartable.directory.models import EstablishmentScoped, User
 
 
@@ -21,8 +20,6 @@ class Incident(EstablishmentScoped):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("signalé par")
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("incident")
@@ -49,8 +46,6 @@ class Involvement(EstablishmentScoped):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="involvements")
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("personne"))
     role = models.CharField(_("rôle"), max_length=8, choices=Role.choices)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("personne impliquée")
@@ -94,8 +89,6 @@ class Punishment(EstablishmentScoped):
     done_on = models.DateField(_("faite le"), null=True, blank=True)
     follow_up_note = models.CharField(_("suivi"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("punition")
@@ -172,8 +165,6 @@ class Sanction(EstablishmentScoped):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("décidée par")
     )
     notified_on = models.DateField(_("notifiée le"), null=True, blank=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("sanction")

@@ -5,19 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from cartable.core import authz
+from cartable.directory.actor import Actor
 from cartable.directory.models import Role
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
-from cartable.discipline.policies import overseen
 
 LIST_SIZE = 50
 WIDGET_SIZE = 6
 RECENT_DAYS = 30
 
-NEXT_STEP = {
+NEXT_STEP: dict[str, Promise] = {
     Sanction.Step.OPENED: _("Informer la famille par écrit"),
     Sanction.Step.INFORMED: _("Entendre la défense ou attendre la fin du délai"),
     Sanction.Step.DEFENCE: _("Prendre la décision"),
@@ -29,12 +31,13 @@ NEXT_STEP = {
 def next_step(sanction: Sanction, today: dt.date | None = None) -> str:
     """What the procedure waits for, in words."""
     today = today or timezone.localdate()
-    if sanction.step == Sanction.Step.INFORMED and today > sanction.defence_deadline:
+    deadline = sanction.defence_deadline
+    if sanction.step == Sanction.Step.INFORMED and deadline is not None and today > deadline:
         return str(NEXT_STEP[Sanction.Step.DEFENCE])
     return str(NEXT_STEP[sanction.step])
 
 
-def family_student_id(actor) -> int | None:
+def family_student_id(actor: Actor) -> int | None:
     """The student a student or guardian looks at: themself, or the active child."""
     if actor.role == Role.STUDENT:
         return actor.user_id
@@ -43,19 +46,25 @@ def family_student_id(actor) -> int | None:
     return None
 
 
-def _punishments(actor):
+def _punishments(actor: Actor):
     return Punishment.objects.visible_to(actor).select_related("student", "given_by")
 
 
-def _sanctions(actor):
+def _sanctions(actor: Actor):
     return Sanction.objects.visible_to(actor).select_related("student")
 
 
-def is_family(actor) -> bool:
+def is_family(actor: Actor) -> bool:
     return actor.role in (Role.STUDENT, Role.GUARDIAN)
 
 
-def home_punishments(actor, *, to_follow: bool = False) -> list[Punishment]:
+def family_view(actor: Actor) -> bool:
+    """Whether the discipline page shows the family's side: to a student or a guardian, and to whoever is not
+    staff of the active establishment."""
+    return is_family(actor) or not authz.can(actor, "discipline.see_staff_side", actor.establishment)
+
+
+def home_punishments(actor: Actor, *, to_follow: bool = False) -> list[Punishment]:
     """The punishments of the discipline page (the child's for a family), only those not done yet when
     ``to_follow`` (one query)."""
     rows = _punishments(actor).filter(establishment_id=actor.establishment_id)
@@ -69,7 +78,7 @@ def home_punishments(actor, *, to_follow: bool = False) -> list[Punishment]:
     return list(rows[:LIST_SIZE])
 
 
-def home(actor, *, to_follow: bool = False) -> dict:
+def home(actor: Actor, *, to_follow: bool = False) -> dict:
     """The discipline page: for a family, their child's punishments and sanctions; for staff, the
     establishment's recent incidents, punishments and sanctions as the actor may see them (3 queries)."""
     eid = actor.establishment_id
@@ -83,11 +92,13 @@ def home(actor, *, to_follow: bool = False) -> dict:
             Incident.objects.visible_to(actor).filter(establishment_id=eid).select_related("reported_by")[:LIST_SIZE]
         ),
         "punishments": punishments,
-        "sanctions": list(_sanctions(actor).filter(establishment_id=eid)[:LIST_SIZE]) if eid in overseen(actor) else [],
+        "sanctions": list(_sanctions(actor).filter(establishment_id=eid)[:LIST_SIZE])
+        if authz.can(actor, "discipline.oversee", actor.establishment)
+        else [],
     }
 
 
-def student_file(actor, student_id: int) -> dict:
+def student_file(actor: Actor, student_id: int) -> dict:
     """A student's disciplinary file as the actor may see it: punishments and sanctions (2 queries)."""
     return {
         "punishments": list(_punishments(actor).filter(student_id=student_id)),
@@ -139,10 +150,8 @@ def monthly_counts(punishments: list[Punishment], today: dt.date, months: int = 
     }
 
 
-def incident_detail(actor, pk) -> Incident:
+def incident_detail(actor: Actor, pk: int) -> Incident:
     """An incident with the people involved and its punishments (3 queries); raises Http404 when hidden."""
-    from cartable.core import authz
-
     involved = Prefetch(
         "involvements", queryset=Involvement.objects.select_related("person").order_by("role", "person__last_name")
     )
@@ -151,14 +160,14 @@ def incident_detail(actor, pk) -> Incident:
     return authz.access(actor, queryset, pk)
 
 
-def incidents_to_link(actor):
+def incidents_to_link(actor: Actor) -> QuerySet[Incident]:
     """Incidents the actor may attach a punishment or sanction to (the last 60 days)."""
     since = timezone.now() - dt.timedelta(days=60)
     return Incident.objects.visible_to(actor).filter(establishment_id=actor.establishment_id, occurred_at__gte=since)
 
 
 # --- dashboard widgets (one query each) ------------------------------------------------------------------
-def recent_family_punishments(actor) -> list[Punishment]:
+def recent_family_punishments(actor: Actor) -> list[Punishment]:
     """The student's (or the active child's) punishments of the last 30 days."""
     student_id = family_student_id(actor)
     if student_id is None:
@@ -171,7 +180,7 @@ def recent_family_punishments(actor) -> list[Punishment]:
     )
 
 
-def punishments_to_follow(actor) -> list[Punishment]:
+def punishments_to_follow(actor: Actor) -> list[Punishment]:
     """Punishments of the establishment not done yet, the oldest first."""
     return list(
         Punishment.objects.filter(establishment_id=actor.establishment_id, done_on__isnull=True)
@@ -180,7 +189,7 @@ def punishments_to_follow(actor) -> list[Punishment]:
     )
 
 
-def open_procedures(actor) -> list[Sanction]:
+def open_procedures(actor: Actor) -> list[Sanction]:
     """Sanction procedures of the establishment not yet notified, with their next step."""
     rows = list(
         Sanction.objects.filter(establishment_id=actor.establishment_id, notified_on__isnull=True)
