@@ -22,6 +22,7 @@ import re
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import IO, Any
@@ -30,6 +31,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -239,6 +241,13 @@ def delete_stored(name: str, *, storage: Storage | None = None) -> None:
     """Remove a stored file, ignoring one already gone (call it from ``transaction.on_commit``)."""
     if name:
         (storage or default_storage).delete(name)
+
+
+def delete_after_commit(names: Iterable[str | None]) -> None:
+    """Remove stored files once the transaction that dropped their rows commits (never if it rolls back)."""
+    kept = [name for name in names if name]
+    if kept:
+        transaction.on_commit(lambda: [delete_stored(name) for name in kept])
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:

@@ -6,6 +6,8 @@ enrolments, teaching assignments and guardianships.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -45,7 +47,7 @@ class User(AbstractUser):
     birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     activated_at = models.DateTimeField(_("activé le"), null=True, blank=True)
 
-    objects = PersonManager()
+    objects: ClassVar[PersonManager] = PersonManager()
 
     class Meta:
         verbose_name = _("personne")

@@ -8,7 +8,6 @@ guardians are notified when homework becomes visible (at once when published now
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, notify
+from cartable.core import audit, authz, notify, uploads
 from cartable.core.authz import Action
 from cartable.core.richtext import sanitize
 from cartable.directory.actor import current
@@ -103,7 +102,7 @@ def delete_log_entry(*, actor, entry: LogEntry) -> None:
         actor=actor, verb="homework.delete_entry", target=entry, establishment_id=entry.establishment_id, before=before
     )
     entry.delete()
-    _delete_files_on_commit(stored)
+    uploads.delete_after_commit(stored)
 
 
 # --- files and links ---------------------------------------------------------------------------------
@@ -187,21 +186,7 @@ def delete_attachment(*, actor, attachment: Attachment) -> None:
     )
     stored = attachment.file.name
     attachment.delete()
-    _delete_files_on_commit([stored])
-
-
-def _delete_files_on_commit(stored: Iterable[str | None]) -> None:
-    names = [name for name in stored if name]
-    if not names:
-        return
-
-    def remove():
-        from cartable.core import uploads
-
-        for name in names:
-            uploads.delete_stored(name)
-
-    transaction.on_commit(remove)
+    uploads.delete_after_commit([stored])
 
 
 # --- homework ----------------------------------------------------------------------------------------
@@ -284,7 +269,7 @@ def delete_homework(*, actor, homework: Homework) -> None:
         before=_snapshot(homework, HOMEWORK_FIELDS),
     )
     homework.delete()
-    _delete_files_on_commit(stored)
+    uploads.delete_after_commit(stored)
 
 
 @transaction.atomic

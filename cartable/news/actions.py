@@ -135,7 +135,7 @@ def update_news(
     locked.save()
     locked.classes.set(classes)
     if old_file:
-        transaction.on_commit(lambda: uploads.delete_stored(old_file))
+        uploads.delete_after_commit([old_file])
     audit.record(
         actor=actor,
         verb="news.update",
@@ -157,7 +157,7 @@ def delete_news(*, actor, item: NewsItem) -> None:
     name = item.image.name
     item.delete()
     if name:
-        transaction.on_commit(lambda: uploads.delete_stored(name))
+        uploads.delete_after_commit([name])
 
 
 # --- announcing ----------------------------------------------------------------------------------------

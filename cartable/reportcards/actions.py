@@ -235,7 +235,7 @@ def _write_card(run: GenerationRun, student: User, data: dict, digest: str) -> R
                 card = latest  # a draft: refreshed in place
                 old_name = card.file.name
                 version = card.version
-                transaction.on_commit(lambda: uploads.delete_stored(old_name))
+                uploads.delete_after_commit([old_name])
             else:
                 version = latest.version + 1 if latest else 1
                 card = ReportCard(

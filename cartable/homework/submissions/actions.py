@@ -65,12 +65,6 @@ class _Stored:
                 uploads.delete_stored(name)
 
 
-def _delete_after_commit(names: Iterable[str]) -> None:
-    names = [n for n in names if n]
-    if names:
-        transaction.on_commit(lambda: [uploads.delete_stored(n) for n in names])
-
-
 def submit_work(
     *,
     actor,
@@ -135,7 +129,7 @@ def submit_work(
             verb = "homework.submission.replace"
         if dropped:
             SubmissionFile.objects.filter(pk__in=[f.pk for f in dropped]).delete()
-            _delete_after_commit(f.file.name for f in dropped)
+            uploads.delete_after_commit(f.file.name for f in dropped)
         SubmissionFile.objects.bulk_create(
             [
                 SubmissionFile(
@@ -197,7 +191,7 @@ def return_feedback(
             before = {"text": feedback.text, "mark": str(feedback.mark) if feedback.mark is not None else None}
             verb = "homework.feedback.change"
         if corrected is not None or remove_corrected:
-            _delete_after_commit([feedback.corrected_file.name])
+            uploads.delete_after_commit([feedback.corrected_file.name])
             feedback.corrected_file = ""
             feedback.corrected_name = ""
         if corrected is not None:
