@@ -29,7 +29,7 @@ def contexts(widgets: list, actor: Any, compute: Callable[[Any], dict | None]) -
     """Each widget's context: from the cache for cached widgets still fresh, else computed (and stored)."""
     cached = [w for w in widgets if w.cache_for]
     versions = cache.get_many([VERSION % w.key for w in cached]) if cached else {}
-    child = actor.child.id if actor.role == "guardian" and actor.child else ""
+    child = actor.child.id if actor.child else ""  # the actor names a child only when acting as a guardian
     who = f"{actor.user_id}:{actor.role}:{actor.establishment_id}:{child}"
     keys = {w.key: f"widget:{w.key}:{versions.get(VERSION % w.key, '0')}:{who}" for w in cached}
     hits = cache.get_many(list(keys.values())) if keys else {}

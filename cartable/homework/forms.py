@@ -6,7 +6,6 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import URLValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.homework.models import Homework
@@ -139,7 +138,3 @@ class LinkForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Fichier"))
-
-
-def default_published_at():
-    return timezone.localtime().replace(second=0, microsecond=0)

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.models import Role
+from cartable.directory.actor import Actor
+from cartable.directory.models import FAMILY_ROLES, STAFF_ROLES, Group, Role, SchoolClass
 from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
 
 
@@ -107,6 +108,63 @@ def can_change(actor, obj: LogEntry | Homework) -> bool:
     return assignment.teacher_id == actor.user_id and (
         assignment.school_class_id in actor.taught_class_ids or assignment.group_id in actor.taught_group_ids
     )
+
+
+# --- named permissions: the pages of the log that are not rows --------------------------------------------
+@authz.permission("homework.write_log", about=None)
+def writes_log(actor: Actor, _obj: None) -> bool:
+    """The teacher's pages (their week, entries, homework forms): whoever acts as a teacher."""
+    return actor.role == Role.TEACHER
+
+
+@authz.permission("homework.follow_todo", about=None)
+def follows_todo(actor: Actor, _obj: None) -> bool:
+    """ "Travail à faire": students and guardians, acting as such."""
+    return actor.role in FAMILY_ROLES
+
+
+@authz.permission("homework.tick_done", about=None)
+def ticks_done(actor: Actor, _obj: None) -> bool:
+    """A student ticks their own homework done (which homework: the action checks it)."""
+    return actor.role == Role.STUDENT
+
+
+@authz.permission("homework.follow_children", about=None)
+def follows_children(actor: Actor, _obj: None) -> bool:
+    """A guardian follows their children's work (one child at a time or all merged)."""
+    return actor.role == Role.GUARDIAN
+
+
+@authz.permission("homework.view_student_week", about=None)
+def views_student_week(actor: Actor, _obj: None) -> bool:
+    """ "Ma semaine": a student's own week, or a guardian's active child's."""
+    return actor.role == Role.STUDENT or (actor.role == Role.GUARDIAN and actor.child is not None)
+
+
+@authz.permission("homework.view_workload", about=None)
+def views_workload(actor: Actor, _obj: None) -> bool:
+    """The workload pages: families, teachers, and the staff of the active establishment."""
+    return actor.role in (Role.STUDENT, Role.GUARDIAN, Role.TEACHER) or (
+        actor.establishment_id is not None and actor.holds_in(actor.establishment_id, STAFF_ROLES)
+    )
+
+
+@authz.permission("homework.view_week_widget", about=None)
+def views_week_widget(actor: Actor, _obj: None) -> bool:
+    """The dashboard's "Ma charge de la semaine": students and guardians."""
+    return actor.role in FAMILY_ROLES
+
+
+@authz.permission("homework.read_class_log", about=SchoolClass)
+def reads_class_log(actor: Actor, school_class: SchoolClass) -> bool:
+    """A class's log page (what it shows is scoped by the rows' policies)."""
+    return can_read_log(actor, school_class.establishment_id, class_id=school_class.pk)
+
+
+@authz.permission("homework.read_group_log", about=Group)
+def reads_group_log(actor: Actor, group: Group) -> bool:
+    """A group's log page (what it shows is scoped by the rows' policies)."""
+    return can_read_log(actor, group.establishment_id, group_id=group.pk)
 
 
 class _LogPolicy(authz.Policy):

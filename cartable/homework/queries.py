@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, GroupMembership, Role, TeachingAssignment
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import Enrolment, Group, GroupMembership, Role, SchoolClass, TeachingAssignment
 from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
 from cartable.homework.policies import family_reach
+from cartable.timetable.queries import default_monday
 
 HOMEWORK_RELATED = (
     "assignment__subject",
@@ -64,6 +66,60 @@ def due_items(
             a = item.assignment
             item.children = [c for c in children if a.school_class_id in reach[c.id][0] or a.group_id in reach[c.id][1]]
     return items
+
+
+def todo_items(actor: Actor, start: dt.date, end: dt.date, *, merged: bool) -> list[Homework]:
+    """The homework due in the window with its done state: for a student theirs, for a guardian each
+    child's (``item.marks`` = [(child, done)]). Fixed query count."""
+    item: Any  # homework carrying the children, done state and marks set here and in due_items
+    if actor.role == Role.GUARDIAN and merged:
+        items = due_items(actor, start, end, student_ids=[c.id for c in actor.children])
+        children = {c.id for marked in cast("list[Any]", items) for c in marked.children}
+        done = done_pairs([i.pk for i in items], children)
+        for item in items:
+            item.marks = [(c, (item.pk, c.id) in done) for c in item.children]
+    elif actor.role == Role.GUARDIAN:
+        child = actor.child
+        items = due_items(actor, start, end, done_for=child.id if child else None)
+        for item in items:
+            item.marks = [(c, item.done) for c in item.children]
+    else:
+        items = due_items(actor, start, end, done_for=actor.user_id)
+    return items
+
+
+def dashboard_due(actor: Actor) -> list[Homework]:
+    """Homework due from this week's Monday (or today) to a week ahead, with its done state: fetched once
+    per request and shared by the dashboard's "Devoirs à venir" and "Ma charge de la semaine" widgets."""
+
+    def fetch() -> list[Homework]:
+        today = timezone.localdate()
+        monday = default_monday(today)
+        start, end = min(today, monday), max(today + dt.timedelta(days=7), monday + dt.timedelta(days=4))
+        return todo_items(actor, start, end, merged=False)
+
+    return actor.memo("homework.dashboard_due", fetch)
+
+
+def log_links(actor: Actor, *, merged: bool) -> dict[str, list]:
+    """The classes and groups whose log the student (or the child looked at) follows (two queries)."""
+    if actor.role == Role.STUDENT:
+        class_ids, group_ids = actor.class_ids, actor.group_ids
+    else:
+        reach = family_reach(actor)
+        children = actor.children if merged else ([actor.child] if actor.child else [])
+        class_ids = frozenset(c for child in children for c in reach.get(child.id, ((), ()))[0])
+        group_ids = frozenset(g for child in children for g in reach.get(child.id, ((), ()))[1])
+    classes = list(SchoolClass.objects.filter(pk__in=class_ids).order_by("name")) if class_ids else []
+    groups = list(Group.objects.filter(pk__in=group_ids).order_by("name")) if group_ids else []
+    return {"classes": classes, "groups": groups}
+
+
+def is_done(actor: Actor, homework: Homework) -> bool | None:
+    """Whether the student acting ticked this homework done; None for anyone else (one query for a student)."""
+    if actor.role != Role.STUDENT:
+        return None
+    return bool(done_pairs([homework.pk], [actor.user_id or 0]))
 
 
 def done_pairs(homework_ids: Iterable[int], student_ids: Iterable[int]) -> set[tuple[int, int]]:

@@ -306,10 +306,6 @@ def assignments_of_group(group_id: int) -> Q:
     return Q(group_id=group_id)
 
 
-def assignments_of_student(class_ids, group_ids) -> Q:
-    return Q(school_class_id__in=list(class_ids)) | Q(group_id__in=list(group_ids))
-
-
 def assignments_of_students(student_ids: Iterable[int]) -> Q:
     """The lessons of the classes and groups the students attend now, as subqueries (no query of its own)."""
     ids = list(student_ids)

@@ -1,0 +1,15 @@
+"""The request as views see it once the middleware ran: the acting person (``request.actor``) and htmx."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+from cartable.directory.actor import Actor
+
+
+class ActorRequest(HttpRequest):
+    """For annotations only: ``def page(request: ActorRequest) -> HttpResponse``."""
+
+    actor: Actor
+    htmx: HtmxDetails
