@@ -8,12 +8,14 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, Group, GroupMembership, Role, SchoolClass, TeachingAssignment
 from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
 from cartable.homework.policies import family_reach
+from cartable.timetable import queries as timetable
 from cartable.timetable.queries import default_monday
 
 HOMEWORK_RELATED = (
@@ -113,6 +115,51 @@ def log_links(actor: Actor, *, merged: bool) -> dict[str, list]:
     classes = list(SchoolClass.objects.filter(pk__in=class_ids).order_by("name")) if class_ids else []
     groups = list(Group.objects.filter(pk__in=group_ids).order_by("name")) if group_ids else []
     return {"classes": classes, "groups": groups}
+
+
+def teacher_week(actor: Actor, monday: dt.date, sunday: dt.date) -> tuple[list[dict[str, Any]], list[LogEntry]]:
+    """The teacher's lessons of the week in the active establishment, each with its log entry
+    (``{"lesson", "entry"}``), and the entries of the week that match no lesson."""
+    lessons = timetable.lessons(
+        establishment_id=actor.establishment_id or (),
+        start=monday,
+        end=sunday,
+        assignments=timetable.assignments_of_teacher(actor.user_id or 0),
+    )
+    entries = list(
+        LogEntry.objects.filter(
+            establishment_id=actor.establishment_id, author_id=actor.user_id, date__range=(monday, sunday)
+        )
+        .select_related(*HOMEWORK_RELATED)
+        .prefetch_related("homework")
+        .order_by("date", "start_time", "id")
+    )
+    by_key = {e.lesson_key: e for e in entries if e.lesson_key}
+    rows = [{"lesson": lesson, "entry": by_key.pop(lesson.key, None)} for lesson in lessons]
+    used = {row["entry"].pk for row in rows if row["entry"]}
+    return rows, [e for e in entries if e.pk not in used]
+
+
+def week_student(actor: Actor) -> tuple[int, str]:
+    """The student whose week is shown: oneself, or a guardian's active child; (id, first name). 404 for
+    anyone else (see the permission ``homework.view_student_week``)."""
+    if actor.role == Role.STUDENT and actor.user is not None:
+        return actor.user.pk, actor.user.first_name
+    if actor.role == Role.GUARDIAN and actor.child is not None:
+        return actor.child.id, actor.child.first_name
+    raise Http404
+
+
+def workload_classes(actor: Actor) -> list[SchoolClass]:
+    """The classes of the active establishment whose workload the actor may look at; a teacher's own
+    classes first."""
+    classes = list(
+        SchoolClass.objects.visible_to(actor).filter(establishment_id=actor.establishment_id).order_by("level", "name")
+    )
+    if actor.role == Role.TEACHER:
+        taught = actor.taught_class_ids
+        classes.sort(key=lambda c: (c.pk not in taught, c.level, c.name))
+    return classes
 
 
 def is_done(actor: Actor, homework: Homework) -> bool | None:

@@ -4,10 +4,11 @@ establishment's thresholds (set by the direction)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,15 +17,18 @@ from django.utils.translation import gettext_lazy
 from cartable.core import authz, registry
 from cartable.core.authz import Action
 from cartable.core.views import require_module
-from cartable.directory.models import Establishment, Role, SchoolClass
+from cartable.directory.actor import Actor
+from cartable.directory.http import ActorRequest
+from cartable.directory.models import Establishment, SchoolClass
 from cartable.homework import queries, workload
+from cartable.homework.models import WorkloadThresholds
 from cartable.homework.views_family import dashboard_due
 from cartable.timetable.queries import default_monday
 
 PLAN_WEEKS = 2
 
 
-def _monday(request) -> dt.date:
+def _monday(request: ActorRequest) -> dt.date:
     try:
         day = dt.date.fromisoformat(request.GET.get("semaine", ""))
     except ValueError:
@@ -33,27 +37,25 @@ def _monday(request) -> dt.date:
 
 
 @require_module("homework")
-def index(request):
+def index(request: ActorRequest) -> HttpResponse:
     """Charge de travail: the classes whose week one may look at; for a student, their own week."""
     actor = request.actor
-    if actor.role == Role.STUDENT:
+    if authz.can(actor, "homework.tick_done"):
         return my_week(request)  # a student's workload is their own week (the menu link stays current)
-    classes = list(
-        SchoolClass.objects.visible_to(actor).filter(establishment_id=actor.establishment_id).order_by("level", "name")
-    )
-    if actor.role == Role.TEACHER:
-        taught = actor.taught_class_ids
-        classes.sort(key=lambda c: (c.pk not in taught, c.level, c.name))
     can_set = actor.establishment is not None and authz.allows(actor, Action.MANAGE, actor.establishment)
     return render(
         request,
         "homework/workload/index.html",
-        {"classes": classes, "can_set": can_set, "has_week": actor.role == Role.GUARDIAN and actor.child is not None},
+        {
+            "classes": queries.workload_classes(actor),
+            "can_set": can_set,
+            "can_view_student_week": authz.can(actor, "homework.view_student_week"),
+        },
     )
 
 
 @require_module("homework")
-def class_week(request, pk: int):
+def class_week(request: ActorRequest, pk: int) -> HttpResponse:
     """A class's week: each day's minutes of homework and announced tests, against the thresholds."""
     school_class = authz.access(request.actor, SchoolClass, pk, Action.VIEW)
     monday = _monday(request)
@@ -85,7 +87,12 @@ LEVELS = [
 ]
 
 
-def level(minutes: int, tests: int, limits) -> dict:
+def _limits(actor: Actor) -> WorkloadThresholds:
+    """The thresholds of the active establishment (the defaults for one acting nowhere, who has no week)."""
+    return workload.thresholds_for(actor.establishment_id or 0)
+
+
+def level(minutes: int, tests: int, limits: WorkloadThresholds) -> dict[str, Any]:
     """A day's level (0 nothing, 1 light, 2 busy: two thirds of a limit, 3 over a limit) and its label."""
     if minutes == 0 and tests == 0:
         value = 0
@@ -98,24 +105,15 @@ def level(minutes: int, tests: int, limits) -> dict:
     return {"level": value, "label": dict(LEVELS)[value]}
 
 
-def _student(actor):
-    """The student whose week is shown: oneself, or a guardian's active child; (id, first name)."""
-    if actor.role == Role.STUDENT:
-        return actor.user_id, actor.user.first_name
-    if actor.role == Role.GUARDIAN and actor.child is not None:
-        return actor.child.id, actor.child.first_name
-    raise Http404
-
-
-def student_week(actor, monday: dt.date, *, today: dt.date) -> dict:
+def student_week(actor: Actor, monday: dt.date, *, today: dt.date) -> dict[str, Any]:
     """A student's week (their due work per day) and a suggested plan for what is not done yet. Fixed
     query count: the due items, the ticks, the thresholds."""
-    student_id, _name = _student(actor)
-    ids = [student_id] if actor.role == Role.GUARDIAN else None
+    student_id, _name = queries.week_student(actor)
+    ids = [student_id] if authz.can(actor, "homework.follow_children") else None
     horizon = max(monday + dt.timedelta(days=6), today + dt.timedelta(weeks=PLAN_WEEKS))
     items = queries.due_items(actor, min(monday, today), horizon, student_ids=ids)
     done = queries.done_pairs([i.pk for i in items], [student_id])
-    limits = workload.thresholds_for(actor.establishment_id)
+    limits = _limits(actor)
     week_days = []
     for offset in range(7):
         day = monday + dt.timedelta(days=offset)
@@ -144,10 +142,11 @@ def student_week(actor, monday: dt.date, *, today: dt.date) -> dict:
 
 
 @require_module("homework")
-def my_week(request):
+def my_week(request: ActorRequest) -> HttpResponse:
     """Ma semaine: the student's load day by day, and a plan spreading each piece of work before its date."""
     actor = request.actor
-    _student_id, name = _student(actor)
+    authz.require_or_404(actor, "homework.view_student_week", None)
+    _student_id, name = queries.week_student(actor)
     monday, today = _monday(request), timezone.localdate()
     context = student_week(actor, monday, today=today)
     context.update(
@@ -157,7 +156,7 @@ def my_week(request):
             "previous": monday - dt.timedelta(days=7),
             "following": monday + dt.timedelta(days=7),
             "today": today,
-            "is_guardian": actor.role == Role.GUARDIAN,
+            "can_follow_children": authz.can(actor, "homework.follow_children"),
         }
     )
     return render(request, "homework/workload/my_week.html", context)
@@ -174,7 +173,7 @@ class ThresholdsForm(forms.Form):
 
 
 @require_module("homework")
-def thresholds(request):
+def thresholds(request: ActorRequest) -> HttpResponse:
     """The direction sets the establishment's limits; the guard warns teachers beyond them."""
     establishment = authz.access(request.actor, Establishment, request.actor.establishment_id, Action.MANAGE)
     current = workload.thresholds_for(establishment.pk)
@@ -196,20 +195,22 @@ def thresholds(request):
 
 
 # --- registrations: the menu entry and the dashboard widget (imported from hooks.py) ---------------------------
-def _sees_workload(actor) -> bool:
-    return actor.role in (Role.STUDENT, Role.GUARDIAN, Role.TEACHER) or (
-        actor.establishment_id is not None and actor.is_staff_of(actor.establishment_id)
-    )
+def _sees_workload(actor: Actor) -> bool:
+    return authz.can(actor, "homework.view_workload")
 
 
-def _week_widget(actor) -> dict | None:
+def _sees_week_widget(actor: Actor) -> bool:
+    return authz.can(actor, "homework.view_week_widget")
+
+
+def _week_widget(actor: Actor) -> dict[str, Any] | None:
     """This week's load of the student (or the active child), day by day: three queries."""
-    if actor.role == Role.GUARDIAN and actor.child is None:
+    if not authz.can(actor, "homework.view_student_week"):  # a guardian with no child here
         return None
     today = timezone.localdate()
     monday = default_monday(today)  # on a weekend, the week to come
     items = dashboard_due(actor)  # shared with "Devoirs à venir": one query for both widgets
-    limits = workload.thresholds_for(actor.establishment_id)
+    limits = _limits(actor)
     days = []
     for offset in range(5):
         day = monday + dt.timedelta(days=offset)
@@ -239,6 +240,6 @@ registry.register_widget(
         context=_week_widget,
         order=45,
         module="homework",
-        visible=lambda actor: actor.role in (Role.STUDENT, Role.GUARDIAN),
+        visible=_sees_week_widget,
     )
 )
