@@ -1,7 +1,7 @@
 """Who may see and change the timetable.
 
-Weeks are not rows, so they are asked with functions (``can_view_class_week``...); the timetable's rows
-have a policy each. Seeing:
+Weeks are not rows, so they are asked through named permissions (``timetable.view_group_week``...,
+declared at the end, over the functions below); the timetable's rows have a policy each. Seeing:
 
 * a class's week: its students, their guardians, its teachers, the establishment's staff (the class's
   own policy: ``SchoolClass`` view);
@@ -20,8 +20,18 @@ from django.db.models import Q
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, GroupMembership, Role, SchoolClass, TeachingAssignment
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import (
+    OWN_LESSON_ROLES,
+    Enrolment,
+    Establishment,
+    Group,
+    GroupMembership,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings
 
 WRITES = (Action.CREATE, Action.CHANGE, Action.DELETE, Action.MANAGE)
@@ -209,3 +219,39 @@ class LessonChangePolicy(authz.Policy):
 
 def _assignment_ids(actor):
     return TeachingAssignment.objects.filter(_audience_scope(actor)).values("pk")
+
+
+# --- named permissions: the weeks, which are not rows -------------------------------------------------------
+@authz.permission("timetable.edit", about=Establishment)
+def edits(actor: Actor, establishment: Establishment | None) -> bool:
+    """The establishment's timetable pages that change it (lessons, slots, rooms, days, the import)."""
+    return establishment is not None and can_edit(actor, establishment.pk)
+
+
+@authz.permission("timetable.browse_weeks", about=Establishment)
+def browses_weeks(actor: Actor, establishment: Establishment | None) -> bool:
+    """The chooser of any class's, group's, teacher's or room's week."""
+    return establishment is not None and can_browse_weeks(actor, establishment.pk)
+
+
+@authz.permission("timetable.view_own_week", about=None)
+def views_own_week(actor: Actor, _obj: None) -> bool:
+    """A week of one's own lessons: a student's, a guardian's child's, a teacher's (others choose one)."""
+    return actor.role in OWN_LESSON_ROLES
+
+
+@authz.permission("timetable.view_group_week", about=Group)
+def views_group_week(actor: Actor, group: Group) -> bool:
+    return can_view_group_week(actor, group)
+
+
+@authz.permission("timetable.view_teacher_week", about=User)
+def views_teacher_week(actor: Actor, teacher: User) -> bool:
+    """A teacher's week in the active establishment."""
+    return actor.establishment_id is not None and can_view_teacher_week(actor, teacher.pk, actor.establishment_id)
+
+
+@authz.permission("timetable.view_student_week", about=Enrolment)
+def views_student_week(actor: Actor, enrolment: Enrolment) -> bool:
+    """A student's week in the establishment of that enrolment."""
+    return can_view_student_week(actor, enrolment.student_id, enrolment.establishment_id)

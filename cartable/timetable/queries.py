@@ -10,14 +10,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, GroupMembership, Role, TeachingAssignment
+from cartable.directory.actor import Actor, Child, current
+from cartable.directory.models import (
+    Enrolment,
+    Establishment,
+    Group,
+    GroupMembership,
+    Membership,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
+from cartable.directory.queries import people_with_role
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
 
 ASSIGNMENT_RELATED = ("assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group")
@@ -479,7 +491,47 @@ def _name_children(found: list[Lesson], children) -> None:
         lesson.extra["children"] = sorted(names[i] for i in who)
 
 
-def rooms_of(establishment_id: int):
+def own_week(actor: Actor, monday: dt.date) -> tuple[Week, Child | None] | None:
+    """The week of one's own lessons in the active establishment, by the role one acts in: a student's, a
+    teacher's, a guardian's active child's (with that child). None for a guardian with no child here."""
+    establishment_id = actor.establishment_id or 0
+    if actor.role == Role.GUARDIAN:
+        child = actor.child
+        if child is None:
+            return None
+        return week_of_student(student_id=child.id, establishment_id=establishment_id, monday=monday), child
+    if actor.role == Role.TEACHER:
+        return week_of_teacher(teacher_id=actor.user_id or 0, establishment_id=establishment_id, monday=monday), None
+    return week_of_student(student_id=actor.user_id or 0, establishment_id=establishment_id, monday=monday), None
+
+
+def chooser_lists(establishment: Establishment) -> dict[str, QuerySet[Any]]:
+    """The classes, groups, teachers and rooms of an establishment whose week staff may choose."""
+    return {
+        "classes": SchoolClass.objects.filter(establishment_id=establishment.pk).order_by("name"),
+        "groups": Group.objects.filter(establishment_id=establishment.pk).order_by("name"),
+        "teachers": people_with_role(establishment, Role.TEACHER),
+        "rooms": rooms_of(establishment.pk),
+    }
+
+
+def teacher_here(establishment_id: int | None, pk: int) -> User | None:
+    """The person ``pk`` if they teach in that establishment now, else None (one query)."""
+    teaching = current(Membership.objects.filter(establishment_id=establishment_id, role=Role.TEACHER))
+    return User.objects.filter(pk=pk, pk__in=teaching.values("person_id")).first()
+
+
+def week_enrolment(actor: Actor, student_id: int) -> Enrolment | None:
+    """The current enrolment whose establishment a student's week is shown in: the active establishment's
+    when the student is enrolled there, else the first one's; None when the student is enrolled nowhere."""
+    rows = list(current(Enrolment.objects.filter(student_id=student_id)).select_related("student", "establishment"))
+    if not rows:
+        return None
+    here = [e for e in rows if e.establishment_id == actor.establishment_id]
+    return here[0] if here else min(rows, key=lambda e: e.establishment_id)
+
+
+def rooms_of(establishment_id: int) -> QuerySet[Room]:
     return Room.objects.filter(establishment_id=establishment_id).order_by("name")
 
 

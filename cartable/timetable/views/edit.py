@@ -18,7 +18,7 @@ from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.directory.models import Establishment
-from cartable.timetable import actions, forms, imports, policies, queries
+from cartable.timetable import actions, forms, imports, queries
 from cartable.timetable.models import LessonChange, NonSchoolDay, Slot
 
 MODULE = "timetable"
@@ -39,8 +39,8 @@ def _errors(form, error: ValidationError) -> None:
 def _managed_establishment(request) -> Establishment:
     """The active establishment, when the actor edits its timetable; a 404 otherwise."""
     establishment = request.actor.establishment
-    if establishment is None or not policies.can_edit(request.actor, establishment.pk):
-        raise Http404
+    authz.require_or_404(request.actor, "timetable.edit", establishment)
+    assert establishment is not None  # the permission says so
     return establishment
 
 
