@@ -14,13 +14,47 @@ from django.db.models import Q
 
 from cartable.core import authz
 from cartable.core.authz import Action
+from cartable.directory.actor import Actor
 from cartable.directory.models import Role
 from cartable.homework.models import Feedback, Homework, Submission, SubmissionFile
 
 
-def is_homework_teacher(actor, homework: Homework) -> bool:
+def is_homework_teacher(actor: Actor, homework: Homework) -> bool:
     """The teacher of the homework's assignment, or its author."""
     return actor.user_id is not None and actor.user_id in (homework.assignment.teacher_id, homework.author_id)
+
+
+def is_targeted_student(actor: Actor, homework: Homework) -> bool:
+    """Whether the actor attends the class or group the homework is set for (its assignment loaded)."""
+    assignment = homework.assignment
+    return assignment.school_class_id in actor.class_ids or assignment.group_id in actor.group_ids
+
+
+def sees_all(actor: Actor, homework: Homework) -> bool:
+    """The teacher of the homework, its direction and the region see every submission of it."""
+    return (
+        is_homework_teacher(actor, homework)
+        or actor.is_regional_admin
+        or Role.DIRECTION in actor.roles_in(homework.establishment_id)
+    )
+
+
+@authz.permission("homework.see_all_submissions", about=Homework)
+def sees_all_submissions(actor: Actor, homework: Homework) -> bool:
+    """The class's list of submissions of a homework (and their zip): see :func:`sees_all`."""
+    return sees_all(actor, homework)
+
+
+@authz.permission("homework.review_submissions", about=Homework)
+def reviews_submissions(actor: Actor, homework: Homework) -> bool:
+    """Whoever sees every submission of a homework without being one of its students is sent to the list."""
+    return sees_all(actor, homework) and not is_targeted_student(actor, homework)
+
+
+@authz.permission("homework.give_feedback", about=Homework)
+def gives_feedback(actor: Actor, homework: Homework) -> bool:
+    """The homework's teacher returns feedback on its submissions."""
+    return is_homework_teacher(actor, homework)
 
 
 def _direction_of(actor) -> list[int]:
