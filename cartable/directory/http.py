@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
 from cartable.directory.actor import Actor
+from cartable.directory.models import User
 
 
 class ActorRequest(HttpRequest):
@@ -13,3 +14,10 @@ class ActorRequest(HttpRequest):
 
     actor: Actor
     htmx: HtmxDetails
+
+
+class SignedInRequest(ActorRequest):
+    """A request to a page that is not public: ``LoginRequiredMiddleware`` let it through, so its user is
+    signed in (for annotations only)."""
+
+    user: User  # narrower than HttpRequest's User | AnonymousUser

@@ -24,7 +24,7 @@ from cartable.directory.models import (
 
 
 @authz.register(Establishment)
-class EstablishmentPolicy(authz.Policy):
+class EstablishmentPolicy(authz.Policy[Any]):
     """Members see their establishments; its direction and ENT administrators change its settings."""
 
     def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
@@ -43,7 +43,7 @@ class EstablishmentPolicy(authz.Policy):
 
 
 @authz.register(SchoolClass)
-class SchoolClassPolicy(authz.Policy):
+class SchoolClassPolicy(authz.Policy[Any]):
     """Staff see their establishment's classes; students their own; guardians their children's."""
 
     def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
@@ -70,7 +70,7 @@ class SchoolClassPolicy(authz.Policy):
 
 
 @authz.register(User)
-class PersonPolicy(authz.Policy):
+class PersonPolicy(authz.Policy[Any]):
     """A person sees themself and their children; staff see the people of their establishments;
     students and families see the staff of their establishments. Only the region changes people."""
 
@@ -82,7 +82,7 @@ class PersonPolicy(authz.Policy):
                 return True
             return self.scope(actor, User.objects.filter(pk=obj.pk)).exists()
         if action == Action.CHANGE:
-            return obj.pk == actor.user_id
+            return bool(obj.pk == actor.user_id)
         return False
 
     def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -99,7 +99,7 @@ class PersonPolicy(authz.Policy):
 
 
 @authz.register(Membership)
-class MembershipPolicy(authz.Policy):
+class MembershipPolicy(authz.Policy[Any]):
     """A person sees their own memberships; the establishment's managers see its memberships."""
 
     def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:

@@ -15,7 +15,10 @@ so ``allows`` runs in memory and ``scope`` adds no query of its own beyond those
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cartable.core import authz
@@ -25,24 +28,25 @@ from cartable.directory.models import FAMILY_ROLES, STAFF_ROLES, Group, Role, Sc
 from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
 
 
-def teaching_reach(actor) -> tuple[frozenset[int], frozenset[int]]:
+def teaching_reach(actor: Actor) -> tuple[frozenset[int], frozenset[int]]:
     """The classes and groups whose log a teacher sees (see ``Actor.teaching_reach``)."""
-    return actor.teaching_reach
+    reach: tuple[frozenset[int], frozenset[int]] = actor.teaching_reach
+    return reach
 
 
-def family_reach(actor) -> dict[int, tuple[frozenset[int], frozenset[int]]]:
+def family_reach(actor: Actor) -> dict[int, tuple[frozenset[int], frozenset[int]]]:
     """For each of a guardian's children: the classes and groups they attend now (loaded with the
     actor's children; none when the person has no child)."""
     return actor.children_places
 
 
-def _audience_q(class_ids, group_ids, prefix: str) -> Q:
+def _audience_q(class_ids: Iterable[int], group_ids: Iterable[int], prefix: str) -> Q:
     return Q(**{f"{prefix}assignment__school_class_id__in": list(class_ids)}) | Q(
         **{f"{prefix}assignment__group_id__in": list(group_ids)}
     )
 
 
-def _readers(actor) -> tuple[set[int], set[int]]:
+def _readers(actor: Actor) -> tuple[set[int], set[int]]:
     """Classes and groups whose *published* log the actor reads as student, guardian or teacher."""
     class_ids, group_ids = set(actor.class_ids), set(actor.group_ids)
     taught_classes, taught_groups = teaching_reach(actor)
@@ -54,15 +58,15 @@ def _readers(actor) -> tuple[set[int], set[int]]:
     return class_ids, group_ids
 
 
-def _school_life_of(actor) -> list[int]:
+def _school_life_of(actor: Actor) -> list[int]:
     return [e for e in actor.establishment_ids if actor.roles_in(e) & {Role.EDUCATION, Role.DIRECTION}]
 
 
-def _direction_of(actor) -> list[int]:
+def _direction_of(actor: Actor) -> list[int]:
     return [e for e in actor.establishment_ids if Role.DIRECTION in actor.roles_in(e)]
 
 
-def visible_q(actor, prefix: str = "") -> Q:
+def visible_q(actor: Actor, prefix: str = "") -> Q:
     """The rows (log entries or homework, reached through ``prefix``) the actor may see, as a Q."""
     if actor.is_regional_admin:
         return Q()
@@ -76,7 +80,9 @@ def visible_q(actor, prefix: str = "") -> Q:
     )
 
 
-def can_read_log(actor, establishment_id: int, *, class_id: int | None = None, group_id: int | None = None) -> bool:
+def can_read_log(
+    actor: Actor, establishment_id: int, *, class_id: int | None = None, group_id: int | None = None
+) -> bool:
     """Whether the actor reads the log of this class or group at all (what they see in it is scoped)."""
     if actor.is_regional_admin or actor.roles_in(establishment_id) & {Role.DIRECTION, Role.EDUCATION}:
         return True
@@ -84,7 +90,7 @@ def can_read_log(actor, establishment_id: int, *, class_id: int | None = None, g
     return (class_id is not None and class_id in class_ids) or (group_id is not None and group_id in group_ids)
 
 
-def can_view(actor, obj: LogEntry | Homework) -> bool:
+def can_view(actor: Actor, obj: LogEntry | Homework) -> bool:
     """In memory: whether the actor sees this log entry or homework (its assignment loaded)."""
     if actor.is_regional_admin or obj.author_id == actor.user_id:
         return True
@@ -99,7 +105,7 @@ def can_view(actor, obj: LogEntry | Homework) -> bool:
     return assignment.school_class_id in class_ids or assignment.group_id in group_ids
 
 
-def can_change(actor, obj: LogEntry | Homework) -> bool:
+def can_change(actor: Actor, obj: LogEntry | Homework) -> bool:
     """The author changes their entries and homework, provided they still teach the assignment's class
     or group."""
     if obj.author_id != actor.user_id:
@@ -167,15 +173,15 @@ def reads_group_log(actor: Actor, group: Group) -> bool:
     return can_read_log(actor, group.establishment_id, group_id=group.pk)
 
 
-class _LogPolicy(authz.Policy):
-    def allows(self, actor, action, obj):
+class _LogPolicy(authz.Policy[Any]):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action == Action.VIEW:
             return can_view(actor, obj)
         if action in (Action.CREATE, Action.CHANGE, Action.DELETE):
             return can_change(actor, obj)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(visible_q(actor))
 
 
@@ -189,13 +195,15 @@ class HomeworkPolicy(_LogPolicy):
     """Homework: as the log entries (see the module docstring)."""
 
 
-class _ChildPolicy(authz.Policy):
+class _ChildPolicy(authz.Policy[Any]):
     """A file or link follows its log entry or homework: seen by who sees it, changed by who changes it."""
 
-    def _parent(self, obj):
-        return obj.log_entry if obj.log_entry_id else obj.homework
+    def _parent(self, obj: Attachment | Link) -> LogEntry | Homework:
+        parent = obj.log_entry if obj.log_entry_id else obj.homework
+        assert parent is not None  # a file or link belongs to an entry or to homework
+        return parent
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         parent = self._parent(obj)
         if action == Action.VIEW:
             return can_view(actor, parent)
@@ -203,7 +211,7 @@ class _ChildPolicy(authz.Policy):
             return can_change(actor, parent)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(
             (Q(log_entry__isnull=False) & visible_q(actor, "log_entry__"))
             | (Q(homework__isnull=False) & visible_q(actor, "homework__"))
@@ -221,15 +229,15 @@ class LinkPolicy(_ChildPolicy):
 
 
 @authz.register(HomeworkDone)
-class HomeworkDonePolicy(authz.Policy):
+class HomeworkDonePolicy(authz.Policy[Any]):
     """A tick is the student's: they see and change it; their guardians see it."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if obj.student_id == actor.user_id:
             return action in (Action.VIEW, Action.CREATE, Action.DELETE, Action.CHANGE)
         return action == Action.VIEW and obj.student_id in actor.children_ids
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(Q(student_id=actor.user_id) | Q(student_id__in=list(actor.children_ids)))
 
 

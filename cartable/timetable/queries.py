@@ -237,7 +237,8 @@ def lessons(
             if slot.weeks != Weeks.ALL and slot.weeks != calendar.week_of(day):
                 continue
             change = by_lesson.get((slot.pk, day))
-            if not slot.own and not _concerns(change, substitute_id, room_id):
+            is_own: bool = slot.own  # type: ignore[attr-defined]  # annotated by the query above
+            if not is_own and not _concerns(change, substitute_id, room_id):
                 continue
             lesson = _weekly_lesson(slot, day)
             if change is not None:
@@ -276,6 +277,8 @@ def _weekly_lesson(slot: Slot, day: dt.date) -> Lesson:
 
 
 def _exceptional_lesson(change: LessonChange) -> Lesson:
+    # An exceptional lesson has its own times and assignment (see LessonChange: slot empty, assignment set).
+    assert change.start_time is not None and change.end_time is not None and change.assignment is not None
     return Lesson(
         key=f"x{change.pk}",
         date=change.date,

@@ -10,7 +10,9 @@ Rules run in memory on a submission whose ``homework__assignment`` is loaded.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from cartable.core import authz
 from cartable.core.authz import Action
@@ -57,11 +59,11 @@ def gives_feedback(actor: Actor, homework: Homework) -> bool:
     return is_homework_teacher(actor, homework)
 
 
-def _direction_of(actor) -> list[int]:
+def _direction_of(actor: Actor) -> list[int]:
     return [e for e in actor.establishment_ids if Role.DIRECTION in actor.roles_in(e)]
 
 
-def can_view(actor, submission: Submission) -> bool:
+def can_view(actor: Actor, submission: Submission) -> bool:
     """In memory: whether the actor sees this submission."""
     if actor.is_regional_admin or submission.student_id == actor.user_id:
         return True
@@ -72,7 +74,7 @@ def can_view(actor, submission: Submission) -> bool:
     return is_homework_teacher(actor, submission.homework)
 
 
-def visible_q(actor, prefix: str = "") -> Q:
+def visible_q(actor: Actor, prefix: str = "") -> Q:
     """The submissions (reached through ``prefix``) the actor sees, as a Q."""
     if actor.is_regional_admin:
         return Q()
@@ -86,41 +88,41 @@ def visible_q(actor, prefix: str = "") -> Q:
 
 
 @authz.register(Submission)
-class SubmissionPolicy(authz.Policy):
+class SubmissionPolicy(authz.Policy[Any]):
     """See the module docstring: the student changes it; the others listed only see it."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action == Action.VIEW:
             return can_view(actor, obj)
         if action == Action.CHANGE:
-            return obj.student_id == actor.user_id
+            return bool(obj.student_id == actor.user_id)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(visible_q(actor))
 
 
 @authz.register(SubmissionFile)
-class SubmissionFilePolicy(authz.Policy):
+class SubmissionFilePolicy(authz.Policy[Any]):
     """A handed-in file follows its submission (seen only, never changed in place)."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         return action == Action.VIEW and can_view(actor, obj.submission)
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(visible_q(actor, "submission__"))
 
 
 @authz.register(Feedback)
-class FeedbackPolicy(authz.Policy):
+class FeedbackPolicy(authz.Policy[Any]):
     """Feedback is seen by who sees its submission and written by the homework's teacher."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action == Action.VIEW:
             return can_view(actor, obj.submission)
         if action in (Action.CREATE, Action.CHANGE):
             return is_homework_teacher(actor, obj.submission.homework)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(visible_q(actor, "submission__"))
