@@ -196,6 +196,11 @@ def guardian_membership_for(actor: Actor, child: Child) -> Membership | None:
     )
 
 
+def listed_role(value: str) -> str:
+    """The role the annuaire is filtered by, when ``value`` names one; "" (everyone) otherwise."""
+    return value if value in Role.values else ""
+
+
 def directory_role_choices() -> list[tuple[str, Any]]:
     """The roles the annuaire filters by: an establishment's, not the region's."""
     return [(value, label) for value, label in Role.choices if value != Role.REGIONAL_ADMIN]

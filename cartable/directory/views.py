@@ -14,8 +14,7 @@ from cartable.core.views import require_module
 from cartable.directory import queries
 from cartable.directory.actor import SESSION_CHILD, SESSION_MEMBERSHIP
 from cartable.directory.http import ActorRequest
-from cartable.directory.models import Role
-from cartable.directory.policies import directory_role_choices, guardian_membership_for
+from cartable.directory.policies import directory_role_choices, guardian_membership_for, listed_role
 
 
 def _back(request: ActorRequest) -> HttpResponseRedirect:
@@ -63,9 +62,7 @@ def people(request: ActorRequest) -> HttpResponse:
     """The annuaire of the active establishment, searchable, one page at a time."""
     search = request.GET.get("q", "").strip()[:100]
     roles = directory_role_choices()
-    role = request.GET.get("role", "")
-    if role not in Role.values:
-        role = ""
+    role = listed_role(request.GET.get("role", ""))
     number: Any = request.GET.get("page") or 1  # the paginator reads the raw value (a bad one: page 1)
     page = queries.directory_page(request.actor, search=search, role=role, page=number)
     template = "directory/people.html#results" if request.htmx else "directory/people.html"
