@@ -140,6 +140,23 @@ def teacher_week(actor: Actor, monday: dt.date, sunday: dt.date) -> tuple[list[d
     return rows, [e for e in entries if e.pk not in used]
 
 
+def files_and_links(parent: LogEntry | Homework) -> dict[str, list[Any]]:
+    """The files and links of a log entry or homework, in the order they were added (two queries)."""
+    return {"attachments": list(parent.attachments.order_by("id")), "links": list(parent.links.order_by("id"))}
+
+
+def homework_of_entry(entry: LogEntry) -> list[Homework]:
+    """The homework set from a log entry, by due date (one query)."""
+    return list(entry.homework.order_by("due_date", "id"))
+
+
+def class_ids_of(assignment: TeachingAssignment) -> list[int]:
+    """The class an assignment is taught to, or the classes its group is drawn from (one query then)."""
+    if assignment.school_class_id:
+        return [assignment.school_class_id]
+    return list(SchoolClass.objects.filter(groups=assignment.group_id).values_list("pk", flat=True))
+
+
 def week_student(actor: Actor) -> tuple[int, str]:
     """The student whose week is shown: oneself, or a guardian's active child; (id, first name). 404 for
     anyone else (see the permission ``homework.view_student_week``)."""

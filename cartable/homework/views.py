@@ -20,7 +20,7 @@ from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.directory.actor import Actor
 from cartable.directory.http import ActorRequest
-from cartable.directory.models import SchoolClass, TeachingAssignment
+from cartable.directory.models import TeachingAssignment
 from cartable.homework import actions, queries, workload
 from cartable.homework.forms import AttachmentForm, EntryForm, HomeworkForm, LinkForm
 from cartable.homework.models import Attachment, Homework, Link, LogEntry
@@ -145,9 +145,8 @@ def _entry_context(
     return {
         "form": form,
         "entry": entry,
-        "attachments": list(entry.attachments.order_by("id")),
-        "links": list(entry.links.order_by("id")),
-        "homework_list": list(entry.homework.order_by("due_date", "id")),
+        **queries.files_and_links(entry),
+        "homework_list": queries.homework_of_entry(entry),
         "link_form": link_form or LinkForm(),
         "attachment_form": attachment_form or AttachmentForm(),
         "now": timezone.now(),
@@ -270,11 +269,7 @@ def workload_warnings(
     """The workload guard's warnings for this homework, for the class or each class of the group."""
     if assignment is None:
         return []
-    class_ids = (
-        [assignment.school_class_id]
-        if assignment.school_class_id
-        else list(SchoolClass.objects.filter(groups=assignment.group_id).values_list("pk", flat=True))
-    )
+    class_ids = queries.class_ids_of(assignment)
     warnings = []
     for class_id in class_ids:
         warnings += workload.check(
@@ -361,8 +356,7 @@ def _homework_page(
     }
     if homework is not None:
         context |= {
-            "attachments": list(homework.attachments.order_by("id")),
-            "links": list(homework.links.order_by("id")),
+            **queries.files_and_links(homework),
             "link_form": LinkForm(),
             "attachment_form": AttachmentForm(),
         }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -532,6 +532,16 @@ def week_enrolment(actor: Actor, student_id: int) -> Enrolment | None:
         return None
     here = [e for e in rows if e.establishment_id == actor.establishment_id]
     return here[0] if here else min(rows, key=lambda e: e.establishment_id)
+
+
+def change_of(slot: Slot, day: dt.date) -> LessonChange | None:
+    """The change of a weekly lesson on one day, with its room and substitute (one query)."""
+    return LessonChange.objects.filter(slot=slot, date=day).select_related("room", "substitute").first()
+
+
+def rooms_with_use(establishment: Establishment) -> list[Room]:
+    """An establishment's rooms by name, each with ``slot_count``, the weekly lessons held there (one query)."""
+    return list(Room.objects.filter(establishment=establishment).annotate(slot_count=Count("slots")).order_by("name"))
 
 
 def rooms_of(establishment_id: int) -> QuerySet[Room]:

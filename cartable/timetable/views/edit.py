@@ -76,7 +76,7 @@ def change_lesson(request: ActorRequest, slot: int, date: str) -> HttpResponse:
     )
     slot_row = authz.access(request.actor, related, slot, Action.CHANGE)
     day = _lesson_day(slot_row, date)
-    existing = LessonChange.objects.filter(slot=slot_row, date=day).select_related("room", "substitute").first()
+    existing = queries.change_of(slot_row, day)
     back = _change_back(request, slot_row, day)
     initial = {}
     if existing is not None:

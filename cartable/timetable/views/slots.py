@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -137,7 +136,7 @@ def rooms(request: ActorRequest) -> HttpResponse:
     posted = request.POST if request.method == "POST" else None
     target = posted.get("room", "") if posted is not None else ""
     add_form = forms.RoomForm(posted if posted is not None and not target else None, prefix="new")
-    listed = list(Room.objects.filter(establishment=establishment).annotate(slot_count=Count("slots")).order_by("name"))
+    listed: list[Any] = queries.rooms_with_use(establishment)
     for room in listed:
         bound = posted if target == str(room.pk) else None
         room.form = forms.RoomForm(
