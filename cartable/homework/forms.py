@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cartable.homework.models import Homework
@@ -138,3 +139,13 @@ class LinkForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Fichier"))
+
+
+class ThresholdsForm(forms.Form):
+    max_tests_per_day = forms.IntegerField(label=gettext_lazy("Contrôles par jour, au plus"), min_value=1, max_value=10)
+    max_minutes_per_day = forms.IntegerField(
+        label=gettext_lazy("Minutes de travail à la maison par jour, au plus"), min_value=10, max_value=600
+    )
+    max_tests_per_week = forms.IntegerField(
+        label=gettext_lazy("Contrôles par semaine, au plus"), min_value=1, max_value=30
+    )

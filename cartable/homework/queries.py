@@ -10,10 +10,11 @@ from typing import Any, cast
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, Group, GroupMembership, Role, SchoolClass, TeachingAssignment
-from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
+from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry, WorkloadThresholds
 from cartable.homework.policies import family_reach
 from cartable.timetable import queries as timetable
 from cartable.timetable.queries import default_monday
@@ -293,3 +294,72 @@ def undone_due_on(day: dt.date) -> list[tuple[Homework, list[int]]]:
         students = by_class.get(h.assignment.school_class_id, []) + by_group.get(h.assignment.group_id, [])
         result.append((h, sorted({s for s in students if (h.pk, s) not in done})))
     return result
+
+
+# --- the workload pages -----------------------------------------------------------------------------------
+PLAN_WEEKS = 2
+
+LEVELS = [
+    (0, gettext_lazy("Rien")),
+    (1, gettext_lazy("Léger")),
+    (2, gettext_lazy("Chargé")),
+    (3, gettext_lazy("Au-delà du seuil")),
+]
+
+
+def workload_limits(actor: Actor) -> WorkloadThresholds:
+    """The thresholds of the active establishment (the defaults for one acting nowhere, who has no week)."""
+    from cartable.homework import workload
+
+    return workload.thresholds_for(actor.establishment_id or 0)
+
+
+def level(minutes: int, tests: int, limits: WorkloadThresholds) -> dict[str, Any]:
+    """A day's level (0 nothing, 1 light, 2 busy: two thirds of a limit, 3 over a limit) and its label."""
+    if minutes == 0 and tests == 0:
+        value = 0
+    elif minutes > limits.max_minutes_per_day or tests > limits.max_tests_per_day:
+        value = 3
+    elif minutes * 3 >= limits.max_minutes_per_day * 2 or (tests and tests >= limits.max_tests_per_day):
+        value = 2
+    else:
+        value = 1
+    return {"level": value, "label": dict(LEVELS)[value]}
+
+
+def student_week(actor: Actor, monday: dt.date, *, today: dt.date) -> dict[str, Any]:
+    """A student's week (their due work per day) and a suggested plan for what is not done yet. Fixed
+    query count: the due items, the ticks, the thresholds."""
+    from cartable.homework import workload
+
+    student_id, _name = week_student(actor)
+    ids = [student_id] if actor.role == Role.GUARDIAN else None
+    horizon = max(monday + dt.timedelta(days=6), today + dt.timedelta(weeks=PLAN_WEEKS))
+    items = due_items(actor, min(monday, today), horizon, student_ids=ids)
+    done = done_pairs([i.pk for i in items], [student_id])
+    limits = workload_limits(actor)
+    week_days = []
+    for offset in range(7):
+        day = monday + dt.timedelta(days=offset)
+        due = [i for i in items if i.due_date == day]
+        if offset >= 5 and not due:
+            continue
+        minutes = sum(i.estimated_minutes for i in due)
+        tests = sum(1 for i in due if i.kind == "test")
+        load = level(minutes, tests, limits)
+        week_days.append({"date": day, "items": due, "minutes": minutes, "tests": tests, **load})
+    works = [
+        workload.Work(
+            key=str(i.pk),
+            title=i.title,
+            minutes=i.estimated_minutes,
+            due_date=i.due_date,
+            subject=i.assignment.subject.name,
+            kind=i.kind,
+        )
+        for i in items
+        if i.due_date > today and (i.pk, student_id) not in done
+    ]
+    plan = workload.plan(works, today=today, daily_limit=limits.max_minutes_per_day)
+    planned = any(d.chunks for d in plan.days)
+    return {"week_days": week_days, "plan": plan, "planned": planned, "limits": limits, "scale": LEVELS}

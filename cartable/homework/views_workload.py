@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -21,11 +20,9 @@ from cartable.directory.actor import Actor
 from cartable.directory.http import ActorRequest
 from cartable.directory.models import Establishment, SchoolClass
 from cartable.homework import queries, workload
-from cartable.homework.models import WorkloadThresholds
-from cartable.homework.views_family import dashboard_due
+from cartable.homework.forms import ThresholdsForm
+from cartable.homework.queries import dashboard_due
 from cartable.timetable.queries import default_monday
-
-PLAN_WEEKS = 2
 
 
 def _monday(request: ActorRequest) -> dt.date:
@@ -64,7 +61,7 @@ def class_week(request: ActorRequest, pk: int) -> HttpResponse:
         establishment_id=school_class.establishment_id, class_id=school_class.pk, start=monday, days=6
     )
     week_tests = sum(d.tests for d in days)
-    rows = [{"day": d, **level(d.minutes, d.tests, limits)} for d in days if d.date.weekday() < 5 or d.items]
+    rows = [{"day": d, **queries.level(d.minutes, d.tests, limits)} for d in days if d.date.weekday() < 5 or d.items]
     context = {
         "school_class": school_class,
         "monday": monday,
@@ -74,71 +71,9 @@ def class_week(request: ActorRequest, pk: int) -> HttpResponse:
         "limits": limits,
         "week_tests": week_tests,
         "week_over": week_tests > limits.max_tests_per_week,
-        "scale": LEVELS,
+        "scale": queries.LEVELS,
     }
     return render(request, "homework/workload/class_week.html", context)
-
-
-LEVELS = [
-    (0, gettext_lazy("Rien")),
-    (1, gettext_lazy("Léger")),
-    (2, gettext_lazy("Chargé")),
-    (3, gettext_lazy("Au-delà du seuil")),
-]
-
-
-def _limits(actor: Actor) -> WorkloadThresholds:
-    """The thresholds of the active establishment (the defaults for one acting nowhere, who has no week)."""
-    return workload.thresholds_for(actor.establishment_id or 0)
-
-
-def level(minutes: int, tests: int, limits: WorkloadThresholds) -> dict[str, Any]:
-    """A day's level (0 nothing, 1 light, 2 busy: two thirds of a limit, 3 over a limit) and its label."""
-    if minutes == 0 and tests == 0:
-        value = 0
-    elif minutes > limits.max_minutes_per_day or tests > limits.max_tests_per_day:
-        value = 3
-    elif minutes * 3 >= limits.max_minutes_per_day * 2 or (tests and tests >= limits.max_tests_per_day):
-        value = 2
-    else:
-        value = 1
-    return {"level": value, "label": dict(LEVELS)[value]}
-
-
-def student_week(actor: Actor, monday: dt.date, *, today: dt.date) -> dict[str, Any]:
-    """A student's week (their due work per day) and a suggested plan for what is not done yet. Fixed
-    query count: the due items, the ticks, the thresholds."""
-    student_id, _name = queries.week_student(actor)
-    ids = [student_id] if authz.can(actor, "homework.follow_children") else None
-    horizon = max(monday + dt.timedelta(days=6), today + dt.timedelta(weeks=PLAN_WEEKS))
-    items = queries.due_items(actor, min(monday, today), horizon, student_ids=ids)
-    done = queries.done_pairs([i.pk for i in items], [student_id])
-    limits = _limits(actor)
-    week_days = []
-    for offset in range(7):
-        day = monday + dt.timedelta(days=offset)
-        due = [i for i in items if i.due_date == day]
-        if offset >= 5 and not due:
-            continue
-        minutes = sum(i.estimated_minutes for i in due)
-        tests = sum(1 for i in due if i.kind == "test")
-        load = level(minutes, tests, limits)
-        week_days.append({"date": day, "items": due, "minutes": minutes, "tests": tests, **load})
-    works = [
-        workload.Work(
-            key=str(i.pk),
-            title=i.title,
-            minutes=i.estimated_minutes,
-            due_date=i.due_date,
-            subject=i.assignment.subject.name,
-            kind=i.kind,
-        )
-        for i in items
-        if i.due_date > today and (i.pk, student_id) not in done
-    ]
-    plan = workload.plan(works, today=today, daily_limit=limits.max_minutes_per_day)
-    planned = any(d.chunks for d in plan.days)
-    return {"week_days": week_days, "plan": plan, "planned": planned, "limits": limits, "scale": LEVELS}
 
 
 @require_module("homework")
@@ -148,7 +83,7 @@ def my_week(request: ActorRequest) -> HttpResponse:
     authz.require_or_404(actor, "homework.view_student_week", None)
     _student_id, name = queries.week_student(actor)
     monday, today = _monday(request), timezone.localdate()
-    context = student_week(actor, monday, today=today)
+    context = queries.student_week(actor, monday, today=today)
     context.update(
         {
             "name": name,
@@ -160,16 +95,6 @@ def my_week(request: ActorRequest) -> HttpResponse:
         }
     )
     return render(request, "homework/workload/my_week.html", context)
-
-
-class ThresholdsForm(forms.Form):
-    max_tests_per_day = forms.IntegerField(label=gettext_lazy("Contrôles par jour, au plus"), min_value=1, max_value=10)
-    max_minutes_per_day = forms.IntegerField(
-        label=gettext_lazy("Minutes de travail à la maison par jour, au plus"), min_value=10, max_value=600
-    )
-    max_tests_per_week = forms.IntegerField(
-        label=gettext_lazy("Contrôles par semaine, au plus"), min_value=1, max_value=30
-    )
 
 
 @require_module("homework")
@@ -210,14 +135,20 @@ def _week_widget(actor: Actor) -> dict[str, Any] | None:
     today = timezone.localdate()
     monday = default_monday(today)  # on a weekend, the week to come
     items = dashboard_due(actor)  # shared with "Devoirs à venir": one query for both widgets
-    limits = _limits(actor)
+    limits = queries.workload_limits(actor)
     days = []
     for offset in range(5):
         day = monday + dt.timedelta(days=offset)
         due = [i for i in items if i.due_date == day]
         minutes, tests = sum(i.estimated_minutes for i in due), sum(1 for i in due if i.kind == "test")
         days.append(
-            {"date": day, "minutes": minutes, "tests": tests, "is_today": day == today, **level(minutes, tests, limits)}
+            {
+                "date": day,
+                "minutes": minutes,
+                "tests": tests,
+                "is_today": day == today,
+                **queries.level(minutes, tests, limits),
+            }
         )
     return {"days": days, "total": sum(d["minutes"] for d in days)}
 
