@@ -11,6 +11,7 @@ from cartable.core.authz import Action
 from cartable.directory.actor import Actor, Child, current
 from cartable.directory.models import (
     ADMIN_ROLES,
+    MANAGER_ROLES,
     STAFF_ROLES,
     Establishment,
     Group,
@@ -33,7 +34,7 @@ class EstablishmentPolicy(authz.Policy[Any]):
         if action == Action.VIEW:
             return obj.pk in actor.establishment_ids
         if action in (Action.CHANGE, Action.MANAGE):
-            return bool(actor.roles_in(obj.pk) & ADMIN_ROLES)
+            return actor.holds_in(obj.pk, ADMIN_ROLES)
         return False
 
     def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -50,20 +51,20 @@ class SchoolClassPolicy(authz.Policy[Any]):
         if actor.is_regional_admin:
             return True
         if action == Action.VIEW:
-            if actor.is_staff_of(obj.establishment_id):
+            if actor.holds_in(obj.establishment_id, STAFF_ROLES):
                 return True
             if obj.pk in actor.class_ids:
                 return True
             # Current enrolments only, as in scope(): a class a child has left opens nothing.
             return obj.pk in actor.children_class_ids
         if action in (Action.CHANGE, Action.MANAGE):
-            return bool(actor.roles_in(obj.establishment_id) & ADMIN_ROLES)
+            return actor.holds_in(obj.establishment_id, ADMIN_ROLES)
         return False
 
     def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if actor.is_regional_admin:
             return queryset
-        staff_of = [e for e in actor.establishment_ids if actor.is_staff_of(e)]
+        staff_of = sorted(_staff_of(actor))
         return queryset.filter(
             Q(establishment_id__in=staff_of) | Q(pk__in=actor.class_ids) | Q(pk__in=actor.children_class_ids)
         )
@@ -88,7 +89,7 @@ class PersonPolicy(authz.Policy[Any]):
     def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if actor.is_regional_admin:
             return queryset
-        staff_of = [e for e in actor.establishment_ids if actor.is_staff_of(e)]
+        staff_of = sorted(_staff_of(actor))
         members = current(Membership.objects.filter(establishment_id__in=staff_of)).values("person_id")
         staff_here = current(
             Membership.objects.filter(establishment_id__in=actor.establishment_ids, role__in=STAFF_ROLES)
@@ -112,7 +113,7 @@ class MembershipPolicy(authz.Policy[Any]):
     def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if actor.is_regional_admin:
             return queryset
-        managed = [e for e in actor.establishment_ids if actor.is_manager_of(e)]
+        managed = sorted(actor.establishments_where(MANAGER_ROLES))
         return queryset.filter(Q(person_id=actor.user_id) | Q(establishment_id__in=managed))
 
 

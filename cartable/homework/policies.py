@@ -24,7 +24,7 @@ from django.utils import timezone
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.directory.models import FAMILY_ROLES, STAFF_ROLES, Group, Role, SchoolClass
+from cartable.directory.models import FAMILY_ROLES, SCHOOL_LIFE_ROLES, STAFF_ROLES, Group, Role, SchoolClass
 from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
 
 
@@ -59,11 +59,11 @@ def _readers(actor: Actor) -> tuple[set[int], set[int]]:
 
 
 def _school_life_of(actor: Actor) -> list[int]:
-    return [e for e in actor.establishment_ids if actor.roles_in(e) & {Role.EDUCATION, Role.DIRECTION}]
+    return sorted(actor.establishments_where(SCHOOL_LIFE_ROLES))
 
 
 def _direction_of(actor: Actor) -> list[int]:
-    return [e for e in actor.establishment_ids if Role.DIRECTION in actor.roles_in(e)]
+    return sorted(actor.direction_ids)
 
 
 def visible_q(actor: Actor, prefix: str = "") -> Q:
@@ -84,7 +84,7 @@ def can_read_log(
     actor: Actor, establishment_id: int, *, class_id: int | None = None, group_id: int | None = None
 ) -> bool:
     """Whether the actor reads the log of this class or group at all (what they see in it is scoped)."""
-    if actor.is_regional_admin or actor.roles_in(establishment_id) & {Role.DIRECTION, Role.EDUCATION}:
+    if actor.is_regional_admin or actor.holds_in(establishment_id, SCHOOL_LIFE_ROLES):
         return True
     class_ids, group_ids = _readers(actor)
     return (class_id is not None and class_id in class_ids) or (group_id is not None and group_id in group_ids)
@@ -94,11 +94,11 @@ def can_view(actor: Actor, obj: LogEntry | Homework) -> bool:
     """In memory: whether the actor sees this log entry or homework (its assignment loaded)."""
     if actor.is_regional_admin or obj.author_id == actor.user_id:
         return True
-    if Role.DIRECTION in actor.roles_in(obj.establishment_id):
+    if obj.establishment_id in actor.direction_ids:
         return True
     if obj.published_at > timezone.now():
         return False
-    if Role.EDUCATION in actor.roles_in(obj.establishment_id):
+    if actor.holds_in(obj.establishment_id, (Role.EDUCATION,)):
         return True
     class_ids, group_ids = _readers(actor)
     assignment = obj.assignment

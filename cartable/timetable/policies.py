@@ -25,6 +25,7 @@ from cartable.core.authz import Action
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
     OWN_LESSON_ROLES,
+    STAFF_ROLES,
     Enrolment,
     Establishment,
     Group,
@@ -53,7 +54,7 @@ def _staff(actor: Actor | None, establishment_id: int | None) -> bool:
     return (
         actor is not None
         and actor.is_authenticated
-        and (actor.is_regional_admin or actor.is_staff_of(establishment_id))
+        and (actor.is_regional_admin or actor.holds_in(establishment_id, STAFF_ROLES))
     )
 
 
@@ -150,12 +151,12 @@ class RoomPolicy(authz.Policy[Any]):
     def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if actor.is_regional_admin:
             return queryset
-        return queryset.filter(establishment_id__in=[e for e in actor.establishment_ids if actor.is_staff_of(e)])
+        return queryset.filter(establishment_id__in=sorted(actor.establishments_where(STAFF_ROLES)))
 
 
 def _audience_scope(actor: Actor) -> Q:
     """Teaching assignments whose lessons the actor may see (Q on TeachingAssignment)."""
-    staff_of = [e for e in actor.establishment_ids if actor.is_staff_of(e)]
+    staff_of = sorted(actor.establishments_where(STAFF_ROLES))
     children = list(actor.children_ids)
     classes = current(Enrolment.objects.filter(student_id__in=[actor.user_id, *children])).values("school_class_id")
     groups = current(GroupMembership.objects.filter(student_id__in=[actor.user_id, *children])).values("group_id")

@@ -17,7 +17,6 @@ from django.db.models import Q, QuerySet
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.directory.models import Role
 from cartable.homework.models import Feedback, Homework, Submission, SubmissionFile
 
 
@@ -37,7 +36,7 @@ def sees_all(actor: Actor, homework: Homework) -> bool:
     return (
         is_homework_teacher(actor, homework)
         or actor.is_regional_admin
-        or Role.DIRECTION in actor.roles_in(homework.establishment_id)
+        or homework.establishment_id in actor.direction_ids
     )
 
 
@@ -60,7 +59,7 @@ def gives_feedback(actor: Actor, homework: Homework) -> bool:
 
 
 def _direction_of(actor: Actor) -> list[int]:
-    return [e for e in actor.establishment_ids if Role.DIRECTION in actor.roles_in(e)]
+    return sorted(actor.direction_ids)
 
 
 def can_view(actor: Actor, submission: Submission) -> bool:
@@ -69,7 +68,7 @@ def can_view(actor: Actor, submission: Submission) -> bool:
         return True
     if submission.student_id in actor.children_ids:
         return True
-    if Role.DIRECTION in actor.roles_in(submission.establishment_id):
+    if submission.establishment_id in actor.direction_ids:
         return True
     return is_homework_teacher(actor, submission.homework)
 
