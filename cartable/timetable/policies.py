@@ -253,7 +253,8 @@ def views_group_week(actor: Actor, group: Group) -> bool:
 
 @authz.permission("timetable.view_teacher_week", about=User)
 def views_teacher_week(actor: Actor, teacher: User) -> bool:
-    """A teacher's week in the active establishment."""
+    """A teacher's week in the active establishment; asked about a teacher of that establishment (the page
+    finds them there first, and answers 404 for anyone else)."""
     return actor.establishment_id is not None and can_view_teacher_week(actor, teacher.pk, actor.establishment_id)
 
 
