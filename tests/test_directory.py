@@ -4,11 +4,14 @@ import datetime as dt
 
 from django.db import DataError, IntegrityError, transaction
 
+from cartable.core import authz
+from cartable.core.authz import Action
 from cartable.directory.models import (
     Academy,
     Enrolment,
     Establishment,
     ExternalIdentifier,
+    Group,
     GroupMembership,
     Guardianship,
     Membership,
@@ -236,3 +239,84 @@ class ConstraintTests(PersonaTestCase):
             lambda: ExternalIdentifier.objects.create(person=lea, source="aaf", value="123456789AB"),
             "the same value from another source",
         )
+
+
+class PlacePolicyTests(PersonaTestCase):
+    """Groups, subjects and periods: who sees them (both faces of each policy agree) and who changes them."""
+
+    everyone = (
+        "lucas.martin",
+        "lea.bernard",
+        "emma.martin",
+        "zoe.fontaine",
+        "claire.martin",
+        "thomas.girard",
+        "paul.dupont",
+        "sophie.bernard",
+        "nadia.petit",
+        "marc.leroy",
+        "julie.moreau",
+        "admin.region",
+        "charlie.roux",
+        "nathalie.lambert",
+        "hugo.lambert",
+    )
+
+    def faces(self, model, username):
+        actor = self.actor(username)
+        visible = set(model.objects.visible_to(actor).values_list("pk", flat=True))
+        allowed = {obj.pk for obj in model.objects.all() if authz.allows(actor, Action.VIEW, obj)}
+        self.assertEqual(visible, allowed, f"{model.__name__}: scope and allows disagree for {username}")
+        return visible
+
+    def test_who_sees_the_latin_group(self):
+        """The collège's staff, the group's student and his guardian, and the region see Latin 5e; the
+        class's other students, other families and charlie do not. The timetable's group week agrees."""
+        from cartable.timetable import policies as timetable
+
+        latin = Group.objects.get(name="Latin 5e")
+        sees = {"lucas.martin", "claire.martin", "admin.region"} | {
+            "paul.dupont",
+            "sophie.bernard",
+            "nadia.petit",
+            "marc.leroy",
+            "julie.moreau",
+        }
+        for username in self.everyone:
+            with self.subTest(username=username):
+                self.assertIs(latin.pk in self.faces(Group, username), username in sees)
+                self.assertIs(timetable.can_view_group_week(self.actor(username), latin), username in sees)
+
+    def test_who_sees_subjects_and_periods(self):
+        """An establishment's subjects and periods are read by its members and by the guardians of its
+        students; charlie's establishment shows him only its own."""
+        college = self.school.college.establishment
+        other = self.school.other.establishment
+        for model in (Subject, Period):
+            college_rows = set(model.objects.filter(establishment=college).values_list("pk", flat=True))
+            other_rows = set(model.objects.filter(establishment=other).values_list("pk", flat=True))
+            self.assertTrue(college_rows and other_rows)
+            for username in self.everyone:
+                with self.subTest(model=model.__name__, username=username):
+                    visible = self.faces(model, username)
+                    in_college = username not in {"emma.martin", "charlie.roux", "nathalie.lambert", "hugo.lambert"}
+                    self.assertEqual(college_rows <= visible, in_college)
+                    in_other = username in {"admin.region", "charlie.roux", "nathalie.lambert", "hugo.lambert"}
+                    self.assertEqual(bool(other_rows & visible), in_other)
+
+    def test_who_changes_groups_subjects_and_periods(self):
+        """Only the collège's direction, its ENT administrator and the region change them."""
+        college = self.school.college.establishment
+        rows = [
+            Group.objects.get(name="Latin 5e"),
+            Subject.objects.filter(establishment=college).first(),
+            Period.objects.filter(establishment=college).first(),
+        ]
+        for username in self.everyone:
+            for row in rows:
+                for action in (Action.CHANGE, Action.MANAGE, Action.CREATE, Action.DELETE):
+                    expected = username == "admin.region" or (
+                        action in (Action.CHANGE, Action.MANAGE) and username in {"marc.leroy", "julie.moreau"}
+                    )
+                    with self.subTest(username=username, row=type(row).__name__, action=action):
+                        self.assertIs(authz.allows(self.actor(username), action, row), expected)

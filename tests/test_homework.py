@@ -138,6 +138,52 @@ class PolicyTests(HomeworkTestCase):
                 self.assertEqual(authz.scope(self.actor(who), HomeworkDone.objects.all()).exists(), expected)
 
 
+class PagePermissionTests(HomeworkTestCase):
+    """The log's pages that are not rows, asked by name: who acts as whom decides, not what one holds."""
+
+    def test_who_may_open_which_page(self):
+        """Teachers write the log; families follow their work, students tick it, guardians follow their
+        children; the workload pages are the families', the teachers' and the staff's."""
+        students = {"lucas.martin", "lea.bernard", "emma.martin", "zoe.fontaine", "hugo.lambert"}
+        guardians = {"claire.martin", "thomas.girard", "nathalie.lambert"}
+        teachers = {"paul.dupont", "sophie.bernard", "charlie.roux"}
+        staff = teachers | {"nadia.petit", "marc.leroy", "julie.moreau"}
+        table = {
+            "homework.write_log": teachers,
+            "homework.follow_todo": students | guardians,
+            "homework.tick_done": students,
+            "homework.follow_children": guardians,
+            "homework.view_student_week": students | guardians,
+            "homework.view_workload": students | guardians | staff,
+            "homework.view_week_widget": students | guardians,
+        }
+        everyone = students | guardians | staff | {"admin.region"}
+        for name, allowed in table.items():
+            for username in sorted(everyone):
+                with self.subTest(permission=name, username=username):
+                    self.assertIs(authz.can(self.actor(username), name), username in allowed)
+
+    def test_a_teacher_who_is_a_parent_follows_her_child_only_as_a_guardian(self):
+        """Sophie writes the log as a teacher and follows her child's work once she acts as a guardian."""
+        as_teacher = self.actor("sophie.bernard")
+        as_guardian = self.actor("sophie.bernard", role=Role.GUARDIAN)
+        self.assertTrue(authz.can(as_teacher, "homework.write_log"))
+        self.assertFalse(authz.can(as_teacher, "homework.follow_children"))
+        self.assertFalse(authz.can(as_guardian, "homework.write_log"))
+        self.assertTrue(authz.can(as_guardian, "homework.follow_children"))
+
+    def test_who_reads_the_log_of_a_class(self):
+        """A class's log page: its students and their guardians, its teachers, the school life and the
+        direction, the region; not another class's families, nor charlie."""
+        five_a = self.school.college.classes["5e A"]
+        readers = {"lucas.martin", "lea.bernard", "zoe.fontaine", "claire.martin", "sophie.bernard", "paul.dupont"}
+        readers |= {"nadia.petit", "marc.leroy", "admin.region"}
+        for username in ("thomas.girard", "julie.moreau", "charlie.roux", "hugo.lambert", *sorted(readers)):
+            with self.subTest(username=username):
+                allowed = authz.can(self.actor(username), "homework.read_class_log", five_a)
+                self.assertIs(allowed, username in readers)
+
+
 class QueryTests(HomeworkTestCase):
     def test_due_items_for_a_guardian_are_the_active_childs_or_all_listed_children(self):
         """A guardian gets the active child's homework, or all listed children's, each labelled."""

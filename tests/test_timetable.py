@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.models import Group
+from cartable.directory.models import Enrolment, Group
 from cartable.timetable import policies, queries
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot
 from tests.base import PersonaTestCase
@@ -282,6 +282,29 @@ class PolicyTests(TimetableCase):
             lambda a: policies.can_view_student_week(a, lucas, self.college.pk),
             staff | {"lucas.martin", "claire.martin"},
         )
+
+    def test_the_weeks_named_permissions_answer_as_their_rules(self):
+        """The pages ask the weeks by name (timetable.view_group_week...); each answers as the rule it names."""
+        latin = Group.objects.get(name="Latin 5e")
+        staff = {"paul.dupont", "sophie.bernard", "nadia.petit", "marc.leroy", "julie.moreau", "admin.region"}
+        lucas = self.people["lucas.martin"]
+        enrolment = Enrolment.objects.get(student=lucas, establishment=self.college)
+        self.matrix(
+            lambda a: authz.can(a, "timetable.view_group_week", latin), staff | {"lucas.martin", "claire.martin"}
+        )
+        self.matrix(
+            lambda a: authz.can(a, "timetable.view_student_week", enrolment), staff | {"lucas.martin", "claire.martin"}
+        )
+        self.matrix(
+            lambda a: authz.can(a, "timetable.edit", self.college),
+            {"nadia.petit", "marc.leroy", "julie.moreau", "admin.region"},
+        )
+        self.matrix(lambda a: authz.can(a, "timetable.browse_weeks", self.college), staff)
+        self.matrix(lambda a: authz.can(a, "timetable.edit", None), set())
+        # Asked about a teacher of the active establishment (the page finds them there first): its staff say yes,
+        # charlie's for his own; the region acts nowhere in particular.
+        staff_somewhere = {"paul.dupont", "sophie.bernard", "nadia.petit", "marc.leroy", "julie.moreau", "charlie.roux"}
+        self.matrix(lambda a: authz.can(a, "timetable.view_teacher_week", self.people["paul.dupont"]), staff_somewhere)
 
     def test_who_edits_the_timetable(self):
         """Direction, ENT administrator, vie scolaire and the region; teachers and families do not."""

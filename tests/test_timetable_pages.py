@@ -137,7 +137,7 @@ class WeekPageTests(TimetableCase):
             ("marc.leroy", reverse("timetable:group", args=[latin.pk]), 6),
             ("marc.leroy", reverse("timetable:teacher", args=[self.people["paul.dupont"].pk]), 6),
             ("marc.leroy", reverse("timetable:room", args=[self.tt["b12"].pk]), 6),
-            ("marc.leroy", reverse("timetable:student", args=[self.people["lucas.martin"].pk]), 8),
+            ("marc.leroy", reverse("timetable:student", args=[self.people["lucas.martin"].pk]), 7),
             ("marc.leroy", reverse("timetable:chooser"), 7),
         ]
 

@@ -10,6 +10,8 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
+from django.http import HttpRequest, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -34,29 +36,30 @@ from cartable.accounts.forms import (
 from cartable.accounts.models import ActivationCode, Preferences
 from cartable.core.http import client_ip
 from cartable.core.views import bad_request
+from cartable.directory.http import ActorRequest, SignedInRequest
 
 ACTIVATION_SESSION = "cartable.activation"
 ACTIVATION_STEP_SECONDS = 15 * 60  # time to choose a password once the code matched
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
-def safe_next(request, default: str = "") -> str:
+def safe_next(request: HttpRequest, default: str = "") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return default or reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def _posted(request):
+def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _status(request) -> int:
+def _status(request: HttpRequest) -> int:
     """200 for a page shown, 400 for a form sent back with errors."""
     return 400 if request.method == "POST" else 200
 
 
-def _set_language_cookie(response, language: str) -> None:
+def _set_language_cookie(response: HttpResponseBase, language: str) -> None:
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -73,7 +76,7 @@ def _set_language_cookie(response, language: str) -> None:
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
-def login(request):
+def login(request: ActorRequest) -> HttpResponseBase:
     if request.user.is_authenticated:
         return redirect(safe_next(request))
     form = LoginForm(request, data=_posted(request))
@@ -90,13 +93,13 @@ def login(request):
 
 
 @require_POST
-def logout(request):
+def logout(request: ActorRequest) -> HttpResponseBase:
     auth_logout(request)
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 @never_cache
-def charters_view(request):
+def charters_view(request: ActorRequest) -> HttpResponseBase:
     pending = charters.pending_for(request)
     if not pending:
         return redirect(safe_next(request))
@@ -123,7 +126,7 @@ def charters_view(request):
 @sensitive_post_parameters("code")
 @csrf_protect
 @never_cache
-def activate(request):
+def activate(request: ActorRequest) -> HttpResponseBase:
     """Step 1: the login and the one-time code handed out by the school."""
     if request.user.is_authenticated:
         return redirect(safe_next(request))
@@ -135,7 +138,7 @@ def activate(request):
     return render(request, "accounts/activate.html", {"form": form}, status=_status(request))
 
 
-def _pending_activation(request) -> ActivationCode | None:
+def _pending_activation(request: HttpRequest) -> ActivationCode | None:
     pending = request.session.get(ACTIVATION_SESSION)
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > ACTIVATION_STEP_SECONDS:
         return None
@@ -146,7 +149,7 @@ def _pending_activation(request) -> ActivationCode | None:
 @sensitive_post_parameters()
 @csrf_protect
 @never_cache
-def activate_password(request):
+def activate_password(request: ActorRequest) -> HttpResponseBase:
     """Step 2: the person chooses a password; the account is activated and signed in."""
     if request.user.is_authenticated:
         return redirect(safe_next(request))
@@ -177,7 +180,7 @@ def activate_password(request):
 
 @sensitive_post_parameters()
 @never_cache
-def password_change(request):
+def password_change(request: SignedInRequest) -> HttpResponseBase:
     form = ChangePasswordForm(request.user, data=_posted(request), request=request)
     if form.is_valid():
         actions.change_password(actor=request.actor, user=request.user, password=form.password)
@@ -190,7 +193,7 @@ def password_change(request):
 @login_not_required
 @csrf_protect
 @never_cache
-def password_reset(request):
+def password_reset(request: ActorRequest) -> HttpResponseBase:
     """Asks for an e-mail address; the same answer whether it belongs to an account or not."""
     form = ResetRequestForm(data=_posted(request))
     if form.is_valid():
@@ -202,7 +205,7 @@ def password_reset(request):
 
 
 @login_not_required
-def password_reset_done(request):
+def password_reset_done(request: ActorRequest) -> HttpResponseBase:
     return render(
         request, "accounts/password_reset_done.html", {"valid_minutes": settings.PASSWORD_RESET_TIMEOUT // 60}
     )
@@ -246,7 +249,7 @@ password_reset_confirm = PasswordResetConfirm.as_view()
 
 
 @never_cache
-def preferences(request):
+def preferences(request: SignedInRequest) -> HttpResponseBase:
     current = queries.preferences_of(request.user)
     # A detached copy: validating the form must not touch the person's cached preferences.
     shown = Preferences(**{name: getattr(current, name) for name in actions.PREFERENCE_FIELDS})
@@ -264,7 +267,7 @@ def preferences(request):
 
 @login_not_required
 @require_POST
-def set_language(request):
+def set_language(request: ActorRequest) -> HttpResponseBase:
     """Chooses the language of the pages: a cookie for visitors, the preferences once signed in."""
     form = LanguageForm(request.POST)
     if not form.is_valid():

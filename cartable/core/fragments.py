@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
+
+if TYPE_CHECKING:
+    from cartable.core.registry import Widget
 
 VERSION = "widget-version:%s"
 
@@ -25,15 +28,17 @@ def forget(keys: Iterable[str]) -> None:
         cache.set_many({VERSION % key: uuid.uuid4().hex for key in keys}, timeout=None)
 
 
-def contexts(widgets: list, actor: Any, compute: Callable[[Any], dict | None]) -> dict[str, dict | None]:
+def contexts(
+    widgets: list[Widget], actor: Any, compute: Callable[[Widget], dict[str, Any] | None]
+) -> dict[str, dict[str, Any] | None]:
     """Each widget's context: from the cache for cached widgets still fresh, else computed (and stored)."""
     cached = [w for w in widgets if w.cache_for]
     versions = cache.get_many([VERSION % w.key for w in cached]) if cached else {}
-    child = actor.child.id if actor.role == "guardian" and actor.child else ""
+    child = actor.child.id if actor.child else ""  # the actor names a child only when acting as a guardian
     who = f"{actor.user_id}:{actor.role}:{actor.establishment_id}:{child}"
     keys = {w.key: f"widget:{w.key}:{versions.get(VERSION % w.key, '0')}:{who}" for w in cached}
     hits = cache.get_many(list(keys.values())) if keys else {}
-    result: dict[str, dict | None] = {}
+    result: dict[str, dict[str, Any] | None] = {}
     for widget in widgets:
         key = keys.get(widget.key)
         if key is not None and key in hits:

@@ -1,6 +1,10 @@
 """Switching the active role, establishment or child: stored in the session, checked against the actor."""
 
-from django.http import Http404, HttpResponseRedirect
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,10 +13,11 @@ from django.views.decorators.http import require_POST
 from cartable.core.views import require_module
 from cartable.directory import queries
 from cartable.directory.actor import SESSION_CHILD, SESSION_MEMBERSHIP
-from cartable.directory.models import Role
+from cartable.directory.http import ActorRequest
+from cartable.directory.policies import directory_role_choices, guardian_membership_for, listed_role
 
 
-def _back(request):
+def _back(request: ActorRequest) -> HttpResponseRedirect:
     target = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         target = reverse("dashboard:home")
@@ -20,7 +25,7 @@ def _back(request):
 
 
 @require_POST
-def switch_role(request):
+def switch_role(request: ActorRequest) -> HttpResponseRedirect:
     """Act through another of one's own memberships; anything else is a 404."""
     try:
         wanted = int(request.POST.get("membership", ""))
@@ -34,7 +39,7 @@ def switch_role(request):
 
 
 @require_POST
-def switch_child(request):
+def switch_child(request: ActorRequest) -> HttpResponseRedirect:
     """Look at another of one's own children; anything else is a 404."""
     try:
         wanted = int(request.POST.get("child", ""))
@@ -43,34 +48,26 @@ def switch_child(request):
     child = next((c for c in request.actor.children if c.id == wanted), None)
     if child is None:
         raise Http404
-    if request.actor.establishment_id not in child.establishment_ids:
-        # The child is elsewhere: act as guardian in the child's establishment.
-        membership = next(
-            (
-                m
-                for m in request.actor.memberships
-                if m.role == "guardian" and m.establishment_id in child.establishment_ids
-            ),
-            None,
-        )
-        if membership is None:
-            raise Http404
+    membership = guardian_membership_for(request.actor, child)
+    if membership is None:
+        raise Http404
+    if membership != request.actor.membership:  # the child is elsewhere: act as guardian there
         request.session[SESSION_MEMBERSHIP] = membership.pk
     request.session[SESSION_CHILD] = wanted
     return _back(request)
 
 
 @require_module("directory")
-def people(request):
+def people(request: ActorRequest) -> HttpResponse:
     """The annuaire of the active establishment, searchable, one page at a time."""
     search = request.GET.get("q", "").strip()[:100]
-    role = request.GET.get("role", "")
-    if role not in Role.values:
-        role = ""
-    page = queries.directory_page(request.actor, search=search, role=role, page=request.GET.get("page") or 1)
+    roles = directory_role_choices()
+    role = listed_role(request.GET.get("role", ""))
+    number: Any = request.GET.get("page") or 1  # the paginator reads the raw value (a bad one: page 1)
+    page = queries.directory_page(request.actor, search=search, role=role, page=number)
     template = "directory/people.html#results" if request.htmx else "directory/people.html"
     return render(
         request,
         template,
-        {"page": page, "search": search, "role": role, "roles": [c for c in Role.choices if c[0] != "regional_admin"]},
+        {"page": page, "search": search, "role": role, "roles": roles},
     )

@@ -1,16 +1,20 @@
 """The establishment's settings page: which modules are on."""
 
+from __future__ import annotations
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cartable.core import authz, registry
 from cartable.core.authz import Action
+from cartable.directory.http import ActorRequest
 from cartable.directory.models import Establishment
 from cartable.governance import actions
 
 
-def modules(request):
+def modules(request: ActorRequest) -> HttpResponse:
     """Direction and ENT administrators choose the modules their establishment uses."""
     establishment = authz.access(request.actor, Establishment, request.actor.establishment_id, Action.MANAGE)
     if request.method == "POST":

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.core.validators import URLValidator
-from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cartable.homework.models import Homework
@@ -141,5 +141,11 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Fichier"))
 
 
-def default_published_at():
-    return timezone.localtime().replace(second=0, microsecond=0)
+class ThresholdsForm(forms.Form):
+    max_tests_per_day = forms.IntegerField(label=gettext_lazy("Contrôles par jour, au plus"), min_value=1, max_value=10)
+    max_minutes_per_day = forms.IntegerField(
+        label=gettext_lazy("Minutes de travail à la maison par jour, au plus"), min_value=10, max_value=600
+    )
+    max_tests_per_week = forms.IntegerField(
+        label=gettext_lazy("Contrôles par semaine, au plus"), min_value=1, max_value=30
+    )

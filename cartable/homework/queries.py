@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, GroupMembership, Role, TeachingAssignment
-from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import Enrolment, Group, GroupMembership, Role, SchoolClass, TeachingAssignment
+from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry, WorkloadThresholds
 from cartable.homework.policies import family_reach
+from cartable.timetable import queries as timetable
+from cartable.timetable.queries import default_monday
 
 HOMEWORK_RELATED = (
     "assignment__subject",
@@ -64,6 +69,122 @@ def due_items(
             a = item.assignment
             item.children = [c for c in children if a.school_class_id in reach[c.id][0] or a.group_id in reach[c.id][1]]
     return items
+
+
+def todo_items(actor: Actor, start: dt.date, end: dt.date, *, merged: bool) -> list[Homework]:
+    """The homework due in the window with its done state: for a student theirs, for a guardian each
+    child's (``item.marks`` = [(child, done)]). Fixed query count."""
+    item: Any  # homework carrying the children, done state and marks set here and in due_items
+    if actor.role == Role.GUARDIAN and merged:
+        items = due_items(actor, start, end, student_ids=[c.id for c in actor.children])
+        children = {c.id for marked in cast("list[Any]", items) for c in marked.children}
+        done = done_pairs([i.pk for i in items], children)
+        for item in items:
+            item.marks = [(c, (item.pk, c.id) in done) for c in item.children]
+    elif actor.role == Role.GUARDIAN:
+        child = actor.child
+        items = due_items(actor, start, end, done_for=child.id if child else None)
+        for item in items:
+            item.marks = [(c, item.done) for c in item.children]
+    else:
+        items = due_items(actor, start, end, done_for=actor.user_id)
+    return items
+
+
+def dashboard_due(actor: Actor) -> list[Homework]:
+    """Homework due from this week's Monday (or today) to a week ahead, with its done state: fetched once
+    per request and shared by the dashboard's "Devoirs à venir" and "Ma charge de la semaine" widgets."""
+
+    def fetch() -> list[Homework]:
+        today = timezone.localdate()
+        monday = default_monday(today)
+        start, end = min(today, monday), max(today + dt.timedelta(days=7), monday + dt.timedelta(days=4))
+        return todo_items(actor, start, end, merged=False)
+
+    return actor.memo("homework.dashboard_due", fetch)
+
+
+def log_links(actor: Actor, *, merged: bool) -> dict[str, list]:
+    """The classes and groups whose log the student (or the child looked at) follows (two queries)."""
+    if actor.role == Role.STUDENT:
+        class_ids, group_ids = actor.class_ids, actor.group_ids
+    else:
+        reach = family_reach(actor)
+        children = actor.children if merged else ([actor.child] if actor.child else [])
+        class_ids = frozenset(c for child in children for c in reach.get(child.id, ((), ()))[0])
+        group_ids = frozenset(g for child in children for g in reach.get(child.id, ((), ()))[1])
+    classes = list(SchoolClass.objects.filter(pk__in=class_ids).order_by("name")) if class_ids else []
+    groups = list(Group.objects.filter(pk__in=group_ids).order_by("name")) if group_ids else []
+    return {"classes": classes, "groups": groups}
+
+
+def teacher_week(actor: Actor, monday: dt.date, sunday: dt.date) -> tuple[list[dict[str, Any]], list[LogEntry]]:
+    """The teacher's lessons of the week in the active establishment, each with its log entry
+    (``{"lesson", "entry"}``), and the entries of the week that match no lesson."""
+    lessons = timetable.lessons(
+        establishment_id=actor.establishment_id or (),
+        start=monday,
+        end=sunday,
+        assignments=timetable.assignments_of_teacher(actor.user_id or 0),
+    )
+    entries = list(
+        LogEntry.objects.filter(
+            establishment_id=actor.establishment_id, author_id=actor.user_id, date__range=(monday, sunday)
+        )
+        .select_related(*HOMEWORK_RELATED)
+        .prefetch_related("homework")
+        .order_by("date", "start_time", "id")
+    )
+    by_key = {e.lesson_key: e for e in entries if e.lesson_key}
+    rows = [{"lesson": lesson, "entry": by_key.pop(lesson.key, None)} for lesson in lessons]
+    used = {row["entry"].pk for row in rows if row["entry"]}
+    return rows, [e for e in entries if e.pk not in used]
+
+
+def files_and_links(parent: LogEntry | Homework) -> dict[str, list[Any]]:
+    """The files and links of a log entry or homework, in the order they were added (two queries)."""
+    return {"attachments": list(parent.attachments.order_by("id")), "links": list(parent.links.order_by("id"))}
+
+
+def homework_of_entry(entry: LogEntry) -> list[Homework]:
+    """The homework set from a log entry, by due date (one query)."""
+    return list(entry.homework.order_by("due_date", "id"))
+
+
+def class_ids_of(assignment: TeachingAssignment) -> list[int]:
+    """The class an assignment is taught to, or the classes its group is drawn from (one query then)."""
+    if assignment.school_class_id:
+        return [assignment.school_class_id]
+    return list(SchoolClass.objects.filter(groups=assignment.group_id).values_list("pk", flat=True))
+
+
+def week_student(actor: Actor) -> tuple[int, str]:
+    """The student whose week is shown: oneself, or a guardian's active child; (id, first name). 404 for
+    anyone else (see the permission ``homework.view_student_week``)."""
+    if actor.role == Role.STUDENT and actor.user is not None:
+        return actor.user.pk, actor.user.first_name
+    if actor.role == Role.GUARDIAN and actor.child is not None:
+        return actor.child.id, actor.child.first_name
+    raise Http404
+
+
+def workload_classes(actor: Actor) -> list[SchoolClass]:
+    """The classes of the active establishment whose workload the actor may look at; a teacher's own
+    classes first."""
+    classes = list(
+        SchoolClass.objects.visible_to(actor).filter(establishment_id=actor.establishment_id).order_by("level", "name")
+    )
+    if actor.role == Role.TEACHER:
+        taught = actor.taught_class_ids
+        classes.sort(key=lambda c: (c.pk not in taught, c.level, c.name))
+    return classes
+
+
+def is_done(actor: Actor, homework: Homework) -> bool | None:
+    """Whether the student acting ticked this homework done; None for anyone else (one query for a student)."""
+    if actor.role != Role.STUDENT:
+        return None
+    return bool(done_pairs([homework.pk], [actor.user_id or 0]))
 
 
 def done_pairs(homework_ids: Iterable[int], student_ids: Iterable[int]) -> set[tuple[int, int]]:
@@ -173,3 +294,72 @@ def undone_due_on(day: dt.date) -> list[tuple[Homework, list[int]]]:
         students = by_class.get(h.assignment.school_class_id, []) + by_group.get(h.assignment.group_id, [])
         result.append((h, sorted({s for s in students if (h.pk, s) not in done})))
     return result
+
+
+# --- the workload pages -----------------------------------------------------------------------------------
+PLAN_WEEKS = 2
+
+LEVELS = [
+    (0, gettext_lazy("Rien")),
+    (1, gettext_lazy("Léger")),
+    (2, gettext_lazy("Chargé")),
+    (3, gettext_lazy("Au-delà du seuil")),
+]
+
+
+def workload_limits(actor: Actor) -> WorkloadThresholds:
+    """The thresholds of the active establishment (the defaults for one acting nowhere, who has no week)."""
+    from cartable.homework import workload
+
+    return workload.thresholds_for(actor.establishment_id or 0)
+
+
+def level(minutes: int, tests: int, limits: WorkloadThresholds) -> dict[str, Any]:
+    """A day's level (0 nothing, 1 light, 2 busy: two thirds of a limit, 3 over a limit) and its label."""
+    if minutes == 0 and tests == 0:
+        value = 0
+    elif minutes > limits.max_minutes_per_day or tests > limits.max_tests_per_day:
+        value = 3
+    elif minutes * 3 >= limits.max_minutes_per_day * 2 or (tests and tests >= limits.max_tests_per_day):
+        value = 2
+    else:
+        value = 1
+    return {"level": value, "label": dict(LEVELS)[value]}
+
+
+def student_week(actor: Actor, monday: dt.date, *, today: dt.date) -> dict[str, Any]:
+    """A student's week (their due work per day) and a suggested plan for what is not done yet. Fixed
+    query count: the due items, the ticks, the thresholds."""
+    from cartable.homework import workload
+
+    student_id, _name = week_student(actor)
+    ids = [student_id] if actor.role == Role.GUARDIAN else None
+    horizon = max(monday + dt.timedelta(days=6), today + dt.timedelta(weeks=PLAN_WEEKS))
+    items = due_items(actor, min(monday, today), horizon, student_ids=ids)
+    done = done_pairs([i.pk for i in items], [student_id])
+    limits = workload_limits(actor)
+    week_days = []
+    for offset in range(7):
+        day = monday + dt.timedelta(days=offset)
+        due = [i for i in items if i.due_date == day]
+        if offset >= 5 and not due:
+            continue
+        minutes = sum(i.estimated_minutes for i in due)
+        tests = sum(1 for i in due if i.kind == "test")
+        load = level(minutes, tests, limits)
+        week_days.append({"date": day, "items": due, "minutes": minutes, "tests": tests, **load})
+    works = [
+        workload.Work(
+            key=str(i.pk),
+            title=i.title,
+            minutes=i.estimated_minutes,
+            due_date=i.due_date,
+            subject=i.assignment.subject.name,
+            kind=i.kind,
+        )
+        for i in items
+        if i.due_date > today and (i.pk, student_id) not in done
+    ]
+    plan = workload.plan(works, today=today, daily_limit=limits.max_minutes_per_day)
+    planned = any(d.chunks for d in plan.days)
+    return {"week_days": week_days, "plan": plan, "planned": planned, "limits": limits, "scale": LEVELS}

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,23 +18,20 @@ from django.views.decorators.http import require_POST
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.views import require_module
-from cartable.directory.models import Role
-from cartable.homework import actions, queries
+from cartable.directory.actor import Actor
+from cartable.directory.http import ActorRequest
+from cartable.directory.models import TeachingAssignment
+from cartable.homework import actions, queries, workload
 from cartable.homework.forms import AttachmentForm, EntryForm, HomeworkForm, LinkForm
 from cartable.homework.models import Attachment, Homework, Link, LogEntry
 from cartable.timetable import queries as timetable
 
-try:  # the workload guard, built beside this module
-    from cartable.homework import workload
-except ImportError:  # pragma: no cover
-    workload = None
-
 ATTACHMENT_TYPES = frozenset({"pdf", "odt", "ods", "odp", "docx", "xlsx", "pptx", "txt", "png", "jpg", "gif", "webp"})
 
 
-def _teacher(request):
-    if request.actor.role != Role.TEACHER:
-        raise Http404
+def _teacher(request: ActorRequest) -> Actor:
+    """The teacher acting; a 404 for anyone else (``homework.write_log``)."""
+    authz.require_or_404(request.actor, "homework.write_log", None)
     return request.actor
 
 
@@ -47,29 +45,12 @@ def week_start(value: str | None) -> dt.date:
 
 
 @require_module("homework")
-def teacher_week(request):
+def teacher_week(request: ActorRequest) -> HttpResponse:
     """The teacher's lessons of one week, each with its log entry (or a link to write it)."""
     actor = _teacher(request)
     monday = week_start(request.GET.get("semaine"))
     sunday = monday + dt.timedelta(days=6)
-    lessons = timetable.lessons(
-        establishment_id=actor.establishment_id,
-        start=monday,
-        end=sunday,
-        assignments=timetable.assignments_of_teacher(actor.user_id),
-    )
-    entries = list(
-        LogEntry.objects.filter(
-            establishment_id=actor.establishment_id, author_id=actor.user_id, date__range=(monday, sunday)
-        )
-        .select_related(*queries.HOMEWORK_RELATED)
-        .prefetch_related("homework")
-        .order_by("date", "start_time", "id")
-    )
-    by_key = {e.lesson_key: e for e in entries if e.lesson_key}
-    rows = [{"lesson": lesson, "entry": by_key.pop(lesson.key, None)} for lesson in lessons]
-    used = {row["entry"].pk for row in rows if row["entry"]}
-    others = [e for e in entries if e.pk not in used]
+    rows, others = queries.teacher_week(actor, monday, sunday)
     return render(
         request,
         "homework/teacher_week.html",
@@ -85,17 +66,17 @@ def teacher_week(request):
     )
 
 
-def _assignments(actor):
+def _assignments(actor: Actor) -> QuerySet[TeachingAssignment]:
     return queries.teachable_assignments(actor, actor.establishment_id)
 
 
-def _entry_for_change(actor, pk):
+def _entry_for_change(actor: Actor, pk: int | str) -> LogEntry:
     qs = LogEntry.objects.select_related(*queries.HOMEWORK_RELATED)
     return authz.access(actor, qs, pk, Action.CHANGE)
 
 
 @require_module("homework")
-def entry_new(request):
+def entry_new(request: ActorRequest) -> HttpResponse:
     """Write the log entry of a lesson (prefilled from the timetable's lesson when given)."""
     actor = _teacher(request)
     assignments = _assignments(actor)
@@ -116,7 +97,7 @@ def entry_new(request):
     return render(request, "homework/entry_form.html", {"form": form, "entry": None, "now": timezone.now()})
 
 
-def _save_entry(actor, form, entry=None):
+def _save_entry(actor: Actor, form: EntryForm, entry: LogEntry | None = None) -> LogEntry:
     data = form.cleaned_data
     return actions.save_log_entry(
         actor=actor,
@@ -132,7 +113,7 @@ def _save_entry(actor, form, entry=None):
 
 
 @require_module("homework")
-def entry_detail(request, pk):
+def entry_detail(request: ActorRequest, pk: int) -> HttpResponse:
     """An entry of one's own: change it, add files and links, set homework."""
     actor = _teacher(request)
     entry = _entry_for_change(actor, pk)
@@ -158,13 +139,14 @@ def entry_detail(request, pk):
     return render(request, "homework/entry_form.html", _entry_context(entry, form))
 
 
-def _entry_context(entry, form, link_form=None, attachment_form=None):
+def _entry_context(
+    entry: LogEntry, form: EntryForm, link_form: LinkForm | None = None, attachment_form: AttachmentForm | None = None
+) -> dict[str, Any]:
     return {
         "form": form,
         "entry": entry,
-        "attachments": list(entry.attachments.order_by("id")),
-        "links": list(entry.links.order_by("id")),
-        "homework_list": list(entry.homework.order_by("due_date", "id")),
+        **queries.files_and_links(entry),
+        "homework_list": queries.homework_of_entry(entry),
         "link_form": link_form or LinkForm(),
         "attachment_form": attachment_form or AttachmentForm(),
         "now": timezone.now(),
@@ -173,7 +155,7 @@ def _entry_context(entry, form, link_form=None, attachment_form=None):
 
 @require_module("homework")
 @require_POST
-def entry_delete(request, pk):
+def entry_delete(request: ActorRequest, pk: int) -> HttpResponse:
     actor = _teacher(request)
     entry = _entry_for_change(actor, pk)
     actions.delete_log_entry(actor=actor, entry=entry)
@@ -181,20 +163,23 @@ def entry_delete(request, pk):
     return redirect("homework:teacher")
 
 
-def _parent(actor, kind, pk):
+def _parent(actor: Actor, kind: str, pk: int) -> tuple[LogEntry | None, Homework | None]:
     if kind == "seance":
         return _entry_for_change(actor, pk), None
     qs = Homework.objects.select_related(*queries.HOMEWORK_RELATED)
     return None, authz.access(actor, qs, pk, Action.CHANGE)
 
 
-def _parent_page(entry, homework):
-    return ("homework:entry", entry.pk) if entry else ("homework:homework_edit", homework.pk)
+def _parent_page(entry: LogEntry | None, homework: Homework | None) -> tuple[str, int]:
+    if entry is not None:
+        return "homework:entry", entry.pk
+    assert homework is not None  # a file or link belongs to an entry or to homework
+    return "homework:homework_edit", homework.pk
 
 
 @require_module("homework")
 @require_POST
-def link_add(request, kind, pk):
+def link_add(request: ActorRequest, kind: str, pk: int) -> HttpResponse:
     """Attach a link to an entry or homework of one's own."""
     actor = _teacher(request)
     entry, homework = _parent(actor, kind, pk)
@@ -204,14 +189,15 @@ def link_add(request, kind, pk):
         messages.success(request, _("Le lien a été ajouté."))
     else:
         messages.error(
-            request, _("Le lien n'a pas été ajouté : %(error)s") % {"error": " ".join(form.errors.get("url", []))}
+            request,
+            _("Le lien n'a pas été ajouté : %(error)s") % {"error": " ".join(map(str, form.errors.get("url", [])))},
         )
     return redirect(*_parent_page(entry, homework))
 
 
 @require_module("homework")
 @require_POST
-def attachment_add(request, kind, pk):
+def attachment_add(request: ActorRequest, kind: str, pk: int) -> HttpResponse:
     """Attach a file (checked by its content) to an entry or homework of one's own."""
     from cartable.core import uploads
 
@@ -233,7 +219,7 @@ def attachment_add(request, kind, pk):
 
 @require_module("homework")
 @require_POST
-def link_delete(request, pk):
+def link_delete(request: ActorRequest, pk: int) -> HttpResponse:
     actor = _teacher(request)
     link = authz.access(
         actor, Link.objects.select_related("log_entry__assignment", "homework__assignment"), pk, Action.DELETE
@@ -246,7 +232,7 @@ def link_delete(request, pk):
 
 @require_module("homework")
 @require_POST
-def attachment_delete(request, pk):
+def attachment_delete(request: ActorRequest, pk: int) -> HttpResponse:
     actor = _teacher(request)
     qs = Attachment.objects.select_related("log_entry__assignment", "homework__assignment")
     attachment = authz.access(actor, qs, pk, Action.DELETE)
@@ -257,7 +243,7 @@ def attachment_delete(request, pk):
 
 
 # --- homework ------------------------------------------------------------------------------------------
-def lesson_choices(actor, assignment, after: dt.date) -> list[tuple[str, str]]:
+def lesson_choices(actor: Actor, assignment: TeachingAssignment | None, after: dt.date) -> list[tuple[str, str]]:
     """The next lessons of the same class (or group) and subject over four weeks, as form choices."""
     if assignment is None:
         return []
@@ -277,15 +263,13 @@ def lesson_choices(actor, assignment, after: dt.date) -> list[tuple[str, str]]:
     ][:8]
 
 
-def workload_warnings(assignment, data, exclude_homework_id=None) -> list:
+def workload_warnings(
+    assignment: TeachingAssignment | None, data: dict[str, Any], exclude_homework_id: int | None = None
+) -> list[workload.Warning]:
     """The workload guard's warnings for this homework, for the class or each class of the group."""
-    if workload is None or assignment is None:
+    if assignment is None:
         return []
-    class_ids = (
-        [assignment.school_class_id]
-        if assignment.school_class_id
-        else list(assignment.group.classes.values_list("pk", flat=True))
-    )
+    class_ids = queries.class_ids_of(assignment)
     warnings = []
     for class_id in class_ids:
         warnings += workload.check(
@@ -299,7 +283,14 @@ def workload_warnings(assignment, data, exclude_homework_id=None) -> list:
     return warnings
 
 
-def _homework_form(request, actor, *, homework=None, entry=None, initial=None):
+def _homework_form(
+    request: ActorRequest,
+    actor: Actor,
+    *,
+    homework: Homework | None = None,
+    entry: LogEntry | None = None,
+    initial: dict[str, Any] | None = None,
+) -> tuple[HomeworkForm, TeachingAssignment | None]:
     assignments = _assignments(actor)
     raw = request.POST.get("assignment") if request.method == "POST" else (initial or {}).get("assignment")
     assignment = next((a for a in assignments if str(a.pk) == str(raw)), None) or (
@@ -312,10 +303,37 @@ def _homework_form(request, actor, *, homework=None, entry=None, initial=None):
     return HomeworkForm(initial=initial, assignments=assignments, lesson_choices=choices), assignment
 
 
-def _homework_page(request, *, homework=None, entry=None, initial=None):
+def _save_homework(
+    actor: Actor, data: dict[str, Any], *, homework: Homework | None, entry: LogEntry | None
+) -> Homework:
+    return actions.save_homework(
+        actor=actor,
+        assignment=data["assignment"],
+        kind=data["kind"],
+        title=data["title"],
+        instructions=data["instructions"],
+        due_date=data["due_date"],
+        due_time=data["due_time"],
+        estimated_minutes=data["estimated_minutes"],
+        published_at=data["published_at"],
+        accepts_submissions=data["accepts_submissions"],
+        submission_deadline=data["submission_deadline"],
+        late_policy=data["late_policy"],
+        log_entry=entry if entry is not None else (homework.log_entry if homework else None),
+        homework=homework,
+    )
+
+
+def _homework_page(
+    request: ActorRequest,
+    *,
+    homework: Homework | None = None,
+    entry: LogEntry | None = None,
+    initial: dict[str, Any] | None = None,
+) -> HttpResponse:
     actor = _teacher(request)
     form, _assignment = _homework_form(request, actor, homework=homework, entry=entry, initial=initial)
-    warnings = []
+    warnings: list[workload.Warning] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         warnings = (
@@ -324,31 +342,21 @@ def _homework_page(request, *, homework=None, entry=None, initial=None):
             else workload_warnings(data["assignment"], data, homework.pk if homework else None)
         )
         if not warnings:
-            saved = actions.save_homework(
-                actor=actor,
-                assignment=data["assignment"],
-                kind=data["kind"],
-                title=data["title"],
-                instructions=data["instructions"],
-                due_date=data["due_date"],
-                due_time=data["due_time"],
-                estimated_minutes=data["estimated_minutes"],
-                published_at=data["published_at"],
-                accepts_submissions=data["accepts_submissions"],
-                submission_deadline=data["submission_deadline"],
-                late_policy=data["late_policy"],
-                log_entry=entry if entry is not None else (homework.log_entry if homework else None),
-                homework=homework,
-            )
+            saved = _save_homework(actor, data, homework=homework, entry=entry)
             messages.success(request, _("Le travail « %(title)s » a été enregistré.") % {"title": saved.title})
             if saved.log_entry_id:
                 return redirect("homework:entry", pk=saved.log_entry_id)
             return redirect("homework:homework_edit", pk=saved.pk)
-    context = {"form": form, "homework": homework, "entry": entry, "warnings": warnings, "now": timezone.now()}
+    context: dict[str, Any] = {
+        "form": form,
+        "homework": homework,
+        "entry": entry,
+        "warnings": warnings,
+        "now": timezone.now(),
+    }
     if homework is not None:
         context |= {
-            "attachments": list(homework.attachments.order_by("id")),
-            "links": list(homework.links.order_by("id")),
+            **queries.files_and_links(homework),
             "link_form": LinkForm(),
             "attachment_form": AttachmentForm(),
         }
@@ -356,7 +364,7 @@ def _homework_page(request, *, homework=None, entry=None, initial=None):
 
 
 @require_module("homework")
-def homework_new(request):
+def homework_new(request: ActorRequest) -> HttpResponse:
     """Set homework, from a log entry (``?seance=``) or for a class (``?assignment=``)."""
     actor = _teacher(request)
     entry = None
@@ -372,7 +380,7 @@ def homework_new(request):
 
 
 @require_module("homework")
-def homework_edit(request, pk):
+def homework_edit(request: ActorRequest, pk: int) -> HttpResponse:
     """Change homework of one's own (published homework: its version goes up, families are told)."""
     actor = _teacher(request)
     homework = authz.access(actor, Homework.objects.select_related(*queries.HOMEWORK_RELATED), pk, Action.CHANGE)
@@ -394,7 +402,7 @@ def homework_edit(request, pk):
 
 @require_module("homework")
 @require_POST
-def homework_delete(request, pk):
+def homework_delete(request: ActorRequest, pk: int) -> HttpResponse:
     actor = _teacher(request)
     homework = authz.access(actor, Homework.objects.select_related("assignment"), pk, Action.DELETE)
     entry_id = homework.log_entry_id

@@ -7,7 +7,8 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,69 +16,41 @@ from django.views.decorators.http import require_POST
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.views import require_module
-from cartable.directory.models import Group, Role, SchoolClass
+from cartable.directory.actor import Actor
+from cartable.directory.http import ActorRequest
+from cartable.directory.models import Group, SchoolClass
 from cartable.homework import actions, queries
-from cartable.homework.models import Attachment, Homework, Link
-from cartable.homework.policies import can_read_log
-from cartable.timetable.queries import default_monday
+from cartable.homework.models import Attachment, Homework, Link, LogEntry
+from cartable.homework.queries import dashboard_due, todo_items
+
+__all__ = ["dashboard_due", "todo_items"]  # read by the dashboard's widgets (hooks.py)
 
 WEEKS_AHEAD = 3
 
 
-def _todo_window(request) -> tuple[dt.date, dt.date, bool]:
+def _todo_window(request: ActorRequest) -> tuple[dt.date, dt.date, bool]:
     today = timezone.localdate()
     if request.GET.get("passees"):
         return today - dt.timedelta(weeks=WEEKS_AHEAD), today - dt.timedelta(days=1), True
     return today, today + dt.timedelta(weeks=WEEKS_AHEAD), False
 
 
-def todo_items(actor, start, end, *, merged: bool):
-    """The homework due in the window with its done state: for a student theirs, for a guardian each
-    child's (``item.marks`` = [(child, done)]). Fixed query count."""
-    if actor.role == Role.GUARDIAN and merged:
-        items = queries.due_items(actor, start, end, student_ids=[c.id for c in actor.children])
-        done = queries.done_pairs([i.pk for i in items], {c.id for i in items for c in i.children})
-        for item in items:
-            item.marks = [(c, (item.pk, c.id) in done) for c in item.children]
-    elif actor.role == Role.GUARDIAN:
-        child = actor.child
-        items = queries.due_items(actor, start, end, done_for=child.id if child else None)
-        for item in items:
-            item.marks = [(c, item.done) for c in item.children]
-    else:
-        items = queries.due_items(actor, start, end, done_for=actor.user_id)
-    return items
-
-
-def dashboard_due(actor) -> list:
-    """Homework due from this week's Monday (or today) to a week ahead, with its done state: fetched once
-    per request and shared by the dashboard's "Devoirs à venir" and "Ma charge de la semaine" widgets."""
-
-    def fetch():
-        today = timezone.localdate()
-        monday = default_monday(today)
-        start, end = min(today, monday), max(today + dt.timedelta(days=7), monday + dt.timedelta(days=4))
-        return todo_items(actor, start, end, merged=False)
-
-    return actor.memo("homework.dashboard_due", fetch)
-
-
-def _by_day(items):
-    days: dict[dt.date, list] = {}
+def _by_day(items: list[Homework]) -> list[tuple[dt.date, list[Homework]]]:
+    days: dict[dt.date, list[Homework]] = {}
     for item in items:
         days.setdefault(item.due_date, []).append(item)
     return sorted(days.items())
 
 
 @require_module("homework")
-def todo(request):
+def todo(request: ActorRequest) -> HttpResponse:
     """Travail à faire: the homework of the coming weeks by due date, past weeks on demand; guardians see
     the active child's or all their children's merged."""
-    actor = request.actor
-    if actor.role not in (Role.STUDENT, Role.GUARDIAN):
-        raise Http404
+    actor: Actor = request.actor
+    authz.require_or_404(actor, "homework.follow_todo", None)
     start, end, past = _todo_window(request)
-    merged = actor.role == Role.GUARDIAN and request.GET.get("enfants") == "tous"
+    can_follow_children = authz.can(actor, "homework.follow_children")
+    merged = can_follow_children and request.GET.get("enfants") == "tous"
     items = todo_items(actor, start, end, merged=merged)
     if past:
         items.reverse()
@@ -88,36 +61,19 @@ def todo(request):
             "days": _by_day(items) if not past else sorted(_by_day(items), reverse=True),
             "past": past,
             "merged": merged,
-            "is_guardian": actor.role == Role.GUARDIAN,
-            "is_student": actor.role == Role.STUDENT,
-            "logs": _log_links(actor, merged),
+            "can_follow_children": can_follow_children,
+            "can_tick": authz.can(actor, "homework.tick_done"),
+            "logs": queries.log_links(actor, merged=merged),
         },
     )
 
 
-def _log_links(actor, merged):
-    """The classes and groups whose log the student (or the child looked at) follows (two queries)."""
-    from cartable.homework.policies import family_reach
-
-    if actor.role == Role.STUDENT:
-        class_ids, group_ids = actor.class_ids, actor.group_ids
-    else:
-        reach = family_reach(actor)
-        children = actor.children if merged else ([actor.child] if actor.child else [])
-        class_ids = {c for child in children for c in reach.get(child.id, ((), ()))[0]}
-        group_ids = {g for child in children for g in reach.get(child.id, ((), ()))[1]}
-    classes = list(SchoolClass.objects.filter(pk__in=class_ids).order_by("name")) if class_ids else []
-    groups = list(Group.objects.filter(pk__in=group_ids).order_by("name")) if group_ids else []
-    return {"classes": classes, "groups": groups}
-
-
 @require_module("homework")
 @require_POST
-def toggle_done(request, pk):
+def toggle_done(request: ActorRequest, pk: int) -> HttpResponse:
     """A student ticks homework done or not; htmx swaps the item, without JavaScript the page reloads."""
-    actor = request.actor
-    if actor.role != Role.STUDENT:
-        raise Http404
+    actor: Actor = request.actor
+    authz.require_or_404(actor, "homework.tick_done", None)
     homework = authz.access(actor, Homework.objects.select_related(*queries.HOMEWORK_RELATED), pk, Action.VIEW)
     done = request.POST.get("done") == "1"
     try:
@@ -126,33 +82,30 @@ def toggle_done(request, pk):
         raise Http404 from exc
     if request.htmx:
         homework.done = done
-        return render(request, "homework/todo.html#item", {"item": homework, "is_student": True})
+        return render(request, "homework/todo.html#item", {"item": homework, "can_tick": True})
     return redirect("homework:todo")
 
 
 @require_module("homework")
-def homework_detail(request, pk):
+def homework_detail(request: ActorRequest, pk: int) -> HttpResponse:
     """One homework as its readers see it: instructions, files, links."""
     qs = Homework.objects.select_related(*queries.HOMEWORK_RELATED, "log_entry").prefetch_related(
         Prefetch("attachments", queryset=Attachment.objects.order_by("id")),
         Prefetch("links", queryset=Link.objects.order_by("id")),
     )
     homework = authz.access(request.actor, qs, pk, Action.VIEW)
-    done = None
-    if request.actor.role == Role.STUDENT:
-        done = bool(queries.done_pairs([homework.pk], [request.actor.user_id]))
     return render(
         request,
         "homework/homework_detail.html",
         {
             "homework": homework,
-            "done": done,
+            "done": queries.is_done(request.actor, homework),
             "can_change": authz.allows(request.actor, Action.CHANGE, homework),
         },
     )
 
 
-def _log_window(request):
+def _log_window(request: ActorRequest) -> tuple[dt.date, dt.date]:
     try:
         end = dt.date.fromisoformat(request.GET.get("jusqua") or "")
     except ValueError:
@@ -161,28 +114,26 @@ def _log_window(request):
 
 
 @require_module("homework")
-def class_log(request, pk):
+def class_log(request: ActorRequest, pk: int) -> HttpResponse:
     """A class's log (its groups' entries included), four weeks at a time, newest first."""
     school_class = authz.access(request.actor, SchoolClass, pk, Action.VIEW)
-    if not can_read_log(request.actor, school_class.establishment_id, class_id=school_class.pk):
-        raise Http404
+    authz.require_or_404(request.actor, "homework.read_class_log", school_class)
     start, end = _log_window(request)
     entries = queries.class_log(request.actor, class_id=school_class.pk, start=start, end=end)
     return _log_page(request, str(school_class), entries, start, end)
 
 
 @require_module("homework")
-def group_log(request, pk):
+def group_log(request: ActorRequest, pk: int) -> HttpResponse:
     """A group's log, four weeks at a time."""
-    group = Group.objects.filter(pk=pk).first() if str(pk).isdigit() else None
-    if group is None or not can_read_log(request.actor, group.establishment_id, group_id=group.pk):
-        raise Http404
+    group = authz.access(request.actor, Group, pk, Action.VIEW)
+    authz.require_or_404(request.actor, "homework.read_group_log", group)
     start, end = _log_window(request)
     entries = queries.class_log(request.actor, group_id=group.pk, start=start, end=end)
     return _log_page(request, group.name, entries, start, end)
 
 
-def _log_page(request, name, entries, start, end):
+def _log_page(request: ActorRequest, name: str, entries: list[LogEntry], start: dt.date, end: dt.date) -> HttpResponse:
     return render(
         request,
         "homework/class_log.html",
@@ -197,7 +148,7 @@ def _log_page(request, name, entries, start, end):
 
 
 @require_module("homework")
-def attachment_download(request, pk):
+def attachment_download(request: ActorRequest, pk: int) -> HttpResponseBase:
     """A file of an entry or homework, to those who see it; never run or sniffed by the browser."""
     from cartable.core import uploads
 

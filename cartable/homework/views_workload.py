@@ -4,10 +4,10 @@ establishment's thresholds (set by the direction)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,15 +16,16 @@ from django.utils.translation import gettext_lazy
 from cartable.core import authz, registry
 from cartable.core.authz import Action
 from cartable.core.views import require_module
-from cartable.directory.models import Establishment, Role, SchoolClass
+from cartable.directory.actor import Actor
+from cartable.directory.http import ActorRequest
+from cartable.directory.models import Establishment, SchoolClass
 from cartable.homework import queries, workload
-from cartable.homework.views_family import dashboard_due
+from cartable.homework.forms import ThresholdsForm
+from cartable.homework.queries import dashboard_due
 from cartable.timetable.queries import default_monday
 
-PLAN_WEEKS = 2
 
-
-def _monday(request) -> dt.date:
+def _monday(request: ActorRequest) -> dt.date:
     try:
         day = dt.date.fromisoformat(request.GET.get("semaine", ""))
     except ValueError:
@@ -33,27 +34,25 @@ def _monday(request) -> dt.date:
 
 
 @require_module("homework")
-def index(request):
+def index(request: ActorRequest) -> HttpResponse:
     """Charge de travail: the classes whose week one may look at; for a student, their own week."""
     actor = request.actor
-    if actor.role == Role.STUDENT:
+    if authz.can(actor, "homework.tick_done"):
         return my_week(request)  # a student's workload is their own week (the menu link stays current)
-    classes = list(
-        SchoolClass.objects.visible_to(actor).filter(establishment_id=actor.establishment_id).order_by("level", "name")
-    )
-    if actor.role == Role.TEACHER:
-        taught = actor.taught_class_ids
-        classes.sort(key=lambda c: (c.pk not in taught, c.level, c.name))
     can_set = actor.establishment is not None and authz.allows(actor, Action.MANAGE, actor.establishment)
     return render(
         request,
         "homework/workload/index.html",
-        {"classes": classes, "can_set": can_set, "has_week": actor.role == Role.GUARDIAN and actor.child is not None},
+        {
+            "classes": queries.workload_classes(actor),
+            "can_set": can_set,
+            "can_view_student_week": authz.can(actor, "homework.view_student_week"),
+        },
     )
 
 
 @require_module("homework")
-def class_week(request, pk: int):
+def class_week(request: ActorRequest, pk: int) -> HttpResponse:
     """A class's week: each day's minutes of homework and announced tests, against the thresholds."""
     school_class = authz.access(request.actor, SchoolClass, pk, Action.VIEW)
     monday = _monday(request)
@@ -62,7 +61,7 @@ def class_week(request, pk: int):
         establishment_id=school_class.establishment_id, class_id=school_class.pk, start=monday, days=6
     )
     week_tests = sum(d.tests for d in days)
-    rows = [{"day": d, **level(d.minutes, d.tests, limits)} for d in days if d.date.weekday() < 5 or d.items]
+    rows = [{"day": d, **queries.level(d.minutes, d.tests, limits)} for d in days if d.date.weekday() < 5 or d.items]
     context = {
         "school_class": school_class,
         "monday": monday,
@@ -72,84 +71,19 @@ def class_week(request, pk: int):
         "limits": limits,
         "week_tests": week_tests,
         "week_over": week_tests > limits.max_tests_per_week,
-        "scale": LEVELS,
+        "scale": queries.LEVELS,
     }
     return render(request, "homework/workload/class_week.html", context)
 
 
-LEVELS = [
-    (0, gettext_lazy("Rien")),
-    (1, gettext_lazy("Léger")),
-    (2, gettext_lazy("Chargé")),
-    (3, gettext_lazy("Au-delà du seuil")),
-]
-
-
-def level(minutes: int, tests: int, limits) -> dict:
-    """A day's level (0 nothing, 1 light, 2 busy: two thirds of a limit, 3 over a limit) and its label."""
-    if minutes == 0 and tests == 0:
-        value = 0
-    elif minutes > limits.max_minutes_per_day or tests > limits.max_tests_per_day:
-        value = 3
-    elif minutes * 3 >= limits.max_minutes_per_day * 2 or (tests and tests >= limits.max_tests_per_day):
-        value = 2
-    else:
-        value = 1
-    return {"level": value, "label": dict(LEVELS)[value]}
-
-
-def _student(actor):
-    """The student whose week is shown: oneself, or a guardian's active child; (id, first name)."""
-    if actor.role == Role.STUDENT:
-        return actor.user_id, actor.user.first_name
-    if actor.role == Role.GUARDIAN and actor.child is not None:
-        return actor.child.id, actor.child.first_name
-    raise Http404
-
-
-def student_week(actor, monday: dt.date, *, today: dt.date) -> dict:
-    """A student's week (their due work per day) and a suggested plan for what is not done yet. Fixed
-    query count: the due items, the ticks, the thresholds."""
-    student_id, _name = _student(actor)
-    ids = [student_id] if actor.role == Role.GUARDIAN else None
-    horizon = max(monday + dt.timedelta(days=6), today + dt.timedelta(weeks=PLAN_WEEKS))
-    items = queries.due_items(actor, min(monday, today), horizon, student_ids=ids)
-    done = queries.done_pairs([i.pk for i in items], [student_id])
-    limits = workload.thresholds_for(actor.establishment_id)
-    week_days = []
-    for offset in range(7):
-        day = monday + dt.timedelta(days=offset)
-        due = [i for i in items if i.due_date == day]
-        if offset >= 5 and not due:
-            continue
-        minutes = sum(i.estimated_minutes for i in due)
-        tests = sum(1 for i in due if i.kind == "test")
-        load = level(minutes, tests, limits)
-        week_days.append({"date": day, "items": due, "minutes": minutes, "tests": tests, **load})
-    works = [
-        workload.Work(
-            key=str(i.pk),
-            title=i.title,
-            minutes=i.estimated_minutes,
-            due_date=i.due_date,
-            subject=i.assignment.subject.name,
-            kind=i.kind,
-        )
-        for i in items
-        if i.due_date > today and (i.pk, student_id) not in done
-    ]
-    plan = workload.plan(works, today=today, daily_limit=limits.max_minutes_per_day)
-    planned = any(d.chunks for d in plan.days)
-    return {"week_days": week_days, "plan": plan, "planned": planned, "limits": limits, "scale": LEVELS}
-
-
 @require_module("homework")
-def my_week(request):
+def my_week(request: ActorRequest) -> HttpResponse:
     """Ma semaine: the student's load day by day, and a plan spreading each piece of work before its date."""
     actor = request.actor
-    _student_id, name = _student(actor)
+    authz.require_or_404(actor, "homework.view_student_week", None)
+    _student_id, name = queries.week_student(actor)
     monday, today = _monday(request), timezone.localdate()
-    context = student_week(actor, monday, today=today)
+    context = queries.student_week(actor, monday, today=today)
     context.update(
         {
             "name": name,
@@ -157,24 +91,14 @@ def my_week(request):
             "previous": monday - dt.timedelta(days=7),
             "following": monday + dt.timedelta(days=7),
             "today": today,
-            "is_guardian": actor.role == Role.GUARDIAN,
+            "can_follow_children": authz.can(actor, "homework.follow_children"),
         }
     )
     return render(request, "homework/workload/my_week.html", context)
 
 
-class ThresholdsForm(forms.Form):
-    max_tests_per_day = forms.IntegerField(label=gettext_lazy("Contrôles par jour, au plus"), min_value=1, max_value=10)
-    max_minutes_per_day = forms.IntegerField(
-        label=gettext_lazy("Minutes de travail à la maison par jour, au plus"), min_value=10, max_value=600
-    )
-    max_tests_per_week = forms.IntegerField(
-        label=gettext_lazy("Contrôles par semaine, au plus"), min_value=1, max_value=30
-    )
-
-
 @require_module("homework")
-def thresholds(request):
+def thresholds(request: ActorRequest) -> HttpResponse:
     """The direction sets the establishment's limits; the guard warns teachers beyond them."""
     establishment = authz.access(request.actor, Establishment, request.actor.establishment_id, Action.MANAGE)
     current = workload.thresholds_for(establishment.pk)
@@ -196,27 +120,35 @@ def thresholds(request):
 
 
 # --- registrations: the menu entry and the dashboard widget (imported from hooks.py) ---------------------------
-def _sees_workload(actor) -> bool:
-    return actor.role in (Role.STUDENT, Role.GUARDIAN, Role.TEACHER) or (
-        actor.establishment_id is not None and actor.is_staff_of(actor.establishment_id)
-    )
+def _sees_workload(actor: Actor) -> bool:
+    return authz.can(actor, "homework.view_workload")
 
 
-def _week_widget(actor) -> dict | None:
+def _sees_week_widget(actor: Actor) -> bool:
+    return authz.can(actor, "homework.view_week_widget")
+
+
+def _week_widget(actor: Actor) -> dict[str, Any] | None:
     """This week's load of the student (or the active child), day by day: three queries."""
-    if actor.role == Role.GUARDIAN and actor.child is None:
+    if not authz.can(actor, "homework.view_student_week"):  # a guardian with no child here
         return None
     today = timezone.localdate()
     monday = default_monday(today)  # on a weekend, the week to come
     items = dashboard_due(actor)  # shared with "Devoirs à venir": one query for both widgets
-    limits = workload.thresholds_for(actor.establishment_id)
+    limits = queries.workload_limits(actor)
     days = []
     for offset in range(5):
         day = monday + dt.timedelta(days=offset)
         due = [i for i in items if i.due_date == day]
         minutes, tests = sum(i.estimated_minutes for i in due), sum(1 for i in due if i.kind == "test")
         days.append(
-            {"date": day, "minutes": minutes, "tests": tests, "is_today": day == today, **level(minutes, tests, limits)}
+            {
+                "date": day,
+                "minutes": minutes,
+                "tests": tests,
+                "is_today": day == today,
+                **queries.level(minutes, tests, limits),
+            }
         )
     return {"days": days, "total": sum(d["minutes"] for d in days)}
 
@@ -239,6 +171,6 @@ registry.register_widget(
         context=_week_widget,
         order=45,
         module="homework",
-        visible=lambda actor: actor.role in (Role.STUDENT, Role.GUARDIAN),
+        visible=_sees_week_widget,
     )
 )

@@ -3,6 +3,8 @@ days off, the import."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db.models import Q
 from django.utils.dates import WEEKDAYS
@@ -19,6 +21,19 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 def teachers_of(establishment_id: int):
     members = current(Membership.objects.filter(establishment_id=establishment_id, role=Role.TEACHER))
     return User.objects.filter(pk__in=members.values("person_id")).order_by("last_name", "first_name")
+
+
+def _field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """A model choice field of the form, to narrow its rows to the establishment's."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
 
 
 class _TeacherChoice(forms.ModelChoiceField):
@@ -47,8 +62,8 @@ class LessonChangeForm(forms.Form):
 
     def __init__(self, *args, establishment_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["room"].queryset = Room.objects.filter(establishment_id=establishment_id)
-        self.fields["substitute"].queryset = teachers_of(establishment_id)
+        _field(self, "room").queryset = Room.objects.filter(establishment_id=establishment_id)
+        _field(self, "substitute").queryset = teachers_of(establishment_id)
 
 
 class ExceptionalLessonForm(forms.Form):
@@ -69,9 +84,9 @@ class ExceptionalLessonForm(forms.Form):
         )
         if class_id is not None:
             assignments = assignments.filter(school_class_id=class_id) | assignments.filter(group__classes=class_id)
-        self.fields["assignment"].queryset = assignments.distinct().order_by("subject__name", "pk")
-        self.fields["room"].queryset = Room.objects.filter(establishment_id=establishment_id)
-        self.fields["substitute"].queryset = teachers_of(establishment_id)
+        _field(self, "assignment").queryset = assignments.distinct().order_by("subject__name", "pk")
+        _field(self, "room").queryset = Room.objects.filter(establishment_id=establishment_id)
+        _field(self, "substitute").queryset = teachers_of(establishment_id)
 
 
 class NonSchoolDayForm(forms.Form):
@@ -131,11 +146,11 @@ class SlotForm(forms.Form):
 
     def __init__(self, *args, establishment_id: int, assignments=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["weekday"].choices = [(day, str(WEEKDAYS[day]).capitalize()) for day in range(6)]
-        self.fields["assignment"].queryset = (
+        _choice_field(self, "weekday").choices = [(day, str(WEEKDAYS[day]).capitalize()) for day in range(6)]
+        _field(self, "assignment").queryset = (
             assignments if assignments is not None else assignments_of(establishment_id)
         )
-        self.fields["room"].queryset = Room.objects.filter(establishment_id=establishment_id).order_by("name")
+        _field(self, "room").queryset = Room.objects.filter(establishment_id=establishment_id).order_by("name")
 
 
 class EndSlotForm(forms.Form):

@@ -1,7 +1,7 @@
 """Who may see and change the timetable.
 
-Weeks are not rows, so they are asked with functions (``can_view_class_week``...); the timetable's rows
-have a policy each. Seeing:
+Weeks are not rows, so they are asked through named permissions (``timetable.view_group_week``...,
+declared at the end, over the functions below); the timetable's rows have a policy each. Seeing:
 
 * a class's week: its students, their guardians, its teachers, the establishment's staff (the class's
   own policy: ``SchoolClass`` view);
@@ -16,18 +16,31 @@ administrators and vie scolaire (``actor.is_manager_of``), and the region.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, GroupMembership, Role, SchoolClass, TeachingAssignment
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import (
+    OWN_LESSON_ROLES,
+    STAFF_ROLES,
+    Enrolment,
+    Establishment,
+    Group,
+    GroupMembership,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings
 
 WRITES = (Action.CREATE, Action.CHANGE, Action.DELETE, Action.MANAGE)
 
 
-def can_edit(actor, establishment_id: int | None) -> bool:
+def can_edit(actor: Actor | None, establishment_id: int | None) -> bool:
     """Direction, ENT administrators and vie scolaire edit their establishment's timetable."""
     return (
         actor is not None
@@ -37,24 +50,24 @@ def can_edit(actor, establishment_id: int | None) -> bool:
     )
 
 
-def _staff(actor, establishment_id) -> bool:
+def _staff(actor: Actor | None, establishment_id: int | None) -> bool:
     return (
         actor is not None
         and actor.is_authenticated
-        and (actor.is_regional_admin or actor.is_staff_of(establishment_id))
+        and (actor.is_regional_admin or actor.holds_in(establishment_id, STAFF_ROLES))
     )
 
 
-def can_browse_weeks(actor, establishment_id: int | None) -> bool:
+def can_browse_weeks(actor: Actor | None, establishment_id: int | None) -> bool:
     """Staff choose any class, group, teacher or room of their establishment."""
     return establishment_id is not None and _staff(actor, establishment_id)
 
 
-def can_view_class_week(actor, school_class: SchoolClass) -> bool:
+def can_view_class_week(actor: Actor, school_class: SchoolClass) -> bool:
     return authz.allows(actor, Action.VIEW, school_class)
 
 
-def can_view_group_week(actor, group) -> bool:
+def can_view_group_week(actor: Actor | None, group: Group) -> bool:
     if _staff(actor, group.establishment_id):
         return True
     if actor is None or not actor.is_authenticated:
@@ -64,7 +77,7 @@ def can_view_group_week(actor, group) -> bool:
     return group.pk in actor.children_group_ids
 
 
-def can_view_teacher_week(actor, teacher_id: int, establishment_id: int) -> bool:
+def can_view_teacher_week(actor: Actor | None, teacher_id: int, establishment_id: int) -> bool:
     if _staff(actor, establishment_id):
         return True
     return (
@@ -75,11 +88,11 @@ def can_view_teacher_week(actor, teacher_id: int, establishment_id: int) -> bool
     )
 
 
-def can_view_room_week(actor, room: Room) -> bool:
+def can_view_room_week(actor: Actor | None, room: Room) -> bool:
     return _staff(actor, room.establishment_id)
 
 
-def can_view_student_week(actor, student_id: int, establishment_id: int) -> bool:
+def can_view_student_week(actor: Actor | None, student_id: int, establishment_id: int) -> bool:
     """The student, their guardians and the staff of an establishment where the student is enrolled."""
     if actor is None or not actor.is_authenticated:
         return False
@@ -89,7 +102,7 @@ def can_view_student_week(actor, student_id: int, establishment_id: int) -> bool
     return _staff(actor, establishment_id) and enrolled.exists()
 
 
-def _visible_establishments(actor) -> list[int]:
+def _visible_establishments(actor: Actor) -> list[int]:
     """Establishments whose rooms, days and settings a person may read: where they belong, or a child is."""
     ids = set(actor.establishment_ids)
     for child in actor.children:
@@ -97,18 +110,18 @@ def _visible_establishments(actor) -> list[int]:
     return list(ids)
 
 
-class _EstablishmentRows(authz.Policy):
+class _EstablishmentRows(authz.Policy[Any]):
     """Rows of an establishment's calendar (non-school days, settings): its members see them,
     its managers change them."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action in WRITES:
             return can_edit(actor, obj.establishment_id)
         if action == Action.VIEW:
             return actor.is_regional_admin or obj.establishment_id in _visible_establishments(actor)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if actor.is_regional_admin:
             return queryset
         return queryset.filter(establishment_id__in=_visible_establishments(actor))
@@ -125,25 +138,25 @@ class TimetableSettingsPolicy(_EstablishmentRows):
 
 
 @authz.register(Room)
-class RoomPolicy(authz.Policy):
+class RoomPolicy(authz.Policy[Any]):
     """Staff see the rooms; managers change them."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action in WRITES:
             return can_edit(actor, obj.establishment_id)
         if action == Action.VIEW:
             return _staff(actor, obj.establishment_id)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if actor.is_regional_admin:
             return queryset
-        return queryset.filter(establishment_id__in=[e for e in actor.establishment_ids if actor.is_staff_of(e)])
+        return queryset.filter(establishment_id__in=sorted(actor.establishments_where(STAFF_ROLES)))
 
 
-def _audience_scope(actor) -> Q:
+def _audience_scope(actor: Actor) -> Q:
     """Teaching assignments whose lessons the actor may see (Q on TeachingAssignment)."""
-    staff_of = [e for e in actor.establishment_ids if actor.is_staff_of(e)]
+    staff_of = sorted(actor.establishments_where(STAFF_ROLES))
     children = list(actor.children_ids)
     classes = current(Enrolment.objects.filter(student_id__in=[actor.user_id, *children])).values("school_class_id")
     groups = current(GroupMembership.objects.filter(student_id__in=[actor.user_id, *children])).values("group_id")
@@ -155,7 +168,7 @@ def _audience_scope(actor) -> Q:
     )
 
 
-def _sees_assignment(actor, assignment) -> bool:
+def _sees_assignment(actor: Actor, assignment: TeachingAssignment | None) -> bool:
     if assignment is None:
         return False
     if actor.is_regional_admin or _staff(actor, assignment.establishment_id) or assignment.teacher_id == actor.user_id:
@@ -169,27 +182,27 @@ def _sees_assignment(actor, assignment) -> bool:
 
 
 @authz.register(Slot)
-class SlotPolicy(authz.Policy):
+class SlotPolicy(authz.Policy[Any]):
     """A weekly lesson is seen by those who see its class or group's week; managers change it."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action in WRITES:
             return can_edit(actor, obj.establishment_id)
         if action == Action.VIEW:
             return _sees_assignment(actor, obj.assignment)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if actor.is_regional_admin:
             return queryset
         return queryset.filter(assignment__in=_assignment_ids(actor))
 
 
 @authz.register(LessonChange)
-class LessonChangePolicy(authz.Policy):
+class LessonChangePolicy(authz.Policy[Any]):
     """A change is seen by those who see its lesson, and by its substitute; managers make and undo it."""
 
-    def allows(self, actor, action, obj):
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action in WRITES:
             return can_edit(actor, obj.establishment_id)
         if action == Action.VIEW:
@@ -198,7 +211,7 @@ class LessonChangePolicy(authz.Policy):
             return _sees_assignment(actor, obj.slot.assignment if obj.slot_id else obj.assignment)
         return False
 
-    def scope(self, actor, queryset):
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
         if actor.is_regional_admin:
             return queryset
         visible = _assignment_ids(actor)
@@ -207,5 +220,45 @@ class LessonChangePolicy(authz.Policy):
         )
 
 
-def _assignment_ids(actor):
-    return TeachingAssignment.objects.filter(_audience_scope(actor)).values("pk")
+def _assignment_ids(actor: Actor) -> QuerySet[TeachingAssignment, dict[str, Any]]:
+    ids: QuerySet[TeachingAssignment, dict[str, Any]] = TeachingAssignment.objects.filter(
+        _audience_scope(actor)
+    ).values("pk")
+    return ids
+
+
+# --- named permissions: the weeks, which are not rows -------------------------------------------------------
+@authz.permission("timetable.edit", about=Establishment)
+def edits(actor: Actor, establishment: Establishment | None) -> bool:
+    """The establishment's timetable pages that change it (lessons, slots, rooms, days, the import)."""
+    return establishment is not None and can_edit(actor, establishment.pk)
+
+
+@authz.permission("timetable.browse_weeks", about=Establishment)
+def browses_weeks(actor: Actor, establishment: Establishment | None) -> bool:
+    """The chooser of any class's, group's, teacher's or room's week."""
+    return establishment is not None and can_browse_weeks(actor, establishment.pk)
+
+
+@authz.permission("timetable.view_own_week", about=None)
+def views_own_week(actor: Actor, _obj: None) -> bool:
+    """A week of one's own lessons: a student's, a guardian's child's, a teacher's (others choose one)."""
+    return actor.role in OWN_LESSON_ROLES
+
+
+@authz.permission("timetable.view_group_week", about=Group)
+def views_group_week(actor: Actor, group: Group) -> bool:
+    return can_view_group_week(actor, group)
+
+
+@authz.permission("timetable.view_teacher_week", about=User)
+def views_teacher_week(actor: Actor, teacher: User) -> bool:
+    """A teacher's week in the active establishment; asked about a teacher of that establishment (the page
+    finds them there first, and answers 404 for anyone else)."""
+    return actor.establishment_id is not None and can_view_teacher_week(actor, teacher.pk, actor.establishment_id)
+
+
+@authz.permission("timetable.view_student_week", about=Enrolment)
+def views_student_week(actor: Actor, enrolment: Enrolment) -> bool:
+    """A student's week in the establishment of that enrolment."""
+    return can_view_student_week(actor, enrolment.student_id, enrolment.establishment_id)

@@ -10,14 +10,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, GroupMembership, Role, TeachingAssignment
+from cartable.directory.actor import Actor, Child, current
+from cartable.directory.models import (
+    Enrolment,
+    Establishment,
+    Group,
+    GroupMembership,
+    Membership,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
+from cartable.directory.queries import people_with_role
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
 
 ASSIGNMENT_RELATED = ("assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group")
@@ -225,7 +237,8 @@ def lessons(
             if slot.weeks != Weeks.ALL and slot.weeks != calendar.week_of(day):
                 continue
             change = by_lesson.get((slot.pk, day))
-            if not slot.own and not _concerns(change, substitute_id, room_id):
+            is_own: bool = slot.own  # type: ignore[attr-defined]  # annotated by the query above
+            if not is_own and not _concerns(change, substitute_id, room_id):
                 continue
             lesson = _weekly_lesson(slot, day)
             if change is not None:
@@ -264,6 +277,8 @@ def _weekly_lesson(slot: Slot, day: dt.date) -> Lesson:
 
 
 def _exceptional_lesson(change: LessonChange) -> Lesson:
+    # An exceptional lesson has its own times and assignment (see LessonChange: slot empty, assignment set).
+    assert change.start_time is not None and change.end_time is not None and change.assignment is not None
     return Lesson(
         key=f"x{change.pk}",
         date=change.date,
@@ -304,10 +319,6 @@ def assignments_of_class(class_id: int) -> Q:
 
 def assignments_of_group(group_id: int) -> Q:
     return Q(group_id=group_id)
-
-
-def assignments_of_student(class_ids, group_ids) -> Q:
-    return Q(school_class_id__in=list(class_ids)) | Q(group_id__in=list(group_ids))
 
 
 def assignments_of_students(student_ids: Iterable[int]) -> Q:
@@ -483,7 +494,57 @@ def _name_children(found: list[Lesson], children) -> None:
         lesson.extra["children"] = sorted(names[i] for i in who)
 
 
-def rooms_of(establishment_id: int):
+def own_week(actor: Actor, monday: dt.date) -> tuple[Week, Child | None] | None:
+    """The week of one's own lessons in the active establishment, by the role one acts in: a student's, a
+    teacher's, a guardian's active child's (with that child). None for a guardian with no child here."""
+    establishment_id = actor.establishment_id or 0
+    if actor.role == Role.GUARDIAN:
+        child = actor.child
+        if child is None:
+            return None
+        return week_of_student(student_id=child.id, establishment_id=establishment_id, monday=monday), child
+    if actor.role == Role.TEACHER:
+        return week_of_teacher(teacher_id=actor.user_id or 0, establishment_id=establishment_id, monday=monday), None
+    return week_of_student(student_id=actor.user_id or 0, establishment_id=establishment_id, monday=monday), None
+
+
+def chooser_lists(establishment: Establishment) -> dict[str, QuerySet[Any]]:
+    """The classes, groups, teachers and rooms of an establishment whose week staff may choose."""
+    return {
+        "classes": SchoolClass.objects.filter(establishment_id=establishment.pk).order_by("name"),
+        "groups": Group.objects.filter(establishment_id=establishment.pk).order_by("name"),
+        "teachers": people_with_role(establishment, Role.TEACHER),
+        "rooms": rooms_of(establishment.pk),
+    }
+
+
+def teacher_here(establishment_id: int | None, pk: int) -> User | None:
+    """The person ``pk`` if they teach in that establishment now, else None (one query)."""
+    teaching = current(Membership.objects.filter(establishment_id=establishment_id, role=Role.TEACHER))
+    return User.objects.filter(pk=pk, pk__in=teaching.values("person_id")).first()
+
+
+def week_enrolment(actor: Actor, student_id: int) -> Enrolment | None:
+    """The current enrolment whose establishment a student's week is shown in: the active establishment's
+    when the student is enrolled there, else the first one's; None when the student is enrolled nowhere."""
+    rows = list(current(Enrolment.objects.filter(student_id=student_id)).select_related("student", "establishment"))
+    if not rows:
+        return None
+    here = [e for e in rows if e.establishment_id == actor.establishment_id]
+    return here[0] if here else min(rows, key=lambda e: e.establishment_id)
+
+
+def change_of(slot: Slot, day: dt.date) -> LessonChange | None:
+    """The change of a weekly lesson on one day, with its room and substitute (one query)."""
+    return LessonChange.objects.filter(slot=slot, date=day).select_related("room", "substitute").first()
+
+
+def rooms_with_use(establishment: Establishment) -> list[Room]:
+    """An establishment's rooms by name, each with ``slot_count``, the weekly lessons held there (one query)."""
+    return list(Room.objects.filter(establishment=establishment).annotate(slot_count=Count("slots")).order_by("name"))
+
+
+def rooms_of(establishment_id: int) -> QuerySet[Room]:
     return Room.objects.filter(establishment_id=establishment_id).order_by("name")
 
 

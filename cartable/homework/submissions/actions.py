@@ -21,17 +21,11 @@ from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory.queries import guardians_of_students
 from cartable.homework.models import Feedback, Homework, Submission, SubmissionFile
-from cartable.homework.submissions.policies import is_homework_teacher
+from cartable.homework.submissions.policies import is_homework_teacher, is_targeted_student
 
 MAX_FILES = 10
 SUBMISSION_FOLDER = "submissions/%Y/%m"
 FEEDBACK_FOLDER = "feedback/%Y/%m"
-
-
-def is_targeted_student(actor, homework: Homework) -> bool:
-    """Whether the actor attends the class or group the homework is set for (its assignment loaded)."""
-    assignment = homework.assignment
-    return assignment.school_class_id in actor.class_ids or assignment.group_id in actor.group_ids
 
 
 def submission_window(homework: Homework, *, now=None) -> tuple[bool, bool]:

@@ -50,7 +50,7 @@ class CheckedFilesField(forms.FileField):
 class CheckedFileField(CheckedFilesField):
     """One optional file checked by content; cleans to a ``CheckedFile`` or None."""
 
-    widget = forms.FileInput
+    widget = forms.FileInput  # type: ignore[assignment]  # one file, where the parent takes several
 
     def clean(self, data, initial=None):
         checked = super().clean(data, initial)
@@ -60,7 +60,7 @@ class CheckedFileField(CheckedFilesField):
 class SubmissionForm(forms.Form):
     """The student's hand-in: files and/or a typed answer; existing files may be withdrawn."""
 
-    files = CheckedFilesField(
+    files = CheckedFilesField(  # type: ignore[assignment]  # the posted field is named "files", as BaseForm.files
         label=_("Fichiers"),
         help_text=_("Jusqu'à %(n)s fichiers : PDF, images, documents texte, tableurs, présentations.")
         % {"n": MAX_FILES},

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, GroupMembership, Role, User
 from cartable.homework.models import Feedback, Homework, Submission, SubmissionFile
-from cartable.homework.submissions.actions import is_targeted_student, submission_window
-from cartable.homework.submissions.policies import is_homework_teacher
+from cartable.homework.submissions.actions import submission_window
+from cartable.homework.submissions.policies import is_homework_teacher, is_targeted_student, sees_all
 
 HOMEWORK_RELATED = ("assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group")
 
@@ -28,13 +28,9 @@ def homework_for(actor, homework_id) -> Homework:
     return authz.access(actor, qs, homework_id, Action.VIEW)
 
 
-def can_see_all(actor, homework: Homework) -> bool:
+def can_see_all(actor: Actor, homework: Homework) -> bool:
     """The teacher of the homework, its direction and the region see every submission of it."""
-    return (
-        is_homework_teacher(actor, homework)
-        or actor.is_regional_admin
-        or Role.DIRECTION in actor.roles_in(homework.establishment_id)
-    )
+    return sees_all(actor, homework)
 
 
 def mark_text(feedback: Feedback | None) -> str:

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cartable.core import uploads
+from cartable.core import authz, uploads
 from cartable.core.views import require_module
+from cartable.directory.http import ActorRequest
 from cartable.homework.submissions import actions, queries
 from cartable.homework.submissions.forms import FeedbackForm, SubmissionForm
 
 
-def _add_errors(form, exc: ValidationError) -> None:
+def _add_errors(form: Any, exc: ValidationError) -> None:
     for message in exc.messages:
         form.add_error(None, message)
 
 
 @require_module("homework")
 @require_http_methods(["GET", "POST"])
-def student(request, homework_id: int):
+def student(request: ActorRequest, homework_id: int) -> HttpResponseBase:
     """The student's page for one homework: hand in, replace, see the feedback (guardians: read only)."""
     homework = queries.homework_for(request.actor, homework_id)
-    if queries.can_see_all(request.actor, homework) and not queries.is_targeted_student(request.actor, homework):
+    if authz.can(request.actor, "homework.review_submissions", homework):
         return HttpResponseRedirect(reverse("homework:submissions:list", args=[homework.pk]))
     view = queries.student_view(request.actor, homework)
     existing = list(view.submission.files.all()) if view.submission else []
@@ -65,7 +69,7 @@ def student(request, homework_id: int):
 
 @require_module("homework")
 @require_GET
-def class_list(request, homework_id: int):
+def class_list(request: ActorRequest, homework_id: int) -> HttpResponseBase:
     """The teacher's list: every student of the class, handed in or not, late or not, with feedback."""
     homework = queries.homework_for(request.actor, homework_id)
     view = queries.class_view(request.actor, homework)
@@ -75,7 +79,7 @@ def class_list(request, homework_id: int):
         {
             "view": view,
             "homework": homework,
-            "can_give_feedback": queries.is_homework_teacher(request.actor, homework),
+            "can_give_feedback": authz.can(request.actor, "homework.give_feedback", homework),
             "has_any": view.counts["submitted"] + view.counts["late"] > 0,
         },
     )
@@ -83,7 +87,7 @@ def class_list(request, homework_id: int):
 
 @require_module("homework")
 @require_GET
-def download_all(request, homework_id: int):
+def download_all(request: ActorRequest, homework_id: int) -> HttpResponseBase:
     """Every handed-in file of the class in one zip, ``Nom Prénom/fichier``."""
     homework = queries.homework_for(request.actor, homework_id)
     view = queries.class_view(request.actor, homework)
@@ -98,7 +102,7 @@ def download_all(request, homework_id: int):
 
 @require_module("homework")
 @require_http_methods(["GET", "POST"])
-def feedback(request, submission_id: int):
+def feedback(request: ActorRequest, submission_id: int) -> HttpResponseBase:
     """The teacher reads one submission and returns (or amends) feedback."""
     submission = queries.submission_for_feedback(request.actor, submission_id)
     current = getattr(submission, "feedback", None)
@@ -132,7 +136,7 @@ def feedback(request, submission_id: int):
 
 @require_module("homework")
 @require_GET
-def download_file(request, file_id: int):
+def download_file(request: ActorRequest, file_id: int) -> HttpResponseBase:
     """One handed-in file, for who sees its submission."""
     stored = queries.submission_file(request.actor, file_id)
     return uploads.serve_file(request, stored.file, filename=stored.original_name, content_type=stored.content_type)
@@ -140,10 +144,10 @@ def download_file(request, file_id: int):
 
 @require_module("homework")
 @require_GET
-def download_correction(request, feedback_id: int):
+def download_correction(request: ActorRequest, feedback_id: int) -> HttpResponseBase:
     """The teacher's corrected copy, for who sees the submission."""
     feedback = queries.corrected_copy(request.actor, feedback_id)
-    extension = feedback.corrected_file.name.rpartition(".")[2].lower()
+    extension = (feedback.corrected_file.name or "").rpartition(".")[2].lower()
     content_type = uploads.KINDS.get(extension, ("application/octet-stream",))[0]
     return uploads.serve_file(
         request, feedback.corrected_file, filename=feedback.corrected_name, content_type=content_type

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,54 +18,66 @@ from django.views.decorators.http import require_POST
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.views import require_module
+from cartable.directory.http import ActorRequest
 from cartable.directory.models import Establishment
-from cartable.timetable import actions, forms, imports, policies, queries
+from cartable.timetable import actions, forms, imports, queries
 from cartable.timetable.models import LessonChange, NonSchoolDay, Slot
 
 MODULE = "timetable"
 
 
-def _next_url(request, default: str) -> str:
+def _next_url(request: ActorRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
     return default
 
 
-def _errors(form, error: ValidationError) -> None:
+def _errors(form: Any, error: ValidationError) -> None:
     for message in error.messages:
         form.add_error(None, message)
 
 
-def _managed_establishment(request) -> Establishment:
+def _managed_establishment(request: ActorRequest) -> Establishment:
     """The active establishment, when the actor edits its timetable; a 404 otherwise."""
     establishment = request.actor.establishment
-    if establishment is None or not policies.can_edit(request.actor, establishment.pk):
-        raise Http404
+    authz.require_or_404(request.actor, "timetable.edit", establishment)
+    assert establishment is not None  # the permission says so
     return establishment
 
 
-@require_module(MODULE)
-def change_lesson(request, slot: int, date: str):
-    """Cancel one lesson, move it to another room or give it a substitute; or undo its change."""
-    related = Slot.objects.select_related(
-        "room", "assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group"
-    )
-    slot_row = authz.access(request.actor, related, slot, Action.CHANGE)
-    try:
-        day = dt.date.fromisoformat(date)
-    except ValueError:
-        raise Http404 from None
-    if day.weekday() != slot_row.weekday:
-        raise Http404
-    existing = LessonChange.objects.filter(slot=slot_row, date=day).select_related("room", "substitute").first()
+def _change_back(request: ActorRequest, slot_row: Slot, day: dt.date) -> str:
+    """Where to go after changing a lesson: ``next``, else the week of its class (or group) with that day."""
     back = _next_url(
         request,
         reverse("timetable:class", args=[slot_row.assignment.school_class_id])
         if slot_row.assignment.school_class_id
         else reverse("timetable:group", args=[slot_row.assignment.group_id]),
     )
-    back = back if "?" in back else f"{back}?lundi={queries.monday_of(day).isoformat()}"
+    return back if "?" in back else f"{back}?lundi={queries.monday_of(day).isoformat()}"
+
+
+def _lesson_day(slot_row: Slot, date: str) -> dt.date:
+    """The day asked in the address, which must be a day the weekly lesson takes place on; a 404 otherwise."""
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError:
+        raise Http404 from None
+    if day.weekday() != slot_row.weekday:
+        raise Http404
+    return day
+
+
+@require_module(MODULE)
+def change_lesson(request: ActorRequest, slot: int, date: str) -> HttpResponse:
+    """Cancel one lesson, move it to another room or give it a substitute; or undo its change."""
+    related = Slot.objects.select_related(
+        "room", "assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group"
+    )
+    slot_row = authz.access(request.actor, related, slot, Action.CHANGE)
+    day = _lesson_day(slot_row, date)
+    existing = queries.change_of(slot_row, day)
+    back = _change_back(request, slot_row, day)
     initial = {}
     if existing is not None:
         initial = {
@@ -96,7 +109,7 @@ def change_lesson(request, slot: int, date: str):
 
 @require_module(MODULE)
 @require_POST
-def remove_change(request, pk: int):
+def remove_change(request: ActorRequest, pk: int) -> HttpResponse:
     """Undo a change: the lesson takes place as planned (an exceptional lesson disappears)."""
     change = authz.access(
         request.actor, LessonChange.objects.select_related("slot__assignment", "assignment"), pk, Action.DELETE
@@ -108,7 +121,7 @@ def remove_change(request, pk: int):
 
 
 @require_module(MODULE)
-def exceptional_lesson(request):
+def exceptional_lesson(request: ActorRequest) -> HttpResponse:
     """Add a lesson outside the weekly timetable."""
     establishment = _managed_establishment(request)
     try:
@@ -130,7 +143,7 @@ def exceptional_lesson(request):
 
 
 @require_module(MODULE)
-def settings(request):
+def settings(request: ActorRequest) -> HttpResponse:
     """The A-week reference and the non-school days of the active establishment."""
     establishment = _managed_establishment(request)
     current = queries.settings_of(establishment.pk)
@@ -167,7 +180,7 @@ def settings(request):
 
 @require_module(MODULE)
 @require_POST
-def remove_non_school_day(request, pk: int):
+def remove_non_school_day(request: ActorRequest, pk: int) -> HttpResponse:
     day = authz.access(request.actor, NonSchoolDay, pk, Action.DELETE)
     actions.remove_non_school_day(actor=request.actor, day=day)
     messages.success(request, _("Les jours sans cours sont supprimés."))
@@ -175,7 +188,7 @@ def remove_non_school_day(request, pk: int):
 
 
 @require_module(MODULE)
-def import_file(request):
+def import_file(request: ActorRequest) -> HttpResponse:
     """Upload a timetable file: every line is checked; nothing is imported while one line is wrong."""
     establishment = _managed_establishment(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None, initial={"valid_from": timezone.localdate()})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.views import require_module
+from cartable.directory.http import ActorRequest
 from cartable.timetable import actions, forms, queries
 from cartable.timetable.models import Room, Slot
 from cartable.timetable.views.edit import MODULE, _errors, _managed_establishment, _next_url
@@ -22,14 +25,14 @@ from cartable.timetable.views.edit import MODULE, _errors, _managed_establishmen
 SLOT_RELATED = ("room", "assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group")
 
 
-def _int_param(request, name: str) -> int | None:
+def _int_param(request: ActorRequest, name: str) -> int | None:
     try:
         return int(request.GET.get(name, ""))
     except ValueError:
         return None
 
 
-def _week_url(slot: Slot, day) -> str:
+def _week_url(slot: Slot, day: dt.date) -> str:
     """The week of the lesson's class (or group) that contains ``day``."""
     assignment = slot.assignment
     if assignment.school_class_id:
@@ -39,14 +42,14 @@ def _week_url(slot: Slot, day) -> str:
     return f"{url}?lundi={queries.monday_of(day).isoformat()}"
 
 
-def _render(request, template: str, context: dict, form) -> object:
+def _render(request: ActorRequest, template: str, context: dict[str, Any], form: Any) -> HttpResponse:
     """The page, answering 400 when a posted form came back with errors (everything typed is kept)."""
     status = 400 if request.method == "POST" and form.is_bound and form.errors else 200
     return render(request, template, context, status=status)
 
 
 @require_module(MODULE)
-def create_slot(request):
+def create_slot(request: ActorRequest) -> HttpResponse:
     """Add a weekly lesson; ``?classe=``, ``?groupe=`` or ``?enseignant=`` narrow the lessons offered."""
     establishment = _managed_establishment(request)
     assignments = forms.assignments_of(
@@ -73,11 +76,8 @@ def create_slot(request):
     return _render(request, "timetable/slot_form.html", context, form)
 
 
-@require_module(MODULE)
-def edit_slot(request, pk: int):
-    """Change a weekly lesson from a date on (earlier weeks stay as they were), or end it."""
-    slot = authz.access(request.actor, Slot.objects.select_related(*SLOT_RELATED), pk, Action.CHANGE)
-    today = timezone.localdate()
+def _slot_forms(request: ActorRequest, slot: Slot, today: dt.date) -> tuple[forms.SlotForm, forms.EndSlotForm, bool]:
+    """The change form and the end form of a weekly lesson, the posted one bound; and whether it is the end."""
     posted = request.POST if request.method == "POST" else None
     ending = posted is not None and "last_day" in posted
     form = forms.SlotForm(
@@ -94,6 +94,15 @@ def edit_slot(request, pk: int):
         },
     )
     end_form = forms.EndSlotForm(posted if ending else None, initial={"last_day": slot.valid_until or today})
+    return form, end_form, ending
+
+
+@require_module(MODULE)
+def edit_slot(request: ActorRequest, pk: int) -> HttpResponse:
+    """Change a weekly lesson from a date on (earlier weeks stay as they were), or end it."""
+    slot = authz.access(request.actor, Slot.objects.select_related(*SLOT_RELATED), pk, Action.CHANGE)
+    today = timezone.localdate()
+    form, end_form, ending = _slot_forms(request, slot, today)
     if ending and end_form.is_valid():
         try:
             actions.end_slot(actor=request.actor, slot=slot, last_day=end_form.cleaned_data["last_day"])
@@ -102,7 +111,7 @@ def edit_slot(request, pk: int):
         else:
             messages.success(request, _("Le cours hebdomadaire est terminé ; les semaines passées le gardent."))
             return HttpResponseRedirect(_next_url(request, _week_url(slot, today)))
-    elif posted is not None and not ending and form.is_valid():
+    elif request.method == "POST" and not ending and form.is_valid():
         try:
             version = actions.update_slot(actor=request.actor, slot=slot, **form.cleaned_data)
         except ValidationError as error:
@@ -121,13 +130,13 @@ def edit_slot(request, pk: int):
 
 
 @require_module(MODULE)
-def rooms(request):
+def rooms(request: ActorRequest) -> HttpResponse:
     """The establishment's rooms with their capacity and use; add, rename or delete one."""
     establishment = _managed_establishment(request)
     posted = request.POST if request.method == "POST" else None
     target = posted.get("room", "") if posted is not None else ""
     add_form = forms.RoomForm(posted if posted is not None and not target else None, prefix="new")
-    listed = list(Room.objects.filter(establishment=establishment).annotate(slot_count=Count("slots")).order_by("name"))
+    listed: list[Any] = queries.rooms_with_use(establishment)
     for room in listed:
         bound = posted if target == str(room.pk) else None
         room.form = forms.RoomForm(
@@ -153,7 +162,7 @@ def rooms(request):
 
 @require_module(MODULE)
 @require_POST
-def delete_room(request, pk: int):
+def delete_room(request: ActorRequest, pk: int) -> HttpResponse:
     """Delete a room no lesson uses; otherwise say why not."""
     room = authz.access(request.actor, Room, pk, Action.DELETE)
     try:
