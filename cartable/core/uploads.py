@@ -246,8 +246,13 @@ def delete_stored(name: str, *, storage: Storage | None = None) -> None:
 def delete_after_commit(names: Iterable[str | None]) -> None:
     """Remove stored files once the transaction that dropped their rows commits (never if it rolls back)."""
     kept = [name for name in names if name]
+
+    def remove() -> None:
+        for name in kept:
+            delete_stored(name)
+
     if kept:
-        transaction.on_commit(lambda: [delete_stored(name) for name in kept])
+        transaction.on_commit(remove)
 
 
 def content_disposition(filename: str, *, inline: bool = False) -> str:

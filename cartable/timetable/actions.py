@@ -304,6 +304,7 @@ def _check_slot(slot: Slot, *, ignore: tuple[int, ...] = ()) -> None:
             assignment__group__classes=assignment.school_class_id
         )
     else:
+        assert assignment.group is not None  # an assignment is to a class or to a group (a constraint)
         group_classes = assignment.group.classes.values("pk")
         pupils = Q(assignment__group_id=assignment.group_id) | Q(assignment__school_class_id__in=group_classes)
     reasons = [
@@ -607,7 +608,7 @@ def import_timetable(
 def _recipients(assignment: TeachingAssignment) -> tuple[list[int], dict[int, int]]:
     """The students of the lesson's class or group and their guardians who receive notifications, and for
     each guardian the child the notice is about."""
-    if assignment.school_class_id:
+    if assignment.school_class is not None:
         students = list(directory_queries.students_of_class(assignment.school_class).values_list("pk", flat=True))
     else:
         students = list(
