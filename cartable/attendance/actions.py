@@ -541,7 +541,7 @@ def declare_absence(
     document: uploads.CheckedFile | None = None,
 ) -> Absence:
     """A guardian declares an absence ahead; it waits, with its justification, for the vie scolaire."""
-    if student.pk not in actor.children_ids:
+    if student.pk not in actor.legal_children_ids:
         raise PermissionDenied
     row = _reason_row(reason, establishment_id, actor)
     assert row is not None  # a declaration always names its motif (the form requires one)

@@ -48,11 +48,11 @@ def is_life_staff(actor: Actor, establishment_id: int | None) -> bool:
 
 
 def _family_q(actor: Actor, field: str = "student_id") -> Q:
-    return Q(**{field: actor.user_id}) | Q(**{f"{field}__in": list(actor.children_ids)})
+    return Q(**{field: actor.user_id}) | Q(**{f"{field}__in": list(actor.legal_children_ids)})
 
 
 def _is_family(actor: Actor, student_id: int) -> bool:
-    return student_id == actor.user_id or student_id in actor.children_ids
+    return student_id == actor.user_id or student_id in actor.legal_children_ids
 
 
 def caller_of(lesson: Lesson) -> int:
@@ -88,13 +88,13 @@ def calls_own_lessons(actor: Actor, _nothing: object = None) -> bool:
 @authz.permission("attendance.declare_absence", about=None)
 def declares_absences(actor: Actor, _nothing: object = None) -> bool:
     """A guardian, acting as one, with a child in the active establishment, declares absences ahead."""
-    return actor.role == Role.GUARDIAN and bool(actor.children_here)
+    return actor.role == Role.GUARDIAN and any(c.legal for c in actor.children_here)
 
 
 @authz.permission("attendance.justify", about=Absence)
 def may_justify(actor: Actor, record: Absence | Lateness | None) -> bool:
     """A guardian of the student justifies an absence or a lateness not yet justified."""
-    return record is not None and record.student_id in actor.children_ids and record.status != Status.JUSTIFIED
+    return record is not None and record.student_id in actor.legal_children_ids and record.status != Status.JUSTIFIED
 
 
 @authz.permission("attendance.view_student_file", about=User)
@@ -134,7 +134,7 @@ class JustificationPolicy(_StudentRecordPolicy):
 
     def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
         if action == Action.CREATE:
-            return obj.student_id in actor.children_ids
+            return obj.student_id in actor.legal_children_ids
         return super().allows(actor, action, obj)
 
 

@@ -65,6 +65,11 @@ class Child:
     first_name: str
     last_name: str
     establishment_ids: frozenset[int]
+    # Whether the guardian holds legal responsibility (autorité parentale) for the child. One who does not (a
+    # grandparent or host family named as a contact) follows the child's days — timetable, homework, agenda,
+    # news — but not what the law keeps for legal guardians: grades, report cards, absences and their
+    # justification, discipline.
+    legal: bool = True
 
     @property
     def name(self) -> str:
@@ -225,6 +230,7 @@ class Actor:
             .order_by("student__first_name", "student__id")
         )
         students = [link.student for link in links]
+        legal = {link.student_id for link in links if link.legal_responsibility}
         # Where each child is now, in one UNION: establishments and classes (enrolments), groups.
         enrolled: dict[int, set[int]] = {}
         places: dict[int, tuple[set[int], set[int]]] = {s.pk: (set(), set()) for s in students}
@@ -241,7 +247,10 @@ class Actor:
                 if not is_group:
                     enrolled.setdefault(student_id, set()).add(establishment_id)
         self.__dict__["children_places"] = {sid: (frozenset(c), frozenset(g)) for sid, (c, g) in places.items()}
-        return [Child(s.pk, s.first_name, s.last_name, frozenset(enrolled.get(s.pk, ()))) for s in students]
+        return [
+            Child(s.pk, s.first_name, s.last_name, frozenset(enrolled.get(s.pk, ())), legal=s.pk in legal)
+            for s in students
+        ]
 
     @cached_property
     def children_places(self) -> dict[int, tuple[frozenset[int], frozenset[int]]]:
@@ -311,6 +320,17 @@ class Actor:
         if self.user_id is not None and self.has_role(Role.STUDENT):
             ids.add(self.user_id)
         return frozenset(ids)
+
+    @property
+    def legal_children_ids(self) -> frozenset[int]:
+        """The children for whom the person holds legal responsibility (see :class:`Child`)."""
+        return frozenset(c.id for c in self.children if c.legal)
+
+    @property
+    def legal_family_student_ids(self) -> frozenset[int]:
+        """Whose grades, report cards, absences and discipline the person reads as family: themself as a
+        student, and the children they are legally responsible for."""
+        return self.family_student_ids - (self.children_ids - self.legal_children_ids)
 
     # --- teaching --------------------------------------------------------------------------------
     @cached_property

@@ -79,7 +79,7 @@ def _load_taught_student_ids(actor: Actor) -> frozenset[int]:
 
 def _family_ids(actor: Actor) -> set[int]:
     """The students whose records the actor reads as family: themself, their children."""
-    ids = set(actor.children_ids)
+    ids = set(actor.legal_children_ids)
     if actor.user_id is not None:
         ids.add(actor.user_id)
     return ids

@@ -42,7 +42,8 @@ def family_student_id(actor: Actor) -> int | None:
     if actor.role == Role.STUDENT:
         return actor.user_id
     if actor.role == Role.GUARDIAN:
-        return actor.child.id if actor.child else None
+        # Discipline is for legal guardians only (see directory.actor.Child.legal).
+        return actor.child.id if actor.child and actor.child.legal else None
     return None
 
 

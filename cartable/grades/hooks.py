@@ -91,7 +91,7 @@ def _latest(actor):
         student_id = actor.user_id
     else:
         child = actor.child
-        if child is None:
+        if child is None or not child.legal:  # grades are for legal guardians only
             return None
         student_id = child.id
     return {"marks": latest_marks(student_id=student_id), "child": actor.child}

@@ -105,7 +105,7 @@ class EvaluationPolicy(authz.Policy[Evaluation]):
         headed = actor.headed
         if evaluation.school_class_id in headed.class_ids or evaluation.group_id in headed.group_ids:
             return True
-        ids = actor.family_student_ids
+        ids = actor.legal_family_student_ids
         if staff_only or not ids or not is_published(evaluation):
             return False
         return evaluation.marks.filter(student_id__in=ids).exists()
@@ -125,7 +125,7 @@ class EvaluationPolicy(authz.Policy[Evaluation]):
             | Q(**{f"{prefix}group_id__in": list(headed.group_ids)})
             | Q(**{f"{prefix}establishment_id__in": list(actor.direction_ids)})
         )
-        ids = actor.family_student_ids
+        ids = actor.legal_family_student_ids
         if ids and not staff_only:
             marked = Mark.objects.filter(student_id__in=list(ids)).values("evaluation_id")
             q |= Q(**{f"{prefix}publish_at__lte": timezone.now(), f"{prefix}pk__in": marked})
@@ -166,7 +166,7 @@ class MarkPolicy(authz.Policy[Mark]):
         headed = actor.headed
         if evaluation.school_class_id in headed.class_ids or mark.student_id in headed.student_ids:
             return True
-        return mark.student_id in actor.family_student_ids and is_published(evaluation)
+        return mark.student_id in actor.legal_family_student_ids and is_published(evaluation)
 
     def scope(self, actor: Actor, queryset: QuerySet[Mark]) -> QuerySet[Mark]:
         if actor.user_id is None:
@@ -181,7 +181,7 @@ class MarkPolicy(authz.Policy[Mark]):
             | Q(student_id__in=list(headed.student_ids))
             | Q(establishment_id__in=list(actor.direction_ids))
         )
-        ids = actor.family_student_ids
+        ids = actor.legal_family_student_ids
         if ids:
             q |= Q(student_id__in=list(ids), evaluation__publish_at__lte=timezone.now())
         return queryset.filter(q)
@@ -207,7 +207,7 @@ class CompetencyAssessmentPolicy(authz.Policy[CompetencyAssessment]):
                 return True
             if obj.student_id in actor.headed.student_ids:
                 return True
-            return obj.student_id in actor.family_student_ids and obj.publish_at <= timezone.now()
+            return obj.student_id in actor.legal_family_student_ids and obj.publish_at <= timezone.now()
         if action == Action.CREATE:
             return _assesses(actor, obj.student_id)
         if action in (Action.CHANGE, Action.DELETE):
@@ -224,7 +224,7 @@ class CompetencyAssessmentPolicy(authz.Policy[CompetencyAssessment]):
             | Q(student_id__in=list(actor.taught_student_ids | actor.headed.student_ids))
             | Q(establishment_id__in=list(actor.direction_ids))
         )
-        ids = actor.family_student_ids
+        ids = actor.legal_family_student_ids
         if ids:
             q |= Q(student_id__in=list(ids), publish_at__lte=timezone.now())
         return queryset.filter(q)
@@ -323,7 +323,7 @@ def views_student(actor: Actor, student: User) -> bool:
     establishment_id = actor.establishment_id
     if actor.user_id is None or establishment_id is None:
         return False
-    if student.pk in actor.family_student_ids or actor.directs(establishment_id):
+    if student.pk in actor.legal_family_student_ids or actor.directs(establishment_id):
         return True
     return student.pk in actor.headed.student_ids or student.pk in actor.taught_student_ids
 
@@ -331,7 +331,7 @@ def views_student(actor: Actor, student: User) -> bool:
 @authz.permission("grades.read_as_family", about=User)
 def reads_as_family(actor: Actor, student: User) -> bool:
     """The student themself or a guardian: the published marks only."""
-    return student.pk in actor.family_student_ids
+    return student.pk in actor.legal_family_student_ids
 
 
 @authz.permission("grades.view_student_averages", about=User)
@@ -339,7 +339,7 @@ def views_student_averages(actor: Actor, student: User) -> bool:
     """Every subject's averages and the overall average of a student (a subject teacher sees their subjects'):
     the family, the direction of the active establishment, the region, the head teacher."""
     return (
-        student.pk in actor.family_student_ids
+        student.pk in actor.legal_family_student_ids
         or actor.directs(actor.establishment_id)
         or student.pk in actor.headed.student_ids
     )

@@ -117,7 +117,7 @@ def _family_sees(actor: Actor, card: ReportCard) -> bool:
     """A student and their guardians see a report card once its publication date has passed."""
     if card.published_at is None or card.published_at > timezone.now():
         return False
-    return card.student_id == actor.user_id or card.student_id in actor.children_ids
+    return card.student_id == actor.user_id or card.student_id in actor.legal_children_ids
 
 
 @authz.register(ReportCard)
@@ -134,7 +134,7 @@ class ReportCardPolicy(authz.Policy[ReportCard]):
             return queryset.none()
         if actor.is_regional_admin:
             return queryset
-        family = Q(student_id=actor.user_id) | Q(student_id__in=list(actor.children_ids))
+        family = Q(student_id=actor.user_id) | Q(student_id__in=list(actor.legal_children_ids))
         published = Q(published_at__lte=timezone.now())
         return queryset.filter(_follows_q(actor) | (published & family))
 
