@@ -4,13 +4,16 @@ personal event for lucas.martin, around the current week. A few inserts, determi
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from cartable.agenda.models import Event
 from cartable.directory.models import SchoolClass
-from cartable.directory.personas import Personas
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -1,5 +1,8 @@
 """Agenda registrations: module, menu, widgets, personal data."""
 
+import datetime as dt
+from collections.abc import Iterator
+
 from django.utils.translation import gettext_lazy as _
 
 from cartable.agenda.models import CalendarFeed, Event
@@ -60,3 +63,34 @@ registry.register_data_provider(
         user_fields=("user", "child"),
     )
 )
+
+
+def _events_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
+    """Tomorrow's events, for the people they concern."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from cartable.agenda.queries import events_starting_on
+    from cartable.core.notify import PARIS
+
+    for event, people in events_starting_on(tomorrow):
+        if event.all_day:
+            body = gettext("Demain, toute la journée.")
+        else:
+            start = timezone.localtime(event.start, PARIS)
+            body = gettext("Demain à %(time)s.") % {"time": start.strftime("%H:%M")}
+        yield registry.Reminder(
+            recipients=people,
+            title=gettext("Demain : %(title)s") % {"title": event.title},
+            body=body,
+            url=reverse("agenda:event", args=[event.pk]),
+            target=event,
+            establishment_id=event.establishment_id,
+        )
+
+
+# The kind is the notification centre's (it registers it, with its label and channels).
+registry.register_reminder_source(registry.ReminderSource(kind="notifications.event_tomorrow", due=_events_tomorrow))
+
+registry.register_demo_loader("agenda", "cartable.agenda.demo.load_demo")

@@ -167,3 +167,5 @@ def _periodic() -> None:
 
 
 _periodic()
+
+registry.register_demo_loader("attendance", "cartable.attendance.demo.load_demo", after=("timetable",))

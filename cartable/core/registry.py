@@ -1,5 +1,6 @@
-"""Where apps declare what they bring: modules, menu entries, dashboard widgets, notification kinds and
-personal-data providers. Apps register in their ``hooks.py``, imported from ``AppConfig.ready()``.
+"""Where apps declare what they bring: modules, menu entries, dashboard widgets, notification kinds,
+personal-data providers, demo loaders and reminder sources. Apps register in their ``hooks.py``, imported
+from ``AppConfig.ready()``.
 
 The kernel never imports an app; apps come to it.
 """
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,51 @@ class PeriodicJob:
     description: Any = ""
 
 
+@dataclass(frozen=True)
+class DemoLoader:
+    """Fills the demo region with an app's data: ``load(personas)``, run after the loaders named in ``after``.
+
+    ``load`` may be a dotted path (``"cartable.news.demo.load_demo"``), imported only when the demo runs."""
+
+    name: str
+    target: Callable[[Any], Any] | str
+    after: tuple[str, ...] = ()
+
+    def load(self, personas: Any) -> Any:
+        target = import_string(self.target) if isinstance(self.target, str) else self.target
+        return target(personas)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One notice for tomorrow: who gets it, what it says, where it leads and what it is about."""
+
+    recipients: Any
+    title: str
+    body: str
+    url: str
+    target: models.Model
+    establishment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReminderSource:
+    """Tomorrow's reminders of one notification ``kind``: ``due(tomorrow)`` yields ``Reminder`` rows.
+
+    The notifications app sends each source's reminders once a day (see ``notifications.tasks``)."""
+
+    kind: str
+    due: Callable[[Any], Iterable[Reminder]]
+
+
 _modules: dict[str, Module] = {}
 _menu: dict[str, MenuEntry] = {}
 _widgets: dict[str, Widget] = {}
 _kinds: dict[str, NotificationKind] = {}
 _providers: dict[type[models.Model], DataProvider] = {}
 _periodic: dict[str, PeriodicJob] = {}
+_demo_loaders: dict[str, DemoLoader] = {}
+_reminders: dict[str, ReminderSource] = {}
 
 
 def _add(table: dict, key: Any, item: Any) -> Any:
@@ -137,6 +178,51 @@ def register_data_provider(item: DataProvider) -> DataProvider:
 
 def register_periodic(item: PeriodicJob) -> PeriodicJob:
     return _add(_periodic, item.key, item)
+
+
+def register_demo_loader(name: str, load: Callable[[Any], Any] | str, *, after: Iterable[str] = ()) -> DemoLoader:
+    """Declare app ``name``'s demo loader (a function or its dotted path), to run once the loaders named in
+    ``after`` have run."""
+    if isinstance(after, str):
+        raise TypeError(f"Demo loader {name!r}: after= takes a tuple of names, not the string {after!r}.")
+    return _add(_demo_loaders, name, DemoLoader(name=name, target=load, after=tuple(after)))
+
+
+def demo_loaders() -> list[DemoLoader]:
+    """Every demo loader, each after those it names; otherwise in the order they were registered.
+
+    ``LookupError`` when one names an unknown loader, ``RuntimeError`` on a cycle."""
+    return order_after(list(_demo_loaders.values()))
+
+
+def order_after(loaders: list[DemoLoader]) -> list[DemoLoader]:
+    """``loaders`` sorted so that each comes after those it names in ``after`` (stable otherwise)."""
+    names = {loader.name for loader in loaders}
+    for loader in loaders:
+        unknown = sorted(set(loader.after) - names)
+        if unknown:
+            raise LookupError(f"Demo loader {loader.name!r} runs after unknown loader(s): {', '.join(unknown)}.")
+    done: list[DemoLoader] = []
+    placed: set[str] = set()
+    waiting = list(loaders)
+    while waiting:
+        ready = next((item for item in waiting if placed.issuperset(item.after)), None)
+        if ready is None:
+            cycle = ", ".join(item.name for item in waiting)
+            raise RuntimeError(f"Demo loaders wait for each other in a cycle: {cycle}.")
+        waiting.remove(ready)
+        done.append(ready)
+        placed.add(ready.name)
+    return done
+
+
+def register_reminder_source(item: ReminderSource) -> ReminderSource:
+    return _add(_reminders, item.kind, item)
+
+
+def reminder_sources() -> list[ReminderSource]:
+    """The reminder sources, in the order they were registered."""
+    return list(_reminders.values())
 
 
 def periodic_jobs() -> list[PeriodicJob]:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from cartable.directory.actor import current
 from cartable.directory.models import Enrolment
-from cartable.directory.personas import Personas
 from cartable.discipline import rules
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 PARIS = ZoneInfo("Europe/Paris")
 K = Punishment.Kind

@@ -180,3 +180,5 @@ registry.personal_data(
     "opened_by",
     "decided_by",
 )
+
+registry.register_demo_loader("discipline", "cartable.discipline.demo.load_demo")

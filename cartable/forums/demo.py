@@ -4,12 +4,15 @@ posts (one hidden by paul.dupont), a staff-room topic, and a topic in each estab
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from cartable.directory.models import SchoolClass
-from cartable.directory.personas import Personas
 from cartable.forums.models import Forum, Post, Subscription, Topic
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 Kind = Forum.Kind
 

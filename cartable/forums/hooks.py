@@ -64,3 +64,5 @@ registry.personal_data(
     lambda u: Subscription.objects.filter(user=u).delete(),
     "user",
 )
+
+registry.register_demo_loader("forums", "cartable.forums.demo.load_demo")

@@ -14,14 +14,17 @@ import datetime as dt
 import random
 from collections import defaultdict
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils import timezone
 
 from cartable.directory.actor import current
 from cartable.directory.models import Enrolment, GroupMembership, TeachingAssignment
-from cartable.directory.personas import Personas
 from cartable.grades.models import CompetencyAssessment, Component, Evaluation, Mark
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 TITLES = {
     "FRA": ["Dictée", "Rédaction", "Lecture suivie", "Grammaire : les accords", "Récitation"],

@@ -126,3 +126,5 @@ def _periodic() -> None:
 
 
 _periodic()
+
+registry.register_demo_loader("grades", "cartable.grades.demo.load_demo")

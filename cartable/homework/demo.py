@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
 
 from cartable.directory.actor import current
 from cartable.directory.models import TeachingAssignment
-from cartable.directory.personas import Personas
 from cartable.homework.models import Homework, Link, LogEntry
 from cartable.homework.submissions.demo import load_demo as load_submissions_demo
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 TOPICS = {
     "FRA": ["Le récit d'aventure", "Les fables de La Fontaine", "L'accord du participe passé", "Écrire un portrait"],

@@ -1,6 +1,7 @@
 """Homework registrations: module, menu, widgets, notification kinds, personal data."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -148,5 +149,32 @@ def _periodic() -> None:
 
 
 _periodic()
+
+
+def _due_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
+    """Tomorrow's homework each student has not ticked done yet."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from cartable.homework.queries import undone_due_on
+
+    for homework, students in undone_due_on(tomorrow):
+        yield registry.Reminder(
+            recipients=students,
+            title=gettext("Pour demain en %(subject)s : %(title)s")
+            % {"subject": homework.assignment.subject.name, "title": homework.title},
+            body=gettext("Ce travail n'est pas encore marqué comme fait."),
+            url=reverse("homework:detail", args=[homework.pk]),
+            target=homework,
+            establishment_id=homework.establishment_id,
+        )
+
+
+# The kind is the notification centre's (it registers it, with its label and channels).
+registry.register_reminder_source(registry.ReminderSource(kind="notifications.homework_due", due=_due_tomorrow))
+
 from cartable.homework import views_workload as workload_hooks  # noqa: E402,F401  (its menu entry and widget)
 from cartable.homework.submissions import hooks as submission_hooks  # noqa: E402,F401  (registers them)
+
+# The demo loader: its submissions' demo included.
+registry.register_demo_loader("homework", "cartable.homework.demo.load_demo", after=("timetable",))

@@ -89,3 +89,5 @@ registry.personal_data(
     "reporter",
     "closed_by",
 )
+
+registry.register_demo_loader("messaging", "cartable.messaging.demo.load_demo")

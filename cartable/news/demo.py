@@ -4,12 +4,15 @@ item for the lycée and one expired (not shown). Dates relative to today; alread
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from cartable.directory.models import SchoolClass
-from cartable.directory.personas import Personas
 from cartable.news.models import NewsItem
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 
 def load_demo(personas: Personas, *, now: dt.datetime | None = None) -> list[NewsItem]:

@@ -67,3 +67,5 @@ registry.personal_data(
     lambda u: NewsItem.objects.filter(author=u).update(author=None),  # the school's news stays, unsigned
     "author",
 )
+
+registry.register_demo_loader("news", "cartable.news.demo.load_demo")

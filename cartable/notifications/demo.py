@@ -7,14 +7,17 @@ weekends quiet; the collège holds its e-mails from 21:00 to 07:00. Deterministi
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
 
 from cartable.core.models import Notification, NotificationPreference, QuietHours
 from cartable.directory.models import Role
-from cartable.directory.personas import Personas
 from cartable.notifications.tasks import EVENT_TOMORROW, HOMEWORK_DUE
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 FAMILY = {Role.STUDENT, Role.GUARDIAN}
 

@@ -83,3 +83,6 @@ registry.personal_data(
     lambda user: DigestRun.objects.filter(user=user).delete(),
     "user",
 )
+
+# The demo loader: the reminders' preferences.
+registry.register_demo_loader("notifications", "cartable.notifications.demo.load_demo", after=("homework", "agenda"))

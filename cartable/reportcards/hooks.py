@@ -109,3 +109,8 @@ def _periodic() -> None:
 
 
 _periodic()
+
+# The demo loader: the bulletins read the marks and the school life.
+registry.register_demo_loader(
+    "reportcards", "cartable.reportcards.demo.load_demo", after=("grades", "attendance", "discipline")
+)

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from cartable.directory.models import Establishment, Role, TeachingAssignment
-from cartable.directory.personas import EstablishmentKit, Personas
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
 from cartable.timetable.queries import default_monday, forget_calendar, monday_of
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import EstablishmentKit, Personas
 
 PERIODS = [
     (dt.time(8, 0), dt.time(9, 0)),

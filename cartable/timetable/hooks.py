@@ -68,3 +68,5 @@ registry.register_data_provider(
     )
 )
 assert Slot  # slots hold no personal data: they point to teaching assignments
+
+registry.register_demo_loader("timetable", "cartable.timetable.demo.load_demo")

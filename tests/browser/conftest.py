@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
-from cartable.directory.personas import build_personas
+from cartable.demo.personas import build_personas
 from tests.browser.support import AXE_SCRIPT, AxeAudit
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests themselves

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -18,9 +19,11 @@ from django.utils.translation import gettext as _
 from cartable.core import uploads
 from cartable.core.notify import notify
 from cartable.directory.models import TeachingAssignment
-from cartable.directory.personas import Personas
 from cartable.homework.models import Feedback, Homework, Submission, SubmissionFile
 from cartable.homework.submissions.actions import FEEDBACK_FOLDER, SUBMISSION_FOLDER
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 TITLE = "Problème ouvert : partager une pizza en fractions"
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from cartable.demo.personas import EstablishmentKit, hashed
 from cartable.directory.models import (
     Enrolment,
     ExternalIdentifier,
@@ -28,7 +29,6 @@ from cartable.directory.models import (
     User,
 )
 from cartable.directory.names import BOYS, GIRLS, LAST_NAMES, MEN, WOMEN, login_for
-from cartable.directory.personas import EstablishmentKit, hashed
 
 StaffSpec = tuple[str, str, str, str, str]  # first name, last name, title, role, job title
 
