@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from cartable.agenda.models import CalendarFeed, Event
 from cartable.core import registry
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.agenda.actions.erase_personal_data"
+
 registry.register_module(
     registry.Module(
         key="agenda", label=_("Agenda"), description=_("Les événements, les échéances et le flux d'agenda.")
@@ -46,7 +49,7 @@ registry.register_data_provider(
             dict(r, start=r["start"].isoformat())
             for r in Event.objects.filter(owner=u).values("title", "start", "audience")
         ],
-        erase=lambda u: Event.objects.filter(owner=u, audience=Event.Audience.PERSONAL).delete(),
+        erase=ERASE,
         user_fields=("owner",),
     )
 )
@@ -59,7 +62,7 @@ registry.register_data_provider(
             {"created_at": f.created_at.isoformat(), "revoked_at": f.revoked_at and f.revoked_at.isoformat()}
             for f in CalendarFeed.objects.filter(user=u)
         ],
-        erase=lambda u: CalendarFeed.objects.filter(user=u).delete(),
+        erase=ERASE,
         user_fields=("user", "child"),
     )
 )

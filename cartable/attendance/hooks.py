@@ -10,6 +10,9 @@ from cartable.attendance.policies import LIFE_ROLES
 from cartable.core import registry
 from cartable.directory.models import Role
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.attendance.actions.erase_personal_data"
+
 MODULE = "attendance"
 
 registry.register_module(
@@ -35,7 +38,7 @@ registry.personal_data(
     _("Suivre l'assiduité des élèves (obligation scolaire)."),
     SCHOOL_YEAR,
     _values(Absence, "student", "start", "end", "status", "reason__label", "comment"),
-    lambda u: Absence.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "created_by",
 )
@@ -44,7 +47,7 @@ registry.personal_data(
     _("Suivre la ponctualité des élèves."),
     SCHOOL_YEAR,
     _values(Lateness, "student", "at", "minutes", "status", "reason__label"),
-    lambda u: Lateness.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "created_by",
 )
@@ -53,7 +56,7 @@ registry.personal_data(
     _("Faire l'appel de chaque cours."),
     SCHOOL_YEAR,
     _values(Mark, "student", "roll_call__start", "state", "minutes"),
-    lambda u: Mark.objects.filter(student=u).delete(),
+    ERASE,
     "student",
 )
 registry.personal_data(
@@ -61,7 +64,7 @@ registry.personal_data(
     _("Garder l'historique des corrections d'appel."),
     SCHOOL_YEAR,
     _values(MarkChange, "student", "changed_at", "before", "after"),
-    lambda u: MarkChange.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "changed_by",
 )
@@ -70,7 +73,7 @@ registry.personal_data(
     _("Savoir qui a fait l'appel d'un cours."),
     SCHOOL_YEAR,
     _values(RollCall, "called_by", "start", "lesson_key"),
-    lambda u: None,  # the roll call belongs to the lesson; who made it stays recorded
+    ERASE,
     "called_by",
 )
 registry.personal_data(
@@ -78,7 +81,7 @@ registry.personal_data(
     _("Recevoir et instruire les justifications d'absence des familles."),
     SCHOOL_YEAR,
     _values(Justification, "student", "created_at", "reason__label", "comment", "decision", "decision_message"),
-    lambda u: Justification.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "author",
     "decided_by",

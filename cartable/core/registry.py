@@ -8,7 +8,7 @@ The kernel never imports an app; apps come to it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import models
@@ -81,15 +81,28 @@ class DataProvider:
     """Declares a model holding personal data: why, for how long, and how to export and erase it.
 
     ``user_fields`` names the fields that point to a person; ``export(user)`` returns JSON-able rows and
-    ``erase(user)`` removes or anonymises them (the retention rule says when).
+    ``erase(user)`` removes or anonymises them (the retention rule says when). ``erase`` is given as the
+    dotted path of the app's audited action (``"cartable.grades.actions.erase_personal_data"``, called with
+    ``user=``, ``model=`` and ``actor=``), which registration turns into an :class:`ErasureAction`.
     """
 
     model: type[models.Model]
     purpose: Any
     retention: Any
     export: Callable[[Any], list[dict]]
-    erase: Callable[[Any], None]
+    erase: Callable[..., Any] | str
     user_fields: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ErasureAction:
+    """A provider's ``erase``: its app's action (imported when first used), run for the provider's model."""
+
+    path: str
+    model: type[models.Model]
+
+    def __call__(self, user: Any, *, actor: Any = None) -> Any:
+        return import_string(self.path)(user=user, model=self.model, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -173,6 +186,8 @@ def register_notification_kind(item: NotificationKind) -> NotificationKind:
 
 
 def register_data_provider(item: DataProvider) -> DataProvider:
+    if isinstance(item.erase, str):
+        item = replace(item, erase=ErasureAction(item.erase, item.model))
     return _add(_providers, item.model, item)
 
 
@@ -229,7 +244,14 @@ def periodic_jobs() -> list[PeriodicJob]:
     return sorted(_periodic.values(), key=lambda j: j.key)
 
 
-def personal_data(model, purpose, retention, export, erase, *user_fields: str) -> DataProvider:
+def personal_data(
+    model: type[models.Model],
+    purpose: Any,
+    retention: Any,
+    export: Callable[[Any], list[dict]],
+    erase: Callable[..., Any] | str,
+    *user_fields: str,
+) -> DataProvider:
     """Shortcut for ``register_data_provider``: the model, why, how long, export and erase, then the fields
     that point to a person."""
     return register_data_provider(

@@ -17,6 +17,9 @@ from cartable.homework.models import (
     Submission,
 )
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.homework.actions.erase_personal_data"
+
 registry.register_module(
     registry.Module(
         key="homework",
@@ -33,7 +36,7 @@ registry.personal_data(
     _("Tenir le cahier de textes de la classe."),
     SCHOOL_YEAR,
     lambda u: list(LogEntry.objects.filter(author=u).values("date", "title")),
-    lambda u: None,  # an official class document: kept, its author stays recorded
+    ERASE,
     "author",
 )
 registry.personal_data(
@@ -41,7 +44,7 @@ registry.personal_data(
     _("Donner le travail à faire aux élèves."),
     SCHOOL_YEAR,
     lambda u: list(Homework.objects.filter(author=u).values("due_date", "title")),
-    lambda u: None,
+    ERASE,
     "author",
 )
 registry.personal_data(
@@ -49,7 +52,7 @@ registry.personal_data(
     _("Joindre des documents aux séances et aux devoirs."),
     SCHOOL_YEAR,
     lambda u: list(Attachment.objects.filter(uploaded_by=u).values("original_name", "created_at")),
-    lambda u: None,
+    ERASE,
     "uploaded_by",
 )
 registry.personal_data(
@@ -57,7 +60,7 @@ registry.personal_data(
     _("Permettre à l'élève de suivre son travail."),
     _("L'année scolaire."),
     lambda u: list(HomeworkDone.objects.filter(student=u).values("homework__title", "done_at")),
-    lambda u: HomeworkDone.objects.filter(student=u).delete(),
+    ERASE,
     "student",
 )
 registry.personal_data(
@@ -65,7 +68,7 @@ registry.personal_data(
     _("Recevoir le travail rendu en ligne."),
     _("L'année scolaire."),
     lambda u: list(Submission.objects.filter(student=u).values("homework__title", "submitted_at", "is_late")),
-    lambda u: Submission.objects.filter(student=u).delete(),
+    ERASE,
     "student",
 )
 registry.personal_data(
@@ -73,7 +76,7 @@ registry.personal_data(
     _("Rendre au travail de l'élève son commentaire et sa correction."),
     _("L'année scolaire."),
     lambda u: list(Feedback.objects.filter(submission__student=u).values("text", "mark", "returned_at")),
-    lambda u: None,
+    ERASE,
     "author",
 )
 
