@@ -1,5 +1,9 @@
 """The demo's agenda: a parent-teacher evening, a trip for 5e A, an exam week at the lycée, staff meetings and a
-personal event for lucas.martin, around the current week. A few inserts, deterministic."""
+personal event for lucas.martin, around the current week. A few inserts, deterministic.
+
+Writes: one bulk insert of events dated across the year (``create_event`` writes one event at a time,
+checks the author's rights and audits each; the demo's events are nobody's act).
+"""
 
 from __future__ import annotations
 

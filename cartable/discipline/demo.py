@@ -1,7 +1,11 @@
 """The demo's discipline at the collège: a few incidents (one in the playground involving lucas.martin, with a
 witness), punishments given by paul.dupont, sophie.bernard and nadia.petit (one for lucas.martin, seen by
 claire.martin; a detention; an exclusion from class with its report), and one complete sanction procedure.
-Dates relative to today; other students drawn with a seeded random; a few bulk inserts."""
+Dates relative to today; other students drawn with a seeded random; a few bulk inserts.
+
+Writes: bulk inserts of rows spread over past weeks (``report_incident``, ``give_punishment`` and the
+sanction actions write one at a time, as a staff member, audited, with the families' notices).
+"""
 
 from __future__ import annotations
 

@@ -6,6 +6,9 @@ or 10, coefficients 0.5 to 2), each student's marks drawn around a personal leve
 NN, all published (and already announced: loading the demo sends no notice). 5e A also has its socle
 commun positioning: every component assessed once or twice by the teachers of the class. Deterministic
 (seeded ``random.Random``, dates relative to the school year and today) and written with bulk inserts.
+
+Writes: bulk inserts and one raw multi-row insert of the marks (thousands of rows: the actions save and audit
+one mark at a time and notify the families, far too slow for a demo load).
 """
 
 from __future__ import annotations

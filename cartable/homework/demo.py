@@ -6,6 +6,9 @@ three of the coming lessons is prepared ahead (visible on the lesson's morning),
 sets homework for the next lesson of the same class and subject. Work to hand in accepts online
 submission. 5e A is deliberately overloaded on next Tuesday: three announced tests and 150 minutes of
 work in all. Written with a few bulk inserts, deterministic (no randomness).
+
+Writes: bulk inserts of the log book and homework over the weeks around today (``save_log_entry`` and
+``save_homework`` write one row at a time, audited and announced to the class).
 """
 
 from __future__ import annotations

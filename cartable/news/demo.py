@@ -1,5 +1,9 @@
 """The demo's news: a pinned welcome, a region-wide item, one for the families of 5e A, a staff note, an
-item for the lycée and one expired (not shown). Dates relative to today; already announced."""
+item for the lycée and one expired (not shown). Dates relative to today; already announced.
+
+Writes: one bulk insert of news dated over the last weeks, already announced (``publish_news`` writes one
+item at a time, checks its author's rights, audits it and announces it to its audience).
+"""
 
 from __future__ import annotations
 

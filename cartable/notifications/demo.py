@@ -2,7 +2,11 @@
 
 Every persona gets a read notice and an unread one (on top of the welcome and what the other modules sent);
 claire.martin chooses per child (Lucas's homework by e-mail, Emma's in the digest) and keeps her evenings and
-weekends quiet; the collège holds its e-mails from 21:00 to 07:00. Deterministic, a few bulk inserts."""
+weekends quiet; the collège holds its e-mails from 21:00 to 07:00. Deterministic, a few bulk inserts.
+
+Writes: bulk inserts of notices already read or not, with preferences and quiet hours (no action writes
+those for somebody else; ``notify`` would deliver the notices again).
+"""
 
 from __future__ import annotations
 

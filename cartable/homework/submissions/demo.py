@@ -3,6 +3,9 @@
 Lucas handed in on time (a PDF and a typed answer) and paul.dupont returned his feedback (16/20, with a
 corrected copy); Léa handed in late this morning; Zoé did not hand in. Lucas and his mother have the
 feedback notification. Deterministic, a handful of rows; files are stored like real uploads.
+
+Writes: the homework, submissions and feedback directly, with past dates and files written in place
+(``submit_work`` and ``return_feedback`` date them now and check the submission window).
 """
 
 from __future__ import annotations
