@@ -9,6 +9,7 @@ from cartable.core.models import AuditEvent, NotificationPreference
 from cartable.demo.personas import person
 from tests.base import PersonaTestCase
 
+
 def _app_providers() -> dict:
     return registry.data_providers()
 

@@ -1,8 +1,8 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
+    """Installed for its management commands (``load_demo``, ``seed``); it has no models, pages nor hooks."""
+
     name = "cartable.demo"
     label = "demo"
-    verbose_name = _("Démonstration")
