@@ -23,6 +23,9 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cartable.accounts import charters
+from cartable.accounts.actions import accept_charters, issue_activation_code, publish_charter
+from cartable.accounts.models import Charter
 from cartable.core import audit, registry
 from cartable.core.notify import notify
 from cartable.demo import demo_texts
@@ -168,10 +171,6 @@ def load_demo_region() -> DemoRegion:
 
 def _publish_charters() -> list:
     """Version 1 of the usage charter and of the privacy notice, unless some version already exists."""
-    from cartable.accounts import charters
-    from cartable.accounts.actions import publish_charter
-    from cartable.accounts.models import Charter
-
     current = []
     for kind, title, body in [
         (Charter.Kind.USAGE, demo_texts.USAGE_CHARTER_TITLE, demo_texts.USAGE_CHARTER_BODY),
@@ -185,8 +184,6 @@ def _publish_charters() -> list:
 
 def _accept_charters(personas: Personas, current: list) -> None:
     """Activated personas have accepted the charters already: signing in leads to the dashboard."""
-    from cartable.accounts.actions import accept_charters
-
     for user in personas.people.values():
         if user.is_activated:
             accept_charters(actor=None, user=user, charters=current)
@@ -208,8 +205,6 @@ def _welcome(personas: Personas) -> None:
 
 def issue_demo_activation_code() -> str | None:
     """A fresh one-time code for zoé while her account is not activated (earlier codes stop working)."""
-    from cartable.accounts.actions import issue_activation_code
-
     zoe = User.objects.filter(username=NOT_ACTIVATED, activated_at__isnull=True).first()
     if zoe is None:
         return None

@@ -205,7 +205,7 @@ class _Seeder:
             (Role.ADMINISTRATIVE, ("Secrétaire", "Secrétaire")),
             (Role.ESTABLISHMENT_ADMIN, ("Administrateur ENT", "Administratrice ENT")),
         ]
-        people = []
+        people: list[StaffSpec] = []
         for role, (man, woman) in jobs:
             female = self.rng.random() < 0.5
             first = self.rng.choice(WOMEN if female else MEN)

@@ -105,7 +105,3 @@ registry.personal_data(
     ERASE,
     "head_teacher",
 )
-
-registry.register_notification_kind(
-    registry.NotificationKind(key="directory.demo_welcome", label=_("Bienvenue dans la démonstration"))
-)
