@@ -78,6 +78,8 @@ def _events_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
     from cartable.core.notify import PARIS
 
     for event, people in events_starting_on(tomorrow):
+        if not people:
+            continue
         if event.all_day:
             body = gettext("Demain, toute la journée.")
         else:

@@ -162,6 +162,8 @@ def _due_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
     from cartable.homework.queries import undone_due_on
 
     for homework, students in undone_due_on(tomorrow):
+        if not students:
+            continue
         yield registry.Reminder(
             recipients=students,
             title=gettext("Pour demain en %(subject)s : %(title)s")
