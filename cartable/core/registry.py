@@ -7,7 +7,7 @@ The kernel never imports an app; apps come to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -89,7 +89,7 @@ class DataProvider:
     model: type[models.Model]
     purpose: Any
     retention: Any
-    export: Callable[[Any], list[dict]]
+    export: Callable[[Any], Sequence[Mapping[str, object]]]
     erase: Callable[..., Any] | str
     user_fields: tuple[str, ...] = field(default_factory=tuple)
 
@@ -248,7 +248,7 @@ def personal_data(
     model: type[models.Model],
     purpose: Any,
     retention: Any,
-    export: Callable[[Any], list[dict]],
+    export: Callable[[Any], Sequence[Mapping[str, object]]],
     erase: Callable[..., Any] | str,
     *user_fields: str,
 ) -> DataProvider:
