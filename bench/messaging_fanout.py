@@ -42,9 +42,9 @@ def setup_django() -> None:
 def prepare(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
-    from cartable.directory.demo import load_demo_region
+    from cartable.demo.region import load_demo_region
+    from cartable.demo.seed import seed_region
     from cartable.directory.models import Establishment
-    from cartable.directory.seed import seed_region
 
     call_command("migrate", interactive=False, verbosity=0)
     if not Establishment.objects.filter(uai="0540042K").exists():

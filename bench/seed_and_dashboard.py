@@ -43,9 +43,9 @@ def setup_django() -> None:
 def prepare(args: argparse.Namespace) -> None:
     from django.core.management import call_command
 
-    from cartable.directory.demo import load_demo_region
+    from cartable.demo.region import load_demo_region
+    from cartable.demo.seed import seed_region
     from cartable.directory.models import Establishment
-    from cartable.directory.seed import seed_region
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
@@ -104,7 +104,7 @@ def main() -> None:
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     prepare(args)
-    from cartable.directory.demo import region_counts
+    from cartable.demo.region import region_counts
 
     print("region: " + ", ".join(f"{n} {table}" for table, n in region_counts().items()))
     print()

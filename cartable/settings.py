@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "cartable.forums",
     "cartable.notifications",
     "cartable.dashboard",
+    "cartable.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -2,8 +2,8 @@
 
 from django.test import TestCase
 
+from cartable.demo.personas import Personas, build_personas
 from cartable.directory.actor import Actor
-from cartable.directory.personas import Personas, build_personas
 
 # The persona school's year has run for at least this long on any date the suite runs (see build_personas).
 HISTORY_WEEKS = 10

@@ -1,4 +1,4 @@
-"""Shared test setup: the persona school (see cartable/directory/personas.py) and a fresh cache per test."""
+"""Shared test setup: the persona school (see cartable/demo/personas.py) and a fresh cache per test."""
 
 import pytest
 from django.core.cache import cache

@@ -28,8 +28,8 @@ from cartable.attendance.policies import may_call
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent, Notification
+from cartable.demo.personas import enrol, person
 from cartable.directory.models import SchoolClass
-from cartable.directory.personas import enrol, person
 from cartable.timetable.models import Slot
 from tests.base import PersonaTestCase
 from tests.test_timetable_support import MONDAY_A, T, build_timetable

@@ -36,7 +36,7 @@ SCRIPT = textwrap.dedent(
         from django.test.utils import setup_test_environment
         setup_test_environment()
         call_command("migrate", verbosity=0)
-        from cartable.directory.personas import build_personas
+        from cartable.demo.personas import build_personas
         build_personas()
         assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db", settings.SESSION_ENGINE
         client = Client()

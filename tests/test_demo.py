@@ -12,14 +12,15 @@ from django.urls import reverse
 
 from cartable.accounts.models import ActivationCode, Charter, CharterAcceptance
 from cartable.core.models import Notification
-from cartable.directory import queries
-from cartable.directory.demo import (
+from cartable.demo.region import (
     COLLEGE,
     LYCEE,
     NOT_ACTIVATED,
     DemoRegionExists,
     load_demo_region,
 )
+from cartable.demo.seed import seed_region
+from cartable.directory import queries
 from cartable.directory.models import (
     Enrolment,
     ExternalIdentifier,
@@ -30,7 +31,6 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
-from cartable.directory.seed import seed_region
 
 
 def snapshot() -> dict:

@@ -7,7 +7,7 @@ import time
 from django.test import TestCase
 from django.urls import reverse
 
-from cartable.directory.demo import load_demo_region
+from cartable.demo.region import load_demo_region
 from cartable.directory.models import SchoolClass
 from cartable.grades import demo
 from cartable.grades.models import CompetencyAssessment, Evaluation, Mark

@@ -578,7 +578,7 @@ class ForwardAndModuleTests(MessagingTestCase):
 class DemoTests(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
-        from cartable.directory.demo import load_demo_region
+        from cartable.demo.region import load_demo_region
 
         cls.people = load_demo_region().personas.people
 

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.test import TestCase
 from django.urls import reverse
 
-from cartable.directory.demo import load_demo_region
+from cartable.demo.region import load_demo_region
 from cartable.forums.demo import load_demo as load_forums_demo
 from cartable.forums.models import Forum, Post, Topic
 from cartable.news import queries

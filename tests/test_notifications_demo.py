@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.test import TestCase
 
 from cartable.core.models import Notification, NotificationPreference, QuietHours
-from cartable.directory.demo import load_demo_region
+from cartable.demo.region import load_demo_region
 from cartable.notifications import demo
 
 

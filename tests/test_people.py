@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
+from cartable.demo.personas import enrol, hashed
 from cartable.directory.models import Enrolment, Membership, Role, User
-from cartable.directory.personas import enrol, hashed
 from tests.base import PersonaTestCase
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from cartable.core import audit, registry
 from cartable.core.models import AuditEvent, Notification
+from cartable.demo.personas import person
 from cartable.directory.models import (
     Enrolment,
     ExternalIdentifier,
@@ -19,7 +20,6 @@ from cartable.directory.models import (
     SchoolClass,
     TeachingAssignment,
 )
-from cartable.directory.personas import person
 from tests.base import PersonaTestCase
 
 

@@ -6,9 +6,9 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cartable.directory.demo import load_demo_region
+from cartable.demo.region import load_demo_region
+from cartable.demo.seed import seed_region
 from cartable.directory.models import Establishment
-from cartable.directory.seed import seed_region
 
 # Queries of a dashboard visit once signed in (the second page of the session), per persona: the session,
 # the person, their memberships, their notifications; guardians add their children with their classes and

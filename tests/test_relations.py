@@ -2,9 +2,9 @@
 
 import datetime as dt
 
+from cartable.demo.personas import person
 from cartable.directory import queries
 from cartable.directory.models import Enrolment, Group, Guardianship, Membership, Role, TeachingAssignment
-from cartable.directory.personas import person
 from tests.base import PersonaTestCase
 
 

@@ -14,8 +14,8 @@ from cartable.attendance.queries import absence_counts
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent, Notification
+from cartable.demo.personas import member, person, teach
 from cartable.directory.models import Group, GroupMembership, Role
-from cartable.directory.personas import member, person, teach
 from cartable.grades.queries import period_averages
 from cartable.reportcards import actions
 from cartable.reportcards.models import (

@@ -7,7 +7,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from cartable.core.models import Delivery, Notification
-from cartable.directory.demo import load_demo_region
+from cartable.demo.region import load_demo_region
 from cartable.directory.models import User
 from cartable.reportcards.models import GeneralAppreciation, ReportCard, SubjectAppreciation
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cartable.attendance.models import Absence, Lateness, Status
+from cartable.demo.personas import enrol, person
 from cartable.directory.models import Enrolment
-from cartable.directory.personas import enrol, person
 from cartable.grades.models import Evaluation, Mark
 from tests.base import PersonaTestCase
 

@@ -7,6 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import TestCase
 
+from cartable.demo.personas import build_personas
+from cartable.demo.seed import COLLEGE_KIND, LYCEE_GT_KIND, kind_for, plan_for, seed_region
 from cartable.directory.models import (
     Enrolment,
     Establishment,
@@ -17,8 +19,6 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
-from cartable.directory.personas import build_personas
-from cartable.directory.seed import COLLEGE_KIND, LYCEE_GT_KIND, kind_for, plan_for, seed_region
 
 
 class SeedTests(TestCase):

@@ -190,3 +190,30 @@ def deactivate_account(*, actor: Any, user: User) -> int:
         actor=actor, verb="accounts.deactivate", target=user, subject_id=user.pk, after={"sessions_ended": ended}
     )
     return ended
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.accounts.models import AccountSession  # noqa: E402
+from cartable.core import erasure  # noqa: E402
+
+
+def _end_sessions(model: type[django_models.Model], user: User) -> int:
+    """Every open session of the person ends (through the session engine, so its caches are cleared too)."""
+    return sessions.end_all(user)
+
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    Preferences: erasure.delete("user"),
+    ActivationCode: erasure.delete("user"),
+    CharterAcceptance: erasure.delete("user"),
+    AccountSession: _end_sessions,
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="accounts", rules=ERASURE, user=user, model=model, actor=actor)

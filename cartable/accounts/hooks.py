@@ -7,6 +7,9 @@ from cartable.accounts import sessions
 from cartable.accounts.models import AccountSession, ActivationCode, CharterAcceptance, Preferences
 from cartable.core import registry
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.accounts.actions.erase_personal_data"
+
 registry.register_notification_kind(
     registry.NotificationKind(
         key="accounts.welcome", label=_("Bienvenue après l'activation du compte"), default_channels=("in_app", "email")
@@ -28,7 +31,7 @@ registry.register_data_provider(
                 "language", "theme", "text_size", "dyslexia_font", "reduced_motion"
             )
         ),
-        erase=lambda u: Preferences.objects.filter(user=u).delete(),
+        erase=ERASE,
         user_fields=("user",),
     )
 )
@@ -41,7 +44,7 @@ registry.register_data_provider(
             {"created_at": str(c.created_at), "used_at": str(c.used_at), "revoked_at": str(c.revoked_at)}
             for c in ActivationCode.objects.filter(user=u)
         ],
-        erase=lambda u: ActivationCode.objects.filter(user=u).delete(),
+        erase=ERASE,
         user_fields=("user",),
     )
 )
@@ -54,7 +57,7 @@ registry.register_data_provider(
             {"charter": str(a.charter), "accepted_at": str(a.accepted_at)}
             for a in CharterAcceptance.objects.filter(user=u).select_related("charter")
         ],
-        erase=lambda u: CharterAcceptance.objects.filter(user=u).delete(),
+        erase=ERASE,
         user_fields=("user",),
     )
 )
@@ -64,7 +67,7 @@ registry.register_data_provider(
         purpose=_("Pouvoir fermer d'un coup toutes les sessions d'un compte désactivé."),
         retention=_("Jusqu'à la déconnexion ou l'expiration de la session."),
         export=lambda u: [{"created_at": s.created_at.isoformat()} for s in AccountSession.objects.filter(user=u)],
-        erase=lambda u: sessions.end_all(u),
+        erase=ERASE,
         user_fields=("user",),
     )
 )

@@ -176,3 +176,23 @@ def revoke_feed(*, actor, feed: CalendarFeed) -> None:
 def mark_feed_read(*, feed: CalendarFeed) -> None:
     """Note when a calendar last fetched the feed (shown to its owner; not audited: no one acts)."""
     CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.core import erasure  # noqa: E402
+from cartable.directory.actor import Actor  # noqa: E402
+from cartable.directory.models import User  # noqa: E402
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    Event: erasure.delete("owner", audience=Event.Audience.PERSONAL),  # the school's events stay
+    CalendarFeed: erasure.delete("user"),
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="agenda", rules=ERASURE, user=user, model=model, actor=actor)

@@ -1,16 +1,23 @@
 """The demo's agenda: a parent-teacher evening, a trip for 5e A, an exam week at the lycée, staff meetings and a
-personal event for lucas.martin, around the current week. A few inserts, deterministic."""
+personal event for lucas.martin, around the current week. A few inserts, deterministic.
+
+Writes: one bulk insert of events dated across the year (``create_event`` writes one event at a time,
+checks the author's rights and audits each; the demo's events are nobody's act).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from cartable.agenda.models import Event
 from cartable.directory.models import SchoolClass
-from cartable.directory.personas import Personas
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -1,9 +1,15 @@
 """Agenda registrations: module, menu, widgets, personal data."""
 
+import datetime as dt
+from collections.abc import Iterator
+
 from django.utils.translation import gettext_lazy as _
 
 from cartable.agenda.models import CalendarFeed, Event
 from cartable.core import registry
+
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.agenda.actions.erase_personal_data"
 
 registry.register_module(
     registry.Module(
@@ -43,7 +49,7 @@ registry.register_data_provider(
             dict(r, start=r["start"].isoformat())
             for r in Event.objects.filter(owner=u).values("title", "start", "audience")
         ],
-        erase=lambda u: Event.objects.filter(owner=u, audience=Event.Audience.PERSONAL).delete(),
+        erase=ERASE,
         user_fields=("owner",),
     )
 )
@@ -56,7 +62,40 @@ registry.register_data_provider(
             {"created_at": f.created_at.isoformat(), "revoked_at": f.revoked_at and f.revoked_at.isoformat()}
             for f in CalendarFeed.objects.filter(user=u)
         ],
-        erase=lambda u: CalendarFeed.objects.filter(user=u).delete(),
+        erase=ERASE,
         user_fields=("user", "child"),
     )
 )
+
+
+def _events_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
+    """Tomorrow's events, for the people they concern."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from cartable.agenda.queries import events_starting_on
+    from cartable.core.notify import PARIS
+
+    for event, people in events_starting_on(tomorrow):
+        if not people:
+            continue
+        if event.all_day:
+            body = gettext("Demain, toute la journée.")
+        else:
+            start = timezone.localtime(event.start, PARIS)
+            body = gettext("Demain à %(time)s.") % {"time": start.strftime("%H:%M")}
+        yield registry.Reminder(
+            recipients=people,
+            title=gettext("Demain : %(title)s") % {"title": event.title},
+            body=body,
+            url=reverse("agenda:event", args=[event.pk]),
+            target=event,
+            establishment_id=event.establishment_id,
+        )
+
+
+# The kind is the notification centre's (it registers it, with its label and channels).
+registry.register_reminder_source(registry.ReminderSource(kind="notifications.event_tomorrow", due=_events_tomorrow))
+
+registry.register_demo_loader("agenda", "cartable.agenda.demo.load_demo")

@@ -718,3 +718,26 @@ def save_settings(
         },
     )
     return settings
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.core import erasure  # noqa: E402
+from cartable.directory.actor import Actor  # noqa: E402
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    Absence: erasure.delete("student"),
+    Lateness: erasure.delete("student"),
+    Mark: erasure.delete("student"),
+    MarkChange: erasure.delete("student"),
+    RollCall: erasure.keep("the roll call belongs to the lesson; who made it stays recorded"),
+    Justification: erasure.delete("student"),
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="attendance", rules=ERASURE, user=user, model=model, actor=actor)

@@ -7,6 +7,9 @@ mostly justified, recent ones wait; some families have sent a justification the 
 Lucas Martin has an absence to justify, one justification waiting and one accepted, and a declared
 absence next week. Today, paul.dupont's lessons and one lesson in four already begun have no roll call,
 so the teacher's widget and the CPE's board have something to show. Seeded randomness, bulk inserts.
+
+Writes: bulk inserts of three weeks of roll calls, marks, absences and justifications, dated in the past
+(``take_roll_call`` records one lesson at a time, as its teacher, audited, with the families' notices).
 """
 
 from __future__ import annotations

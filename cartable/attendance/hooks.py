@@ -9,6 +9,9 @@ from cartable.attendance.models import Absence, Justification, Lateness, Mark, M
 from cartable.core import registry
 from cartable.directory.models import SCHOOL_LIFE_ROLES, Role
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.attendance.actions.erase_personal_data"
+
 MODULE = "attendance"
 
 registry.register_module(
@@ -34,7 +37,7 @@ registry.personal_data(
     _("Suivre l'assiduité des élèves (obligation scolaire)."),
     SCHOOL_YEAR,
     _values(Absence, "student", "start", "end", "status", "reason__label", "comment"),
-    lambda u: Absence.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "created_by",
 )
@@ -43,7 +46,7 @@ registry.personal_data(
     _("Suivre la ponctualité des élèves."),
     SCHOOL_YEAR,
     _values(Lateness, "student", "at", "minutes", "status", "reason__label"),
-    lambda u: Lateness.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "created_by",
 )
@@ -52,7 +55,7 @@ registry.personal_data(
     _("Faire l'appel de chaque cours."),
     SCHOOL_YEAR,
     _values(Mark, "student", "roll_call__start", "state", "minutes"),
-    lambda u: Mark.objects.filter(student=u).delete(),
+    ERASE,
     "student",
 )
 registry.personal_data(
@@ -60,7 +63,7 @@ registry.personal_data(
     _("Garder l'historique des corrections d'appel."),
     SCHOOL_YEAR,
     _values(MarkChange, "student", "changed_at", "before", "after"),
-    lambda u: MarkChange.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "changed_by",
 )
@@ -69,7 +72,7 @@ registry.personal_data(
     _("Savoir qui a fait l'appel d'un cours."),
     SCHOOL_YEAR,
     _values(RollCall, "called_by", "start", "lesson_key"),
-    lambda u: None,  # the roll call belongs to the lesson; who made it stays recorded
+    ERASE,
     "called_by",
 )
 registry.personal_data(
@@ -77,7 +80,7 @@ registry.personal_data(
     _("Recevoir et instruire les justifications d'absence des familles."),
     SCHOOL_YEAR,
     _values(Justification, "student", "created_at", "reason__label", "comment", "decision", "decision_message"),
-    lambda u: Justification.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "author",
     "decided_by",
@@ -166,3 +169,5 @@ def _periodic() -> None:
 
 
 _periodic()
+
+registry.register_demo_loader("attendance", "cartable.attendance.demo.load_demo", after=("timetable",))

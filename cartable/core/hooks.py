@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from cartable.core import registry
 from cartable.core.models import AuditEvent, Delivery, Notification
 
+# Erasure: the kernel's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.core.actions.erase_personal_data"
+
 
 def _export_audit(user) -> list[dict]:
     rows = AuditEvent.objects.filter(subject_id=user.pk).values(
@@ -14,21 +17,11 @@ def _export_audit(user) -> list[dict]:
     return [dict(r, at=r["at"].isoformat()) for r in rows]
 
 
-def _erase_audit(user) -> None:
-    # The trail is a legal obligation: rows stay, the person's id is kept only as long as the retention.
-    AuditEvent.objects.filter(actor=user).update(actor=None, ip_address=None)
-
-
 def _export_notifications(user) -> list[dict]:
     rows = Notification.objects.filter(recipient=user).values("created_at", "kind", "title", "read_at")
     return [
         dict(r, created_at=r["created_at"].isoformat(), read_at=r["read_at"] and r["read_at"].isoformat()) for r in rows
     ]
-
-
-def _erase_notifications(user) -> None:
-    Notification.objects.filter(recipient=user).delete()
-    Notification.objects.filter(about=user).delete()
 
 
 def _periodic() -> None:
@@ -70,7 +63,7 @@ registry.register_data_provider(
         purpose=_("Traçabilité des modifications et des consultations de données sensibles (RGPD art. 5.2)."),
         retention=_("Un an, puis purge."),
         export=_export_audit,
-        erase=_erase_audit,
+        erase=ERASE,
         user_fields=("actor",),
     )
 )
@@ -80,7 +73,7 @@ registry.register_data_provider(
         purpose=_("Informer chaque personne de ce qui la concerne."),
         retention=_("Six mois après lecture."),
         export=_export_notifications,
-        erase=_erase_notifications,
+        erase=ERASE,
         user_fields=("recipient", "about"),
     )
 )
@@ -90,7 +83,7 @@ registry.register_data_provider(
         purpose=_("Acheminer les notifications par courriel."),
         retention=_("Supprimées avec leur notification."),
         export=lambda user: [],
-        erase=lambda user: None,
+        erase=ERASE,
     )
 )
 
@@ -102,12 +95,6 @@ def _export_admin_log(user) -> list[dict]:
     return [dict(r, action_time=r["action_time"].isoformat()) for r in rows]
 
 
-def _erase_admin_log(user) -> None:
-    from django.contrib.admin.models import LogEntry
-
-    LogEntry.objects.filter(user=user).delete()
-
-
 if apps.is_installed("django.contrib.admin"):
     from django.contrib.admin.models import LogEntry
 
@@ -117,7 +104,7 @@ if apps.is_installed("django.contrib.admin"):
             purpose=_("Tracer les modifications faites dans l'administration."),
             retention=_("Un an, puis purge."),
             export=_export_admin_log,
-            erase=_erase_admin_log,
+            erase=ERASE,
             user_fields=("user",),
         )
     )

@@ -1,16 +1,18 @@
-"""Where apps declare what they bring: modules, menu entries, dashboard widgets, notification kinds and
-personal-data providers. Apps register in their ``hooks.py``, imported from ``AppConfig.ready()``.
+"""Where apps declare what they bring: modules, menu entries, dashboard widgets, notification kinds,
+personal-data providers, demo loaders and reminder sources. Apps register in their ``hooks.py``, imported
+from ``AppConfig.ready()``.
 
 The kernel never imports an app; apps come to it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import models
+from django.utils.module_loading import import_string
 
 
 @dataclass(frozen=True)
@@ -79,15 +81,28 @@ class DataProvider:
     """Declares a model holding personal data: why, for how long, and how to export and erase it.
 
     ``user_fields`` names the fields that point to a person; ``export(user)`` returns JSON-able rows and
-    ``erase(user)`` removes or anonymises them (the retention rule says when).
+    ``erase(user)`` removes or anonymises them (the retention rule says when). ``erase`` is given as the
+    dotted path of the app's audited action (``"cartable.grades.actions.erase_personal_data"``, called with
+    ``user=``, ``model=`` and ``actor=``), which registration turns into an :class:`ErasureAction`.
     """
 
     model: type[models.Model]
     purpose: Any
     retention: Any
-    export: Callable[[Any], list[dict]]
-    erase: Callable[[Any], None]
+    export: Callable[[Any], Sequence[Mapping[str, object]]]
+    erase: Callable[..., Any] | str
     user_fields: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ErasureAction:
+    """A provider's ``erase``: its app's action (imported when first used), run for the provider's model."""
+
+    path: str
+    model: type[models.Model]
+
+    def __call__(self, user: Any, *, actor: Any = None) -> Any:
+        return import_string(self.path)(user=user, model=self.model, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -100,12 +115,51 @@ class PeriodicJob:
     description: Any = ""
 
 
+@dataclass(frozen=True)
+class DemoLoader:
+    """Fills the demo region with an app's data: ``load(personas)``, run after the loaders named in ``after``.
+
+    ``load`` may be a dotted path (``"cartable.news.demo.load_demo"``), imported only when the demo runs."""
+
+    name: str
+    target: Callable[[Any], Any] | str
+    after: tuple[str, ...] = ()
+
+    def load(self, personas: Any) -> Any:
+        target = import_string(self.target) if isinstance(self.target, str) else self.target
+        return target(personas)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One notice for tomorrow: who gets it, what it says, where it leads and what it is about."""
+
+    recipients: Any
+    title: str
+    body: str
+    url: str
+    target: models.Model
+    establishment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReminderSource:
+    """Tomorrow's reminders of one notification ``kind``: ``due(tomorrow)`` yields ``Reminder`` rows.
+
+    The notifications app sends each source's reminders once a day (see ``notifications.tasks``)."""
+
+    kind: str
+    due: Callable[[Any], Iterable[Reminder]]
+
+
 _modules: dict[str, Module] = {}
 _menu: dict[str, MenuEntry] = {}
 _widgets: dict[str, Widget] = {}
 _kinds: dict[str, NotificationKind] = {}
 _providers: dict[type[models.Model], DataProvider] = {}
 _periodic: dict[str, PeriodicJob] = {}
+_demo_loaders: dict[str, DemoLoader] = {}
+_reminders: dict[str, ReminderSource] = {}
 
 
 def _add(table: dict, key: Any, item: Any) -> Any:
@@ -132,6 +186,8 @@ def register_notification_kind(item: NotificationKind) -> NotificationKind:
 
 
 def register_data_provider(item: DataProvider) -> DataProvider:
+    if isinstance(item.erase, str):
+        item = replace(item, erase=ErasureAction(item.erase, item.model))
     return _add(_providers, item.model, item)
 
 
@@ -139,11 +195,63 @@ def register_periodic(item: PeriodicJob) -> PeriodicJob:
     return _add(_periodic, item.key, item)
 
 
+def register_demo_loader(name: str, load: Callable[[Any], Any] | str, *, after: Iterable[str] = ()) -> DemoLoader:
+    """Declare app ``name``'s demo loader (a function or its dotted path), to run once the loaders named in
+    ``after`` have run."""
+    if isinstance(after, str):
+        raise TypeError(f"Demo loader {name!r}: after= takes a tuple of names, not the string {after!r}.")
+    return _add(_demo_loaders, name, DemoLoader(name=name, target=load, after=tuple(after)))
+
+
+def demo_loaders() -> list[DemoLoader]:
+    """Every demo loader, each after those it names; otherwise in the order they were registered.
+
+    ``LookupError`` when one names an unknown loader, ``RuntimeError`` on a cycle."""
+    return order_after(list(_demo_loaders.values()))
+
+
+def order_after(loaders: list[DemoLoader]) -> list[DemoLoader]:
+    """``loaders`` sorted so that each comes after those it names in ``after`` (stable otherwise)."""
+    names = {loader.name for loader in loaders}
+    for loader in loaders:
+        unknown = sorted(set(loader.after) - names)
+        if unknown:
+            raise LookupError(f"Demo loader {loader.name!r} runs after unknown loader(s): {', '.join(unknown)}.")
+    done: list[DemoLoader] = []
+    placed: set[str] = set()
+    waiting = list(loaders)
+    while waiting:
+        ready = next((item for item in waiting if placed.issuperset(item.after)), None)
+        if ready is None:
+            cycle = ", ".join(item.name for item in waiting)
+            raise RuntimeError(f"Demo loaders wait for each other in a cycle: {cycle}.")
+        waiting.remove(ready)
+        done.append(ready)
+        placed.add(ready.name)
+    return done
+
+
+def register_reminder_source(item: ReminderSource) -> ReminderSource:
+    return _add(_reminders, item.kind, item)
+
+
+def reminder_sources() -> list[ReminderSource]:
+    """The reminder sources, in the order they were registered."""
+    return list(_reminders.values())
+
+
 def periodic_jobs() -> list[PeriodicJob]:
     return sorted(_periodic.values(), key=lambda j: j.key)
 
 
-def personal_data(model, purpose, retention, export, erase, *user_fields: str) -> DataProvider:
+def personal_data(
+    model: type[models.Model],
+    purpose: Any,
+    retention: Any,
+    export: Callable[[Any], Sequence[Mapping[str, object]]],
+    erase: Callable[..., Any] | str,
+    *user_fields: str,
+) -> DataProvider:
     """Shortcut for ``register_data_provider``: the model, why, how long, export and erase, then the fields
     that point to a person."""
     return register_data_provider(

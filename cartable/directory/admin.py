@@ -1,16 +1,34 @@
 """Admin pages of the directory, for regional administrators."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from cartable.directory import actions
 from cartable.directory import models as m
 
 
-class MembershipInline(admin.StackedInline):
+class ReadOnlyInline(admin.StackedInline):
+    """Shown, not edited: the row's own admin page saves it through the directory's audited actions."""
+
+    extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class MembershipInline(ReadOnlyInline):
     model = m.Membership
     fk_name = "person"
-    extra = 0
-    autocomplete_fields = ["establishment"]
 
 
 class ExternalIdentifierInline(admin.StackedInline):
@@ -18,11 +36,14 @@ class ExternalIdentifierInline(admin.StackedInline):
     extra = 0
 
 
-class GuardianshipInline(admin.StackedInline):
+class GuardianshipInline(ReadOnlyInline):
     model = m.Guardianship
     fk_name = "guardian"
-    extra = 0
-    raw_id_fields = ["student"]
+
+
+def _actor(request: HttpRequest) -> Any:
+    """The regional administrator acting in the admin (``ActorMiddleware`` builds it)."""
+    return getattr(request, "actor", None)
 
 
 @admin.register(m.User)
@@ -97,6 +118,17 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["person"]
     search_fields = ["person__last_name", "person__username"]
 
+    # Granting a role goes through the audited actions, one row at a time (the bulk delete too).
+    def save_model(self, request: HttpRequest, obj: m.Membership, form: Any, change: bool) -> None:
+        actions.save_membership(actor=_actor(request), membership=obj)
+
+    def delete_model(self, request: HttpRequest, obj: m.Membership) -> None:
+        actions.remove_membership(actor=_actor(request), membership=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[m.Membership]) -> None:
+        for membership in queryset:
+            actions.remove_membership(actor=_actor(request), membership=membership)
+
 
 @admin.register(m.Enrolment)
 class EnrolmentAdmin(admin.ModelAdmin):
@@ -126,3 +158,14 @@ class GuardianshipAdmin(admin.ModelAdmin):
     list_select_related = ["guardian", "student"]
     raw_id_fields = ["guardian", "student"]
     search_fields = ["guardian__last_name", "student__last_name"]
+
+    # Linking a guardian to a child goes through the audited actions, one row at a time (the bulk delete too).
+    def save_model(self, request: HttpRequest, obj: m.Guardianship, form: Any, change: bool) -> None:
+        actions.save_guardianship(actor=_actor(request), guardianship=obj)
+
+    def delete_model(self, request: HttpRequest, obj: m.Guardianship) -> None:
+        actions.remove_guardianship(actor=_actor(request), guardianship=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[m.Guardianship]) -> None:
+        for guardianship in queryset:
+            actions.remove_guardianship(actor=_actor(request), guardianship=guardianship)

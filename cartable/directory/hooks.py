@@ -15,6 +15,9 @@ from cartable.directory.models import (
     User,
 )
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.directory.actions.erase_personal_data"
+
 SCHOOLING = _("Organisation de la scolarité (Code de l'éducation, art. L. 131-1 et suivants).")
 WHILE_SCHOOLED = _("Pendant la scolarité dans l'établissement, puis un an.")
 
@@ -30,27 +33,19 @@ def _export_person(user) -> list[dict]:
     return [{k: (str(v) if v is not None else None) for k, v in data.items()}]
 
 
-def _erase_person(user) -> None:
-    # Erasure of a person: identity removed, the row kept so that others' records stay consistent.
-    user.first_name = ""
-    user.last_name = ""
-    user.email = ""
-    user.birth_date = None
-    user.is_active = False
-    user.username = f"efface-{user.pk}"
-    user.set_unusable_password()
-    user.save()
-
-
 registry.personal_data(
-    User, _("Identifier chaque personne et lui ouvrir son compte."), WHILE_SCHOOLED, _export_person, _erase_person
+    User,
+    _("Identifier chaque personne et lui ouvrir son compte."),
+    WHILE_SCHOOLED,
+    _export_person,
+    ERASE,
 )
 registry.personal_data(
     ExternalIdentifier,
     _("Rapprocher le compte des annuaires académiques et d'ÉduConnect."),
     WHILE_SCHOOLED,
     lambda u: _rows(ExternalIdentifier.objects.filter(person=u), "source", "value"),
-    lambda u: ExternalIdentifier.objects.filter(person=u).delete(),
+    ERASE,
     "person",
 )
 registry.personal_data(
@@ -58,7 +53,7 @@ registry.personal_data(
     SCHOOLING,
     WHILE_SCHOOLED,
     lambda u: _rows(Membership.objects.filter(person=u), "establishment__name", "role", "start_date", "end_date"),
-    lambda u: Membership.objects.filter(person=u).delete(),
+    ERASE,
     "person",
 )
 registry.personal_data(
@@ -66,7 +61,7 @@ registry.personal_data(
     SCHOOLING,
     WHILE_SCHOOLED,
     lambda u: _rows(Enrolment.objects.filter(student=u), "school_class__name", "start_date", "end_date"),
-    lambda u: Enrolment.objects.filter(student=u).delete(),
+    ERASE,
     "student",
 )
 registry.personal_data(
@@ -74,7 +69,7 @@ registry.personal_data(
     SCHOOLING,
     WHILE_SCHOOLED,
     lambda u: _rows(GroupMembership.objects.filter(student=u), "group__name", "start_date", "end_date"),
-    lambda u: GroupMembership.objects.filter(student=u).delete(),
+    ERASE,
     "student",
 )
 registry.personal_data(
@@ -82,7 +77,7 @@ registry.personal_data(
     SCHOOLING,
     WHILE_SCHOOLED,
     lambda u: _rows(TeachingAssignment.objects.filter(teacher=u), "subject__name", "school_class__name", "group__name"),
-    lambda u: TeachingAssignment.objects.filter(teacher=u).delete(),
+    ERASE,
     "teacher",
 )
 registry.personal_data(
@@ -98,7 +93,7 @@ registry.personal_data(
         "relationship",
         "legal_responsibility",
     ),
-    lambda u: (Guardianship.objects.filter(guardian=u) | Guardianship.objects.filter(student=u)).delete(),
+    ERASE,
     "guardian",
     "student",
 )
@@ -107,10 +102,6 @@ registry.personal_data(
     _("Désigner le professeur principal de la classe."),
     _("L'année scolaire."),
     lambda u: _rows(SchoolClass.objects.filter(head_teacher=u), "name", "school_year__label"),
-    lambda u: SchoolClass.objects.filter(head_teacher=u).update(head_teacher=None),
+    ERASE,
     "head_teacher",
-)
-
-registry.register_notification_kind(
-    registry.NotificationKind(key="directory.demo_welcome", label=_("Bienvenue dans la démonstration"))
 )

@@ -515,3 +515,24 @@ def staff_ids(establishment_id: int) -> list[int]:
             Membership.objects.filter(establishment_id=establishment_id, role__in=[Role.EDUCATION, Role.DIRECTION])
         ).values_list("person_id", flat=True)
     )
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.core import erasure  # noqa: E402
+from cartable.directory.actor import Actor  # noqa: E402
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    Incident: erasure.unlink("reported_by"),
+    Involvement: erasure.delete("person"),
+    Punishment: erasure.each(erasure.delete("student"), erasure.unlink("given_by")),
+    Sanction: erasure.each(erasure.delete("student"), erasure.unlink("opened_by", "decided_by")),
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="discipline", rules=ERASURE, user=user, model=model, actor=actor)

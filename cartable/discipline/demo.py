@@ -1,21 +1,28 @@
 """The demo's discipline at the collège: a few incidents (one in the playground involving lucas.martin, with a
 witness), punishments given by paul.dupont, sophie.bernard and nadia.petit (one for lucas.martin, seen by
 claire.martin; a detention; an exclusion from class with its report), and one complete sanction procedure.
-Dates relative to today; other students drawn with a seeded random; a few bulk inserts."""
+Dates relative to today; other students drawn with a seeded random; a few bulk inserts.
+
+Writes: bulk inserts of rows spread over past weeks (``report_incident``, ``give_punishment`` and the
+sanction actions write one at a time, as a staff member, audited, with the families' notices).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from cartable.directory.actor import current
 from cartable.directory.models import Enrolment
-from cartable.directory.personas import Personas
 from cartable.discipline import rules
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 PARIS = ZoneInfo("Europe/Paris")
 K = Punishment.Kind

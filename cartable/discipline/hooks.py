@@ -8,6 +8,9 @@ from cartable.core import registry
 from cartable.directory.models import Role
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.discipline.actions.erase_personal_data"
+
 registry.register_module(
     registry.Module(
         key="discipline",
@@ -127,7 +130,7 @@ registry.personal_data(
     lambda u: [
         {"occurred_at": i.occurred_at.isoformat(), "place": i.place} for i in Incident.objects.filter(reported_by=u)
     ],
-    lambda u: Incident.objects.filter(reported_by=u).update(reported_by=None),
+    ERASE,
     "reported_by",
 )
 registry.personal_data(
@@ -138,7 +141,7 @@ registry.personal_data(
         {"role": r["role"], "occurred_at": r["incident__occurred_at"].isoformat()}
         for r in Involvement.objects.filter(person=u).values("role", "incident__occurred_at")
     ],
-    lambda u: Involvement.objects.filter(person=u).delete(),
+    ERASE,
     "person",
 )
 registry.personal_data(
@@ -149,10 +152,7 @@ registry.personal_data(
         {"kind": r["kind"], "given_on": r["given_on"].isoformat(), "reason": r["reason"]}
         for r in Punishment.objects.filter(student=u).values("kind", "given_on", "reason")
     ],
-    lambda u: (
-        Punishment.objects.filter(student=u).delete(),
-        Punishment.objects.filter(given_by=u).update(given_by=None),
-    ),
+    ERASE,
     "student",
     "given_by",
 )
@@ -171,12 +171,10 @@ registry.personal_data(
         }
         for r in Sanction.objects.filter(student=u).values("kind", "opened_on", "decided_on")
     ],
-    lambda u: (
-        Sanction.objects.filter(student=u).delete(),
-        Sanction.objects.filter(opened_by=u).update(opened_by=None),
-        Sanction.objects.filter(decided_by=u).update(decided_by=None),
-    ),
+    ERASE,
     "student",
     "opened_by",
     "decided_by",
 )
+
+registry.register_demo_loader("discipline", "cartable.discipline.demo.load_demo")

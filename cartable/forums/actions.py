@@ -303,3 +303,24 @@ def subscribe(*, actor: Actor, forum: Forum | None = None, topic: Topic | None =
     if deleted:
         audit.record(actor=actor, verb="forums.unsubscribe", target=forum or topic, establishment_id=eid)
     return False
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.core import erasure  # noqa: E402
+from cartable.directory.models import User  # noqa: E402
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    Forum: erasure.unlink("created_by"),
+    Topic: erasure.unlink("author", "locked_by"),
+    Post: erasure.each(erasure.delete("author"), erasure.unlink("hidden_by")),
+    Subscription: erasure.delete("user"),
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="forums", rules=ERASURE, user=user, model=model, actor=actor)

@@ -1,27 +1,30 @@
 """The demo's forums: each establishment's forum and staff room, a 5e A class forum with a few topics and
-posts (one hidden by paul.dupont), a staff-room topic, and a topic in each establishment forum."""
+posts (one hidden by paul.dupont), a staff-room topic, and a topic in each establishment forum.
+
+The forums are made by the app's actions (audited as if paul.dupont had opened the class forum); the
+topics, posts and subscriptions go in a few bulk inserts, dated in the past, which the actions (dated now,
+each notifying the subscribers) cannot write."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from cartable.directory.models import SchoolClass
-from cartable.directory.personas import Personas
+from cartable.directory.actor import Actor
+from cartable.directory.models import Establishment, SchoolClass
+from cartable.forums import actions
 from cartable.forums.models import Forum, Post, Subscription, Topic
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 Kind = Forum.Kind
 
 
-def _standing(establishment) -> dict[str, Forum]:
-    forums = Forum.objects.bulk_create(
-        [
-            Forum(establishment=establishment, kind=Kind.ESTABLISHMENT, title="Forum de l'établissement"),
-            Forum(establishment=establishment, kind=Kind.STAFF, title="Salle des professeurs"),
-        ]
-    )
-    return {f.kind: f for f in forums}
+def _standing(establishment: Establishment) -> dict[str, Forum]:
+    return {f.kind: f for f in actions.ensure_standing_forums(actor=None, establishment_id=establishment.pk)}
 
 
 def load_demo(personas: Personas, *, now: dt.datetime | None = None) -> list[Forum]:
@@ -33,13 +36,12 @@ def load_demo(personas: Personas, *, now: dt.datetime | None = None) -> list[For
     college, lycee, other = (k.establishment for k in (personas.college, personas.lycee, personas.other))
     standing = {e.pk: _standing(e) for e in (college, lycee, other)}
     five_a = SchoolClass.objects.get(establishment=college, name="5e A")
-    class_forum = Forum.objects.create(
-        establishment=college,
+    class_forum = actions.create_forum(
+        actor=Actor(p["paul.dupont"]),
         kind=Kind.CLASS,
         school_class=five_a,
         title="Forum de la 5e A",
         description="Questions sur les cours et entraide entre élèves.",
-        created_by=p["paul.dupont"],
     )
     hour = dt.timedelta(hours=1)
     threads = [

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from cartable.core import registry
 from cartable.forums.models import Forum, Post, Subscription, Topic
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.forums.actions.erase_personal_data"
+
 registry.register_module(
     registry.Module(
         key="forums",
@@ -26,7 +29,7 @@ registry.personal_data(
     _("Ouvrir des forums de classe ou de groupe."),
     FORUM_LIFE,
     lambda u: list(Forum.objects.filter(created_by=u).values("title", "kind")),
-    lambda u: Forum.objects.filter(created_by=u).update(created_by=None),
+    ERASE,
     "created_by",
 )
 registry.personal_data(
@@ -37,10 +40,7 @@ registry.personal_data(
         dict(r, created_at=r["created_at"].isoformat())
         for r in Topic.objects.filter(author=u).values("title", "created_at")
     ],
-    lambda u: (
-        Topic.objects.filter(author=u).update(author=None),
-        Topic.objects.filter(locked_by=u).update(locked_by=None),
-    ),
+    ERASE,
     "author",
     "locked_by",
 )
@@ -52,7 +52,7 @@ registry.personal_data(
         {"topic": r["topic__title"], "body": r["body"], "created_at": r["created_at"].isoformat()}
         for r in Post.objects.filter(author=u).values("topic__title", "body", "created_at")
     ],
-    lambda u: (Post.objects.filter(author=u).delete(), Post.objects.filter(hidden_by=u).update(hidden_by=None)),
+    ERASE,
     "author",
     "hidden_by",
 )
@@ -61,6 +61,8 @@ registry.personal_data(
     _("Prévenir la personne des nouveaux messages des forums et sujets qu'elle suit."),
     _("Jusqu'à désabonnement."),
     lambda u: list(Subscription.objects.filter(user=u).values("forum__title", "topic__title")),
-    lambda u: Subscription.objects.filter(user=u).delete(),
+    ERASE,
     "user",
 )
+
+registry.register_demo_loader("forums", "cartable.forums.demo.load_demo")

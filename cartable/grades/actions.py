@@ -354,3 +354,24 @@ def set_subject_coefficient(*, actor: Actor, subject: Subject, level: str, coeff
         after={"subject": subject.code, "level": level, "coefficient": str(coefficient)},
     )
     return row
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.core import erasure  # noqa: E402
+from cartable.directory.actor import Actor  # noqa: E402
+from cartable.directory.models import User  # noqa: E402
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    Evaluation: erasure.keep("the class's results stay; the teacher who set them stays recorded"),
+    Mark: erasure.delete("student"),
+    CompetencyAssessment: erasure.delete("student"),
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="grades", rules=ERASURE, user=user, model=model, actor=actor)

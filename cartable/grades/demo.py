@@ -6,6 +6,9 @@ or 10, coefficients 0.5 to 2), each student's marks drawn around a personal leve
 NN, all published (and already announced: loading the demo sends no notice). 5e A also has its socle
 commun positioning: every component assessed once or twice by the teachers of the class. Deterministic
 (seeded ``random.Random``, dates relative to the school year and today) and written with bulk inserts.
+
+Writes: bulk inserts and one raw multi-row insert of the marks (thousands of rows: the actions save and audit
+one mark at a time and notify the families, far too slow for a demo load).
 """
 
 from __future__ import annotations
@@ -14,14 +17,17 @@ import datetime as dt
 import random
 from collections import defaultdict
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.utils import timezone
 
 from cartable.directory.actor import current
 from cartable.directory.models import Enrolment, GroupMembership, TeachingAssignment
-from cartable.directory.personas import Personas
 from cartable.grades.models import CompetencyAssessment, Component, Evaluation, Mark
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 TITLES = {
     "FRA": ["Dictée", "Rédaction", "Lecture suivie", "Grammaire : les accords", "Récitation"],

@@ -8,6 +8,9 @@ from cartable.core import registry
 from cartable.directory.models import Role
 from cartable.grades.models import CompetencyAssessment, Evaluation, Mark
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.grades.actions.erase_personal_data"
+
 registry.register_module(
     registry.Module(
         key="grades",
@@ -23,7 +26,7 @@ registry.personal_data(
     _("Organiser les évaluations d'une classe."),
     SCHOOLING,
     lambda u: list(Evaluation.objects.filter(teacher=u).values("date", "title", "subject__name")),
-    lambda u: None,  # the class's results stay; the teacher who set them stays recorded
+    ERASE,
     "teacher",
 )
 registry.personal_data(
@@ -35,7 +38,7 @@ registry.personal_data(
             "evaluation__date", "evaluation__subject__name", "evaluation__title", "value", "code"
         )
     ),
-    lambda u: Mark.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "updated_by",
 )
@@ -44,7 +47,7 @@ registry.personal_data(
     _("Positionner l'élève sur les compétences du socle commun."),
     SCHOOLING,
     lambda u: list(CompetencyAssessment.objects.filter(student=u).values("date", "component", "level")),
-    lambda u: CompetencyAssessment.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "assessed_by",
 )
@@ -126,3 +129,5 @@ def _periodic() -> None:
 
 
 _periodic()
+
+registry.register_demo_loader("grades", "cartable.grades.demo.load_demo")

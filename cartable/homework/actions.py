@@ -367,3 +367,28 @@ def notify_newly_visible(now: dt.datetime | None = None) -> int:
     if claimed:
         _announce(claimed, "homework.published")
     return len(claimed)
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.core import erasure  # noqa: E402
+from cartable.directory.actor import Actor  # noqa: E402
+from cartable.directory.models import User  # noqa: E402
+from cartable.homework.models import Feedback, Homework, Submission  # noqa: E402
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    LogEntry: erasure.keep("an official class document: kept, its author stays recorded"),
+    Homework: erasure.keep("the class's work to do, part of the log book: its author stays recorded"),
+    Attachment: erasure.keep("documents of the log book and of homework: who uploaded them stays recorded"),
+    HomeworkDone: erasure.delete("student"),
+    Submission: erasure.delete("student"),
+    Feedback: erasure.keep("the teacher's feedback goes with the student's submission"),
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="homework", rules=ERASURE, user=user, model=model, actor=actor)

@@ -6,21 +6,27 @@ three of the coming lessons is prepared ahead (visible on the lesson's morning),
 sets homework for the next lesson of the same class and subject. Work to hand in accepts online
 submission. 5e A is deliberately overloaded on next Tuesday: three announced tests and 150 minutes of
 work in all. Written with a few bulk inserts, deterministic (no randomness).
+
+Writes: bulk inserts of the log book and homework over the weeks around today (``save_log_entry`` and
+``save_homework`` write one row at a time, audited and announced to the class).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils import timezone
 
 from cartable.directory.actor import current
 from cartable.directory.models import TeachingAssignment
-from cartable.directory.personas import Personas
 from cartable.homework.models import Homework, Link, LogEntry
 from cartable.homework.submissions.demo import load_demo as load_submissions_demo
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 TOPICS = {
     "FRA": ["Le récit d'aventure", "Les fables de La Fontaine", "L'accord du participe passé", "Écrire un portrait"],

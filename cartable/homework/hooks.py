@@ -1,6 +1,7 @@
 """Homework registrations: module, menu, widgets, notification kinds, personal data."""
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,9 @@ from cartable.homework.models import (
     LogEntry,
     Submission,
 )
+
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.homework.actions.erase_personal_data"
 
 registry.register_module(
     registry.Module(
@@ -32,7 +36,7 @@ registry.personal_data(
     _("Tenir le cahier de textes de la classe."),
     SCHOOL_YEAR,
     lambda u: list(LogEntry.objects.filter(author=u).values("date", "title")),
-    lambda u: None,  # an official class document: kept, its author stays recorded
+    ERASE,
     "author",
 )
 registry.personal_data(
@@ -40,7 +44,7 @@ registry.personal_data(
     _("Donner le travail à faire aux élèves."),
     SCHOOL_YEAR,
     lambda u: list(Homework.objects.filter(author=u).values("due_date", "title")),
-    lambda u: None,
+    ERASE,
     "author",
 )
 registry.personal_data(
@@ -48,7 +52,7 @@ registry.personal_data(
     _("Joindre des documents aux séances et aux devoirs."),
     SCHOOL_YEAR,
     lambda u: list(Attachment.objects.filter(uploaded_by=u).values("original_name", "created_at")),
-    lambda u: None,
+    ERASE,
     "uploaded_by",
 )
 registry.personal_data(
@@ -56,7 +60,7 @@ registry.personal_data(
     _("Permettre à l'élève de suivre son travail."),
     _("L'année scolaire."),
     lambda u: list(HomeworkDone.objects.filter(student=u).values("homework__title", "done_at")),
-    lambda u: HomeworkDone.objects.filter(student=u).delete(),
+    ERASE,
     "student",
 )
 registry.personal_data(
@@ -64,7 +68,7 @@ registry.personal_data(
     _("Recevoir le travail rendu en ligne."),
     _("L'année scolaire."),
     lambda u: list(Submission.objects.filter(student=u).values("homework__title", "submitted_at", "is_late")),
-    lambda u: Submission.objects.filter(student=u).delete(),
+    ERASE,
     "student",
 )
 registry.personal_data(
@@ -72,7 +76,7 @@ registry.personal_data(
     _("Rendre au travail de l'élève son commentaire et sa correction."),
     _("L'année scolaire."),
     lambda u: list(Feedback.objects.filter(submission__student=u).values("text", "mark", "returned_at")),
-    lambda u: None,
+    ERASE,
     "author",
 )
 
@@ -148,5 +152,34 @@ def _periodic() -> None:
 
 
 _periodic()
+
+
+def _due_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
+    """Tomorrow's homework each student has not ticked done yet."""
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from cartable.homework.queries import undone_due_on
+
+    for homework, students in undone_due_on(tomorrow):
+        if not students:
+            continue
+        yield registry.Reminder(
+            recipients=students,
+            title=gettext("Pour demain en %(subject)s : %(title)s")
+            % {"subject": homework.assignment.subject.name, "title": homework.title},
+            body=gettext("Ce travail n'est pas encore marqué comme fait."),
+            url=reverse("homework:detail", args=[homework.pk]),
+            target=homework,
+            establishment_id=homework.establishment_id,
+        )
+
+
+# The kind is the notification centre's (it registers it, with its label and channels).
+registry.register_reminder_source(registry.ReminderSource(kind="notifications.homework_due", due=_due_tomorrow))
+
 from cartable.homework import views_workload as workload_hooks  # noqa: E402,F401  (its menu entry and widget)
 from cartable.homework.submissions import hooks as submission_hooks  # noqa: E402,F401  (registers them)
+
+# The demo loader: its submissions' demo included.
+registry.register_demo_loader("homework", "cartable.homework.demo.load_demo", after=("timetable",))

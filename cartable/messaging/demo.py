@@ -5,6 +5,9 @@ parents of 5e A, messages from the vie scolaire (nadia.petit), a class message f
 message, a regional message, a draft each for claire.martin and paul.dupont, a message reported by
 lucas.martin for the direction, and a parent's question to charlie.roux in the other collège. Rows are
 written in bulk (a few dozen inserts), without notices: the demo's notification centre shows its own.
+
+Writes: messages and mailbox entries directly, dated over the last days (``send_message`` sends now, to
+an audience it resolves, audited and with the recipients' notices).
 """
 
 from __future__ import annotations

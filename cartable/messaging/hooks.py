@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from cartable.core import registry
 from cartable.messaging.models import Folder, MailboxEntry, Message, Report
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.messaging.actions.erase_personal_data"
+
 registry.register_module(
     registry.Module(
         key="messaging",
@@ -55,7 +58,7 @@ registry.personal_data(
     _("Échanger des messages au sein de l'établissement."),
     _("Tant que la personne garde le message dans sa messagerie ; l'année scolaire suivie d'un an au plus."),
     _export_messages,
-    lambda u: Message.objects.filter(sender=u).delete(),
+    ERASE,
     "sender",
 )
 registry.personal_data(
@@ -66,7 +69,7 @@ registry.personal_data(
         {"subject": e.message.subject, "box": e.box, "read_at": e.read_at and e.read_at.isoformat()}
         for e in MailboxEntry.objects.filter(person=u).select_related("message")
     ],
-    lambda u: MailboxEntry.objects.filter(person=u).delete(),
+    ERASE,
     "person",
 )
 registry.personal_data(
@@ -74,7 +77,7 @@ registry.personal_data(
     _("Classer ses messages dans ses propres dossiers."),
     _("Jusqu'à suppression par la personne."),
     lambda u: list(Folder.objects.filter(owner=u).values("name")),
-    lambda u: Folder.objects.filter(owner=u).delete(),
+    ERASE,
     "owner",
 )
 registry.personal_data(
@@ -85,7 +88,9 @@ registry.personal_data(
         {"reason": r.reason, "status": r.status, "created_at": r.created_at.isoformat()}
         for r in Report.objects.filter(reporter=u)
     ],
-    lambda u: (Report.objects.filter(reporter=u).delete(), Report.objects.filter(closed_by=u).update(closed_by=None)),
+    ERASE,
     "reporter",
     "closed_by",
 )
+
+registry.register_demo_loader("messaging", "cartable.messaging.demo.load_demo")

@@ -239,3 +239,22 @@ def announce_due() -> int:
         with transaction.atomic():
             count += announce(item=item)
     return count
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.core import erasure  # noqa: E402
+from cartable.directory.actor import Actor  # noqa: E402
+from cartable.directory.models import User  # noqa: E402
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    NewsItem: erasure.unlink("author"),  # the school's news stays, unsigned
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="news", rules=ERASURE, user=user, model=model, actor=actor)

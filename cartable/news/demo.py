@@ -1,15 +1,22 @@
 """The demo's news: a pinned welcome, a region-wide item, one for the families of 5e A, a staff note, an
-item for the lycée and one expired (not shown). Dates relative to today; already announced."""
+item for the lycée and one expired (not shown). Dates relative to today; already announced.
+
+Writes: one bulk insert of news dated over the last weeks, already announced (``publish_news`` writes one
+item at a time, checks its author's rights, audits it and announces it to its audience).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from cartable.directory.models import SchoolClass
-from cartable.directory.personas import Personas
 from cartable.news.models import NewsItem
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 
 def load_demo(personas: Personas, *, now: dt.datetime | None = None) -> list[NewsItem]:

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from cartable.core import registry
 from cartable.news.models import NewsItem
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.news.actions.erase_personal_data"
+
 registry.register_module(
     registry.Module(
         key="news", label=_("Actualités"), description=_("Les actualités de l'établissement et de la région.")
@@ -64,6 +67,8 @@ registry.personal_data(
         dict(r, publish_at=r["publish_at"].isoformat())
         for r in NewsItem.objects.filter(author=u).values("title", "publish_at", "audience")
     ],
-    lambda u: NewsItem.objects.filter(author=u).update(author=None),  # the school's news stays, unsigned
+    ERASE,
     "author",
 )
+
+registry.register_demo_loader("news", "cartable.news.demo.load_demo")

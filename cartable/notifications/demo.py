@@ -2,19 +2,26 @@
 
 Every persona gets a read notice and an unread one (on top of the welcome and what the other modules sent);
 claire.martin chooses per child (Lucas's homework by e-mail, Emma's in the digest) and keeps her evenings and
-weekends quiet; the collège holds its e-mails from 21:00 to 07:00. Deterministic, a few bulk inserts."""
+weekends quiet; the collège holds its e-mails from 21:00 to 07:00. Deterministic, a few bulk inserts.
+
+Writes: bulk inserts of notices already read or not, with preferences and quiet hours (no action writes
+those for somebody else; ``notify`` would deliver the notices again).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
 
 from cartable.core.models import Notification, NotificationPreference, QuietHours
 from cartable.directory.models import Role
-from cartable.directory.personas import Personas
 from cartable.notifications.tasks import EVENT_TOMORROW, HOMEWORK_DUE
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 FAMILY = {Role.STUDENT, Role.GUARDIAN}
 

@@ -13,6 +13,9 @@ from cartable.core.tasks import send_digests
 from cartable.notifications import policies  # noqa: F401  (registers the policies)
 from cartable.notifications.tasks import EVENT_TOMORROW, HOMEWORK_DUE, send_reminders
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.notifications.actions.erase_personal_data"
+
 registry.register_notification_kind(
     registry.NotificationKind(
         key=HOMEWORK_DUE,
@@ -60,10 +63,7 @@ registry.personal_data(
     _("Acheminer les notifications comme la personne l'a choisi."),
     _("Tant que le compte existe."),
     _export_preferences,
-    lambda user: (
-        NotificationPreference.objects.filter(user=user).delete()
-        or NotificationPreference.objects.filter(about=user).delete()
-    ),
+    ERASE,
     "user",
     "about",
 )
@@ -72,7 +72,7 @@ registry.personal_data(
     _("Ne pas envoyer de courriel aux heures où la personne ne veut pas en recevoir."),
     _("Tant que le compte existe."),
     _export_quiet_hours,
-    lambda user: QuietHours.objects.filter(user=user).delete(),
+    ERASE,
     "user",
 )
 registry.personal_data(
@@ -80,6 +80,9 @@ registry.personal_data(
     _("Ne jamais envoyer deux fois le résumé du jour."),
     _("Un mois, puis purge."),
     lambda user: [{"day": r.day.isoformat()} for r in DigestRun.objects.filter(user=user)],
-    lambda user: DigestRun.objects.filter(user=user).delete(),
+    ERASE,
     "user",
 )
+
+# The demo loader: the reminders' preferences.
+registry.register_demo_loader("notifications", "cartable.notifications.demo.load_demo", after=("homework", "agenda"))

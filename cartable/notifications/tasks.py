@@ -1,4 +1,5 @@
-"""The notification centre's periodic jobs: tomorrow's reminders (homework not done yet, events)."""
+"""The notification centre's periodic jobs: tomorrow's reminders, from the sources apps register (homework
+not done yet, events)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.tasks import task
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from cartable.core import registry
 from cartable.core.notify import PARIS, notify
 from cartable.notifications.models import ReminderRun
 
@@ -33,7 +33,7 @@ def remind(now: dt.datetime) -> int:
     if local.time() < REMINDER_HOUR:
         return 0
     tomorrow = local.date() + dt.timedelta(days=1)
-    return _homework(local.date(), tomorrow) + _events(local.date(), tomorrow)
+    return sum(_send(source, local.date(), tomorrow) for source in registry.reminder_sources())
 
 
 def _claim(kind: str, day: dt.date) -> ReminderRun | None:
@@ -45,55 +45,23 @@ def _claim(kind: str, day: dt.date) -> ReminderRun | None:
 
 
 @transaction.atomic
-def _homework(today: dt.date, tomorrow: dt.date) -> int:
-    from cartable.homework.queries import undone_due_on
-
-    run = _claim(HOMEWORK_DUE, today)
+def _send(source: registry.ReminderSource, today: dt.date, tomorrow: dt.date) -> int:
+    """Today's run of one source (apps register theirs in their ``hooks.py``): claimed once, then sent."""
+    run = _claim(source.kind, today)
     if run is None:
         return 0
     sent = 0
-    for homework, students in undone_due_on(tomorrow):
-        if not students:
+    for reminder in source.due(tomorrow):
+        if not reminder.recipients:
             continue
         rows = notify(
-            recipients=students,
-            kind=HOMEWORK_DUE,
-            title=_("Pour demain en %(subject)s : %(title)s")
-            % {"subject": homework.assignment.subject.name, "title": homework.title},
-            body=_("Ce travail n'est pas encore marqué comme fait."),
-            url=reverse("homework:detail", args=[homework.pk]),
-            target=homework,
-            establishment_id=homework.establishment_id,
-        )
-        sent += len(rows)
-    ReminderRun.objects.filter(pk=run.pk).update(sent=sent)
-    return sent
-
-
-@transaction.atomic
-def _events(today: dt.date, tomorrow: dt.date) -> int:
-    from cartable.agenda.queries import events_starting_on
-
-    run = _claim(EVENT_TOMORROW, today)
-    if run is None:
-        return 0
-    sent = 0
-    for event, people in events_starting_on(tomorrow):
-        if not people:
-            continue
-        start = timezone.localtime(event.start, PARIS)
-        if event.all_day:
-            body = _("Demain, toute la journée.")
-        else:
-            body = _("Demain à %(time)s.") % {"time": start.strftime("%H:%M")}
-        rows = notify(
-            recipients=people,
-            kind=EVENT_TOMORROW,
-            title=_("Demain : %(title)s") % {"title": event.title},
-            body=body,
-            url=reverse("agenda:event", args=[event.pk]),
-            target=event,
-            establishment_id=event.establishment_id,
+            recipients=reminder.recipients,
+            kind=source.kind,
+            title=reminder.title,
+            body=reminder.body,
+            url=reminder.url,
+            target=reminder.target,
+            establishment_id=reminder.establishment_id,
         )
         sent += len(rows)
     ReminderRun.objects.filter(pk=run.pk).update(sent=sent)

@@ -417,3 +417,25 @@ def announce_due() -> int:
         ReportCard.objects.filter(pk__in=[c.pk for c in cards]).update(notified_at=now)
         _announce(cards)
     return len(cards)
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.core import erasure  # noqa: E402
+from cartable.directory.actor import Actor  # noqa: E402
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    SubjectAppreciation: erasure.delete("student"),
+    GeneralAppreciation: erasure.delete("student"),
+    CouncilDecision: erasure.delete("student"),
+    ReportCard: erasure.delete("student"),
+    GenerationRun: erasure.unlink("requested_by"),
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="reportcards", rules=ERASURE, user=user, model=model, actor=actor)

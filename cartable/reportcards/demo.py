@@ -4,6 +4,10 @@
 average, as the grades app computes it), the head teacher's general appreciations, the council's mentions,
 and the PDFs, generated at load (one class, well under 2 s) and published, so lucas.martin and his mother
 find a report card and its notice. Deterministic: texts follow the averages, nothing random.
+
+Writes: the appreciations and council decisions in bulk inserts (the actions save one at a time, audited),
+then the app's actions generate and publish the PDFs (``generate_run``, ``publish_class``); the run is
+created directly because ``request_generation`` queues it for the worker instead of generating at once.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ from cartable.reportcards.models import (
     SubjectAppreciation,
 )
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.reportcards.actions.erase_personal_data"
+
 registry.register_module(
     registry.Module(
         key="reportcards",
@@ -49,7 +52,7 @@ registry.personal_data(
     lambda u: list(
         SubjectAppreciation.objects.filter(student=u).values("period__name", "subject__name", "text", "updated_at")
     ),
-    lambda u: SubjectAppreciation.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "author",
 )
@@ -58,7 +61,7 @@ registry.personal_data(
     _("Appréciation générale du professeur principal (bulletin)."),
     SCHOLARITY,
     lambda u: list(GeneralAppreciation.objects.filter(student=u).values("period__name", "text", "updated_at")),
-    lambda u: GeneralAppreciation.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "author",
 )
@@ -69,7 +72,7 @@ registry.personal_data(
     lambda u: list(
         CouncilDecision.objects.filter(student=u).values("period__name", "mention", "decision", "updated_at")
     ),
-    lambda u: CouncilDecision.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "decided_by",
 )
@@ -78,7 +81,7 @@ registry.personal_data(
     _("Remettre aux familles les bulletins de l'élève."),
     SCHOLARITY,
     lambda u: list(ReportCard.objects.filter(student=u).values("period__name", "version", "published_at", "data")),
-    lambda u: ReportCard.objects.filter(student=u).delete(),
+    ERASE,
     "student",
     "generated_by",
     "published_by",
@@ -90,7 +93,7 @@ registry.personal_data(
     lambda u: list(
         GenerationRun.objects.filter(requested_by=u).values("school_class__name", "period__name", "created_at")
     ),
-    lambda u: GenerationRun.objects.filter(requested_by=u).update(requested_by=None),
+    ERASE,
     "requested_by",
 )
 
@@ -109,3 +112,8 @@ def _periodic() -> None:
 
 
 _periodic()
+
+# The demo loader: the bulletins read the marks and the school life.
+registry.register_demo_loader(
+    "reportcards", "cartable.reportcards.demo.load_demo", after=("grades", "attendance", "discipline")
+)

@@ -657,3 +657,21 @@ def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: 
         target=change,
         establishment_id=change.establishment_id,
     )
+
+
+# --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
+# Imports here rather than at the top, so that this block merges as one piece.
+from django.db import models as django_models  # noqa: E402
+
+from cartable.core import erasure  # noqa: E402
+from cartable.directory.actor import Actor  # noqa: E402
+
+ERASURE: dict[type[django_models.Model], erasure.Rule] = {
+    LessonChange: erasure.unlink("created_by"),  # the change stays; the substitute named in it too
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="timetable", rules=ERASURE, user=user, model=model, actor=actor)

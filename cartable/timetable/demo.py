@@ -6,17 +6,24 @@ B weeks. No teacher, class or room is in two places at once (a greedy placement,
 randomness, rows ordered by name). The week the timetable opens on gets one cancelled lesson, one room
 change, one substitute and one exceptional lesson in 5e A (so every persona of the collège sees them),
 and a room change in the lycée's 2nde GT 1. Written with a few bulk inserts.
+
+Writes: bulk inserts of the slots, rooms, holidays and changes (the actions write one slot or change at a
+time, each checked against the timetable manager's rights, audited and announced), and the week-A setting
+directly (``set_week_a`` needs a manager as actor; the demo has none yet).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from cartable.directory.models import Establishment, Role, TeachingAssignment
-from cartable.directory.personas import EstablishmentKit, Personas
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
 from cartable.timetable.queries import default_monday, forget_calendar, monday_of
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import EstablishmentKit, Personas
 
 PERIODS = [
     (dt.time(8, 0), dt.time(9, 0)),

@@ -6,6 +6,9 @@ from cartable.core import registry
 from cartable.directory.models import Role
 from cartable.timetable.models import LessonChange, Slot
 
+# Erasure: the app's audited action, one rule per model (see its ERASURE).
+ERASE = "cartable.timetable.actions.erase_personal_data"
+
 registry.register_module(
     registry.Module(
         key="timetable", label=_("Emploi du temps"), description=_("Les cours de la semaine et leurs modifications.")
@@ -63,8 +66,10 @@ registry.register_data_provider(
         purpose=_("Informer des modifications de l'emploi du temps (remplacements)."),
         retention=_("L'année scolaire."),
         export=lambda u: list(LessonChange.objects.filter(substitute=u).values("date", "kind", "note")),
-        erase=lambda u: LessonChange.objects.filter(created_by=u).update(created_by=None),
+        erase=ERASE,
         user_fields=("substitute", "created_by"),
     )
 )
 assert Slot  # slots hold no personal data: they point to teaching assignments
+
+registry.register_demo_loader("timetable", "cartable.timetable.demo.load_demo")

@@ -11,7 +11,7 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
-from cartable.directory.personas import build_personas
+from cartable.demo.personas import build_personas
 from tests.base import HISTORY_WEEKS
 from tests.browser.support import AXE_SCRIPT, AxeAudit
 

@@ -3,12 +3,16 @@
 Lucas handed in on time (a PDF and a typed answer) and paul.dupont returned his feedback (16/20, with a
 corrected copy); Léa handed in late this morning; Zoé did not hand in. Lucas and his mother have the
 feedback notification. Deterministic, a handful of rows; files are stored like real uploads.
+
+Writes: the homework, submissions and feedback directly, with past dates and files written in place
+(``submit_work`` and ``return_feedback`` date them now and check the submission window).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -18,9 +22,11 @@ from django.utils.translation import gettext as _
 from cartable.core import uploads
 from cartable.core.notify import notify
 from cartable.directory.models import TeachingAssignment
-from cartable.directory.personas import Personas
 from cartable.homework.models import Feedback, Homework, Submission, SubmissionFile
 from cartable.homework.submissions.actions import FEEDBACK_FOLDER, SUBMISSION_FOLDER
+
+if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
+    from cartable.demo.personas import Personas
 
 TITLE = "Problème ouvert : partager une pizza en fractions"
 

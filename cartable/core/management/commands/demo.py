@@ -5,7 +5,7 @@ reuses the data), then runs the production server (gunicorn) and the background 
 processes, prints the address and the demo logins, and waits. Ctrl-C or SIGTERM stops both children
 and returns 0; if a child dies, the other is stopped and the command fails.
 
-The kernel knows no school: the demo data comes from the ``load_demo`` command of the directory.
+The kernel knows no school: the demo data comes from the ``load_demo`` command of ``cartable.demo``.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cartable.directory.seed import seed_region
+from cartable.demo.seed import seed_region
 
 BAR_WIDTH = 30
 

@@ -3,17 +3,24 @@
 The demo region and ``cartable seed`` share this generator. It draws every name from a seeded
 ``random.Random`` and collects the rows in memory, then writes each table with one bulk insert
 (``save``), so that thousands of people take seconds. All accounts share one password hash.
+
+Writes: bulk inserts, bypassing the directory's actions on purpose: they save and audit one membership
+or guardianship at a time (as the admin does), while a region is thousands of rows written at once; the
+load is audited as one event (``directory.load_demo_region``, or the seed's report).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
+from django.db import models
 from django.utils import timezone
 
+from cartable.demo.personas import EstablishmentKit, hashed
 from cartable.directory.models import (
     Enrolment,
     ExternalIdentifier,
@@ -28,7 +35,6 @@ from cartable.directory.models import (
     User,
 )
 from cartable.directory.names import BOYS, GIRLS, LAST_NAMES, MEN, WOMEN, login_for
-from cartable.directory.personas import EstablishmentKit, hashed
 
 StaffSpec = tuple[str, str, str, str, str]  # first name, last name, title, role, job title
 
@@ -74,7 +80,7 @@ SUBJECT_WORDS = {
 @dataclass
 class _Family:
     name: str
-    guardians: list[tuple[User, str]]  # (guardian, relationship)
+    guardians: Sequence[tuple[User, str]]  # (guardian, relationship)
     children: list[tuple[User, SchoolClass]] = field(default_factory=list)
 
 
@@ -240,6 +246,7 @@ class RegionBuilder:
                         continue
                     if load >= per_teacher:
                         teacher, load = self.new_teacher(kit, code), 0
+                    assert teacher is not None  # load starts at per_teacher: the first class draws one
                     self.assign(kit, teacher, code, school_class=school_class)
                     by_class.setdefault(school_class.pk, []).append(teacher)
                     load += 1
@@ -385,15 +392,16 @@ class RegionBuilder:
     def save(self) -> None:
         """Write the collected people and relations, one bulk insert per table, then start afresh."""
         User.objects.bulk_create(self.users, batch_size=500)
-        for model, rows in [
+        tables: list[tuple[type[models.Model], Sequence[models.Model]]] = [
             (Membership, self.memberships),
             (Enrolment, self.enrolments),
             (GroupMembership, self.group_members),
             (TeachingAssignment, self.assignments),
             (Guardianship, self.guardianships),
             (ExternalIdentifier, self.external_ids),
-        ]:
-            model.objects.bulk_create(rows, batch_size=500)
+        ]
+        for model, rows in tables:
+            model._default_manager.bulk_create(rows, batch_size=500)
         SchoolClass.objects.bulk_update(self.headed, ["head_teacher"])
         self.reset()
 

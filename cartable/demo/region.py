@@ -6,8 +6,10 @@ password ``demo`` (hashed once). The demo also publishes the usage charter and t
 every activated persona accept them (so signing in goes straight to the dashboard), leaves
 ``zoe.fontaine`` to be activated with a one-time code, and greets each persona with a notification.
 
-The demo is the one place that assembles the whole product, so it reaches up into the accounts app
-(charters, activation codes); those imports stay inside the functions that need them.
+Then every app fills its part: the loaders apps register in their ``hooks.py``
+(``registry.register_demo_loader``), each after those it names. The demo is the top layer, the one place
+that assembles the whole product: it uses the accounts app (charters, activation codes) and no app
+imports it.
 """
 
 from __future__ import annotations
@@ -21,10 +23,14 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cartable.core import audit
+from cartable.accounts import charters
+from cartable.accounts.actions import accept_charters, issue_activation_code, publish_charter
+from cartable.accounts.models import Charter
+from cartable.core import audit, registry
 from cartable.core.notify import notify
-from cartable.directory import demo_texts
-from cartable.directory.generate import Plan, RegionBuilder
+from cartable.demo import demo_texts
+from cartable.demo.generate import Plan, RegionBuilder
+from cartable.demo.personas import COLLEGE_UAI, LYCEE_UAI, OTHER_UAI, Personas, build_personas
 from cartable.directory.models import (
     Enrolment,
     Establishment,
@@ -36,7 +42,6 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
-from cartable.directory.personas import COLLEGE_UAI, LYCEE_UAI, OTHER_UAI, Personas, build_personas
 
 DEMO_PASSWORD = "demo"  # noqa: S105  (published: the README and the login page show it)
 RANDOM_SEED = 20260901
@@ -157,36 +162,8 @@ def load_demo_region() -> DemoRegion:
     builder.save()
     _accept_charters(personas, _publish_charters())
     _welcome(personas)
-    from cartable.timetable.demo import load_demo as load_timetable_demo
-
-    load_timetable_demo(personas)
-    from cartable.homework.demo import load_demo as load_homework_demo  # after the timetable's demo
-
-    load_homework_demo(personas)
-    from cartable.agenda.demo import load_demo as load_agenda_demo
-
-    load_agenda_demo(personas)
-    # Issue 4-6 modules, in dependency order (school life before report cards, notifications last).
-    from cartable.attendance.demo import load_demo as load_attendance_demo
-    from cartable.discipline.demo import load_demo as load_discipline_demo
-    from cartable.forums.demo import load_demo as load_forums_demo
-    from cartable.grades.demo import load_demo as load_grades_demo
-    from cartable.messaging.demo import load_demo as load_messaging_demo
-    from cartable.news.demo import load_demo as load_news_demo
-    from cartable.notifications.demo import load_demo as load_notifications_demo
-    from cartable.reportcards.demo import load_demo as load_reportcards_demo
-
-    for load in (
-        load_attendance_demo,
-        load_discipline_demo,
-        load_grades_demo,
-        load_reportcards_demo,
-        load_messaging_demo,
-        load_news_demo,
-        load_forums_demo,
-        load_notifications_demo,
-    ):
-        load(personas)
+    for loader in registry.demo_loaders():  # each app's, registered in its hooks.py
+        loader.load(personas)
     region = DemoRegion(personas=personas, activation_code=issue_demo_activation_code(), counts=region_counts())
     audit.record(actor=None, verb="directory.load_demo_region", after=region.counts)
     return region
@@ -194,10 +171,6 @@ def load_demo_region() -> DemoRegion:
 
 def _publish_charters() -> list:
     """Version 1 of the usage charter and of the privacy notice, unless some version already exists."""
-    from cartable.accounts import charters
-    from cartable.accounts.actions import publish_charter
-    from cartable.accounts.models import Charter
-
     current = []
     for kind, title, body in [
         (Charter.Kind.USAGE, demo_texts.USAGE_CHARTER_TITLE, demo_texts.USAGE_CHARTER_BODY),
@@ -211,8 +184,6 @@ def _publish_charters() -> list:
 
 def _accept_charters(personas: Personas, current: list) -> None:
     """Activated personas have accepted the charters already: signing in leads to the dashboard."""
-    from cartable.accounts.actions import accept_charters
-
     for user in personas.people.values():
         if user.is_activated:
             accept_charters(actor=None, user=user, charters=current)
@@ -234,8 +205,6 @@ def _welcome(personas: Personas) -> None:
 
 def issue_demo_activation_code() -> str | None:
     """A fresh one-time code for zoé while her account is not activated (earlier codes stop working)."""
-    from cartable.accounts.actions import issue_activation_code
-
     zoe = User.objects.filter(username=NOT_ACTIVATED, activated_at__isnull=True).first()
     if zoe is None:
         return None

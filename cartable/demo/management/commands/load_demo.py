@@ -7,7 +7,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from cartable.directory.demo import (
+from cartable.demo.personas import COLLEGE_UAI
+from cartable.demo.region import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
     NOT_ACTIVATED,
@@ -16,7 +17,6 @@ from cartable.directory.demo import (
     load_demo_region,
 )
 from cartable.directory.models import Establishment
-from cartable.directory.personas import COLLEGE_UAI
 
 
 class Command(BaseCommand):

@@ -20,11 +20,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from cartable.core import audit
-from cartable.directory.demo import COLLEGE, LYCEE
-from cartable.directory.generate import Plan, RegionBuilder, StaffSpec
-from cartable.directory.models import Academy, Establishment, Role, User
-from cartable.directory.names import ACADEMIES, CITIES, EPONYMS, LAST_NAMES, MEN, WOMEN, uai_key
-from cartable.directory.personas import (
+from cartable.demo.generate import Plan, RegionBuilder, StaffSpec
+from cartable.demo.personas import (
     COLLEGE_UAI,
     LYCEE_UAI,
     OTHER_UAI,
@@ -32,6 +29,9 @@ from cartable.directory.personas import (
     make_establishment,
     school_year_bounds,
 )
+from cartable.demo.region import COLLEGE, LYCEE
+from cartable.directory.models import Academy, Establishment, Role, User
+from cartable.directory.names import ACADEMIES, CITIES, EPONYMS, LAST_NAMES, MEN, WOMEN, uai_key
 
 CLASS_SIZE = 28
 
@@ -205,7 +205,7 @@ class _Seeder:
             (Role.ADMINISTRATIVE, ("Secrétaire", "Secrétaire")),
             (Role.ESTABLISHMENT_ADMIN, ("Administrateur ENT", "Administratrice ENT")),
         ]
-        people = []
+        people: list[StaffSpec] = []
         for role, (man, woman) in jobs:
             female = self.rng.random() < 0.5
             first = self.rng.choice(WOMEN if female else MEN)

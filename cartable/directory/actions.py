@@ -1,0 +1,121 @@
+"""The directory's writes: the erasure of a person's data (named by the data providers in hooks.py), and the
+memberships and guardianships the admin edits (granting a role is audited like any other write)."""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+
+from cartable.core import audit, erasure
+from cartable.directory.actor import Actor
+from cartable.directory.models import (
+    Enrolment,
+    ExternalIdentifier,
+    GroupMembership,
+    Guardianship,
+    Membership,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
+
+
+def _anonymise(model: type[models.Model], user: User) -> int:
+    """Identity removed, the row kept so that others' records stay consistent."""
+    user.first_name = ""
+    user.last_name = ""
+    user.email = ""
+    user.birth_date = None
+    user.is_active = False
+    user.username = f"efface-{user.pk}"
+    user.set_unusable_password()
+    user.save()
+    return 1
+
+
+ERASURE: dict[type[models.Model], erasure.Rule] = {
+    User: _anonymise,
+    ExternalIdentifier: erasure.delete("person"),
+    Membership: erasure.delete("person"),
+    Enrolment: erasure.delete("student"),
+    GroupMembership: erasure.delete("student"),
+    TeachingAssignment: erasure.delete("teacher"),
+    Guardianship: erasure.delete("guardian", "student"),
+    SchoolClass: erasure.unlink("head_teacher"),
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[models.Model], actor: Actor | None = None) -> int:
+    """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="directory", rules=ERASURE, user=user, model=model, actor=actor)
+
+
+# --- relations edited in the admin (memberships grant roles; guardianships open a child's file) ----------
+MEMBERSHIP_FIELDS = ("person_id", "establishment_id", "role", "job_title", "start_date", "end_date")
+GUARDIANSHIP_FIELDS = ("guardian_id", "student_id", "relationship", "legal_responsibility", "receives_notifications")
+
+
+def _stored(model: type[models.Model], pk: int | None, fields: tuple[str, ...]) -> dict | None:
+    row = model._default_manager.filter(pk=pk).first() if pk else None
+    return audit.snapshot(row, fields) if row is not None else None
+
+
+@transaction.atomic
+def save_membership(*, actor: Actor | None, membership: Membership) -> Membership:
+    """Grant a role in an establishment (or change its dates or title); audited with before and after."""
+    before = _stored(Membership, membership.pk, MEMBERSHIP_FIELDS)
+    membership.save()
+    audit.record(
+        actor=actor,
+        verb="directory.grant_membership" if before is None else "directory.change_membership",
+        target=membership,
+        subject_id=membership.person_id,
+        establishment_id=membership.establishment_id,
+        before=before,
+        after=audit.snapshot(membership, MEMBERSHIP_FIELDS),
+    )
+    return membership
+
+
+@transaction.atomic
+def remove_membership(*, actor: Actor | None, membership: Membership) -> None:
+    """Withdraw a role (the row goes; the audit keeps what it was)."""
+    before = audit.snapshot(membership, MEMBERSHIP_FIELDS)
+    audit.record(
+        actor=actor,
+        verb="directory.remove_membership",
+        target=membership,
+        subject_id=membership.person_id,
+        establishment_id=membership.establishment_id,
+        before=before,
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def save_guardianship(*, actor: Actor | None, guardianship: Guardianship) -> Guardianship:
+    """Link a guardian to a student (or change the link); audited with before and after."""
+    before = _stored(Guardianship, guardianship.pk, GUARDIANSHIP_FIELDS)
+    guardianship.save()
+    audit.record(
+        actor=actor,
+        verb="directory.add_guardianship" if before is None else "directory.change_guardianship",
+        target=guardianship,
+        subject_id=guardianship.student_id,
+        before=before,
+        after=audit.snapshot(guardianship, GUARDIANSHIP_FIELDS),
+    )
+    return guardianship
+
+
+@transaction.atomic
+def remove_guardianship(*, actor: Actor | None, guardianship: Guardianship) -> None:
+    """Unlink a guardian from a student (the row goes; the audit keeps what it was)."""
+    audit.record(
+        actor=actor,
+        verb="directory.remove_guardianship",
+        target=guardianship,
+        subject_id=guardianship.student_id,
+        before=audit.snapshot(guardianship, GUARDIANSHIP_FIELDS),
+    )
+    guardianship.delete()
