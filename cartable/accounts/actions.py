@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import models as django_models
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,9 +15,9 @@ from django.utils.translation import gettext as _
 from cartable.accounts import charters as charter_cache
 from cartable.accounts import sessions, throttle
 from cartable.accounts.activation import ActivationError, generate_code, hash_code
-from cartable.accounts.models import ActivationCode, Charter, CharterAcceptance, Preferences
+from cartable.accounts.models import AccountSession, ActivationCode, Charter, CharterAcceptance, Preferences
 from cartable.accounts.queries import check_code_usable
-from cartable.core import audit
+from cartable.core import audit, erasure
 from cartable.core.notify import notify
 from cartable.directory.actor import Actor
 from cartable.directory.models import User
@@ -194,10 +195,6 @@ def deactivate_account(*, actor: Any, user: User) -> int:
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
-
-from cartable.accounts.models import AccountSession  # noqa: E402
-from cartable.core import erasure  # noqa: E402
 
 
 def _end_sessions(model: type[django_models.Model], user: User) -> int:

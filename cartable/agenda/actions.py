@@ -9,13 +9,16 @@ import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.db import models as django_models
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cartable.agenda.models import CalendarFeed, Event
-from cartable.core import audit, authz, richtext
+from cartable.core import audit, authz, erasure, richtext
 from cartable.core.authz import Action
+from cartable.directory.actor import Actor
+from cartable.directory.models import User
 from cartable.directory.queries import classes_of_establishment
 
 EVENT_FIELDS = ("kind", "audience", "title", "description", "location", "start", "end", "all_day")
@@ -180,11 +183,7 @@ def mark_feed_read(*, feed: CalendarFeed) -> None:
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.directory.actor import Actor  # noqa: E402
-from cartable.directory.models import User  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     Event: erasure.delete("owner", audience=Event.Audience.PERSONAL),  # the school's events stay

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models as django_models
 from django.db import transaction
 from django.db.models import Count
 from django.forms import ModelChoiceField
@@ -30,7 +31,7 @@ from cartable.attendance.models import (
     built_in_reasons,
 )
 from cartable.attendance.policies import is_life_staff, may_call
-from cartable.core import audit, authz, uploads
+from cartable.core import audit, authz, erasure, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory.actor import Actor
@@ -722,10 +723,7 @@ def save_settings(
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.directory.actor import Actor  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     Absence: erasure.delete("student"),

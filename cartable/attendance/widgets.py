@@ -26,7 +26,7 @@ BOARD_SECONDS = 60
 def family_context(actor) -> dict | None:
     """The absences of the child looked at (or one's own) still waiting for a justification."""
     if actor.role == Role.GUARDIAN:
-        if actor.child is None:
+        if actor.child is None or not actor.child.legal:  # absences are for legal guardians only
             return None
         student_id, name = actor.child.id, actor.child.first_name
     else:
@@ -39,7 +39,7 @@ def family_context(actor) -> dict | None:
             justifications__isnull=True,
         ).order_by("-start")[:5]
     )
-    return {"absences": found, "name": name, "is_guardian": actor.role == Role.GUARDIAN}
+    return {"absences": found, "name": name}  # the child's name, shown to a guardian only
 
 
 def school_life_context(actor) -> dict:

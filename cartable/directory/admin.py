@@ -52,7 +52,7 @@ class PersonAdmin(UserAdmin):
     list_filter = ["is_active", "is_superuser", "memberships__role"]
     search_fields = ["username", "last_name", "first_name", "email"]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         (None, {"fields": ["title", "birth_date", "activated_at"]}),
     )
     inlines = [MembershipInline, GuardianshipInline, ExternalIdentifierInline]

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models as django_models
 from django.db import transaction
 from django.db.models import Max, Q
 from django.urls import reverse
@@ -21,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cartable.core import audit, authz
+from cartable.core import audit, authz, erasure
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory import queries as directory
@@ -519,10 +520,7 @@ def staff_ids(establishment_id: int) -> list[int]:
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.directory.actor import Actor  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     Incident: erasure.unlink("reported_by"),

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db import models as django_models
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, richtext
+from cartable.core import audit, authz, erasure, richtext
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory.actor import Actor, current
@@ -28,6 +29,7 @@ from cartable.directory.models import (
     Role,
     SchoolClass,
     TeachingAssignment,
+    User,
 )
 from cartable.forums.models import Forum, Post, Subscription, Topic
 
@@ -307,10 +309,7 @@ def subscribe(*, actor: Actor, forum: Forum | None = None, topic: Topic | None =
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.directory.models import User  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     Forum: erasure.unlink("created_by"),

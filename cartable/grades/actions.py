@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.db import models as django_models
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, notify
+from cartable.core import audit, authz, erasure, notify
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.directory.models import Group, Period, SchoolClass, Subject
+from cartable.directory.models import Group, Period, SchoolClass, Subject, User
 from cartable.directory.queries import guardians_of_students
 from cartable.grades.models import CompetencyAssessment, Component, Evaluation, Mark, SubjectCoefficient
 
@@ -358,11 +359,7 @@ def set_subject_coefficient(*, actor: Actor, subject: Subject, level: str, coeff
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.directory.actor import Actor  # noqa: E402
-from cartable.directory.models import User  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     Evaluation: erasure.keep("the class's results stay; the teacher who set them stays recorded"),

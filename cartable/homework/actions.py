@@ -10,18 +10,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.db import models as django_models
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, notify, uploads
+from cartable.core import audit, authz, erasure, notify, uploads
 from cartable.core.authz import Action
 from cartable.core.richtext import sanitize
-from cartable.directory.actor import current
-from cartable.directory.models import Enrolment, GroupMembership, TeachingAssignment
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import Enrolment, GroupMembership, TeachingAssignment, User
 from cartable.directory.queries import guardians_of_students
-from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry
+from cartable.homework.models import Attachment, Feedback, Homework, HomeworkDone, Link, LogEntry, Submission
 
 ENTRY_FIELDS = ("assignment_id", "date", "start_time", "lesson_key", "title", "content", "published_at")
 HOMEWORK_FIELDS = (
@@ -371,12 +372,7 @@ def notify_newly_visible(now: dt.datetime | None = None) -> int:
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.directory.actor import Actor  # noqa: E402
-from cartable.directory.models import User  # noqa: E402
-from cartable.homework.models import Feedback, Homework, Submission  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     LogEntry: erasure.keep("an official class document: kept, its author stays recorded"),

@@ -122,7 +122,7 @@ def _upcoming(actor):
 
     today = timezone.localdate()
     items = [i for i in dashboard_due(actor) if today <= i.due_date <= today + dt.timedelta(days=7)]
-    return {"items": items, "is_guardian": actor.role == Role.GUARDIAN, "child": actor.child}
+    return {"items": items, "child": actor.child}
 
 
 registry.register_widget(

@@ -16,14 +16,17 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db import models as django_models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, richtext
+from cartable.core import audit, authz, erasure, richtext
 from cartable.core.authz import Action
 from cartable.core.notify import notify
+from cartable.directory.actor import Actor
+from cartable.directory.models import User
 from cartable.messaging import audiences
 from cartable.messaging.models import (
     Attachment,
@@ -556,11 +559,7 @@ def set_rules(*, actor, establishment_id: int, table: dict[tuple[str, str], str]
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.directory.actor import Actor  # noqa: E402
-from cartable.directory.models import User  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     Message: erasure.delete("sender"),

@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db import models as django_models
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, richtext, uploads
+from cartable.core import audit, authz, erasure, richtext, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
-from cartable.directory.actor import current
-from cartable.directory.models import STAFF_ROLES, Enrolment, Guardianship, Membership, Role
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import STAFF_ROLES, Enrolment, Guardianship, Membership, Role, User
 from cartable.directory.queries import classes_of_establishment
 from cartable.news.models import NewsItem
 
@@ -243,11 +244,7 @@ def announce_due() -> int:
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.directory.actor import Actor  # noqa: E402
-from cartable.directory.models import User  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     NewsItem: erasure.unlink("author"),  # the school's news stays, unsigned

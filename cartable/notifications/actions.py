@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.db import models as django_models
 from django.db import transaction
 from django.utils import timezone
 
-from cartable.core import audit, authz, registry
+from cartable.core import audit, authz, erasure, registry
 from cartable.core.authz import Action
-from cartable.core.models import Notification, NotificationPreference, QuietHours
+from cartable.core.models import DigestRun, Notification, NotificationPreference, QuietHours
 from cartable.core.notify import default_channel
+from cartable.directory.actor import Actor
+from cartable.directory.models import User
 from cartable.notifications.policies import may_set_establishment_quiet_hours
 
 # Marking one's own notices read is not audited: it changes nothing anyone else sees and would fill the trail.
@@ -137,12 +140,7 @@ def set_establishment_quiet_hours(
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.core.models import DigestRun  # noqa: E402
-from cartable.directory.actor import Actor  # noqa: E402
-from cartable.directory.models import User  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     NotificationPreference: erasure.delete("user", "about"),

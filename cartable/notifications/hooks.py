@@ -48,7 +48,8 @@ registry.register_periodic(
 
 
 def _export_preferences(user) -> list[dict]:
-    return list(NotificationPreference.objects.filter(user=user).values("kind", "about_id", "channel"))
+    rows = NotificationPreference.objects.filter(user=user).values("kind", "about_id", "channel")
+    return [dict(row) for row in rows]
 
 
 def _export_quiet_hours(user) -> list[dict]:

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models as django_models
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -14,10 +15,10 @@ from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from cartable.core import audit
+from cartable.core import audit, erasure
 from cartable.core.notify import notify
 from cartable.directory import queries as directory_queries
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import Establishment, GroupMembership, Role, TeachingAssignment, User
 from cartable.timetable import policies, queries
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
@@ -661,10 +662,7 @@ def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: 
 
 # --- erasure of a person's data (named by the data providers in hooks.py) -------------------------------
 # Imports here rather than at the top, so that this block merges as one piece.
-from django.db import models as django_models  # noqa: E402
 
-from cartable.core import erasure  # noqa: E402
-from cartable.directory.actor import Actor  # noqa: E402
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     LessonChange: erasure.unlink("created_by"),  # the change stays; the substitute named in it too

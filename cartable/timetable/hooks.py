@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
 from cartable.directory.models import Role
-from cartable.timetable.models import LessonChange, Slot
+from cartable.timetable.models import LessonChange
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
 ERASE = "cartable.timetable.actions.erase_personal_data"
@@ -70,6 +70,6 @@ registry.register_data_provider(
         user_fields=("substitute", "created_by"),
     )
 )
-assert Slot  # slots hold no personal data: they point to teaching assignments
+# Slot holds no personal data: it points to teaching assignments (nothing to declare).
 
 registry.register_demo_loader("timetable", "cartable.timetable.demo.load_demo")
