@@ -16,9 +16,11 @@ files nor the documents.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cartable.attendance.models import (
     Absence,
@@ -35,7 +37,7 @@ from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import SCHOOL_LIFE_ROLES, STAFF_ROLES, Enrolment, Establishment, Role, User
-from cartable.timetable.queries import Lesson
+from cartable.timetable.queries import Lesson, lessons, monday_of
 
 
 def life_establishments(actor: Actor) -> frozenset[int]:
@@ -63,10 +65,23 @@ def caller_of(lesson: Lesson) -> int:
 # --- named permissions: what is not a row ------------------------------------------------------------
 
 
-@authz.permission("attendance.take_roll_call", about=None)
+def _example_lessons() -> list[Lesson]:
+    """A few lessons of the nearest week that has some (holidays have none), for the suite to ask
+    ``attendance.take_roll_call`` about."""
+    this_week = monday_of(timezone.localdate())
+    ids = list(Establishment.objects.order_by("pk").values_list("pk", flat=True))
+    for weeks in (0, -1, 1, -2, 2, -3, 3, -4, 4, -6, -8, -10):
+        monday = this_week + dt.timedelta(weeks=weeks)
+        found = lessons(establishment_id=ids, start=monday, end=monday + dt.timedelta(days=4), assignments=Q())
+        if found:
+            return found[::97][:6]
+    return []
+
+
+@authz.permission("attendance.take_roll_call", about=Lesson, examples=_example_lessons)
 def may_call(actor: Actor, lesson: Lesson | None) -> bool:
     """Whether the actor may take (or correct) the roll call of a timetable lesson (a ``Lesson`` of the
-    timetable's queries, not a row: asked about nothing, it answers no)."""
+    timetable's queries, not a row: asked about anything else, it answers no)."""
     if not isinstance(lesson, Lesson) or actor is None or not actor.is_authenticated or lesson.is_cancelled:
         return False
     return caller_of(lesson) == actor.user_id or is_life_staff(actor, lesson.establishment_id)

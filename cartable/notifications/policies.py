@@ -50,6 +50,10 @@ class QuietHoursPolicy(authz.Policy[QuietHours]):
         return may_set_establishment_quiet_hours(actor, obj.establishment_id)
 
     def scope(self, actor: Actor, queryset: QuerySet[QuietHours]) -> QuerySet[QuietHours]:
+        """One's own quiet hours, and an establishment's for those who set them (as ``allows`` says)."""
         if actor.user_id is None:
             return queryset.none()
-        return queryset.filter(user_id=actor.user_id)
+        establishments = queryset.filter(user_id__isnull=True)
+        if not actor.is_regional_admin:
+            establishments = establishments.filter(establishment_id__in=sorted(actor.establishments_where(ADMIN_ROLES)))
+        return queryset.filter(user_id=actor.user_id) | establishments

@@ -96,17 +96,21 @@ class Permission:
 
     name: str
     check: Check
-    about: type[models.Model] | None
+    about: type[Any] | None
+    examples: Callable[[], Iterable[Any]] | None = None
 
 
 _permissions: dict[str, Permission] = {}
 
 
-def permission(name: str, *, about: type[models.Model] | None) -> Callable[[Check], Check]:
+def permission(
+    name: str, *, about: type[Any] | None, examples: Callable[[], Iterable[Any]] | None = None
+) -> Callable[[Check], Check]:
     """Decorator: ``@authz.permission("grades.view_gradebook", about=SchoolClass)`` declares the check of
     something that is not a row (a class's gradebook, a week of the log, a council). The function takes
     ``(actor, obj)``, where ``obj`` is an instance of ``about`` (None when ``about`` is None), and answers
-    True or False.
+    True or False. When ``about`` is not a model (a timetable lesson is computed, not stored), ``examples``
+    gives a few such objects, so that the suite can ask the permission about them for every persona.
 
     Views, templates and the API then ask it by name through :func:`require`, :func:`allows` or
     :func:`can`, exactly as they ask a policy about a row."""
@@ -118,7 +122,7 @@ def permission(name: str, *, about: type[models.Model] | None) -> Callable[[Chec
         known = _permissions.get(name)
         if known is not None and known.check is not check:
             raise RuntimeError(f"The permission {name!r} is registered twice.")
-        _permissions[name] = Permission(name, check, about)
+        _permissions[name] = Permission(name, check, about, examples)
         return check
 
     return decorate
