@@ -302,6 +302,38 @@ class FeedTests(PersonaTestCase):
         self.client.logout()
         self.assertEqual(self.client.get(url.split("testserver")[-1]).status_code, 404)
 
+    def test_a_password_change_offers_to_revoke_the_feeds_and_does(self):
+        """The password page offers, checked, to revoke Lucas's live feed; changing the password with it kills
+        the address, says so, and is audited; unchecked, the feed survives the change."""
+        from cartable.core.models import AuditEvent
+
+        self.login("lucas.martin")
+        url = self.client.post(reverse("agenda:feeds")).context["token_url"].split("testserver")[-1]
+        page = self.client.get(reverse("accounts:password_change"))
+        self.assertContains(page, "Révoquer aussi le lien d&#x27;abonnement à mon agenda")
+        self.assertContains(page, 'name="revoke_agenda_feeds"')
+        self.assertTrue(page.context["form"].fields["revoke_agenda_feeds"].initial)
+        new = "girafe parapluie cerise"
+        form = {"old_password": "demo", "new_password1": new, "new_password2": new}
+        response = self.client.post(
+            reverse("accounts:password_change"), {**form, "revoke_agenda_feeds": "on"}, follow=True
+        )
+        self.assertContains(response, "1 lien secret a été révoqué.")
+        self.assertEqual(self.client.get(url).status_code, 404)
+        event = AuditEvent.objects.get(verb="accounts.password_change")
+        self.assertEqual(sum(event.after["revoked"].values()), 1)
+        self.assertTrue(AuditEvent.objects.filter(verb="agenda.revoke_all_feeds").exists())
+        # Unchecked: the feed is kept, and the page no longer offers anything once none is live.
+        self.assertNotContains(self.client.get(reverse("accounts:password_change")), "revoke_agenda_feeds")
+        url = self.client.post(reverse("agenda:feeds")).context["token_url"].split("testserver")[-1]
+        again = {
+            "old_password": new,
+            "new_password1": "mercredi orange piano",
+            "new_password2": "mercredi orange piano",
+        }
+        self.client.post(reverse("accounts:password_change"), again)
+        self.assertEqual(self.client.get(url).status_code, 200)
+
     def test_the_feed_costs_a_fixed_number_of_queries(self):
         """The same number of queries with one or twenty homework, events and lessons."""
         budgets = {"lucas.martin": 9, "claire.martin": 13, "paul.dupont": 10}

@@ -17,7 +17,7 @@ from cartable.accounts import sessions, throttle
 from cartable.accounts.activation import ActivationError, generate_code, hash_code
 from cartable.accounts.models import AccountSession, ActivationCode, Charter, CharterAcceptance, Preferences
 from cartable.accounts.queries import check_code_usable
-from cartable.core import audit, erasure
+from cartable.core import audit, erasure, registry
 from cartable.core.notify import notify
 from cartable.directory.actor import Actor
 from cartable.directory.models import User
@@ -129,14 +129,23 @@ def activate_account(*, user: User, code: ActivationCode, password: str, ip_addr
 
 
 @transaction.atomic
-def change_password(*, actor: Any, user: User, password: str) -> None:
-    """Set a new password chosen by the person (the old one was checked by the form).
+def change_password(*, actor: Any, user: User, password: str, revoke: Iterable[registry.SecretLinks] = ()) -> int:
+    """Set a new password chosen by the person (the old one was checked by the form), and revoke the secret
+    links (calendar feeds...) they chose to revoke with it; returns how many links were revoked.
 
     The person's other sessions end on their next request (Django checks the password hash).
     """
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit.record(actor=actor, verb="accounts.password_change", target=user, subject_id=user.pk)
+    revoked = {links.key: links.revoke_all(actor=actor, user=user) for links in revoke}
+    audit.record(
+        actor=actor,
+        verb="accounts.password_change",
+        target=user,
+        subject_id=user.pk,
+        after={"revoked": revoked} if revoked else None,
+    )
+    return sum(revoked.values())
 
 
 @transaction.atomic

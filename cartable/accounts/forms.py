@@ -14,6 +14,7 @@ from cartable.accounts.actions import PREFERENCE_FIELDS
 from cartable.accounts.activation import ActivationError
 from cartable.accounts.models import Preferences
 from cartable.accounts.queries import matching_activation_code
+from cartable.core import registry
 from cartable.core.http import client_ip
 
 PASSWORD_HELP = _(
@@ -161,6 +162,29 @@ class ChangePasswordForm(NewPasswordForm):
     def __init__(self, user, *args, request=None, **kwargs):
         self.request = request
         super().__init__(user, *args, **kwargs)
+        # Secret addresses that open the person's data without a password (calendar feeds): offered for
+        # revocation with the change, checked by default, only when some are live.
+        self.secret_links = [(links, links.count(user)) for links in registry.secret_links()]
+        for links, count in self.secret_links:
+            if count:
+                self.fields[links.field_name] = forms.BooleanField(
+                    required=False,
+                    initial=True,
+                    label=links.offer(count),
+                    help_text=_(
+                        "Les applications qui les utilisent cesseront de recevoir vos données ; vous pourrez "
+                        "créer de nouveaux liens ensuite. Conseillé si vous changez de mot de passe parce "
+                        "qu'il a pu être connu."
+                    ),
+                )
+
+    @property
+    def links_offered(self) -> bool:
+        return any(count for _links, count in self.secret_links)
+
+    @property
+    def links_to_revoke(self) -> list[Any]:
+        return [links for links, count in self.secret_links if count and self.cleaned_data.get(links.field_name)]
 
     def clean_old_password(self):
         old_password = self.cleaned_data["old_password"]

@@ -17,6 +17,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -183,9 +184,17 @@ def activate_password(request: ActorRequest) -> HttpResponseBase:
 def password_change(request: SignedInRequest) -> HttpResponseBase:
     form = ChangePasswordForm(request.user, data=_posted(request), request=request)
     if form.is_valid():
-        actions.change_password(actor=request.actor, user=request.user, password=form.password)
+        revoked = actions.change_password(
+            actor=request.actor, user=request.user, password=form.password, revoke=form.links_to_revoke
+        )
         sessions.keep_after_password_change(request, request.user)
         messages.success(request, _("Votre mot de passe a été changé."))
+        if revoked:
+            messages.info(
+                request,
+                ngettext("%(count)d lien secret a été révoqué.", "%(count)d liens secrets ont été révoqués.", revoked)
+                % {"count": revoked},
+            )
         return redirect("accounts:password_change")
     return render(request, "accounts/password_change.html", {"form": form}, status=_status(request))
 

@@ -176,6 +176,19 @@ def revoke_feed(*, actor, feed: CalendarFeed) -> None:
         audit.record(actor=actor, verb="agenda.revoke_feed", target=feed, subject_id=feed.child_id or feed.user_id)
 
 
+@transaction.atomic
+def revoke_all_feeds(*, actor: Actor, user: User) -> int:
+    """Revoke every live feed of a person (offered with a password change); returns how many."""
+    if actor.user_id != user.pk:
+        raise PermissionDenied
+    live = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True)
+    ids = list(live.values_list("pk", flat=True))
+    if ids:
+        CalendarFeed.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+        audit.record(actor=actor, verb="agenda.revoke_all_feeds", target=user, subject_id=user.pk, after={"feeds": ids})
+    return len(ids)
+
+
 def mark_feed_read(*, feed: CalendarFeed) -> None:
     """Note when a calendar last fetched the feed (shown to its owner; not audited: no one acts)."""
     CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())

@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from cartable.agenda.models import CalendarFeed, Event
 from cartable.core import registry
@@ -99,3 +100,27 @@ def _events_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
 registry.register_reminder_source(registry.ReminderSource(kind="notifications.event_tomorrow", due=_events_tomorrow))
 
 registry.register_demo_loader("agenda", "cartable.agenda.demo.load_demo")
+
+
+def _live_feeds(user) -> int:
+    from cartable.agenda.queries import live_feed_count
+
+    return live_feed_count(user)
+
+
+def _offer_feeds(count: int) -> str:
+    return ngettext(
+        "Révoquer aussi le lien d'abonnement à mon agenda",
+        "Révoquer aussi les %(count)d liens d'abonnement à mon agenda",
+        count,
+    ) % {"count": count}
+
+
+registry.register_secret_links(
+    registry.SecretLinks(
+        key="agenda.feeds",
+        offer=_offer_feeds,
+        count=_live_feeds,
+        revoke="cartable.agenda.actions.revoke_all_feeds",
+    )
+)

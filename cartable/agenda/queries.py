@@ -16,7 +16,7 @@ from cartable.agenda import policies
 from cartable.agenda.models import CalendarFeed, Event
 from cartable.core import authz, registry
 from cartable.directory.actor import Actor, current
-from cartable.directory.models import OWN_LESSON_ROLES, Enrolment, SchoolClass
+from cartable.directory.models import OWN_LESSON_ROLES, Enrolment, SchoolClass, User
 from cartable.homework import queries as homework_queries
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -251,3 +251,8 @@ def events_starting_on(day: dt.date) -> list[tuple[Event, list[int]]]:
             people = sorted({s for c in class_ids_of.get(event.pk, ()) for s in students_of.get(c, [])})
         result.append((event, people))
     return result
+
+
+def live_feed_count(user: User) -> int:
+    """How many secret calendar addresses of the person still answer (one query)."""
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).count()

@@ -152,6 +152,26 @@ class ReminderSource:
     due: Callable[[Any], Iterable[Reminder]]
 
 
+@dataclass(frozen=True)
+class SecretLinks:
+    """Addresses that open a person's data without their password (a calendar feed's secret URL).
+
+    A password change offers to revoke them: ``count(user)`` says how many are live, ``revoke`` (a dotted
+    path to the app's action, called with ``actor=`` and ``user=``) revokes them all and returns how many."""
+
+    key: str
+    offer: Callable[[int], str]  # the checkbox's words for that many links (« Révoquer aussi mes 2 liens… »)
+    count: Callable[[Any], int]
+    revoke: str
+
+    @property
+    def field_name(self) -> str:
+        return "revoke_" + self.key.replace(".", "_")
+
+    def revoke_all(self, *, actor: Any, user: Any) -> int:
+        return int(import_string(self.revoke)(actor=actor, user=user))
+
+
 _modules: dict[str, Module] = {}
 _menu: dict[str, MenuEntry] = {}
 _widgets: dict[str, Widget] = {}
@@ -160,6 +180,7 @@ _providers: dict[type[models.Model], DataProvider] = {}
 _periodic: dict[str, PeriodicJob] = {}
 _demo_loaders: dict[str, DemoLoader] = {}
 _reminders: dict[str, ReminderSource] = {}
+_secret_links: dict[str, SecretLinks] = {}
 
 
 def _add(table: dict, key: Any, item: Any) -> Any:
@@ -233,6 +254,14 @@ def order_after(loaders: list[DemoLoader]) -> list[DemoLoader]:
 
 def register_reminder_source(item: ReminderSource) -> ReminderSource:
     return _add(_reminders, item.kind, item)
+
+
+def register_secret_links(item: SecretLinks) -> SecretLinks:
+    return _add(_secret_links, item.key, item)
+
+
+def secret_links() -> list[SecretLinks]:
+    return list(_secret_links.values())
 
 
 def reminder_sources() -> list[ReminderSource]:
