@@ -28,7 +28,7 @@ from cartable.core.tasks import deliver_pending
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = "Cartable est prêt"
-START_SECONDS = 45
+START_SECONDS = 120  # a bound, not a timing: the demo starts in ~15 s, more on a loaded machine
 
 
 def cli_env(**extra: str) -> dict[str, str]:
