@@ -32,7 +32,7 @@ from cartable.demo.personas import enrol, person
 from cartable.directory.models import SchoolClass
 from cartable.timetable.models import Slot
 from tests.base import PersonaTestCase
-from tests.test_timetable_support import MONDAY_A, T, build_timetable
+from tests.support.timetable import MONDAY_A, T, build_timetable
 
 PARIS = ZoneInfo("Europe/Paris")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -12,7 +12,7 @@ from hypothesis import strategies
 from cartable.attendance.models import Absence, Lateness, Status, half_days
 from cartable.attendance.queries import AbsenceCounts, absence_counts
 from tests.base import PersonaTestCase
-from tests.test_timetable_support import MONDAY_A
+from tests.support.timetable import MONDAY_A
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = MONDAY_A - dt.timedelta(days=7)  # two weeks ago, inside the persona school's year

@@ -24,24 +24,8 @@ from cartable.directory.models import (
     User,
 )
 from tests.base import PersonaTestCase
+from tests.support import EVERYONE
 
-EVERYONE = [
-    "lucas.martin",
-    "lea.bernard",
-    "emma.martin",
-    "zoe.fontaine",
-    "claire.martin",
-    "thomas.girard",
-    "paul.dupont",
-    "sophie.bernard",
-    "nadia.petit",
-    "marc.leroy",
-    "julie.moreau",
-    "admin.region",
-    "charlie.roux",
-    "nathalie.lambert",
-    "hugo.lambert",
-]
 COLLEGE_STAFF = {"paul.dupont", "sophie.bernard", "nadia.petit", "marc.leroy", "julie.moreau"}
 COLLEGE_PEOPLE = COLLEGE_STAFF | {
     "claire.martin",

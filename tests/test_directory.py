@@ -23,6 +23,7 @@ from cartable.directory.models import (
     TeachingAssignment,
 )
 from tests.base import PersonaTestCase
+from tests.support import EVERYONE
 
 
 class ConstraintTests(PersonaTestCase):
@@ -244,23 +245,7 @@ class ConstraintTests(PersonaTestCase):
 class PlacePolicyTests(PersonaTestCase):
     """Groups, subjects and periods: who sees them (both faces of each policy agree) and who changes them."""
 
-    everyone = (
-        "lucas.martin",
-        "lea.bernard",
-        "emma.martin",
-        "zoe.fontaine",
-        "claire.martin",
-        "thomas.girard",
-        "paul.dupont",
-        "sophie.bernard",
-        "nadia.petit",
-        "marc.leroy",
-        "julie.moreau",
-        "admin.region",
-        "charlie.roux",
-        "nathalie.lambert",
-        "hugo.lambert",
-    )
+    everyone = EVERYONE
 
     def faces(self, model, username):
         actor = self.actor(username)

@@ -11,7 +11,7 @@ from cartable.directory.models import Enrolment, Group
 from cartable.timetable import policies, queries
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot
 from tests.base import PersonaTestCase
-from tests.test_timetable_support import MONDAY_A, MONDAY_B, T, build_timetable
+from tests.support.timetable import MONDAY_A, MONDAY_B, T, build_timetable
 
 
 class TimetableCase(PersonaTestCase):

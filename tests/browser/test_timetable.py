@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from cartable.timetable.queries import default_monday
 from tests.browser.support import SCREENSHOTS, follow, log_in, visit
-from tests.test_timetable_support import build_timetable
+from tests.support.timetable import build_timetable
 
 pytestmark = pytest.mark.browser
 
