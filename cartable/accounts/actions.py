@@ -26,7 +26,7 @@ PREFERENCE_FIELDS = ("language", "theme", "text_size", "dyslexia_font", "reduced
 
 
 @transaction.atomic
-def accept_charters(*, actor, user, charters: Iterable[Charter]) -> None:
+def accept_charters(*, actor: Actor | None, user, charters: Iterable[Charter]) -> None:
     """Record that ``user`` accepted these charter versions."""
     for charter in charters:
         _obj, created = CharterAcceptance.objects.get_or_create(user=user, charter=charter)

@@ -35,7 +35,7 @@ def _snapshot(event: Event, class_ids: Iterable[int]) -> dict:
 @transaction.atomic
 def create_event(
     *,
-    actor,
+    actor: Actor,
     establishment_id: int | None,
     kind: str,
     audience: str,
@@ -60,7 +60,7 @@ def create_event(
         all_day=all_day,
         location=location,
         description=richtext.sanitize(description),
-        owner_id=actor.user_id,
+        owner_id=actor.person_id,
     )
     # The policy reads the classes to be before their rows exist.
     event.target_class_ids = class_ids  # type: ignore[attr-defined]
@@ -81,7 +81,7 @@ def create_event(
 @transaction.atomic
 def update_event(
     *,
-    actor,
+    actor: Actor,
     event: Event,
     kind: str,
     audience: str,
@@ -125,7 +125,7 @@ def update_event(
 
 
 @transaction.atomic
-def delete_event(*, actor, event: Event) -> None:
+def delete_event(*, actor: Actor, event: Event) -> None:
     """Delete an event (its subscribers' calendars drop it at their next refresh)."""
     authz.require(actor, Action.DELETE, event)
     before = _snapshot(event, [c.pk for c in event.classes.all()])
@@ -141,7 +141,7 @@ def hash_token(token: str) -> str:
 
 
 @transaction.atomic
-def issue_feed(*, actor, child_id: int | None = None) -> tuple[CalendarFeed, str]:
+def issue_feed(*, actor: Actor, child_id: int | None = None) -> tuple[CalendarFeed, str]:
     """Issue a new secret feed (for one child, or for the person and all their children when ``child`` is
     None), revoking the active one of the same choice. Returns the feed and its token, shown once."""
     if child_id is not None and child_id not in actor.children_ids:
@@ -149,13 +149,13 @@ def issue_feed(*, actor, child_id: int | None = None) -> tuple[CalendarFeed, str
     now = timezone.now()
     role = actor.role or ""
     old = CalendarFeed.objects.select_for_update().filter(
-        user_id=actor.user_id, child_id=child_id, role=role, revoked_at__isnull=True
+        user_id=actor.person_id, child_id=child_id, role=role, revoked_at__isnull=True
     )
     revoked = [f.pk for f in old]
     old.update(revoked_at=now)
     token = secrets.token_urlsafe(32)
     feed = CalendarFeed.objects.create(
-        user_id=actor.user_id, child_id=child_id, role=role, token_hash=hash_token(token)
+        user_id=actor.person_id, child_id=child_id, role=role, token_hash=hash_token(token)
     )
     audit.record(
         actor=actor,
@@ -168,7 +168,7 @@ def issue_feed(*, actor, child_id: int | None = None) -> tuple[CalendarFeed, str
 
 
 @transaction.atomic
-def revoke_feed(*, actor, feed: CalendarFeed) -> None:
+def revoke_feed(*, actor: Actor, feed: CalendarFeed) -> None:
     """Revoke a feed: its address answers 404 from now on."""
     authz.require(actor, Action.DELETE, feed)
     updated = CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import IntegerField, Q, Value
 from django.utils import timezone
 
@@ -138,6 +139,14 @@ class Actor:
     @property
     def user_id(self) -> int | None:
         return self.user.pk if self.user else None
+
+    @property
+    def person_id(self) -> int:
+        """The signed-in person's id, for the rows an action writes in their name (an anonymous actor is
+        refused: actions are only reached signed in, and this says so to the type checker too)."""
+        if self.user is None:
+            raise PermissionDenied
+        return int(self.user.pk)
 
     @property
     def is_regional_admin(self) -> bool:

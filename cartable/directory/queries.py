@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from cartable.directory.actor import current
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
     Enrolment,
     Establishment,
@@ -124,11 +124,11 @@ def direction_of(establishment: Establishment) -> QuerySet[User]:
     return people_with_role(establishment, Role.DIRECTION)
 
 
-def establishments_visible_to(actor) -> QuerySet[Establishment]:
+def establishments_visible_to(actor: Actor) -> QuerySet[Establishment]:
     return Establishment.objects.visible_to(actor).select_related("academy")
 
 
-def directory_page(actor, *, search: str = "", role: str = "", page: int = 1, per_page: int = 50):
+def directory_page(actor: Actor, *, search: str = "", role: str = "", page: int = 1, per_page: int = 50):
     """The annuaire of the active establishment as the actor may see it: one page of people with their
     roles there, filtered by name and role. Three queries whatever the size: count, page, memberships."""
     from django.core.paginator import Paginator

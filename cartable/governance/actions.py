@@ -6,11 +6,12 @@ from django.db import transaction
 
 from cartable.core import audit, authz, registry
 from cartable.core.authz import Action
+from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment
 
 
 @transaction.atomic
-def set_modules(*, actor, establishment: Establishment, enabled: set[str]) -> Establishment:
+def set_modules(*, actor: Actor, establishment: Establishment, enabled: set[str]) -> Establishment:
     """Switch the establishment's modules on or off; keys not registered are ignored."""
     authz.require(actor, Action.MANAGE, establishment)
     locked = Establishment.objects.select_for_update().get(pk=establishment.pk)

@@ -55,7 +55,7 @@ def _plain(value):
 @transaction.atomic
 def save_log_entry(
     *,
-    actor,
+    actor: Actor,
     assignment: TeachingAssignment,
     date: dt.date,
     title: str,
@@ -69,7 +69,7 @@ def save_log_entry(
     assignment writes it."""
     creating = entry is None
     if entry is None:
-        entry = LogEntry(establishment_id=assignment.establishment_id, author_id=actor.user_id)
+        entry = LogEntry(establishment_id=assignment.establishment_id, author_id=actor.person_id)
         before = None
     else:
         authz.require(actor, Action.CHANGE, entry)
@@ -94,7 +94,7 @@ def save_log_entry(
 
 
 @transaction.atomic
-def delete_log_entry(*, actor, entry: LogEntry) -> None:
+def delete_log_entry(*, actor: Actor, entry: LogEntry) -> None:
     """Delete a log entry with its files and links (its homework stays, detached)."""
     authz.require(actor, Action.DELETE, entry)
     before = _snapshot(entry, ENTRY_FIELDS)
@@ -107,7 +107,7 @@ def delete_log_entry(*, actor, entry: LogEntry) -> None:
 
 
 # --- files and links ---------------------------------------------------------------------------------
-def _parent_check(actor, log_entry, homework):
+def _parent_check(actor: Actor, log_entry, homework):
     parent = log_entry or homework
     if parent is None or (log_entry is not None and homework is not None):
         raise ValueError("exactly one of log_entry and homework")
@@ -116,7 +116,9 @@ def _parent_check(actor, log_entry, homework):
 
 
 @transaction.atomic
-def add_link(*, actor, url: str, label: str = "", log_entry: LogEntry | None = None, homework: Homework | None = None):
+def add_link(
+    *, actor: Actor, url: str, label: str = "", log_entry: LogEntry | None = None, homework: Homework | None = None
+):
     """Attach a web link (http or https only, checked by the form) to an entry or a homework."""
     parent = _parent_check(actor, log_entry, homework)
     link = Link.objects.create(
@@ -133,7 +135,7 @@ def add_link(*, actor, url: str, label: str = "", log_entry: LogEntry | None = N
 
 
 @transaction.atomic
-def delete_link(*, actor, link: Link) -> None:
+def delete_link(*, actor: Actor, link: Link) -> None:
     authz.require(actor, Action.DELETE, link)
     audit.record(
         actor=actor,
@@ -147,7 +149,7 @@ def delete_link(*, actor, link: Link) -> None:
 
 @transaction.atomic
 def add_attachment(
-    *, actor, checked, log_entry: LogEntry | None = None, homework: Homework | None = None
+    *, actor: Actor, checked, log_entry: LogEntry | None = None, homework: Homework | None = None
 ) -> Attachment:
     """Store a file already checked by ``core.uploads.validate_upload`` under a generated name."""
     from cartable.core import uploads
@@ -161,7 +163,7 @@ def add_attachment(
         original_name=checked.original_name,
         content_type=checked.content_type,
         size=checked.size,
-        uploaded_by_id=actor.user_id,
+        uploaded_by_id=actor.person_id,
     )
     attachment.file.name = name
     attachment.save()
@@ -176,7 +178,7 @@ def add_attachment(
 
 
 @transaction.atomic
-def delete_attachment(*, actor, attachment: Attachment) -> None:
+def delete_attachment(*, actor: Actor, attachment: Attachment) -> None:
     authz.require(actor, Action.DELETE, attachment)
     audit.record(
         actor=actor,
@@ -194,7 +196,7 @@ def delete_attachment(*, actor, attachment: Attachment) -> None:
 @transaction.atomic
 def save_homework(
     *,
-    actor,
+    actor: Actor,
     assignment: TeachingAssignment,
     kind: str,
     title: str,
@@ -214,7 +216,7 @@ def save_homework(
     now = timezone.now()
     creating = homework is None
     if homework is None:
-        homework = Homework(author_id=actor.user_id)
+        homework = Homework(author_id=actor.person_id)
         before = None
     else:
         authz.require(actor, Action.CHANGE, homework)
@@ -258,7 +260,7 @@ def save_homework(
 
 
 @transaction.atomic
-def delete_homework(*, actor, homework: Homework) -> None:
+def delete_homework(*, actor: Actor, homework: Homework) -> None:
     """Delete homework (its ticks, files and links go with it)."""
     authz.require(actor, Action.DELETE, homework)
     stored = [a.file.name for a in homework.attachments.all()]
@@ -274,7 +276,7 @@ def delete_homework(*, actor, homework: Homework) -> None:
 
 
 @transaction.atomic
-def set_done(*, actor, homework: Homework, done: bool) -> bool:
+def set_done(*, actor: Actor, homework: Homework, done: bool) -> bool:
     """A student ticks (or unticks) homework they can see as done; private to them and their guardians."""
     a = homework.assignment
     if homework.published_at > timezone.now() or not (

@@ -27,7 +27,7 @@ HOMEWORK_RELATED = (
 )
 
 
-def chosen_children(actor, student_ids: Iterable[int] | None = None) -> list:
+def chosen_children(actor: Actor, student_ids: Iterable[int] | None = None) -> list:
     """The children a guardian looks at: those listed in ``student_ids`` (only theirs), else the active one.
     Empty for anyone not acting as a guardian."""
     if actor.role != Role.GUARDIAN:
@@ -39,7 +39,7 @@ def chosen_children(actor, student_ids: Iterable[int] | None = None) -> list:
 
 
 def due_items(
-    actor, start: dt.date, end: dt.date, *, student_ids: Iterable[int] | None = None, done_for: int | None = None
+    actor: Actor, start: dt.date, end: dt.date, *, student_ids: Iterable[int] | None = None, done_for: int | None = None
 ) -> list[Homework]:
     """Published homework due from ``start`` to ``end`` (both included) that the actor sees.
 
@@ -231,7 +231,7 @@ def class_load(
     return load
 
 
-def entries_with_details(actor, qs):
+def entries_with_details(actor: Actor, qs):
     """Log entries with their subject, class or group, files, links and the homework the actor sees
     preloaded (four queries in all when evaluated)."""
     return qs.select_related(*HOMEWORK_RELATED, "author").prefetch_related(
@@ -241,7 +241,7 @@ def entries_with_details(actor, qs):
     )
 
 
-def class_log(actor, *, class_id: int | None = None, group_id: int | None = None, start=None, end=None):
+def class_log(actor: Actor, *, class_id: int | None = None, group_id: int | None = None, start=None, end=None):
     """A class's (its groups included) or a group's log as the actor may see it, newest first."""
     if class_id is not None:
         audience = Q(assignment__school_class_id=class_id) | Q(assignment__group__classes=class_id)
@@ -255,7 +255,7 @@ def class_log(actor, *, class_id: int | None = None, group_id: int | None = None
     return list(entries_with_details(actor, qs.order_by("-date", "-start_time", "-id")))
 
 
-def teachable_assignments(actor, establishment_id: int | None = None):
+def teachable_assignments(actor: Actor, establishment_id: int | None = None):
     """The actor's current teaching assignments (in one establishment when given), subject and audience
     loaded."""
     qs = current(TeachingAssignment.objects.filter(teacher_id=actor.user_id))

@@ -78,7 +78,7 @@ def clean_body(body: str) -> str:
     return richtext.sanitize(body)
 
 
-def resolve(actor, keys: Iterable[str], *, replying_to: int | None = None) -> Recipients:
+def resolve(actor: Actor, keys: Iterable[str], *, replying_to: int | None = None) -> Recipients:
     """Turn the picker's choices (``u:<id>`` people, ``g:<key>`` groups) into people the author may reach."""
     person_ids: list[int] = []
     group_keys: list[str] = []
@@ -126,7 +126,7 @@ def _snapshot(message: Message) -> dict:
     }
 
 
-def _establishment_for(actor, parent: Message | None) -> int:
+def _establishment_for(actor: Actor, parent: Message | None) -> int:
     if parent is not None and parent.establishment_id in actor.establishment_ids:
         return parent.establishment_id
     if actor.establishment_id is None:
@@ -175,7 +175,7 @@ def _copy_attachments(message: Message, source: Message | None) -> None:
 @transaction.atomic
 def save_draft(
     *,
-    actor,
+    actor: Actor,
     subject: str,
     body: str,
     keys: Iterable[str] = (),
@@ -193,7 +193,7 @@ def save_draft(
             authz.require(actor, Action.VIEW, forward_of)
         draft = Message(
             establishment_id=_establishment_for(actor, parent),
-            sender_id=actor.user_id,
+            sender_id=actor.person_id,
             parent=parent,
             thread_id=parent.thread_root_id if parent else None,
         )
@@ -232,7 +232,7 @@ def save_draft(
 @transaction.atomic
 def send_message(
     *,
-    actor,
+    actor: Actor,
     subject: str,
     body: str,
     keys: Iterable[str],
@@ -329,7 +329,7 @@ def deliver(message_id: int) -> int:
 
 
 @transaction.atomic
-def delete_draft(*, actor, draft: Message) -> None:
+def delete_draft(*, actor: Actor, draft: Message) -> None:
     authz.require(actor, Action.DELETE, draft)
     audit.record(
         actor=actor,
@@ -342,7 +342,7 @@ def delete_draft(*, actor, draft: Message) -> None:
 
 
 # --- the mailbox -------------------------------------------------------------------------------------------
-def _entries(actor, entries: Iterable[MailboxEntry]) -> list[MailboxEntry]:
+def _entries(actor: Actor, entries: Iterable[MailboxEntry]) -> list[MailboxEntry]:
     rows = list(entries)
     for entry in rows:
         authz.require(actor, Action.CHANGE, entry)
@@ -350,7 +350,7 @@ def _entries(actor, entries: Iterable[MailboxEntry]) -> list[MailboxEntry]:
 
 
 @transaction.atomic
-def mark_read(*, actor, entries: Iterable[MailboxEntry], read: bool = True) -> int:
+def mark_read(*, actor: Actor, entries: Iterable[MailboxEntry], read: bool = True) -> int:
     """Mark messages of one's own mailbox read (or unread again)."""
     rows = [e for e in _entries(actor, entries) if (e.read_at is None) == read]
     if not rows:
@@ -368,7 +368,7 @@ def mark_read(*, actor, entries: Iterable[MailboxEntry], read: bool = True) -> i
 
 
 @transaction.atomic
-def move(*, actor, entries: Iterable[MailboxEntry], folder: Folder | None) -> int:
+def move(*, actor: Actor, entries: Iterable[MailboxEntry], folder: Folder | None) -> int:
     """File messages in one of one's folders, or back in their box (``folder=None``); out of the trash."""
     rows = _entries(actor, entries)
     if folder is not None:
@@ -384,7 +384,7 @@ def move(*, actor, entries: Iterable[MailboxEntry], folder: Folder | None) -> in
 
 
 @transaction.atomic
-def trash(*, actor, entries: Iterable[MailboxEntry]) -> int:
+def trash(*, actor: Actor, entries: Iterable[MailboxEntry]) -> int:
     """Put messages in one's trash (others keep their copy)."""
     rows = _entries(actor, entries)
     MailboxEntry.objects.filter(pk__in=[e.pk for e in rows]).update(trashed_at=timezone.now())
@@ -393,7 +393,7 @@ def trash(*, actor, entries: Iterable[MailboxEntry]) -> int:
 
 
 @transaction.atomic
-def restore(*, actor, entries: Iterable[MailboxEntry]) -> int:
+def restore(*, actor: Actor, entries: Iterable[MailboxEntry]) -> int:
     rows = _entries(actor, entries)
     MailboxEntry.objects.filter(pk__in=[e.pk for e in rows]).update(trashed_at=None)
     audit.record(actor=actor, verb="messaging.restore", after={"entries": [e.pk for e in rows]})
@@ -401,7 +401,7 @@ def restore(*, actor, entries: Iterable[MailboxEntry]) -> int:
 
 
 @transaction.atomic
-def delete_for_good(*, actor, entries: Iterable[MailboxEntry]) -> int:
+def delete_for_good(*, actor: Actor, entries: Iterable[MailboxEntry]) -> int:
     """Remove messages from one's mailbox for good (only from the trash; others keep theirs). A draft
     deleted this way is deleted."""
     rows = [e for e in _entries(actor, entries) if e.trashed_at is not None]
@@ -418,7 +418,7 @@ def delete_for_good(*, actor, entries: Iterable[MailboxEntry]) -> int:
 
 
 @transaction.atomic
-def create_folder(*, actor, name: str) -> Folder:
+def create_folder(*, actor: Actor, name: str) -> Folder:
     name = clean_subject(name)[:60]
     if not name:
         raise ValidationError(_("Donnez un nom au dossier."))
@@ -430,7 +430,7 @@ def create_folder(*, actor, name: str) -> Folder:
 
 
 @transaction.atomic
-def delete_folder(*, actor, folder: Folder) -> None:
+def delete_folder(*, actor: Actor, folder: Folder) -> None:
     """Delete one of one's folders; its messages go back to their box."""
     authz.require(actor, Action.DELETE, folder)
     audit.record(actor=actor, verb="messaging.delete_folder", target=folder, before={"name": folder.name})
@@ -450,7 +450,7 @@ def report_handlers(establishment_id: int) -> list[int]:
 
 
 @transaction.atomic
-def report_message(*, actor, message: Message, reason: str) -> Report:
+def report_message(*, actor: Actor, message: Message, reason: str) -> Report:
     """Report a message one received as abusive; its establishment's direction and ENT administrators are
     told."""
     authz.require(actor, Action.VIEW, message)
@@ -486,7 +486,7 @@ def report_message(*, actor, message: Message, reason: str) -> Report:
 
 
 @transaction.atomic
-def close_report(*, actor, report: Report, resolution: str) -> Report:
+def close_report(*, actor: Actor, report: Report, resolution: str) -> Report:
     """Close a report, saying what was done."""
     authz.require(actor, Action.CHANGE, report)
     if report.status == Report.Status.CLOSED:
@@ -508,7 +508,7 @@ def close_report(*, actor, report: Report, resolution: str) -> Report:
 
 # --- the rules ---------------------------------------------------------------------------------------------
 @transaction.atomic
-def set_rules(*, actor, establishment_id: int, table: dict[tuple[str, str], str]) -> int:
+def set_rules(*, actor: Actor, establishment_id: int, table: dict[tuple[str, str], str]) -> int:
     """Save an establishment's rule table: cells equal to the default are not stored. Returns the cells
     changed."""
     probe = CommunicationRule(establishment_id=establishment_id)

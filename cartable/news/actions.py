@@ -54,7 +54,7 @@ def _store_image(item: NewsItem, image: uploads.CheckedFile | None, alt: str) ->
 @transaction.atomic
 def publish_news(
     *,
-    actor,
+    actor: Actor,
     establishment_id: int | None,
     audience: str,
     title: str,
@@ -102,7 +102,7 @@ def publish_news(
 @transaction.atomic
 def update_news(
     *,
-    actor,
+    actor: Actor,
     item: NewsItem,
     audience: str,
     title: str,
@@ -150,7 +150,7 @@ def update_news(
 
 
 @transaction.atomic
-def delete_news(*, actor, item: NewsItem) -> None:
+def delete_news(*, actor: Actor, item: NewsItem) -> None:
     """Delete a piece of news and, after commit, its image."""
     authz.require(actor, Action.DELETE, item)
     before = _snapshot(item, [c.pk for c in item.classes.all()])

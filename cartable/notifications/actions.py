@@ -21,20 +21,20 @@ from cartable.notifications.policies import may_set_establishment_quiet_hours
 
 
 @transaction.atomic
-def mark_read(*, actor, notification: Notification) -> bool:
+def mark_read(*, actor: Actor, notification: Notification) -> bool:
     """Mark one of the actor's notices read; True when it was unread."""
     authz.require(actor, Action.CHANGE, notification)
     return bool(Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now()))
 
 
 @transaction.atomic
-def mark_all_read(*, actor) -> int:
+def mark_all_read(*, actor: Actor) -> int:
     """Mark all the actor's notices read; return how many were unread."""
     return Notification.objects.visible_to(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
 @transaction.atomic
-def set_preferences(*, actor, choices: dict[tuple[str, int | None], str]) -> int:
+def set_preferences(*, actor: Actor, choices: dict[tuple[str, int | None], str]) -> int:
     """Replace the actor's notification preferences by ``choices``: ``{(kind, child id or None): channel}``.
 
     Only what differs from the default is stored: a general choice equal to the kind's default, or a child's
@@ -52,12 +52,12 @@ def set_preferences(*, actor, choices: dict[tuple[str, int | None], str]) -> int
             continue
         if about_id is not None and channel == general:
             continue
-        rows.append(NotificationPreference(user_id=actor.user_id, kind=kind, about_id=about_id, channel=channel))
+        rows.append(NotificationPreference(user_id=actor.person_id, kind=kind, about_id=about_id, channel=channel))
     before = sorted(
-        NotificationPreference.objects.filter(user_id=actor.user_id).values_list("kind", "about_id", "channel"),
+        NotificationPreference.objects.filter(user_id=actor.person_id).values_list("kind", "about_id", "channel"),
         key=_preference_order,
     )
-    NotificationPreference.objects.filter(user_id=actor.user_id).delete()
+    NotificationPreference.objects.filter(user_id=actor.person_id).delete()
     NotificationPreference.objects.bulk_create(rows)
     after = sorted(((r.kind, r.about_id, r.channel) for r in rows), key=_preference_order)
     if before != after:
@@ -101,9 +101,11 @@ def _save_window(
 
 
 @transaction.atomic
-def set_quiet_hours(*, actor, start: dt.time | None, end: dt.time | None, weekends: bool = False) -> QuietHours | None:
+def set_quiet_hours(
+    *, actor: Actor, start: dt.time | None, end: dt.time | None, weekends: bool = False
+) -> QuietHours | None:
     """Set (or clear, with no hours and no weekend) the actor's own quiet hours."""
-    existing = QuietHours.objects.select_for_update().filter(user_id=actor.user_id).first()
+    existing = QuietHours.objects.select_for_update().filter(user_id=actor.person_id).first()
     before = _describe(existing)
     window = _save_window(existing, {"user_id": actor.user_id}, start, end, weekends)
     audit.record(
@@ -119,7 +121,7 @@ def set_quiet_hours(*, actor, start: dt.time | None, end: dt.time | None, weeken
 
 @transaction.atomic
 def set_establishment_quiet_hours(
-    *, actor, establishment_id: int, start: dt.time | None, end: dt.time | None, weekends: bool = False
+    *, actor: Actor, establishment_id: int, start: dt.time | None, end: dt.time | None, weekends: bool = False
 ) -> QuietHours | None:
     """Set (or clear) the quiet hours of an establishment: no e-mail leaves for its notices then."""
     if not may_set_establishment_quiet_hours(actor, establishment_id):

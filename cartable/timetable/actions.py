@@ -27,7 +27,7 @@ NOTICE_DAYS = 7  # changes to lessons of the next seven days are announced to th
 NOTIFICATION_KIND = "timetable.change"
 
 
-def _require_edit(actor, establishment_id: int) -> None:
+def _require_edit(actor: Actor, establishment_id: int) -> None:
     if not policies.can_edit(actor, establishment_id):
         raise PermissionDenied
 
@@ -62,7 +62,7 @@ def _check_room(room: Room | None, establishment_id: int) -> None:
 @transaction.atomic
 def change_lesson(
     *,
-    actor,
+    actor: Actor,
     slot: Slot,
     date: dt.date,
     kind: str,
@@ -115,7 +115,7 @@ def change_lesson(
 @transaction.atomic
 def add_exceptional_lesson(
     *,
-    actor,
+    actor: Actor,
     assignment: TeachingAssignment,
     date: dt.date,
     start_time: dt.time,
@@ -156,7 +156,7 @@ def add_exceptional_lesson(
 
 
 @transaction.atomic
-def remove_change(*, actor, change: LessonChange) -> None:
+def remove_change(*, actor: Actor, change: LessonChange) -> None:
     """Undo a change: the lesson takes place as planned again (an exceptional lesson disappears)."""
     _require_edit(actor, change.establishment_id)
     before = _change_fields(change)
@@ -174,7 +174,7 @@ def remove_change(*, actor, change: LessonChange) -> None:
 
 @transaction.atomic
 def add_non_school_day(
-    *, actor, establishment: Establishment, label: str, start_date: dt.date, end_date: dt.date
+    *, actor: Actor, establishment: Establishment, label: str, start_date: dt.date, end_date: dt.date
 ) -> NonSchoolDay:
     """Declare holidays or another span of days without lessons."""
     _require_edit(actor, establishment.pk)
@@ -198,7 +198,7 @@ def add_non_school_day(
 
 
 @transaction.atomic
-def remove_non_school_day(*, actor, day: NonSchoolDay) -> None:
+def remove_non_school_day(*, actor: Actor, day: NonSchoolDay) -> None:
     _require_edit(actor, day.establishment_id)
     before = {"label": day.label, "start": day.start_date.isoformat(), "end": day.end_date.isoformat()}
     pk = day.pk
@@ -215,7 +215,7 @@ def remove_non_school_day(*, actor, day: NonSchoolDay) -> None:
 
 
 @transaction.atomic
-def set_week_a(*, actor, establishment: Establishment, monday: dt.date) -> TimetableSettings:
+def set_week_a(*, actor: Actor, establishment: Establishment, monday: dt.date) -> TimetableSettings:
     """Choose a week A: the week containing ``monday`` is A, then weeks alternate B, A, B..."""
     _require_edit(actor, establishment.pk)
     monday = queries.monday_of(monday)
@@ -326,7 +326,7 @@ def _check_slot(slot: Slot, *, ignore: tuple[int, ...] = ()) -> None:
 @transaction.atomic
 def create_slot(
     *,
-    actor,
+    actor: Actor,
     establishment: Establishment,
     assignment: TeachingAssignment,
     weekday: int,
@@ -363,7 +363,7 @@ def create_slot(
 @transaction.atomic
 def update_slot(
     *,
-    actor,
+    actor: Actor,
     slot: Slot,
     assignment: TeachingAssignment,
     weekday: int,
@@ -426,7 +426,7 @@ def update_slot(
 
 
 @transaction.atomic
-def end_slot(*, actor, slot: Slot, last_day: dt.date) -> Slot:
+def end_slot(*, actor: Actor, slot: Slot, last_day: dt.date) -> Slot:
     """Stop a weekly lesson after ``last_day``: its past lessons stay in the timetable's history.
 
     A lesson that was to start after ``last_day`` never took place: ending it removes it (no history)."""
@@ -462,7 +462,7 @@ def _room_name(name: str, establishment_id: int, room_id: int | None = None) -> 
 
 
 @transaction.atomic
-def create_room(*, actor, establishment: Establishment, name: str, capacity: int | None = None) -> Room:
+def create_room(*, actor: Actor, establishment: Establishment, name: str, capacity: int | None = None) -> Room:
     """Add a room to the establishment (its name is unique there, whatever the case)."""
     _require_edit(actor, establishment.pk)
     room = Room.objects.create(establishment=establishment, name=_room_name(name, establishment.pk), capacity=capacity)
@@ -477,7 +477,7 @@ def create_room(*, actor, establishment: Establishment, name: str, capacity: int
 
 
 @transaction.atomic
-def rename_room(*, actor, room: Room, name: str, capacity: int | None = None) -> Room:
+def rename_room(*, actor: Actor, room: Room, name: str, capacity: int | None = None) -> Room:
     """Rename a room and set its capacity; every lesson held there, past ones included, shows the new name."""
     _require_edit(actor, room.establishment_id)
     before = {"name": room.name, "capacity": room.capacity}
@@ -496,7 +496,7 @@ def rename_room(*, actor, room: Room, name: str, capacity: int | None = None) ->
 
 
 @transaction.atomic
-def delete_room(*, actor, room: Room) -> None:
+def delete_room(*, actor: Actor, room: Room) -> None:
     """Delete a room that no lesson uses, past ones included.
 
     Refused otherwise (rather than emptying the room of those lessons, which the model's SET_NULL would
@@ -550,7 +550,7 @@ class ImportCounts:
 
 @transaction.atomic
 def import_timetable(
-    *, actor, establishment: Establishment, rows: list, valid_from: dt.date, replace: bool = False
+    *, actor: Actor | None, establishment: Establishment, rows: list, valid_from: dt.date, replace: bool = False
 ) -> ImportCounts:
     """Write the parsed, valid rows of a timetable file (see ``imports.parse``) in one transaction.
 

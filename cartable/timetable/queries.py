@@ -424,15 +424,15 @@ def week_of_student(*, student_id: int, establishment_id: int, monday: dt.date) 
 # --- a person's own lessons ------------------------------------------------------------------------
 
 
-def _actor_criteria(actor, all_children: bool = False):
+def _actor_criteria(actor: Actor, all_children: bool = False):
     """Where and what a person's own lessons are, by the role they act in: (establishment ids, criteria
     for :func:`lessons`, the children concerned), or None when the role has no lessons of its own."""
     role = actor.role
     if role == Role.STUDENT:
-        return list(actor.establishment_ids), {"assignments": assignments_of_students([actor.user_id])}, []
+        return list(actor.establishment_ids), {"assignments": assignments_of_students([actor.person_id])}, []
     if role == Role.TEACHER:
         teaching = [m.establishment_id for m in actor.memberships if m.role == Role.TEACHER]
-        return teaching, {"assignments": assignments_of_teacher(actor.user_id), "substitute_id": actor.user_id}, []
+        return teaching, {"assignments": assignments_of_teacher(actor.person_id), "substitute_id": actor.person_id}, []
     if role == Role.GUARDIAN:
         children = actor.children if all_children else [actor.child] if actor.child else []
         if not children:
@@ -442,7 +442,7 @@ def _actor_criteria(actor, all_children: bool = False):
     return None
 
 
-def lessons_for_actor(actor, start: dt.date, end: dt.date, *, all_children: bool = False) -> list[Lesson]:
+def lessons_for_actor(actor: Actor, start: dt.date, end: dt.date, *, all_children: bool = False) -> list[Lesson]:
     """What a person's calendar feed and dashboard show, by the role they act in: a student's lessons; a
     guardian's child's (the active one, or all of them with ``all_children``, each lesson naming the
     children concerned in ``extra["children"]``); a teacher's, substitutions included. Others: none.
@@ -459,7 +459,7 @@ def lessons_for_actor(actor, start: dt.date, end: dt.date, *, all_children: bool
     return result
 
 
-def day_of_actor(actor, day: dt.date | None = None) -> Day | None:
+def day_of_actor(actor: Actor, day: dt.date | None = None) -> Day | None:
     """A person's own lessons of one day (today by default), with the active establishment's closure;
     None when the role has no lessons of its own. Four queries."""
     day = day or timezone.localdate()
@@ -469,7 +469,7 @@ def day_of_actor(actor, day: dt.date | None = None) -> Day | None:
     where, criteria, _children = found
     calendars = _calendars(where, day, day)
     result = lessons(establishment_id=where, start=day, end=day, calendars=calendars, **criteria)
-    calendar = calendars.get(actor.establishment_id)
+    calendar = calendars.get(actor.establishment_id) if actor.establishment_id is not None else None
     closure = calendar.closure(day) if calendar else None
     return Day(day, result, closure.label if closure else "")
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cartable.core import audit, authz, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
+from cartable.directory.actor import Actor
 from cartable.directory.queries import guardians_of_students
 from cartable.homework.models import Feedback, Homework, Submission, SubmissionFile
 from cartable.homework.submissions.policies import is_homework_teacher, is_targeted_student
@@ -61,7 +62,7 @@ class _Stored:
 
 def submit_work(
     *,
-    actor,
+    actor: Actor,
     homework: Homework,
     text: str,
     files: Sequence[uploads.CheckedFile] = (),
@@ -157,7 +158,7 @@ def submit_work(
 
 def return_feedback(
     *,
-    actor,
+    actor: Actor,
     submission: Submission,
     text: str,
     mark: Decimal | None = None,

@@ -22,7 +22,7 @@ from cartable.homework.submissions.policies import is_homework_teacher, is_targe
 HOMEWORK_RELATED = ("assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group")
 
 
-def homework_for(actor, homework_id) -> Homework:
+def homework_for(actor: Actor, homework_id) -> Homework:
     """A homework taking submissions that the actor sees (one query); 404 otherwise."""
     qs = Homework.objects.select_related(*HOMEWORK_RELATED).filter(accepts_submissions=True)
     return authz.access(actor, qs, homework_id, Action.VIEW)
@@ -69,7 +69,7 @@ class StudentView:
         return mark_text(self.feedback)
 
 
-def student_view(actor, homework: Homework) -> StudentView:
+def student_view(actor: Actor, homework: Homework) -> StudentView:
     """The submission of the student the actor is (or, for a guardian, of the child looked at); 404 when
     the actor is neither a student the homework is set for nor the guardian of one (one or two queries)."""
     if actor.role == Role.GUARDIAN and actor.child is not None:
@@ -80,7 +80,8 @@ def student_view(actor, homework: Homework) -> StudentView:
         if homework.assignment.school_class_id not in class_ids and homework.assignment.group_id not in group_ids:
             raise Http404
     elif is_targeted_student(actor, homework):
-        student_id, name, editable = actor.user_id, actor.user.get_full_name(), True
+        student_id, editable = actor.person_id, True
+        name = actor.user.get_full_name() if actor.user is not None else ""
     else:
         raise Http404
     submission = _submissions().filter(homework=homework, student_id=student_id).first()
@@ -135,7 +136,7 @@ def students_of(homework: Homework) -> list[User]:
     return list(User.objects.filter(pk__in=ids).order_by("last_name", "first_name", "id"))
 
 
-def class_view(actor, homework: Homework) -> ClassView:
+def class_view(actor: Actor, homework: Homework) -> ClassView:
     """Every targeted student with their submission, files and feedback (three queries); students who left
     the class but handed in are listed too. 404 unless the actor sees all submissions of the homework."""
     if not can_see_all(actor, homework):
@@ -150,7 +151,7 @@ def class_view(actor, homework: Homework) -> ClassView:
     return ClassView(homework=homework, rows=rows, counts=counts)
 
 
-def submission_for_feedback(actor, submission_id) -> Submission:
+def submission_for_feedback(actor: Actor, submission_id) -> Submission:
     """A submission the actor may return feedback on, with its homework, files and feedback (two queries)."""
     qs = _submissions().select_related("student", *(f"homework__{r}" for r in HOMEWORK_RELATED))
     submission = authz.access(actor, qs, submission_id, Action.VIEW)
@@ -159,13 +160,13 @@ def submission_for_feedback(actor, submission_id) -> Submission:
     return submission
 
 
-def submission_file(actor, file_id) -> SubmissionFile:
+def submission_file(actor: Actor, file_id) -> SubmissionFile:
     """A handed-in file the actor may download (one query); 404 otherwise."""
     qs = SubmissionFile.objects.select_related("submission__homework__assignment")
     return authz.access(actor, qs, file_id, Action.VIEW)
 
 
-def corrected_copy(actor, feedback_id) -> Feedback:
+def corrected_copy(actor: Actor, feedback_id) -> Feedback:
     """A feedback whose corrected copy the actor may download (one query); 404 otherwise."""
     qs = Feedback.objects.select_related("submission__homework__assignment")
     feedback = authz.access(actor, qs, feedback_id, Action.VIEW)
