@@ -20,6 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cartable.core import authz
 from cartable.core.authz import Action
@@ -208,6 +209,92 @@ def grid_row(actor: Actor, *, school_class: SchoolClass, period: Period, subject
     return GridRow(student, appreciation, result.subject_average(student.pk, subject.pk))
 
 
+# --- what a report card about to be published lacks ------------------------------------------------------
+@dataclass
+class StudentGaps:
+    """What one student's report card lacks: the subjects without an appreciation, the general one, the
+    council's decision."""
+
+    name: str
+    subjects: list[str]
+    general: bool
+    decision: bool
+
+    @property
+    def appreciations(self) -> int:
+        return len(self.subjects) + (1 if self.general else 0)
+
+
+@dataclass
+class Missing:
+    """What the report cards about to be published lack, student by student (from the cards' own data: what
+    the PDFs say)."""
+
+    students: list[StudentGaps]
+
+    @property
+    def appreciations(self) -> int:
+        return sum(s.appreciations for s in self.students)
+
+    @property
+    def decisions(self) -> int:
+        return sum(1 for s in self.students if s.decision)
+
+    @property
+    def total(self) -> int:
+        """What the direction confirms: missing appreciations and decisions together."""
+        return self.appreciations + self.decisions
+
+    def summary(self) -> str:
+        """« 3 appréciations manquent pour 2 élèves ; 1 décision du conseil manque »."""
+        parts = []
+        if self.appreciations:
+            pupils = sum(1 for s in self.students if s.appreciations)
+            students = ngettext("%(count)s élève", "%(count)s élèves", pupils) % {"count": pupils}
+            parts.append(
+                ngettext(
+                    "%(count)s appréciation manque pour %(students)s",
+                    "%(count)s appréciations manquent pour %(students)s",
+                    self.appreciations,
+                )
+                % {"count": self.appreciations, "students": students}
+            )
+        if self.decisions:
+            parts.append(
+                ngettext(
+                    "%(count)s décision du conseil manque",
+                    "%(count)s décisions du conseil manquent",
+                    self.decisions,
+                )
+                % {"count": self.decisions}
+            )
+        return " ; ".join(parts)
+
+    def question(self) -> str:
+        """The confirmation asked before publishing anyway."""
+        return _("%(summary)s : publier quand même ?") % {"summary": self.summary()}
+
+
+def _blank(value: object) -> bool:
+    return not str(value or "").strip()
+
+
+def missing_in(cards: Iterable[ReportCard]) -> Missing:
+    """What these report cards (with their ``data``) lack, by student name."""
+    gaps = []
+    for card in cards:
+        data = card.data or {}
+        student = data.get("student") or {}
+        subjects = [row["subject"] for row in data.get("subjects", []) if _blank(row.get("appreciation"))]
+        general = _blank(data.get("general_appreciation"))
+        decision = _blank(data.get("mention")) and _blank(data.get("decision"))
+        if subjects or general or decision:
+            name = f"{student.get('last_name', '')} {student.get('first_name', '')}".strip()
+            gaps.append(StudentGaps(name, subjects, general, decision))
+    gaps.sort(key=lambda g: g.name)
+    return Missing(gaps)
+
+
 # --- the council page -------------------------------------------------------------------------------------
 @dataclass
 class CouncilRow:
@@ -236,6 +323,7 @@ class Production:
     drafts: int
     scheduled: int
     has_cards: bool
+    missing: Missing | None = None
 
 
 @dataclass
@@ -259,7 +347,7 @@ def council(actor: Actor, *, class_id: int, period_id: int) -> Council:
     generals = {g.student_id: g for g in GeneralAppreciation.objects.visible_to(actor).filter(**where)}
     decisions = {d.student_id: d for d in CouncilDecision.objects.visible_to(actor).filter(**where)}
     cards: dict[int, list[ReportCard]] = {}
-    for card in ReportCard.objects.visible_to(actor).filter(**where).defer("data").order_by("-version"):
+    for card in ReportCard.objects.visible_to(actor).filter(**where).order_by("-version"):
         cards.setdefault(card.student_id, []).append(card)
     result = averages(school_class, period, ids)
     rows = [
@@ -278,6 +366,7 @@ def council(actor: Actor, *, class_id: int, period_id: int) -> Council:
             sum(1 for c in latest if c.published_at is None),
             sum(1 for c in latest if c.published_at is not None and c.published_at > now),
             bool(latest),
+            missing_in(c for c in latest if c.published_at is None),
         )
     return Council(
         school_class,
@@ -308,7 +397,24 @@ def production(actor: Actor, run: GenerationRun) -> Production:
         scheduled=Count("pk", filter=Q(published_at__gt=now)),
         total=Count("pk"),
     )
-    return Production(run.school_class, run.period, run, counts["drafts"], counts["scheduled"], bool(counts["total"]))
+    missing = None
+    if run.is_finished and counts["drafts"]:
+        missing = missing_in(latest_drafts(run.school_class, run.period))
+    return Production(
+        run.school_class, run.period, run, counts["drafts"], counts["scheduled"], bool(counts["total"]), missing
+    )
+
+
+def latest_drafts(school_class: SchoolClass, period: Period) -> list[ReportCard]:
+    """The class's unpublished report cards that are their student's latest version (what publishing
+    publishes), with their data."""
+    cards = ReportCard.objects.filter(
+        establishment_id=school_class.establishment_id, school_class=school_class, period=period
+    ).order_by("student_id", "-version")
+    latest: dict[int, ReportCard] = {}
+    for card in cards:
+        latest.setdefault(card.student_id, card)
+    return [c for c in latest.values() if c.published_at is None]
 
 
 # --- what the actor may open ------------------------------------------------------------------------------
