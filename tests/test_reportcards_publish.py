@@ -3,13 +3,17 @@ teachers' grid, and an appreciation's length limit that the PDF never cuts."""
 
 from __future__ import annotations
 
+import io
+
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from pypdf import PdfReader
 
 from cartable.core.models import AuditEvent, Notification
-from cartable.reportcards import actions
-from cartable.reportcards.models import ReportCard
+from cartable.reportcards import actions, pdf
+from cartable.reportcards.models import MAX_APPRECIATION, MAX_DECISION, MAX_GENERAL, ReportCard, SubjectAppreciation
 from cartable.reportcards.queries import missing_in
-from tests.test_reportcards import Flow
+from tests.test_reportcards import Flow, pdf_text
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -93,3 +97,104 @@ class PublishConfirmationTests(Flow):
             actions.save_subject_appreciation(actor=sophie, **common, **french, text="Bien.")
             actions.save_general_appreciation(actor=paul, **common, student=student, text="Bon trimestre.")
             actions.record_decision(actor=marc, **common, student=student, mention="", decision="Passage.")
+
+
+ENDING = "et conclure ses devoirs par une relecture attentive."
+FILLER = (
+    "Trimestre satisfaisant dans l'ensemble, avec des efforts réguliers ; la participation orale doit encore "
+    "progresser et le travail personnel être approfondi. "
+)
+
+
+def at_limit(length: int = MAX_APPRECIATION) -> str:
+    """Ordinary French text of exactly ``length`` characters, ending in ``ENDING``."""
+    head = (FILLER * 5)[: length - len(ENDING) - 1].strip().ljust(length - len(ENDING) - 1, ".")
+    return f"{head} {ENDING}"
+
+
+class LengthLimitTests(Flow):
+    def save(self, text: str):
+        return actions.save_subject_appreciation(
+            actor=self.actor("paul.dupont"),
+            school_class=self.five_a,
+            period=self.period,
+            subject=self.math,
+            student=self.people["lucas.martin"],
+            text=text,
+        )
+
+    def test_the_limit_is_enforced_by_the_action(self):
+        """250 characters are accepted, 251 refused with the French message."""
+        self.assertEqual(MAX_APPRECIATION, 250)
+        self.save(at_limit())
+        with self.assertRaisesMessage(ValidationError, "250 caractères au plus"):
+            self.save(at_limit() + "x")
+        self.assertEqual(SubjectAppreciation.objects.get().text, at_limit())
+
+    def test_the_form_refuses_a_text_over_the_limit_and_keeps_it(self):
+        """Over the limit: a 400 with the French message, what was typed kept, nothing saved; the field
+        carries the counter (no maxlength that would cut a paste silently)."""
+        self.login("paul.dupont")
+        lucas = self.people["lucas.martin"]
+        grid = reverse("reportcards:grid", args=[self.five_a.pk, self.period.pk, self.math.pk])
+        page = self.client.get(grid)
+        self.assertContains(page, f'data-counter="count-{lucas.pk}" data-max="250"')
+        self.assertContains(page, "250 caractères au plus")
+        self.assertContains(page, "reportcards/counter.js")
+        self.assertNotContains(page, 'maxlength="600"')
+        url = reverse("reportcards:save_subject", args=[self.five_a.pk, self.period.pk, self.math.pk, lucas.pk])
+        typed = at_limit() + " Et encore un peu."
+        for extra in ({}, HTMX):
+            with self.subTest(htmx=bool(extra)):
+                response = self.client.post(url, {"text": typed}, **extra)
+                self.assertContains(response, "au plus 250 caractères", status_code=400)
+                self.assertContains(response, "Et encore un peu.", status_code=400)
+        self.assertFalse(SubjectAppreciation.objects.exists())
+
+    def test_a_text_at_the_limit_is_printed_whole_in_the_pdf(self):
+        """A card whose appreciation is at the limit ends with its last words in the PDF: nothing is cut."""
+        text = at_limit()
+        self.assertEqual(len(text), MAX_APPRECIATION)
+        self.save(text)
+        self.generate()
+        printed = " ".join(pdf_text(self.card_of("lucas.martin")).split())
+        self.assertIn(ENDING, printed)
+        self.assertIn(" ".join(text.split())[-80:], printed)
+
+    def test_ten_subjects_at_the_limit_fit_one_page(self):
+        """The measure behind the limit: ten subjects each at the limit, the general appreciation and the
+        decision at theirs, on one A4 page, every appreciation's last words printed."""
+        data = {
+            "student": {"id": 1, "first_name": "Lucas", "last_name": "Martin"},
+            "establishment": "Collège Louis Pasteur",
+            "establishment_city": "Lyon",
+            "uai": "0690001A",
+            "period": "1er trimestre",
+            "school_year": "2026-2027",
+            "class": "5e A",
+            "head_teacher": "M. Paul Dupont",
+            "birth_date": "",
+            "subjects": [
+                {
+                    "subject": f"Discipline {i}",
+                    "teacher": "Mme Sophie Bernard",
+                    "average": "12.50",
+                    "class_average": "11.20",
+                    "minimum": "5.00",
+                    "maximum": "18.00",
+                    "appreciation": at_limit()[: -len(ENDING)] + f"fin {i:02d}".ljust(len(ENDING), "."),
+                }
+                for i in range(10)
+            ],
+            "overall": {"average": "12.00", "class_average": "11.00", "minimum": "5.00", "maximum": "18.00"},
+            "absences": {"absent_half_days": 0, "unjustified_half_days": 0, "lateness": 0},
+            "general_appreciation": (FILLER * 10)[:MAX_GENERAL],
+            "mention_label": "Encouragements",
+            "decision": (FILLER * 10)[:MAX_DECISION],
+            "rounding_rule": "Moyennes sur 20.",
+        }
+        reader = PdfReader(io.BytesIO(pdf.render(data)))
+        self.assertEqual(len(reader.pages), 1)
+        printed = " ".join(reader.pages[0].extract_text().split())
+        for i in range(10):
+            self.assertIn(f"fin {i:02d}", printed)

@@ -27,6 +27,9 @@ from cartable.directory.models import Enrolment, GroupMembership, Period, School
 from cartable.directory.queries import guardians_of_students
 from cartable.reportcards import pdf, queries
 from cartable.reportcards.models import (
+    MAX_APPRECIATION,
+    MAX_DECISION,
+    MAX_GENERAL,
     CouncilDecision,
     GeneralAppreciation,
     GenerationRun,
@@ -36,12 +39,6 @@ from cartable.reportcards.models import (
 
 FOLDER = "reportcards/%Y/%m"
 STALE_AFTER = dt.timedelta(minutes=10)  # a run not finished by then is taken for dead (its worker stopped)
-# The longest subject appreciation that keeps a report card of ten subjects, each with an appreciation that
-# long, on one A4 page with a general appreciation and a decision at their own limits (measured with
-# ``pdf.render``: 254 characters of ordinary French; tests/test_reportcards.py renders it).
-MAX_APPRECIATION = 250
-MAX_GENERAL = 1000
-MAX_DECISION = 600
 
 
 class IncompletePublication(ValidationError):

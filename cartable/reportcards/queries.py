@@ -36,6 +36,8 @@ from cartable.directory.models import (
     User,
 )
 from cartable.reportcards.models import (
+    MAX_APPRECIATION,
+    MAX_GENERAL,
     CouncilDecision,
     GeneralAppreciation,
     GenerationRun,
@@ -166,6 +168,7 @@ class Grid:
     rows: list[GridRow]
     class_stats: Any
     can_write: bool
+    max_length: int = MAX_APPRECIATION
 
 
 def grid(actor: Actor, *, class_id: int, period_id: int, subject_id: int) -> Grid:
@@ -334,6 +337,7 @@ class Council:
     can_write_general: bool
     can_decide: bool
     production: Production | None
+    general_max_length: int = MAX_GENERAL
 
 
 def council(actor: Actor, *, class_id: int, period_id: int) -> Council:

@@ -104,7 +104,13 @@ def save_subject(request: Request, class_id: int, period_id: int, subject_id: in
     )
     context = {
         "row": row,
-        "grid": {"school_class": school_class, "period": period, "subject": subject, "can_write": True},
+        "grid": {
+            "school_class": school_class,
+            "period": period,
+            "subject": subject,
+            "can_write": True,
+            "max_length": actions.MAX_APPRECIATION,
+        },
         "form": form if not saved else None,
         "form_student_id": student.pk,
         "saved": saved,
