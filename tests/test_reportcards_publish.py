@@ -198,3 +198,33 @@ class LengthLimitTests(Flow):
         printed = " ".join(reader.pages[0].extract_text().split())
         for i in range(10):
             self.assertIn(f"fin {i:02d}", printed)
+
+
+class AfterPublicationTests(Flow):
+    """After publication an appreciation may still change: the published card stays as it is, the change
+    goes into the next version, which the direction produces and publishes, and the families are told."""
+
+    def test_the_grid_says_the_card_is_published_and_a_change_makes_the_next_version(self):
+        self.generate()
+        self.publish()
+        lucas, claire = self.people["lucas.martin"], self.people["claire.martin"]
+        self.login("paul.dupont")
+        grid = self.client.get(reverse("reportcards:grid", args=[self.five_a.pk, self.period.pk, self.math.pk]))
+        self.assertContains(grid, "Bulletins publiés")
+        self.assertContains(grid, "(version 1)", count=3)
+        url = reverse("reportcards:save_subject", args=[self.five_a.pk, self.period.pk, self.math.pk, lucas.pk])
+        response = self.client.post(url, {"text": "Corrigée après le conseil."}, **HTMX)
+        self.assertContains(response, "elle figurera dans la version 2 du bulletin")
+        first = self.card_of("lucas.martin")
+        self.assertNotIn("Corrigée après le conseil.", pdf_text(first))
+        run = self.generate()
+        self.assertEqual(run.created, 1)
+        second = self.card_of("lucas.martin", 2)
+        self.assertIn("Corrigée après le conseil.", " ".join(pdf_text(second).split()))
+        self.publish()
+        notice = Notification.objects.filter(kind="reportcards.published", recipient=claire).latest("id")
+        self.assertEqual(notice.title, f"Bulletin du {self.period.name} corrigé : version 2")
+        self.assertEqual(notice.url, reverse("reportcards:card", args=[second.pk]))
+        self.login("paul.dupont")
+        grid = self.client.get(reverse("reportcards:grid", args=[self.five_a.pk, self.period.pk, self.math.pk]))
+        self.assertContains(grid, "(version 2)", count=1)

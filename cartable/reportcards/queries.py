@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -159,6 +159,40 @@ class GridRow:
     appreciation: SubjectAppreciation | None
     average: Decimal | None
 
+    @property
+    def published_version(self) -> int | None:
+        """The latest published version of the student's report card for the period (see ``students_for_grid``)."""
+        return getattr(self.student, "published_version", None)
+
+    @property
+    def next_version(self) -> int | None:
+        return None if self.published_version is None else self.published_version + 1
+
+    @property
+    def published_at(self) -> Any:
+        return getattr(self.student, "published_on", None)
+
+
+def students_for_grid(school_class: SchoolClass, period: Period, student_id: int | None = None) -> list[User]:
+    """The class's current students by name, each with the version and date of their latest published report
+    card for the period (``published_version``, ``published_on``; None before publication), in one query."""
+    enrolled = current(Enrolment.objects.filter(school_class=school_class)).values("student_id")
+    published = ReportCard.objects.filter(
+        establishment_id=school_class.establishment_id,
+        period=period,
+        student_id=OuterRef("pk"),
+        published_at__isnull=False,
+    ).order_by("-version")
+    students = User.objects.filter(pk__in=enrolled)
+    if student_id is not None:
+        students = students.filter(pk=student_id)
+    return list(
+        students.annotate(
+            published_version=Subquery(published.values("version")[:1]),
+            published_on=Subquery(published.values("published_at")[:1]),
+        ).order_by("last_name", "first_name", "id")
+    )
+
 
 @dataclass
 class Grid:
@@ -170,13 +204,17 @@ class Grid:
     can_write: bool
     max_length: int = MAX_APPRECIATION
 
+    @property
+    def any_published(self) -> bool:
+        return any(r.published_version is not None for r in self.rows)
+
 
 def grid(actor: Actor, *, class_id: int, period_id: int, subject_id: int) -> Grid:
     """The appreciation grid of a class × subject for a period: each student, their average, their text."""
     school_class = class_for(actor, class_id)
     period = period_for(school_class, period_id)
     subject = subject_for(school_class, subject_id)
-    students = students_of(school_class)
+    students = students_for_grid(school_class, period)
     groups = actor.taught_class_subjects.get((school_class.pk, subject.pk))
     if groups is not None:  # taught through groups: their students only
         members = set(current(GroupMembership.objects.filter(group_id__in=groups)).values_list("student_id", flat=True))
@@ -202,7 +240,9 @@ def grid(actor: Actor, *, class_id: int, period_id: int, subject_id: int) -> Gri
 
 def grid_row(actor: Actor, *, school_class: SchoolClass, period: Period, subject: Subject, student_id: int) -> GridRow:
     """One row of the grid, after an htmx save."""
-    student = student_of(school_class, student_id)
+    student = next(iter(students_for_grid(school_class, period, student_id)), None)
+    if student is None:
+        raise Http404
     appreciation = (
         SubjectAppreciation.objects.visible_to(actor)
         .filter(establishment_id=school_class.establishment_id, period=period, subject=subject, student=student)
