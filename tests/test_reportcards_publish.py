@@ -16,6 +16,7 @@ from cartable.reportcards.queries import missing_in
 from tests.test_reportcards import Flow, pdf_text
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+INDEX_QUERIES = 12  # session, person, memberships, teaching, classes, periods + the states (7)
 
 
 class PublishConfirmationTests(Flow):
@@ -228,3 +229,34 @@ class AfterPublicationTests(Flow):
         self.login("paul.dupont")
         grid = self.client.get(reverse("reportcards:grid", args=[self.five_a.pk, self.period.pk, self.math.pk]))
         self.assertContains(grid, "(version 2)", count=1)
+
+
+class CouncilListTests(Flow):
+    def test_the_council_list_shows_each_class_state(self):
+        """The principal's list: 5e A's appreciations written / expected, decisions, produced, published, when."""
+        self.write_all()
+        self.login("marc.leroy")
+        page = self.client.get(reverse("reportcards:index"))
+        state = page.context["home"].states[self.five_a.pk, self.period.pk]
+        # 3 students × (maths + French) + 3 general appreciations = 9 expected; Lucas's maths and general written
+        self.assertEqual((state.appreciations, state.expected, state.decisions, state.students), (2, 9, 1, 3))
+        self.assertContains(page, "appréciations : 2 / 9")
+        self.assertContains(page, "décisions : 1 / 3")
+        self.assertContains(page, "pas encore produits")
+        self.assertContains(page, "non publiés")
+        self.generate()
+        self.publish()
+        page = self.client.get(reverse("reportcards:index"))
+        self.assertContains(page, "produits : 3 / 3 (le ")
+        self.assertContains(page, "publiés : 3 / 3 (le ")
+
+    def test_the_council_list_costs_the_same_whatever_the_class_size(self):
+        """The principal's list, pinned: the same count with 10 more students."""
+        self.login("marc.leroy")
+        url = reverse("reportcards:index")
+        self.client.get(url)
+        with self.assertNumQueries(INDEX_QUERIES):
+            self.client.get(url)
+        self.add_students(10)
+        with self.assertNumQueries(INDEX_QUERIES):
+            self.client.get(url)

@@ -463,10 +463,95 @@ def latest_drafts(school_class: SchoolClass, period: Period) -> list[ReportCard]
 
 # --- what the actor may open ------------------------------------------------------------------------------
 @dataclass
+class ClassState:
+    """Where a class's report cards of a period stand, for the list of councils."""
+
+    appreciations: int = 0
+    expected: int = 0
+    decisions: int = 0
+    students: int = 0
+    produced: int = 0
+    produced_at: Any = None
+    published: int = 0
+    published_at: Any = None
+
+
+@dataclass
 class StaffHome:
     periods: list[Period]
     pairs: list[tuple[SchoolClass, Subject]]
     classes: list[SchoolClass]
+    states: dict[tuple[int, int], ClassState] = field(default_factory=dict)
+
+    def classes_of(self, period: Period) -> list[tuple[SchoolClass, ClassState]]:
+        return [(c, self.states.get((c.pk, period.pk), ClassState())) for c in self.classes]
+
+
+def _expected_appreciations(classes: list[SchoolClass]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per class: its current students, and the appreciations expected of a period (each student's taught
+    subjects, through the class or a group drawn from it, and the general one) — three queries."""
+    class_ids = [c.pk for c in classes]
+    enrolled: dict[int, set[int]] = {}
+    for class_id, student_id in current(Enrolment.objects.filter(school_class_id__in=class_ids)).values_list(
+        "school_class_id", "student_id"
+    ):
+        enrolled.setdefault(class_id, set()).add(student_id)
+    assignments = current(
+        TeachingAssignment.objects.filter(Q(school_class_id__in=class_ids) | Q(group__classes__in=class_ids))
+    ).values_list("school_class_id", "group_id", "group__classes", "subject_id")
+    class_subjects: dict[int, set[int]] = {}
+    group_subjects: dict[int, set[tuple[int, int]]] = {}  # group -> (class, subject)
+    for class_id, group_id, group_class_id, subject_id in assignments:
+        if group_id is None:
+            class_subjects.setdefault(class_id, set()).add(subject_id)
+        elif group_class_id in class_ids:
+            group_subjects.setdefault(group_id, set()).add((group_class_id, subject_id))
+    pairs: dict[int, set[tuple[int, int]]] = {}  # class -> (student, subject)
+    for class_id, students in enrolled.items():
+        pairs[class_id] = {(s, subject) for s in students for subject in class_subjects.get(class_id, ())}
+    if group_subjects:
+        members = current(GroupMembership.objects.filter(group_id__in=list(group_subjects)))
+        for group_id, student_id in members.values_list("group_id", "student_id"):
+            for class_id, subject_id in group_subjects[group_id]:
+                if student_id in enrolled.get(class_id, ()):
+                    pairs[class_id].add((student_id, subject_id))
+    sizes = {c: len(s) for c, s in enrolled.items()}
+    return sizes, {c: len(p) + sizes[c] for c, p in pairs.items()}
+
+
+def class_states(classes: list[SchoolClass], periods: list[Period]) -> dict[tuple[int, int], ClassState]:
+    """For each class × period: appreciations written / expected, decisions, report cards produced and
+    published, and when (seven queries whatever the number of classes)."""
+    if not classes or not periods:
+        return {}
+    sizes, expected = _expected_appreciations(classes)
+    where = {"school_class_id__in": [c.pk for c in classes], "period_id__in": [p.pk for p in periods]}
+    states = {
+        (c.pk, p.pk): ClassState(expected=expected.get(c.pk, 0), students=sizes.get(c.pk, 0))
+        for c in classes
+        for p in periods
+    }
+    for model in (SubjectAppreciation, GeneralAppreciation):
+        counts = model.objects.filter(**where).exclude(text="").values("school_class_id", "period_id")
+        for row in counts.annotate(n=Count("pk")):
+            if (key := (row["school_class_id"], row["period_id"])) in states:
+                states[key].appreciations += row["n"]
+    decided = CouncilDecision.objects.filter(**where).exclude(mention="", decision="")
+    for row in decided.values("school_class_id", "period_id").annotate(n=Count("pk")):
+        if (key := (row["school_class_id"], row["period_id"])) in states:
+            states[key].decisions = row["n"]
+    cards = ReportCard.objects.filter(**where).values("school_class_id", "period_id")
+    for row in cards.annotate(
+        produced=Count("student_id", distinct=True),
+        produced_at=Max("generated_at"),
+        published=Count("student_id", distinct=True, filter=Q(published_at__isnull=False)),
+        published_at=Max("published_at"),
+    ):
+        if (key := (row["school_class_id"], row["period_id"])) in states:
+            state = states[key]
+            state.produced, state.produced_at = row["produced"], row["produced_at"]
+            state.published, state.published_at = row["published"], row["published_at"]
+    return states
 
 
 def staff_home(actor: Actor) -> StaffHome:
@@ -497,7 +582,7 @@ def staff_home(actor: Actor) -> StaffHome:
             ((by_id[c], subjects[s]) for c, s in pairs_wanted if c in by_id and s in subjects),
             key=lambda p: (p[0].name, p[1].name),
         )
-    return StaffHome(periods, pairs, classes)
+    return StaffHome(periods, pairs, classes, class_states(classes, periods))
 
 
 def family_cards(actor: Actor, student_ids: list[int]) -> dict[int, list[ReportCard]]:
