@@ -96,6 +96,11 @@ def test_the_appreciation_counter_and_the_publication_confirmation(page, marks):
     expect(counter).to_have_text("31 / 250 caractères")
     field.fill("x" * 260)
     expect(counter).to_have_text("260 / 250 caractères : trop long pour le bulletin")
+    field.press("Tab")  # refused: the row comes back with the message and the text kept
+    row = page.get_by_role("row", name="Martin Lucas")
+    expect(row.locator(".errorlist")).to_contain_text("au plus 250 caractères")
+    expect(field).to_have_value("x" * 260)
+    expect(counter).to_have_text("260 / 250 caractères : trop long pour le bulletin")
     field.fill("Bon trimestre.")
     field.press("Tab")
     expect(page.get_by_role("row", name="Martin Lucas").get_by_role("status")).to_have_text("Enregistrée")

@@ -21,6 +21,14 @@
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("textarea[data-counter]")) { update(event.target); }
   });
+  // A refused appreciation (400) comes back as its row with the message and what was typed: show it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.elt;
+    if (event.detail.xhr.status === 400 && elt.closest && elt.closest(".reportcards-grid, .council")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   document.addEventListener("htmx:afterSettle", function (event) { setup(event.target); });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { setup(document); });
