@@ -229,6 +229,9 @@ class AfterPublicationTests(Flow):
         self.login("paul.dupont")
         grid = self.client.get(reverse("reportcards:grid", args=[self.five_a.pk, self.period.pk, self.math.pk]))
         self.assertContains(grid, "(version 2)", count=1)
+        page = self.client.get(reverse("reportcards:card", args=[second.pk]))
+        self.assertContains(page, 'id="published-card"')
+        self.assertContains(page, "il ne change plus")
 
 
 class CouncilListTests(Flow):
