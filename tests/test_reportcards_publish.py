@@ -41,6 +41,10 @@ class PublishConfirmationTests(Flow):
         self.assertContains(page, "appréciation de Français")
         self.assertContains(page, "appréciation de Mathématiques")
         self.assertContains(page, 'name="confirm_missing" value="9"')
+        self.assertNotContains(page, "maxlength=")  # counted, never cut silently by the browser
+        self.assertContains(page, "reportcards/counter.js", count=1)
+        self.assertContains(page, "<title>Conseil de classe : 5e A, 1er trimestre")
+        self.assertContains(page, "600 caractères au plus")
         self.assertNotContains(page, "(s) manque")
 
     def test_singular_wording(self):
@@ -141,7 +145,7 @@ class LengthLimitTests(Flow):
         page = self.client.get(grid)
         self.assertContains(page, f'data-counter="count-{lucas.pk}" data-max="250"')
         self.assertContains(page, "250 caractères au plus")
-        self.assertContains(page, "reportcards/counter.js")
+        self.assertContains(page, "reportcards/counter.js", count=1)
         self.assertNotContains(page, 'maxlength="600"')
         url = reverse("reportcards:save_subject", args=[self.five_a.pk, self.period.pk, self.math.pk, lucas.pk])
         typed = at_limit() + " Et encore un peu."
@@ -204,6 +208,13 @@ class LengthLimitTests(Flow):
 class AfterPublicationTests(Flow):
     """After publication an appreciation may still change: the published card stays as it is, the change
     goes into the next version, which the direction produces and publishes, and the families are told."""
+
+    def test_the_head_teacher_counts_the_general_appreciation(self):
+        """The head teacher's general appreciation field on the council page is counted up to 1000."""
+        self.login("paul.dupont")
+        page = self.client.get(reverse("reportcards:council", args=[self.five_a.pk, self.period.pk]))
+        self.assertContains(page, "1000 caractères au plus", count=3)
+        self.assertNotContains(page, "maxlength=")
 
     def test_the_grid_says_the_card_is_published_and_a_change_makes_the_next_version(self):
         self.generate()

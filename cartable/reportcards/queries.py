@@ -37,6 +37,7 @@ from cartable.directory.models import (
 )
 from cartable.reportcards.models import (
     MAX_APPRECIATION,
+    MAX_DECISION,
     MAX_GENERAL,
     CouncilDecision,
     GeneralAppreciation,
@@ -378,6 +379,7 @@ class Council:
     can_decide: bool
     production: Production | None
     general_max_length: int = MAX_GENERAL
+    decision_max_length: int = MAX_DECISION
 
 
 def council(actor: Actor, *, class_id: int, period_id: int) -> Council:
