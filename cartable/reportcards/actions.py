@@ -28,6 +28,9 @@ from cartable.directory.models import Enrolment, GroupMembership, Period, School
 from cartable.directory.queries import guardians_of_students
 from cartable.reportcards import pdf, queries
 from cartable.reportcards.models import (
+    MAX_APPRECIATION,
+    MAX_DECISION,
+    MAX_GENERAL,
     CouncilDecision,
     GeneralAppreciation,
     GenerationRun,
@@ -37,8 +40,14 @@ from cartable.reportcards.models import (
 
 FOLDER = "reportcards/%Y/%m"
 STALE_AFTER = dt.timedelta(minutes=10)  # a run not finished by then is taken for dead (its worker stopped)
-MAX_APPRECIATION = 600
-MAX_GENERAL = 1000
+
+
+class IncompletePublication(ValidationError):
+    """Publishing report cards that lack appreciations or decisions, without the direction's confirmation."""
+
+    def __init__(self, missing: queries.Missing) -> None:
+        super().__init__(missing.question(), code="incomplete")
+        self.missing = missing
 
 
 def _check_student(school_class: SchoolClass, period: Period, student: User) -> None:
@@ -134,7 +143,7 @@ def record_decision(
     """Record the class council's mention and decision for a student (the direction)."""
     if mention not in CouncilDecision.Mention.values:
         raise ValidationError(_("Choisissez une mention de la liste."), code="mention")
-    decision = _clean(decision, MAX_APPRECIATION)
+    decision = _clean(decision, MAX_DECISION)
     _check_student(school_class, period, student)
     row = CouncilDecision.objects.select_for_update().filter(period=period, student=student).first()
     before = {"mention": row.mention, "decision": row.decision} if row else None
@@ -320,8 +329,17 @@ def _announce(cards: list[ReportCard], channels: tuple[str, ...] | None = None) 
     guardians = guardians_of_students([c.student_id for c in cards])
     for card in cards:
         url = reverse("reportcards:card", args=[card.pk])
-        title = _("Bulletin du %(period)s publié") % {"period": card.period.name}
-        body = _("Le bulletin de %(name)s est disponible.") % {"name": card.student.first_name}
+        if card.version > 1:
+            title = _("Bulletin du %(period)s corrigé : version %(version)s") % {
+                "period": card.period.name,
+                "version": card.version,
+            }
+            body = _("Une nouvelle version du bulletin de %(name)s est disponible ; elle remplace la précédente.") % {
+                "name": card.student.first_name
+            }
+        else:
+            title = _("Bulletin du %(period)s publié") % {"period": card.period.name}
+            body = _("Le bulletin de %(name)s est disponible.") % {"name": card.student.first_name}
         notify(
             recipients=[card.student_id],
             kind="reportcards.published",
@@ -353,10 +371,16 @@ def publish_class(
     period: Period,
     publish_at: dt.datetime | None = None,
     channels: tuple[str, ...] | None = None,
+    confirm_missing: bool = False,
+    expected_missing: int | None = None,
 ) -> list[ReportCard]:
     """Publish the class's unpublished report cards (their latest versions) to families at ``publish_at``
     (now by default). From then on they never change. Families are told at once when the date has come
-    (on ``channels``, the kind's default ones unless given), otherwise by the periodic job when it comes."""
+    (on ``channels``, the kind's default ones unless given), otherwise by the periodic job when it comes.
+
+    When the cards lack appreciations or council decisions, nothing is published (``IncompletePublication``,
+    with the list) unless ``confirm_missing``; with ``expected_missing`` (the count the direction was shown),
+    only if that many are still missing."""
     authz.require(actor, "reportcards.run_council", school_class)
     now = timezone.now()
     publish_at = publish_at or now
@@ -370,7 +394,6 @@ def publish_class(
                 published_at__isnull=True,
             )
             .select_related("student", "period")
-            .defer("data")
         )
         if not drafts:
             raise ValidationError(_("Aucun bulletin à publier : produisez d'abord les bulletins de la classe."))
@@ -380,6 +403,9 @@ def publish_class(
             )
         )
         cards = [d for d in drafts if not any(s == d.student_id and v > d.version for s, v in newer)]
+        missing = queries.missing_in(cards)
+        if missing.total and not (confirm_missing and (expected_missing is None or expected_missing == missing.total)):
+            raise IncompletePublication(missing)
         ids = [c.pk for c in cards]
         notified = now if publish_at <= now else None
         ReportCard.objects.filter(pk__in=ids).update(
@@ -395,6 +421,7 @@ def publish_class(
                 "period": period.pk,
                 "publish_at": publish_at.isoformat(),
                 "cards": {str(c.student_id): c.version for c in cards},
+                "missing": {"appreciations": missing.appreciations, "decisions": missing.decisions},
             },
             establishment_id=school_class.establishment_id,
         )

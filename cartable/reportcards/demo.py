@@ -121,4 +121,5 @@ def load_demo(personas) -> None:
         period=period,
         publish_at=timezone.now(),
         channels=("in_app",),  # the demo sends no e-mail of its own
+        confirm_missing=True,  # the demo's decisions are only the mentions its averages earn
     )

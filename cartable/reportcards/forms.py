@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartable.reportcards.actions import MAX_APPRECIATION, MAX_GENERAL
+from cartable.reportcards.actions import MAX_APPRECIATION, MAX_DECISION, MAX_GENERAL
 from cartable.reportcards.models import CouncilDecision
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -34,7 +34,7 @@ class DecisionForm(forms.Form):
     decision = forms.CharField(
         label=_("Décision du conseil"),
         required=False,
-        max_length=MAX_APPRECIATION,
+        max_length=MAX_DECISION,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -47,6 +47,8 @@ class PublishForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
         help_text=_("Laissez vide pour publier tout de suite."),
     )
+    # The checkbox « publier quand même ? », whose value is the count of missing items the page showed.
+    confirm_missing = forms.IntegerField(required=False, min_value=0)
 
     def clean_publish_at(self):
         value = self.cleaned_data.get("publish_at")

@@ -18,6 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.directory.models import EstablishmentScoped, Period, SchoolClass, Subject, User
 
+# The longest subject appreciation that keeps a report card of ten subjects, each with an appreciation that
+# long, on one A4 page with a general appreciation and a decision at their own limits (measured with
+# ``pdf.render``: 254 characters of ordinary French; tests/test_reportcards_publish.py renders it).
+MAX_APPRECIATION = 250
+MAX_GENERAL = 1000
+MAX_DECISION = 600
+
 
 class SubjectAppreciation(EstablishmentScoped):
     """A subject teacher's appreciation of a student's work over a period."""

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cartable.core import authz
 from cartable.core.authz import Action
@@ -35,6 +36,9 @@ from cartable.directory.models import (
     User,
 )
 from cartable.reportcards.models import (
+    MAX_APPRECIATION,
+    MAX_DECISION,
+    MAX_GENERAL,
     CouncilDecision,
     GeneralAppreciation,
     GenerationRun,
@@ -156,6 +160,40 @@ class GridRow:
     appreciation: SubjectAppreciation | None
     average: Decimal | None
 
+    @property
+    def published_version(self) -> int | None:
+        """The latest published version of the student's report card for the period (see ``students_for_grid``)."""
+        return getattr(self.student, "published_version", None)
+
+    @property
+    def next_version(self) -> int | None:
+        return None if self.published_version is None else self.published_version + 1
+
+    @property
+    def published_at(self) -> Any:
+        return getattr(self.student, "published_on", None)
+
+
+def students_for_grid(school_class: SchoolClass, period: Period, student_id: int | None = None) -> list[User]:
+    """The class's current students by name, each with the version and date of their latest published report
+    card for the period (``published_version``, ``published_on``; None before publication), in one query."""
+    enrolled = current(Enrolment.objects.filter(school_class=school_class)).values("student_id")
+    published = ReportCard.objects.filter(
+        establishment_id=school_class.establishment_id,
+        period=period,
+        student_id=OuterRef("pk"),
+        published_at__isnull=False,
+    ).order_by("-version")
+    students = User.objects.filter(pk__in=enrolled)
+    if student_id is not None:
+        students = students.filter(pk=student_id)
+    return list(
+        students.annotate(
+            published_version=Subquery(published.values("version")[:1]),
+            published_on=Subquery(published.values("published_at")[:1]),
+        ).order_by("last_name", "first_name", "id")
+    )
+
 
 @dataclass
 class Grid:
@@ -165,6 +203,11 @@ class Grid:
     rows: list[GridRow]
     class_stats: Any
     can_write: bool
+    max_length: int = MAX_APPRECIATION
+
+    @property
+    def any_published(self) -> bool:
+        return any(r.published_version is not None for r in self.rows)
 
 
 def grid(actor: Actor, *, class_id: int, period_id: int, subject_id: int) -> Grid:
@@ -172,7 +215,7 @@ def grid(actor: Actor, *, class_id: int, period_id: int, subject_id: int) -> Gri
     school_class = class_for(actor, class_id)
     period = period_for(school_class, period_id)
     subject = subject_for(school_class, subject_id)
-    students = students_of(school_class)
+    students = students_for_grid(school_class, period)
     groups = actor.taught_class_subjects.get((school_class.pk, subject.pk))
     if groups is not None:  # taught through groups: their students only
         members = set(current(GroupMembership.objects.filter(group_id__in=groups)).values_list("student_id", flat=True))
@@ -198,7 +241,9 @@ def grid(actor: Actor, *, class_id: int, period_id: int, subject_id: int) -> Gri
 
 def grid_row(actor: Actor, *, school_class: SchoolClass, period: Period, subject: Subject, student_id: int) -> GridRow:
     """One row of the grid, after an htmx save."""
-    student = student_of(school_class, student_id)
+    student = next(iter(students_for_grid(school_class, period, student_id)), None)
+    if student is None:
+        raise Http404
     appreciation = (
         SubjectAppreciation.objects.visible_to(actor)
         .filter(establishment_id=school_class.establishment_id, period=period, subject=subject, student=student)
@@ -206,6 +251,92 @@ def grid_row(actor: Actor, *, school_class: SchoolClass, period: Period, subject
     )
     result = averages(school_class, period, [student.pk])
     return GridRow(student, appreciation, result.subject_average(student.pk, subject.pk))
+
+
+# --- what a report card about to be published lacks ------------------------------------------------------
+@dataclass
+class StudentGaps:
+    """What one student's report card lacks: the subjects without an appreciation, the general one, the
+    council's decision."""
+
+    name: str
+    subjects: list[str]
+    general: bool
+    decision: bool
+
+    @property
+    def appreciations(self) -> int:
+        return len(self.subjects) + (1 if self.general else 0)
+
+
+@dataclass
+class Missing:
+    """What the report cards about to be published lack, student by student (from the cards' own data: what
+    the PDFs say)."""
+
+    students: list[StudentGaps]
+
+    @property
+    def appreciations(self) -> int:
+        return sum(s.appreciations for s in self.students)
+
+    @property
+    def decisions(self) -> int:
+        return sum(1 for s in self.students if s.decision)
+
+    @property
+    def total(self) -> int:
+        """What the direction confirms: missing appreciations and decisions together."""
+        return self.appreciations + self.decisions
+
+    def summary(self) -> str:
+        """« 3 appréciations manquent pour 2 élèves ; 1 décision du conseil manque »."""
+        parts = []
+        if self.appreciations:
+            pupils = sum(1 for s in self.students if s.appreciations)
+            students = ngettext("%(count)s élève", "%(count)s élèves", pupils) % {"count": pupils}
+            parts.append(
+                ngettext(
+                    "%(count)s appréciation manque pour %(students)s",
+                    "%(count)s appréciations manquent pour %(students)s",
+                    self.appreciations,
+                )
+                % {"count": self.appreciations, "students": students}
+            )
+        if self.decisions:
+            parts.append(
+                ngettext(
+                    "%(count)s décision du conseil manque",
+                    "%(count)s décisions du conseil manquent",
+                    self.decisions,
+                )
+                % {"count": self.decisions}
+            )
+        return " ; ".join(parts)
+
+    def question(self) -> str:
+        """The confirmation asked before publishing anyway."""
+        return _("%(summary)s : publier quand même ?") % {"summary": self.summary()}
+
+
+def _blank(value: object) -> bool:
+    return not str(value or "").strip()
+
+
+def missing_in(cards: Iterable[ReportCard]) -> Missing:
+    """What these report cards (with their ``data``) lack, by student name."""
+    gaps = []
+    for card in cards:
+        data = card.data or {}
+        student = data.get("student") or {}
+        subjects = [row["subject"] for row in data.get("subjects", []) if _blank(row.get("appreciation"))]
+        general = _blank(data.get("general_appreciation"))
+        decision = _blank(data.get("mention")) and _blank(data.get("decision"))
+        if subjects or general or decision:
+            name = f"{student.get('last_name', '')} {student.get('first_name', '')}".strip()
+            gaps.append(StudentGaps(name, subjects, general, decision))
+    gaps.sort(key=lambda g: g.name)
+    return Missing(gaps)
 
 
 # --- the council page -------------------------------------------------------------------------------------
@@ -236,6 +367,7 @@ class Production:
     drafts: int
     scheduled: int
     has_cards: bool
+    missing: Missing | None = None
 
 
 @dataclass
@@ -246,6 +378,8 @@ class Council:
     can_write_general: bool
     can_decide: bool
     production: Production | None
+    general_max_length: int = MAX_GENERAL
+    decision_max_length: int = MAX_DECISION
 
 
 def council(actor: Actor, *, class_id: int, period_id: int) -> Council:
@@ -259,7 +393,7 @@ def council(actor: Actor, *, class_id: int, period_id: int) -> Council:
     generals = {g.student_id: g for g in GeneralAppreciation.objects.visible_to(actor).filter(**where)}
     decisions = {d.student_id: d for d in CouncilDecision.objects.visible_to(actor).filter(**where)}
     cards: dict[int, list[ReportCard]] = {}
-    for card in ReportCard.objects.visible_to(actor).filter(**where).defer("data").order_by("-version"):
+    for card in ReportCard.objects.visible_to(actor).filter(**where).order_by("-version"):
         cards.setdefault(card.student_id, []).append(card)
     result = averages(school_class, period, ids)
     rows = [
@@ -278,6 +412,7 @@ def council(actor: Actor, *, class_id: int, period_id: int) -> Council:
             sum(1 for c in latest if c.published_at is None),
             sum(1 for c in latest if c.published_at is not None and c.published_at > now),
             bool(latest),
+            missing_in(c for c in latest if c.published_at is None),
         )
     return Council(
         school_class,
@@ -308,15 +443,117 @@ def production(actor: Actor, run: GenerationRun) -> Production:
         scheduled=Count("pk", filter=Q(published_at__gt=now)),
         total=Count("pk"),
     )
-    return Production(run.school_class, run.period, run, counts["drafts"], counts["scheduled"], bool(counts["total"]))
+    missing = None
+    if run.is_finished and counts["drafts"]:
+        missing = missing_in(latest_drafts(run.school_class, run.period))
+    return Production(
+        run.school_class, run.period, run, counts["drafts"], counts["scheduled"], bool(counts["total"]), missing
+    )
+
+
+def latest_drafts(school_class: SchoolClass, period: Period) -> list[ReportCard]:
+    """The class's unpublished report cards that are their student's latest version (what publishing
+    publishes), with their data."""
+    cards = ReportCard.objects.filter(
+        establishment_id=school_class.establishment_id, school_class=school_class, period=period
+    ).order_by("student_id", "-version")
+    latest: dict[int, ReportCard] = {}
+    for card in cards:
+        latest.setdefault(card.student_id, card)
+    return [c for c in latest.values() if c.published_at is None]
 
 
 # --- what the actor may open ------------------------------------------------------------------------------
+@dataclass
+class ClassState:
+    """Where a class's report cards of a period stand, for the list of councils."""
+
+    appreciations: int = 0
+    expected: int = 0
+    decisions: int = 0
+    students: int = 0
+    produced: int = 0
+    produced_at: Any = None
+    published: int = 0
+    published_at: Any = None
+
+
 @dataclass
 class StaffHome:
     periods: list[Period]
     pairs: list[tuple[SchoolClass, Subject]]
     classes: list[SchoolClass]
+    states: dict[tuple[int, int], ClassState] = field(default_factory=dict)
+
+    def classes_of(self, period: Period) -> list[tuple[SchoolClass, ClassState]]:
+        return [(c, self.states.get((c.pk, period.pk), ClassState())) for c in self.classes]
+
+
+def _expected_appreciations(classes: list[SchoolClass]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per class: its current students, and the appreciations expected of a period (each student's taught
+    subjects, through the class or a group drawn from it, and the general one) — three queries."""
+    class_ids = [c.pk for c in classes]
+    enrolled: dict[int, set[int]] = {}
+    for class_id, student_id in current(Enrolment.objects.filter(school_class_id__in=class_ids)).values_list(
+        "school_class_id", "student_id"
+    ):
+        enrolled.setdefault(class_id, set()).add(student_id)
+    assignments = current(
+        TeachingAssignment.objects.filter(Q(school_class_id__in=class_ids) | Q(group__classes__in=class_ids))
+    ).values_list("school_class_id", "group_id", "group__classes", "subject_id")
+    class_subjects: dict[int, set[int]] = {}
+    group_subjects: dict[int, set[tuple[int, int]]] = {}  # group -> (class, subject)
+    for class_id, group_id, group_class_id, subject_id in assignments:
+        if group_id is None:
+            class_subjects.setdefault(class_id, set()).add(subject_id)
+        elif group_class_id in class_ids:
+            group_subjects.setdefault(group_id, set()).add((group_class_id, subject_id))
+    pairs: dict[int, set[tuple[int, int]]] = {}  # class -> (student, subject)
+    for class_id, students in enrolled.items():
+        pairs[class_id] = {(s, subject) for s in students for subject in class_subjects.get(class_id, ())}
+    if group_subjects:
+        members = current(GroupMembership.objects.filter(group_id__in=list(group_subjects)))
+        for group_id, student_id in members.values_list("group_id", "student_id"):
+            for class_id, subject_id in group_subjects[group_id]:
+                if student_id in enrolled.get(class_id, ()):
+                    pairs[class_id].add((student_id, subject_id))
+    sizes = {c: len(s) for c, s in enrolled.items()}
+    return sizes, {c: len(p) + sizes[c] for c, p in pairs.items()}
+
+
+def class_states(classes: list[SchoolClass], periods: list[Period]) -> dict[tuple[int, int], ClassState]:
+    """For each class × period: appreciations written / expected, decisions, report cards produced and
+    published, and when (seven queries whatever the number of classes)."""
+    if not classes or not periods:
+        return {}
+    sizes, expected = _expected_appreciations(classes)
+    where = {"school_class_id__in": [c.pk for c in classes], "period_id__in": [p.pk for p in periods]}
+    states = {
+        (c.pk, p.pk): ClassState(expected=expected.get(c.pk, 0), students=sizes.get(c.pk, 0))
+        for c in classes
+        for p in periods
+    }
+    for model in (SubjectAppreciation, GeneralAppreciation):
+        counts = model.objects.filter(**where).exclude(text="").values("school_class_id", "period_id")
+        for row in counts.annotate(n=Count("pk")):
+            if (key := (row["school_class_id"], row["period_id"])) in states:
+                states[key].appreciations += row["n"]
+    decided = CouncilDecision.objects.filter(**where).exclude(mention="", decision="")
+    for row in decided.values("school_class_id", "period_id").annotate(n=Count("pk")):
+        if (key := (row["school_class_id"], row["period_id"])) in states:
+            states[key].decisions = row["n"]
+    cards = ReportCard.objects.filter(**where).values("school_class_id", "period_id")
+    for row in cards.annotate(
+        produced=Count("student_id", distinct=True),
+        produced_at=Max("generated_at"),
+        published=Count("student_id", distinct=True, filter=Q(published_at__isnull=False)),
+        published_at=Max("published_at"),
+    ):
+        if (key := (row["school_class_id"], row["period_id"])) in states:
+            state = states[key]
+            state.produced, state.produced_at = row["produced"], row["produced_at"]
+            state.published, state.published_at = row["published"], row["published_at"]
+    return states
 
 
 def staff_home(actor: Actor) -> StaffHome:
@@ -347,7 +584,7 @@ def staff_home(actor: Actor) -> StaffHome:
             ((by_id[c], subjects[s]) for c, s in pairs_wanted if c in by_id and s in subjects),
             key=lambda p: (p[0].name, p[1].name),
         )
-    return StaffHome(periods, pairs, classes)
+    return StaffHome(periods, pairs, classes, class_states(classes, periods))
 
 
 def family_cards(actor: Actor, student_ids: list[int]) -> dict[int, list[ReportCard]]:

@@ -104,7 +104,13 @@ def save_subject(request: Request, class_id: int, period_id: int, subject_id: in
     )
     context = {
         "row": row,
-        "grid": {"school_class": school_class, "period": period, "subject": subject, "can_write": True},
+        "grid": {
+            "school_class": school_class,
+            "period": period,
+            "subject": subject,
+            "can_write": True,
+            "max_length": actions.MAX_APPRECIATION,
+        },
         "form": form if not saved else None,
         "form_student_id": student.pk,
         "saved": saved,
@@ -262,27 +268,39 @@ def _production_context(request: Request, run: GenerationRun) -> dict[str, Any]:
     return {"production": queries.production(request.actor, run), "publish_form": PublishForm()}
 
 
+def _publish_form(request: Request, school_class: SchoolClass, period: Period) -> tuple[PublishForm, int | None]:
+    """Parse the publication form and call the action; the form (errors added) and how many were published."""
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return form, None
+    confirmed = form.cleaned_data["confirm_missing"]
+    try:
+        cards = actions.publish_class(
+            actor=request.actor,
+            school_class=school_class,
+            period=period,
+            publish_at=form.cleaned_data["publish_at"],
+            confirm_missing=confirmed is not None,
+            expected_missing=confirmed,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return form, None
+    return form, len(cards)
+
+
 @require_module(MODULE)
 @require_POST
 def publish(request: Request, class_id: int, period_id: int) -> HttpResponse:
-    """The direction publishes the class's report cards to families, now or at a date."""
+    """The direction publishes the class's report cards to families, now or at a date; when something is
+    missing, only once the direction confirmed it (otherwise a 400 with the list and nothing published)."""
     school_class = queries.class_for(request.actor, class_id)
     period = queries.period_for(school_class, period_id)
     authz.require_or_404(request.actor, "reportcards.run_council", school_class)
-    form = PublishForm(request.POST)
-    if form.is_valid():
-        try:
-            cards = actions.publish_class(
-                actor=request.actor,
-                school_class=school_class,
-                period=period,
-                publish_at=form.cleaned_data["publish_at"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("%(n)s bulletin(s) publié(s).") % {"n": len(cards)})
-            return HttpResponseRedirect(reverse("reportcards:council", args=[class_id, period_id]))
+    form, published = _publish_form(request, school_class, period)
+    if published is not None:
+        messages.success(request, _("%(n)s bulletin(s) publié(s).") % {"n": published})
+        return HttpResponseRedirect(reverse("reportcards:council", args=[class_id, period_id]))
     view = queries.council(request.actor, class_id=class_id, period_id=period_id)
     return render(request, "reportcards/council.html", _council_context(request, view, publish_form=form), status=400)
 
