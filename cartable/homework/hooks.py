@@ -118,7 +118,7 @@ registry.register_notification_kind(registry.NotificationKind(key="homework.chan
 
 def _upcoming(actor):
     """Homework due in the next seven days with its done state (the active child's for a guardian)."""
-    from cartable.homework.views_family import dashboard_due
+    from cartable.homework.queries import dashboard_due
 
     today = timezone.localdate()
     items = [i for i in dashboard_due(actor) if today <= i.due_date <= today + dt.timedelta(days=7)]
@@ -178,8 +178,8 @@ def _due_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
 # The kind is the notification centre's (it registers it, with its label and channels).
 registry.register_reminder_source(registry.ReminderSource(kind="notifications.homework_due", due=_due_tomorrow))
 
-from cartable.homework import views_workload as workload_hooks  # noqa: E402,F401  (its menu entry and widget)
 from cartable.homework.submissions import hooks as submission_hooks  # noqa: E402,F401  (registers them)
+from cartable.homework.views import workload as workload_hooks  # noqa: E402,F401  (its menu entry and widget)
 
 # The demo loader: its submissions' demo included.
 registry.register_demo_loader("homework", "cartable.homework.demo.load_demo", after=("timetable",))
