@@ -295,7 +295,7 @@ class GenerationTests(Flow):
             "Élève sérieux et investi.",
             "Encouragements",
             "arrondie une seule fois",
-            "Absences : 3 demi-journée(s), dont 1 non justifiée(s). Retards : 2.",
+            "Absences : 3 demi-journées, dont 1 non justifiée. Retards : 2.",
         ]:
             with self.subTest(words=words):
                 self.assertIn(words, " ".join(text.split()))

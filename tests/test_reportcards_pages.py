@@ -161,7 +161,7 @@ class PageTests(Flow):
         for number in numbers:
             self.assertIn(number, text)
         self.assertIn("Retards : 2", text)
-        self.assertIn("3 demi-journée(s) d'absence dont 1 non justifiée(s), 2 retard(s)", page)
+        self.assertIn("3 demi-journées d'absence dont 1 non justifiée, 2 retards", page)
 
     def test_downloads_are_guarded_and_staff_reads_recorded(self):
         """A draft is not for families; charlie never; staff reading a report card leaves a read record."""

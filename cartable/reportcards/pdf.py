@@ -12,6 +12,7 @@ import io
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -136,13 +137,15 @@ def render(data: dict, *, version: int = 1, replaces: int | None = None) -> byte
     story += [table, Spacer(1, 3 * mm)]
 
     absences = data["absences"]
-    absence_text = _(
-        "Absences : %(absent)s demi-journée(s), dont %(unjustified)s non justifiée(s). Retards : %(late)s."
-    ) % {
-        "absent": absences["absent_half_days"],
-        "unjustified": absences["unjustified_half_days"],
-        "late": absences["lateness"],
-    }
+    absent, unjustified = absences["absent_half_days"], absences["unjustified_half_days"]
+    absence_text = (
+        ngettext("Absences : %(absent)s demi-journée", "Absences : %(absent)s demi-journées", absent)
+        % {"absent": absent}
+        + ngettext(", dont %(unjustified)s non justifiée.", ", dont %(unjustified)s non justifiées.", unjustified)
+        % {"unjustified": unjustified}
+        + " "
+        + _("Retards : %(late)s.") % {"late": absences["lateness"]}
+    )
     story.append(_p(absence_text, BODY))
     story.append(_p(_("Appréciation générale"), HEAD))
     story.append(_p(data.get("general_appreciation") or "—", BODY))

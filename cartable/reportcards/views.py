@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cartable.core import audit, authz, uploads
@@ -299,7 +300,9 @@ def publish(request: Request, class_id: int, period_id: int) -> HttpResponse:
     authz.require_or_404(request.actor, "reportcards.run_council", school_class)
     form, published = _publish_form(request, school_class, period)
     if published is not None:
-        messages.success(request, _("%(n)s bulletin(s) publié(s).") % {"n": published})
+        messages.success(
+            request, ngettext("%(n)s bulletin publié.", "%(n)s bulletins publiés.", published) % {"n": published}
+        )
         return HttpResponseRedirect(reverse("reportcards:council", args=[class_id, period_id]))
     view = queries.council(request.actor, class_id=class_id, period_id=period_id)
     return render(request, "reportcards/council.html", _council_context(request, view, publish_form=form), status=400)

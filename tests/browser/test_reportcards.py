@@ -63,7 +63,7 @@ def test_appreciations_generation_publication_and_download(page, marks):
     page.get_by_label(re.compile("publier quand même ?")).check()  # what is missing was shown (issue 11)
     with follow(page):
         page.get_by_role("button", name="Publier aux familles").click()
-    expect(page.get_by_text("3 bulletin(s) publié(s).")).to_be_visible()
+    expect(page.get_by_text("3 bulletins publiés.")).to_be_visible()
 
     page.context.clear_cookies()
     page.set_viewport_size(PHONE)
@@ -72,7 +72,7 @@ def test_appreciations_generation_publication_and_download(page, marks):
     no_sideways_scroll(page)
     with follow(page):
         page.get_by_role("link", name=f"{period.name} — version 1").click()
-    expect(page.locator("#absences")).to_contain_text("3 demi-journée(s)")
+    expect(page.locator("#absences")).to_contain_text("3 demi-journées")
     expect(page.locator("#overall-average")).to_have_text("13,17")
     no_sideways_scroll(page)
     with page.expect_download() as download:
@@ -121,6 +121,6 @@ def test_the_appreciation_counter_and_the_publication_confirmation(page, marks):
     page.get_by_label(question).check()
     with follow(page):
         page.get_by_role("button", name="Publier aux familles").click()
-    expect(page.get_by_text("3 bulletin(s) publié(s).")).to_be_visible()
+    expect(page.get_by_text("3 bulletins publiés.")).to_be_visible()
     visit(page, "/bulletins/")
     expect(page.locator(f"#state-{five_a.pk}-{period.pk}")).to_contain_text("publiés : 3 / 3")

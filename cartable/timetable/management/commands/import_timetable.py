@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from cartable.directory.models import Establishment
 from cartable.timetable import actions, imports
@@ -42,7 +43,10 @@ class Command(BaseCommand):
         if not parsed.ok:
             for line, message in parsed.errors:
                 self.stderr.write(f"ligne {line} : {message}")
-            raise CommandError(f"{len(parsed.errors)} erreur(s) : rien n'a été importé.")
+            n = len(parsed.errors)
+            raise CommandError(
+                ngettext("%(n)d erreur : rien n'a été importé.", "%(n)d erreurs : rien n'a été importé.", n) % {"n": n}
+            )
         counts = actions.import_timetable(
             actor=None, establishment=establishment, rows=parsed.rows, valid_from=start, replace=replace
         )
