@@ -15,7 +15,7 @@ from cartable.accounts import actions, charters
 from cartable.accounts.activation import ActivationError
 from cartable.accounts.models import ActivationCode, Charter, LoginAttempt
 from cartable.core.models import AuditEvent, Delivery, Notification
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 ACTIVATE = reverse("accounts:activate")
 CHOOSE_PASSWORD = reverse("accounts:activate_password")

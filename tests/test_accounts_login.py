@@ -13,7 +13,7 @@ from cartable.accounts import actions, throttle
 from cartable.accounts.middleware import SESSION_AUTH_AT, SESSION_SEEN_AT
 from cartable.accounts.models import AccountSession, LoginAttempt
 from cartable.core.models import AuditEvent
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 LOGIN = reverse("accounts:login")
 DASHBOARD = reverse("dashboard:home")

@@ -11,7 +11,7 @@ from django.utils.html import escape
 
 from cartable.accounts.models import AccountSession
 from cartable.core.models import AuditEvent
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 CHANGE = reverse("accounts:password_change")
 RESET = reverse("accounts:password_reset")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from cartable.accounts import actions
 from cartable.accounts.models import Preferences
 from cartable.core.models import AuditEvent
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PREFERENCES = reverse("accounts:preferences")
 SET_LANGUAGE = reverse("accounts:set_language")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from cartable.core.models import AuditEvent
 from cartable.directory.models import Guardianship, Membership, Role
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 class AdminRelationTests(PersonaTestCase):

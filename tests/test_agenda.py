@@ -17,7 +17,7 @@ from cartable.core.authz import Action
 from cartable.core.models import AuditEvent
 from cartable.directory.models import SchoolClass, TeachingAssignment
 from cartable.homework.models import Homework
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PARIS = ZoneInfo("Europe/Paris")
 EVERYBODY = [

@@ -31,7 +31,7 @@ from cartable.core.models import AuditEvent, Notification
 from cartable.demo.personas import enrol, person
 from cartable.directory.models import SchoolClass
 from cartable.timetable.models import Slot
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 from tests.support.timetable import MONDAY_A, T, build_timetable
 
 PARIS = ZoneInfo("Europe/Paris")

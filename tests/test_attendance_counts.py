@@ -11,7 +11,7 @@ from hypothesis import strategies
 
 from cartable.attendance.models import Absence, Lateness, Status, half_days
 from cartable.attendance.queries import AbsenceCounts, absence_counts
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 from tests.support.timetable import MONDAY_A
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cartable.attendance.models import Absence, Status
 from cartable.core import authz
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PARIS = ZoneInfo("Europe/Paris")
 EVERYBODY = [

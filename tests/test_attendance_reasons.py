@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cartable.attendance import actions
 from cartable.attendance.models import DEFAULT_REASONS, Absence, AbsenceReason, Justification
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PARIS = ZoneInfo("Europe/Paris")
 WRITES = ("INSERT", "UPDATE", "DELETE")

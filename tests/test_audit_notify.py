@@ -1,7 +1,6 @@
 """The kernel's cross-cutting services: audit trail, notification outbox, registry and module switch."""
 
 import datetime as dt
-from smtplib import SMTPException
 
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
@@ -16,16 +15,9 @@ from cartable.core.notify import notify
 from cartable.core.tasks import MAX_ATTEMPTS, STALE_CLAIM, deliver_pending
 from cartable.directory.actor import ANONYMOUS
 from cartable.directory.models import Establishment
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 KIND = "tests.essai"
-
-
-class FailingBackend(BaseEmailBackend):
-    """A mail server that is down: every send raises, as smtplib does."""
-
-    def send_messages(self, email_messages):
-        raise SMTPException("Serveur de courriel injoignable")
 
 
 class ConcurrentWorkerBackend(BaseEmailBackend):
@@ -222,7 +214,7 @@ class NotifyTests(RegistryIsolation, PersonaTestCase):
         """Each run retries a failed e-mail; after MAX_ATTEMPTS it is marked failed and left alone."""
         notify(recipients=[self.lucas], kind=KIND, title="Bienvenue")
         delivery = Delivery.objects.get()
-        with override_settings(MAILERS={"default": {"BACKEND": "tests.test_audit_notify.FailingBackend"}}):
+        with override_settings(MAILERS={"default": {"BACKEND": "tests.support.mail.FailingBackend"}}):
             for attempt in range(1, MAX_ATTEMPTS + 1):
                 with self.subTest(attempt=attempt):
                     self.assertEqual(deliver_pending.call(), 0)
@@ -239,7 +231,7 @@ class NotifyTests(RegistryIsolation, PersonaTestCase):
     def test_a_mail_server_back_up_delivers_on_the_next_run(self):
         """A failure followed by a working server sends the e-mail once."""
         notify(recipients=[self.lucas], kind=KIND, title="Bienvenue")
-        with override_settings(MAILERS={"default": {"BACKEND": "tests.test_audit_notify.FailingBackend"}}):
+        with override_settings(MAILERS={"default": {"BACKEND": "tests.support.mail.FailingBackend"}}):
             deliver_pending.call()
         self.assertEqual(deliver_pending.call(), 1)
         self.assertEqual(deliver_pending.call(), 0)

@@ -23,8 +23,8 @@ from cartable.directory.models import (
     Subject,
     User,
 )
-from tests.base import PersonaTestCase
 from tests.support import EVERYONE
+from tests.support.personas import PersonaTestCase
 
 COLLEGE_STAFF = {"paul.dupont", "sophie.bernard", "nadia.petit", "marc.leroy", "julie.moreau"}
 COLLEGE_PEOPLE = COLLEGE_STAFF | {

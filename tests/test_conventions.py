@@ -29,6 +29,7 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
     "view-too-long": {},
     "role-in-template": {},
     "core-names-a-role": {},
+    "test-imports-a-test-module": {},
 }
 
 ORM_WRITES = {"save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
@@ -219,3 +220,30 @@ def test_the_kernel_names_no_role():
             }:
                 found.append(f"{rel(path)}:{node.lineno} {node.value!r}")
     report("core-names-a-role", found)
+
+
+TEST_PATH = re.compile(r"^tests\.(test_\w+|base|browser\.\w+)\.\w+$")  # a dotted path into a test module
+
+
+def test_test_modules_share_through_the_support_package():
+    """What tests share lives in ``tests/support/``: no test module imports another test module (nor names
+    one in a dotted path, as a mail backend setting would)."""
+    tests = ROOT / "tests"
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        if "support" in path.relative_to(tests).parts[:1] or allowed("test-imports-a-test-module", path, None):
+            continue
+        for node in ast.walk(parse(path)):
+            names: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and TEST_PATH.match(node.value):
+                names = [node.value]
+            for name in names:
+                if name.startswith("tests.") and not name.startswith("tests.support") and name != "tests":
+                    module = name.rsplit(".", 1)[0] if isinstance(node, ast.Constant) else name
+                    if module != ".".join(path.relative_to(ROOT).with_suffix("").parts):
+                        found.append(f"{rel(path)}:{node.lineno} {name}")
+    report("test-imports-a-test-module", found)

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 class DashboardTests(PersonaTestCase):

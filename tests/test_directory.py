@@ -22,8 +22,8 @@ from cartable.directory.models import (
     Subject,
     TeachingAssignment,
 )
-from tests.base import PersonaTestCase
 from tests.support import EVERYONE
+from tests.support.personas import PersonaTestCase
 
 
 class ConstraintTests(PersonaTestCase):

@@ -16,7 +16,7 @@ from cartable.directory.models import Enrolment
 from cartable.discipline import actions, rules
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
 from cartable.discipline.queries import student_discipline_summary
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PARIS = ZoneInfo("Europe/Paris")
 EVERYONE = [

@@ -7,7 +7,7 @@ from django.utils.module_loading import import_string
 from cartable.core import registry
 from cartable.core.models import AuditEvent, NotificationPreference
 from cartable.demo.personas import person
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 def _app_providers() -> dict:

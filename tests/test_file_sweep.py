@@ -9,7 +9,8 @@ from cartable.core import registry, schedule
 from cartable.core.tasks import sweep_orphan_files
 from cartable.core.uploads import referenced_files
 from cartable.homework.models import Submission
-from tests.test_homework_submissions import SubmissionTestCase, pdf_upload
+from tests.support.files import pdf_upload
+from tests.support.homework import SubmissionTestCase
 
 
 def age(name: str, seconds: int = 3 * 3600) -> None:

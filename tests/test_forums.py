@@ -15,8 +15,8 @@ from cartable.core.models import AuditEvent, Notification
 from cartable.directory.models import Group
 from cartable.forums import actions, policies
 from cartable.forums.models import Forum, Post, Subscription, Topic
-from tests.base import PersonaTestCase
-from tests.test_news import EVERYBODY, HOSTILE, assert_inert
+from tests.support.markup import HOSTILE, assert_inert
+from tests.support.personas import EVERYBODY, PersonaTestCase
 
 Kind = Forum.Kind
 MANAGERS = {"nadia.petit", "marc.leroy", "julie.moreau"}

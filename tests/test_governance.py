@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from cartable.core import registry
 from cartable.core.models import AuditEvent
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 class ModuleSwitchTests(PersonaTestCase):

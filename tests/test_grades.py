@@ -20,7 +20,7 @@ from cartable.grades import actions
 from cartable.grades.actions import MarkEntry
 from cartable.grades.forms import parse_mark
 from cartable.grades.models import CompetencyAssessment, Evaluation, Mark, SubjectCoefficient
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 D = Decimal
 EVERYONE = [

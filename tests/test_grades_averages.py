@@ -14,7 +14,7 @@ from cartable.grades import averages
 from cartable.grades.averages import MarkInput, Stats
 from cartable.grades.models import Evaluation, Mark, SubjectCoefficient
 from cartable.grades.queries import evaluation_stats, period_averages
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 D = Decimal
 

@@ -17,7 +17,7 @@ from cartable.directory.models import Role, TeachingAssignment
 from cartable.homework import actions, queries
 from cartable.homework.models import Homework, HomeworkDone, LogEntry
 from cartable.timetable.models import Slot
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 HOSTILE = [
     '<p>Bien</p><script>alert("x")</script>',

@@ -2,26 +2,22 @@
 
 import datetime as dt
 import io
-import shutil
-import tempfile
 import zipfile
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent, Notification
-from cartable.directory.models import TeachingAssignment
 from cartable.homework.models import Feedback, Homework, Submission, SubmissionFile
 from cartable.homework.submissions import actions
-from tests.base import PersonaTestCase
-from tests.test_uploads import tiny_docx, tiny_pdf, tiny_png
+from tests.support.files import pdf_upload, tiny_docx, tiny_pdf, tiny_png
+from tests.support.homework import SubmissionTestCase
 
 EVERYONE = [
     "lucas.martin",
@@ -39,64 +35,6 @@ EVERYONE = [
     "emma.martin",
 ]
 SEES_LUCAS_WORK = {"lucas.martin", "claire.martin", "paul.dupont", "marc.leroy", "admin.region"}
-
-
-def pdf_upload(name="copie.pdf", text="Devoir"):
-    return SimpleUploadedFile(name, tiny_pdf(text), content_type="application/pdf")
-
-
-class SubmissionTestCase(PersonaTestCase):
-    """The persona school with a maths homework of 5e A (paul.dupont) that accepts submissions."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls._media = tempfile.mkdtemp()
-        cls._media_override = override_settings(MEDIA_ROOT=cls._media)
-        cls._media_override.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls._media_override.disable()
-        shutil.rmtree(cls._media, ignore_errors=True)
-
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        cls.maths = TeachingAssignment.objects.get(teacher=cls.people["paul.dupont"], school_class__name="5e A")
-        cls.homework = cls.make_homework()
-
-    @classmethod
-    def make_homework(cls, *, deadline=dt.timedelta(days=2), late_policy=Homework.LatePolicy.ACCEPT, **kw):
-        now = timezone.now()
-        return Homework.objects.create(
-            establishment=cls.maths.establishment,
-            assignment=kw.pop("assignment", cls.maths),
-            kind=Homework.Kind.HAND_IN,
-            title=kw.pop("title", "Rédaction sur les fractions"),
-            due_date=(now + deadline).date(),
-            published_at=now - dt.timedelta(days=1),
-            accepts_submissions=kw.pop("accepts_submissions", True),
-            submission_deadline=kw.pop("submission_deadline", now + deadline),
-            late_policy=late_policy,
-            author=cls.people["paul.dupont"],
-            **kw,
-        )
-
-    def submit(self, username="lucas.martin", homework=None, follow=False, **data):
-        self.login(username)
-        homework = homework or self.homework
-        with self.captureOnCommitCallbacks(execute=True):
-            return self.client.post(reverse("homework:submissions:student", args=[homework.pk]), data, follow=follow)
-
-    def lucas_submission(self, **kw) -> Submission:
-        return actions.submit_work(
-            actor=self.actor("lucas.martin"),
-            homework=kw.pop("homework", self.homework),
-            text=kw.pop("text", "Ma réponse"),
-            files=kw.pop("files", []),
-        )
 
 
 class HandingInTests(SubmissionTestCase):

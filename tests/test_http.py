@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from cartable.accounts.models import LoginAttempt
 from cartable.core.http import client_ip
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 class ClientAddressTests(PersonaTestCase):

@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from cartable.accounts.models import Preferences
 from cartable.directory.models import Establishment
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 CODE = Path(settings.BASE_DIR)
 PO = CODE / "locale" / "en" / "LC_MESSAGES" / "django.po"

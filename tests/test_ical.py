@@ -15,7 +15,7 @@ from cartable.core.models import AuditEvent
 from cartable.directory.models import SchoolClass, TeachingAssignment
 from cartable.homework.models import Homework
 from cartable.timetable.models import LessonChange, Slot
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PARIS = ZoneInfo("Europe/Paris")
 LONG_FRENCH = (

@@ -16,7 +16,7 @@ from cartable.core.authz import Action
 from cartable.directory.models import Guardianship, Role
 from cartable.discipline.queries import family_student_id
 from cartable.reportcards.models import ReportCard
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 class LegalResponsibilityTests(PersonaTestCase):

@@ -17,7 +17,7 @@ from cartable.core.models import AuditEvent, Notification
 from cartable.directory.models import Membership, Role, SchoolClass, User
 from cartable.messaging import actions, queries
 from cartable.messaging.models import Attachment, Folder, MailboxEntry, Message, Report
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EVERYBODY = [

@@ -8,7 +8,7 @@ from cartable.directory.models import Role
 from cartable.messaging import actions
 from cartable.messaging.models import CommunicationRule, Reach
 from cartable.messaging.rules import DEFAULTS, explain, load_facts, simulate
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PEOPLE = ["lucas.martin", "claire.martin", "paul.dupont", "nadia.petit", "marc.leroy", "julie.moreau", "charlie.roux"]
 STAFF = ["paul.dupont", "nadia.petit", "marc.leroy", "julie.moreau"]

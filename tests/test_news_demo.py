@@ -13,7 +13,7 @@ from cartable.forums.models import Forum, Post, Topic
 from cartable.news import queries
 from cartable.news.demo import load_demo as load_news_demo
 from cartable.news.models import NewsItem
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PERSONAS = [
     "lucas.martin",

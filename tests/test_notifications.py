@@ -24,7 +24,7 @@ from cartable.directory.models import TeachingAssignment, User
 from cartable.homework import actions as homework_actions
 from cartable.notifications.models import ReminderRun
 from cartable.notifications.tasks import EVENT_TOMORROW, HOMEWORK_DUE, remind
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 PARIS = ZoneInfo("Europe/Paris")
 MAILED = "tests.mailed"  # a kind e-mailed by default
@@ -293,7 +293,7 @@ class DigestTests(NotificationsTestCase):
             notify(recipients=[self.lucas], kind=MAILED, title="Premier")
         with (
             clock(paris(2026, 11, 30, 17, 30)),
-            override_settings(MAILERS={"default": {"BACKEND": "tests.test_audit_notify.FailingBackend"}}),
+            override_settings(MAILERS={"default": {"BACKEND": "tests.support.mail.FailingBackend"}}),
         ):
             self.assertEqual(send_digests.call(), 0)
         self.assertFalse(DigestRun.objects.exists())

@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from cartable.demo.personas import enrol, hashed
 from cartable.directory.models import Enrolment, Membership, Role, User
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 class AnnuaireTests(PersonaTestCase):

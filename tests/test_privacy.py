@@ -20,7 +20,7 @@ from cartable.directory.models import (
     SchoolClass,
     TeachingAssignment,
 )
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 def user_fields_of(model) -> set[str]:

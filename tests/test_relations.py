@@ -5,7 +5,7 @@ import datetime as dt
 from cartable.demo.personas import person
 from cartable.directory import queries
 from cartable.directory.models import Enrolment, Group, Guardianship, Membership, Role, TeachingAssignment
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 class RelationTestCase(PersonaTestCase):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from cartable.attendance.queries import absence_counts
 from cartable.core import authz
@@ -26,74 +24,7 @@ from cartable.reportcards.models import (
     SubjectAppreciation,
 )
 from cartable.reportcards.pdf import decimal_text
-from tests.test_reportcards_support import ReportCardTestCase
-
-EVERYONE = [
-    "paul.dupont",
-    "sophie.bernard",
-    "nadia.petit",
-    "marc.leroy",
-    "julie.moreau",
-    "admin.region",
-    "lucas.martin",
-    "claire.martin",
-    "thomas.girard",
-    "charlie.roux",
-]
-
-
-def pdf_text(card: ReportCard) -> str:
-    with card.file.open("rb") as handle:
-        reader = PdfReader(io.BytesIO(handle.read()))
-    return "\n".join(page.extract_text() for page in reader.pages)
-
-
-class Flow(ReportCardTestCase):
-    """Helpers to write, generate and publish as the personas."""
-
-    def write_all(self):
-        lucas = self.people["lucas.martin"]
-        actions.save_subject_appreciation(
-            actor=self.actor("paul.dupont"),
-            school_class=self.five_a,
-            period=self.period,
-            subject=self.math,
-            student=lucas,
-            text="Bon trimestre, des efforts à poursuivre.",
-        )
-        actions.save_general_appreciation(
-            actor=self.actor("paul.dupont"),
-            school_class=self.five_a,
-            period=self.period,
-            student=lucas,
-            text="Élève sérieux et investi.",
-        )
-        actions.record_decision(
-            actor=self.actor("marc.leroy"),
-            school_class=self.five_a,
-            period=self.period,
-            student=lucas,
-            mention=CouncilDecision.Mention.ENCOURAGEMENTS,
-            decision="Passage conseillé, continuer ainsi.",
-        )
-
-    def generate(self) -> GenerationRun:
-        with self.captureOnCommitCallbacks(execute=True):
-            run = actions.request_generation(
-                actor=self.actor("marc.leroy"), school_class=self.five_a, period=self.period
-            )
-        run.refresh_from_db()
-        return run
-
-    def publish(self, **kwargs) -> list[ReportCard]:
-        kwargs.setdefault("confirm_missing", True)  # the direction saw what is missing and publishes anyway
-        with self.captureOnCommitCallbacks(execute=True):
-            return actions.publish_class(
-                actor=self.actor("marc.leroy"), school_class=self.five_a, period=self.period, **kwargs
-            )
-
-    def card_of(self, username: str, version: int = 1) -> ReportCard:
-        return ReportCard.objects.get(student=self.people[username], period=self.period, version=version)
+from tests.support.reportcards import EVERYONE, Flow, pdf_text
 
 
 class PolicyTests(Flow):

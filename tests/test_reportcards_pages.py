@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from cartable.core import authz
 from cartable.core.models import AuditEvent
 from cartable.reportcards.models import GenerationRun, ReportCard, SubjectAppreciation
-from tests.test_reportcards import EVERYONE, Flow
+from tests.support.reportcards import EVERYONE, Flow
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -13,7 +13,7 @@ from cartable.core.models import AuditEvent, Notification
 from cartable.reportcards import actions, pdf
 from cartable.reportcards.models import MAX_APPRECIATION, MAX_DECISION, MAX_GENERAL, ReportCard, SubjectAppreciation
 from cartable.reportcards.queries import missing_in
-from tests.test_reportcards import Flow, pdf_text
+from tests.support.reportcards import Flow, pdf_text
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 INDEX_QUERIES = 12  # session, person, memberships, teaching, classes, periods + the states (7)

@@ -11,7 +11,7 @@ from cartable.core import registry, schedule
 from cartable.core.audit import record
 from cartable.core.models import AuditEvent, JobRun, Notification
 from cartable.core.notify import notify
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 class ScheduleTests(PersonaTestCase):

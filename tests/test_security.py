@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from django.urls import path, reverse
 
 from cartable import urls as site_urls
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 
 def boom(request):

@@ -10,24 +10,7 @@ from cartable.core.authz import Action
 from cartable.directory.models import Enrolment, Group
 from cartable.timetable import policies, queries
 from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot
-from tests.base import PersonaTestCase
-from tests.support.timetable import MONDAY_A, MONDAY_B, T, build_timetable
-
-
-class TimetableCase(PersonaTestCase):
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        cls.tt = build_timetable(cls.school)
-        cls.college = cls.school.college.establishment
-        cls.five_a = cls.school.college.classes["5e A"]
-
-    def change(self, slot_name, day, kind, **fields):
-        slot = self.tt[slot_name]
-        return LessonChange.objects.create(establishment=self.college, slot=slot, date=day, kind=kind, **fields)
-
-    def class_week(self, monday=MONDAY_A):
-        return queries.week_of_class(school_class=self.five_a, monday=monday)
+from tests.support.timetable import MONDAY_A, MONDAY_B, T, TimetableCase
 
 
 class LessonTests(TimetableCase):

@@ -12,7 +12,7 @@ from cartable.core.models import AuditEvent
 from cartable.directory.models import TeachingAssignment
 from cartable.timetable import imports
 from cartable.timetable.models import Room, Slot, Weeks
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 GOOD = """Jour;Début;Fin;Matière;Enseignant;Classe;Salle;Semaines
 lundi;08:00;09:00;MATH;paul.dupont;5e A;B12;toutes

@@ -11,8 +11,7 @@ from django.utils.formats import date_format
 from cartable.core.models import AuditEvent, Notification
 from cartable.directory.models import Group
 from cartable.timetable.models import LessonChange, NonSchoolDay, Slot, TimetableSettings
-from tests.support.timetable import MONDAY_A, MONDAY_B, T, iso_week
-from tests.test_timetable import TimetableCase
+from tests.support.timetable import MONDAY_A, MONDAY_B, T, TimetableCase, iso_week
 
 
 class WeekPageTests(TimetableCase):

@@ -12,8 +12,7 @@ from cartable.core.models import AuditEvent
 from cartable.directory.models import Group, Subject, TeachingAssignment
 from cartable.timetable import actions, queries
 from cartable.timetable.models import LessonChange, Room, Slot, Weeks
-from tests.support.timetable import MONDAY_A, MONDAY_B, T
-from tests.test_timetable import TimetableCase
+from tests.support.timetable import MONDAY_A, MONDAY_B, T, TimetableCase
 
 EDITORS = ("marc.leroy", "julie.moreau", "nadia.petit")
 OTHERS = ("paul.dupont", "sophie.bernard", "lucas.martin", "claire.martin", "charlie.roux")

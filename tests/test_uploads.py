@@ -3,63 +3,18 @@ and served as downloads a browser will not run.
 
 The sample builders (``tiny_pdf``, ``tiny_png``, ``tiny_docx``...) are reused by other tests."""
 
-import io
 import shutil
-import struct
 import tempfile
-import zipfile
-import zlib
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.fields.files import FieldFile
 from django.test import RequestFactory, SimpleTestCase, override_settings
 
 from cartable.core import uploads
+from tests.support.files import tiny_docx, tiny_odt, tiny_pdf, tiny_png, upload, zip_of
 
 SCANNED: list = []
-
-
-def tiny_pdf(text: str = "Devoir") -> bytes:
-    """A small but valid PDF document."""
-    return (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-        b"% " + text.encode() + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    )
-
-
-def tiny_png() -> bytes:
-    """A 1×1 white PNG image."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\xff\xff")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-
-
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def tiny_docx() -> bytes:
-    """A zip laid out as a Word document."""
-    return _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
-
-
-def tiny_odt() -> bytes:
-    """A zip laid out as an OpenDocument text."""
-    return _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"})
-
-
-def upload(name: str, data: bytes, declared: str = "application/octet-stream") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, content_type=declared)
 
 
 def refuse_everything(path_or_bytes) -> None:
@@ -95,7 +50,7 @@ class ValidateUploadTests(SimpleTestCase):
             ("devoir.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>", "application/pdf"),
             ("devoir.pdf", b"  <html><body>hello</body></html>", "application/pdf"),
             ("image.png", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 60, "image/png"),
-            ("dossier.docx", _zip({"a.txt": b"x"}), "application/zip"),
+            ("dossier.docx", zip_of({"a.txt": b"x"}), "application/zip"),
             ("dessin.txt", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "text/plain"),
             ("blob.txt", b"\x00\x01\x02binary", "text/plain"),
             ("latin1.txt", "café".encode("latin-1"), "text/plain"),

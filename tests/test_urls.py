@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from cartable.directory.models import Membership
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 # Views a person who is not signed in may reach. Each entry is a deliberate decision: add one only for a
 # page that must work before sign-in, and mark its view with @login_not_required.

@@ -14,7 +14,7 @@ from cartable.homework import workload
 from cartable.homework.models import Homework, HomeworkDone, WorkloadThresholds
 from cartable.homework.workload import Work, plan
 from cartable.timetable.queries import default_monday
-from tests.base import PersonaTestCase
+from tests.support.personas import PersonaTestCase
 
 MONDAY = dt.date(2025, 3, 3)  # a Monday
 

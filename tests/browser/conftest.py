@@ -12,8 +12,8 @@ from django.core.cache import cache
 from playwright.sync_api import sync_playwright
 
 from cartable.demo.personas import build_personas
-from tests.base import HISTORY_WEEKS
-from tests.browser.support import AXE_SCRIPT, AxeAudit
+from tests.support.browser import AXE_SCRIPT, AxeAudit
+from tests.support.personas import HISTORY_WEEKS
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests themselves
 # (building the persona school) are still plain synchronous code.

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from cartable.accounts import actions
 from cartable.accounts.models import Charter
 from cartable.directory.actor import Actor
-from tests.browser.support import expect_identity, follow, visit
+from tests.support.browser import expect_identity, follow, visit
 
 pytestmark = pytest.mark.browser
 

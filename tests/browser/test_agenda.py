@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from cartable.agenda.models import CalendarFeed, Event
 from cartable.directory.models import TeachingAssignment
 from cartable.homework.models import Homework
-from tests.browser.support import follow, log_in, visit
+from tests.support.browser import follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}

@@ -11,8 +11,8 @@ from cartable.attendance.actions import ensure_default_reasons
 from cartable.attendance.models import Absence, Justification, Mark, State, Status
 from cartable.directory.models import TeachingAssignment
 from cartable.timetable.models import Slot
-from tests.browser.support import follow, log_in, visit
-from tests.test_uploads import tiny_pdf
+from tests.support.browser import follow, log_in, visit
+from tests.support.files import tiny_pdf
 
 pytestmark = pytest.mark.browser
 

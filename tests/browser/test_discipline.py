@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from cartable.directory.actor import Actor
 from cartable.discipline import actions
 from cartable.discipline.models import Punishment, Sanction
-from tests.browser.support import assert_accessible, follow, log_in, visit
+from tests.support.browser import assert_accessible, follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}

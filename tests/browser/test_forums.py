@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cartable.forums.models import Forum, Post, Topic
-from tests.browser.support import assert_accessible, follow, log_in, visit
+from tests.support.browser import assert_accessible, follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cartable.grades.models import Evaluation, Mark
-from tests.browser.support import follow, log_in, visit
+from tests.support.browser import follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}

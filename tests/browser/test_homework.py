@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from cartable.directory.models import TeachingAssignment
 from cartable.homework.models import Homework
 from cartable.timetable.models import Slot
-from tests.browser.support import follow, log_in, visit
+from tests.support.browser import follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from cartable.directory.models import TeachingAssignment
 from cartable.homework.models import Homework
-from tests.browser.support import follow, log_in, visit
-from tests.test_uploads import tiny_pdf
+from tests.support.browser import follow, log_in, visit
+from tests.support.files import tiny_pdf
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cartable.messaging.models import CommunicationRule, MailboxEntry
-from tests.browser.support import assert_accessible, follow, log_in, visit
+from tests.support.browser import assert_accessible, follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}

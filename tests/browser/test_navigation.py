@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cartable.directory.models import Group
-from tests.browser.support import follow, log_in, visit
+from tests.support.browser import follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cartable.news.models import NewsItem
-from tests.browser.support import follow, log_in, visit
+from tests.support.browser import follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}
@@ -59,7 +59,7 @@ def test_the_principal_publishes_to_5e_a_families_and_claire_sees_it(page, schoo
 
 def test_a_missing_alt_text_is_explained_and_what_was_typed_is_kept(page, school, tmp_path, settings):
     """An image without its alternative text is refused with a French message; the title stays typed."""
-    from tests.test_uploads import tiny_png
+    from tests.support.files import tiny_png
 
     settings.MEDIA_ROOT = str(tmp_path)
     image = tmp_path / "cross.png"

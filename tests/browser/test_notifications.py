@@ -14,7 +14,7 @@ from cartable.core.notify import notify
 from cartable.directory.actor import Actor
 from cartable.directory.models import TeachingAssignment
 from cartable.homework import actions as homework_actions
-from tests.browser.support import follow, log_in, visit
+from tests.support.browser import follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 360, "height": 740}

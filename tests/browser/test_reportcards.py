@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.support import follow, log_in, visit
-from tests.test_reportcards_support import add_marks_and_absences
+from tests.support.browser import follow, log_in, visit
+from tests.support.reportcards import add_marks_and_absences
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import expect_identity, follow, log_in
+from tests.support.browser import expect_identity, follow, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cartable.timetable.queries import default_monday
-from tests.browser.support import SCREENSHOTS, follow, log_in, visit
+from tests.support.browser import SCREENSHOTS, follow, log_in, visit
 from tests.support.timetable import build_timetable
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cartable.timetable.queries import default_monday
-from tests.browser.support import follow, log_in, visit
+from tests.support.browser import follow, log_in, visit
 from tests.support.timetable import build_timetable
 
 pytestmark = pytest.mark.browser

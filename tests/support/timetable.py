@@ -13,8 +13,10 @@ import datetime as dt
 from django.utils import timezone
 
 from cartable.directory.models import TeachingAssignment
-from cartable.timetable.models import Room, Slot, TimetableSettings, Weeks
+from cartable.timetable import queries
+from cartable.timetable.models import LessonChange, Room, Slot, TimetableSettings, Weeks
 from cartable.timetable.queries import monday_of
+from tests.support.personas import PersonaTestCase
 
 MONDAY_A = monday_of(timezone.localdate()) - dt.timedelta(days=7)
 MONDAY_B = MONDAY_A + dt.timedelta(days=7)
@@ -74,3 +76,19 @@ def build_timetable(school) -> dict:
         "french_4b": slot(french_4b, 2, T(8), T(9), c3),
         "math_lycee": slot(math_lycee, 0, T(14), T(15)),
     }
+
+
+class TimetableCase(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.tt = build_timetable(cls.school)
+        cls.college = cls.school.college.establishment
+        cls.five_a = cls.school.college.classes["5e A"]
+
+    def change(self, slot_name, day, kind, **fields):
+        slot = self.tt[slot_name]
+        return LessonChange.objects.create(establishment=self.college, slot=slot, date=day, kind=kind, **fields)
+
+    def class_week(self, monday=MONDAY_A):
+        return queries.week_of_class(school_class=self.five_a, monday=monday)

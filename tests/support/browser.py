@@ -15,7 +15,9 @@ from pathlib import Path
 from playwright.sync_api import Page, Response, expect
 
 ROOT = Path(__file__).resolve().parents[2]
-AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"  # kept with its licence
+AXE_SCRIPT = (
+    Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe-core" / "axe.min.js"
+)  # kept with its licence
 SCREENSHOTS = ROOT / "var" / "screenshots"
 PASSWORD = "demo"
 

@@ -34,3 +34,21 @@ class PersonaTestCase(TestCase):
 
     def login(self, username: str) -> None:
         self.client.force_login(self.people[username])
+
+
+# The thirteen personas the communication matrices walk (news, forums).
+EVERYBODY = [
+    "lucas.martin",
+    "lea.bernard",
+    "ines.girard",
+    "emma.martin",
+    "claire.martin",
+    "thomas.girard",
+    "paul.dupont",
+    "sophie.bernard",
+    "nadia.petit",
+    "marc.leroy",
+    "julie.moreau",
+    "admin.region",
+    "charlie.roux",
+]
