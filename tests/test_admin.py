@@ -4,6 +4,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import reverse
 
+from cartable.core.models import AuditEvent
+from cartable.directory.models import Establishment
+from cartable.forums.models import Forum
 from tests.support.personas import PersonaTestCase
 
 
@@ -35,6 +38,28 @@ class AdminTests(PersonaTestCase):
                 request = self.client.get(admin_url(model, "changelist")).wsgi_request
                 expected = 200 if model_admin.has_add_permission(request) else 403
                 self.assertEqual(self.client.get(admin_url(model, "add")).status_code, expected)
+
+    def test_an_establishment_added_in_the_admin_opens_with_what_every_app_gives_it(self):
+        """Adding an establishment goes through ``open_establishment``: audited, with its standing forums."""
+        college = self.school.college.establishment
+        response = self.client.post(
+            admin_url(Establishment, "add"),
+            {
+                "academy": college.academy_id,
+                "uai": "0549998Y",
+                "name": "Collège neuf",
+                "kind": "college",
+                "ministry": "education",
+                "city": "Toul",
+            },
+        )
+        self.assertEqual(
+            response.status_code, 302, getattr(response, "context", None) and response.context.get("errors")
+        )
+        opened = Establishment.objects.get(uai="0549998Y")
+        self.assertEqual(Forum.objects.filter(establishment=opened).count(), 2)
+        event = AuditEvent.objects.get(verb="directory.open_establishment", establishment_id=opened.pk)
+        self.assertEqual(event.actor_id, self.people["admin.region"].pk)
 
     def test_every_registered_model_has_a_working_change_page(self):
         """The change page of one row of each model (with its inlines) answers 200."""

@@ -30,6 +30,12 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
     "role-in-template": {},
     "core-names-a-role": {},
     "test-imports-a-test-module": {},
+    "get-view-calls-an-action": {
+        "cartable/messaging/views.py:thread": "opening a conversation is what marks it read, as in every mail "
+        "client; the action only sets read_at on the reader's own entries",
+        "cartable/agenda/views.py:ical": "a calendar client can only GET; the feed's last-read time tells its "
+        "owner which secret links are in use (the preferences page lists them to revoke)",
+    },
 }
 
 ORM_WRITES = {"save", "create", "update", "delete", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
@@ -247,3 +253,52 @@ def test_test_modules_share_through_the_support_package():
                     if module != ".".join(path.relative_to(ROOT).with_suffix("").parts):
                         found.append(f"{rel(path)}:{node.lineno} {name}")
     report("test-imports-a-test-module", found)
+
+
+def _action_names(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """The names a module binds to actions modules (``actions``, ``grade_actions``...) and to functions
+    imported from one."""
+    modules, functions = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                if alias.name == "actions" or alias.name.endswith("_actions"):
+                    modules.add(alias.asname or alias.name)
+                elif node.module.endswith(".actions"):
+                    functions.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.endswith(".actions") and alias.asname:
+                    modules.add(alias.asname)
+    return modules, functions
+
+
+def _decorator_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    names = set()
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        names.add(target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", ""))
+    return names
+
+
+def test_no_get_view_calls_an_action():
+    """A view that answers only GET (``require_GET``/``require_safe``) changes nothing: it calls no action."""
+    found = []
+    for path in filter(is_view_module, source_files()):
+        tree = parse(path)
+        modules, functions = _action_names(tree)
+        for view in tree.body:
+            if not isinstance(view, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if not _decorator_names(view) & {"require_GET", "require_safe"}:
+                continue
+            for node in ast.walk(view):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                calls_action = (
+                    isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in modules
+                ) or (isinstance(func, ast.Name) and func.id in functions)
+                if calls_action and not allowed("get-view-calls-an-action", path, view.name):
+                    found.append(f"{rel(path)}:{node.lineno} {view.name}: {ast.unparse(func)}()")
+    report("get-view-calls-an-action", found)

@@ -12,13 +12,16 @@ from django.utils import timezone
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent, Notification
-from cartable.directory.models import Group
+from cartable.directory.actions import open_establishment, set_up_establishment
+from cartable.directory.models import Establishment, Group
 from cartable.forums import actions, policies
 from cartable.forums.models import Forum, Post, Subscription, Topic
 from tests.support.markup import HOSTILE, assert_inert
 from tests.support.personas import EVERYBODY, PersonaTestCase
 
 Kind = Forum.Kind
+# What the persona school's opening records (each establishment and its standing forums), before any test.
+OPENING_VERBS = ["directory.open_establishment", "forums.create_forum"]
 MANAGERS = {"nadia.petit", "marc.leroy", "julie.moreau"}
 COLLEGE_STAFF = {"paul.dupont", "sophie.bernard"} | MANAGERS
 COLLEGE_MEMBERS = {"lucas.martin", "lea.bernard", "ines.girard", "claire.martin", "thomas.girard"} | COLLEGE_STAFF
@@ -39,6 +42,8 @@ class ForumsTestCase(PersonaTestCase):
         )
 
     def forum(self, kind, *, establishment=None, **kw) -> Forum:
+        if kind in (Kind.ESTABLISHMENT, Kind.STAFF):  # every establishment has them from its opening
+            return Forum.objects.get(establishment=establishment or self.college, kind=kind)
         return Forum.objects.create(
             establishment=establishment or self.college, kind=kind, title=kw.pop("title", f"Forum {kind}"), **kw
         )
@@ -138,6 +143,7 @@ class ForumPolicyTests(ForumsTestCase):
 
     def test_who_opens_a_class_or_group_forum(self):
         """Teachers of the class or group and the managers open one; students, parents and charlie cannot."""
+        opened = AuditEvent.objects.filter(verb="forums.create_forum").count()  # the standing forums
         for who, target, allowed in [
             ("paul.dupont", ("school_class", self.five_a), True),
             ("paul.dupont", ("school_class", self.four_b), False),
@@ -155,7 +161,7 @@ class ForumPolicyTests(ForumsTestCase):
                 else:
                     with self.assertRaises(PermissionDenied):
                         actions.create_forum(actor=self.actor(who), kind=kind, title="Forum", **dict([target]))
-        self.assertEqual(AuditEvent.objects.filter(verb="forums.create_forum").count(), 3)
+        self.assertEqual(AuditEvent.objects.filter(verb="forums.create_forum").count() - opened, 3)
 
     def test_who_opens_forums_where(self):
         """The college's managers and the region open forums for any class or group there (forums.manage); its
@@ -188,7 +194,7 @@ class ForumActionTests(ForumsTestCase):
         self.assertEqual(bodies, ["<p>Question</p>", "<p>Réponse</p>"])
         topic.refresh_from_db()
         self.assertEqual(topic.post_count, 2)
-        verbs = list(AuditEvent.objects.order_by("id").values_list("verb", flat=True))
+        verbs = list(AuditEvent.objects.exclude(verb__in=OPENING_VERBS).order_by("id").values_list("verb", flat=True))
         self.assertEqual(verbs, ["forums.start_topic", "forums.post", "forums.post"])
         with self.assertRaises(ValueError):
             actions.reply(actor=self.actor("lucas.martin"), topic=topic, body="<script>x()</script>")
@@ -270,7 +276,7 @@ class ForumActionTests(ForumsTestCase):
         self.assertEqual(
             list(
                 AuditEvent.objects.filter(verb__startswith="forums.")
-                .exclude(verb="forums.post")
+                .exclude(verb__in=["forums.post", "forums.create_forum"])
                 .order_by("id")
                 .values_list("verb", flat=True)
             ),
@@ -286,19 +292,34 @@ class ForumActionTests(ForumsTestCase):
 
 
 class ForumPageTests(ForumsTestCase):
-    def test_the_list_makes_the_standing_forums_once_and_shows_what_each_reads(self):
-        """The first visit makes the establishment forum and the staff room; a parent sees the first only."""
+    def test_the_list_shows_the_standing_forums_each_reads_and_writes_nothing(self):
+        """The establishment forum and the staff room exist from the opening; a parent sees the first only;
+        reading the list creates no forum and records nothing (no GET writes)."""
+        forums, events = Forum.objects.count(), AuditEvent.objects.count()
         self.login("claire.martin")
         response = self.client.get(reverse("forums:index"))
         self.assertContains(response, "Forum de l&#x27;établissement")
         self.assertNotContains(response, "Salle des professeurs")
         self.assertNotContains(response, "Forum de la 5e A")
-        self.client.get(reverse("forums:index"))
-        self.assertEqual(Forum.objects.filter(kind__in=[Kind.ESTABLISHMENT, Kind.STAFF]).count(), 2)
         self.login("paul.dupont")
         response = self.client.get(reverse("forums:index"))
         self.assertContains(response, "Salle des professeurs")
         self.assertContains(response, "Forum de la 5e A")
+        self.assertEqual((Forum.objects.count(), AuditEvent.objects.count()), (forums, events))
+
+    def test_an_establishment_opens_with_its_standing_forums_once(self):
+        """``open_establishment`` runs the forums' setup: two forums, audited; running the setups again adds none."""
+        college = self.school.college.establishment
+        opened = open_establishment(
+            actor=None,
+            establishment=Establishment(academy=college.academy, uai="0549999Z", name="Collège neuf", kind="college"),
+        )
+        standing = Forum.objects.filter(establishment=opened).order_by("kind")
+        self.assertEqual([f.kind for f in standing], [Kind.ESTABLISHMENT, Kind.STAFF])
+        set_up_establishment(actor=None, establishment_id=opened.pk)
+        self.assertEqual(standing.count(), 2)
+        verbs = AuditEvent.objects.filter(establishment_id=opened.pk).values_list("verb", flat=True)
+        self.assertEqual(sorted(verbs), ["directory.open_establishment", "forums.create_forum", "forums.create_forum"])
 
     def test_a_teacher_posts_and_a_student_replies_through_the_pages(self):
         """paul opens a topic in 5e A's forum; lucas replies; the form redisplays an empty message in French."""

@@ -131,6 +131,20 @@ class DemoLoader:
 
 
 @dataclass(frozen=True)
+class EstablishmentSetup:
+    """What an app gives every establishment when it opens (the forums' standing forums...).
+
+    ``run`` is a dotted path to the app's action, called with ``actor=`` and ``establishment_id=``; it must
+    be idempotent (the directory runs every setup when an establishment opens, and again on demand)."""
+
+    name: str
+    run: str
+
+    def __call__(self, *, actor: Any, establishment_id: int) -> Any:
+        return import_string(self.run)(actor=actor, establishment_id=establishment_id)
+
+
+@dataclass(frozen=True)
 class Reminder:
     """One notice for tomorrow: who gets it, what it says, where it leads and what it is about."""
 
@@ -181,6 +195,7 @@ _periodic: dict[str, PeriodicJob] = {}
 _demo_loaders: dict[str, DemoLoader] = {}
 _reminders: dict[str, ReminderSource] = {}
 _secret_links: dict[str, SecretLinks] = {}
+_setups: dict[str, EstablishmentSetup] = {}
 
 
 def _add(table: dict, key: Any, item: Any) -> Any:
@@ -250,6 +265,15 @@ def order_after(loaders: list[DemoLoader]) -> list[DemoLoader]:
         done.append(ready)
         placed.add(ready.name)
     return done
+
+
+def register_establishment_setup(item: EstablishmentSetup) -> EstablishmentSetup:
+    return _add(_setups, item.name, item)
+
+
+def establishment_setups() -> list[EstablishmentSetup]:
+    """The setups an opening establishment runs, in the order they were registered."""
+    return list(_setups.values())
 
 
 def register_reminder_source(item: ReminderSource) -> ReminderSource:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from cartable.directory import actions as directory_actions
 from cartable.directory.models import (
     Academy,
     Enrolment,
@@ -94,8 +95,9 @@ def make_establishment(
 ) -> EstablishmentKit:
     """An establishment with its current school year and periods. ``history_weeks`` moves the year's start
     back when fewer weeks than that have passed since it (see :func:`build_personas`)."""
-    establishment = Establishment.objects.create(
-        academy=academy, uai=uai, name=name, kind=kind, ministry=ministry, city=city
+    establishment = directory_actions.open_establishment(
+        actor=None,
+        establishment=Establishment(academy=academy, uai=uai, name=name, kind=kind, ministry=ministry, city=city),
     )
     label, start, end = school_year_bounds()
     if history_weeks:

@@ -1,14 +1,16 @@
-"""The directory's writes: the erasure of a person's data (named by the data providers in hooks.py), and the
-memberships and guardianships the admin edits (granting a role is audited like any other write)."""
+"""The directory's writes: opening an establishment (with what every app gives it), the erasure of a person's
+data (named by the data providers in hooks.py), and the memberships and guardianships the admin edits
+(granting a role is audited like any other write)."""
 
 from __future__ import annotations
 
 from django.db import models, transaction
 
-from cartable.core import audit, erasure
+from cartable.core import audit, erasure, registry
 from cartable.directory.actor import Actor
 from cartable.directory.models import (
     Enrolment,
+    Establishment,
     ExternalIdentifier,
     GroupMembership,
     Guardianship,
@@ -17,6 +19,31 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
+
+ESTABLISHMENT_FIELDS = ("academy_id", "uai", "name", "kind", "ministry", "city")
+
+
+@transaction.atomic
+def open_establishment(*, actor: Actor | None, establishment: Establishment) -> Establishment:
+    """Save a new establishment and give it what every app registers for an opening one (the standing
+    forums...): no page has to create them when first read."""
+    establishment.save()
+    audit.record(
+        actor=actor,
+        verb="directory.open_establishment",
+        target=establishment,
+        establishment_id=establishment.pk,
+        after=audit.snapshot(establishment, ESTABLISHMENT_FIELDS),
+    )
+    set_up_establishment(actor=actor, establishment_id=establishment.pk)
+    return establishment
+
+
+@transaction.atomic
+def set_up_establishment(*, actor: Actor | None, establishment_id: int) -> None:
+    """Run every registered establishment setup (each is idempotent)."""
+    for setup in registry.establishment_setups():
+        setup(actor=actor, establishment_id=establishment_id)
 
 
 def _anonymise(model: type[models.Model], user: User) -> int:

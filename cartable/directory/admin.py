@@ -72,6 +72,13 @@ class EstablishmentAdmin(admin.ModelAdmin):
     list_filter = ["academy", "kind", "ministry"]
     search_fields = ["uai", "name", "city"]
 
+    def save_model(self, request, obj, form, change):
+        """A new establishment opens through the directory's action (audited, with every app's setup)."""
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            actions.open_establishment(actor=getattr(request, "actor", None), establishment=obj)
+
 
 class PeriodInline(admin.StackedInline):
     model = m.Period

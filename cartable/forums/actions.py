@@ -31,7 +31,7 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
-from cartable.forums.models import Forum, Post, Subscription, Topic
+from cartable.forums.models import STANDING, Forum, Post, Subscription, Topic
 
 Kind = Forum.Kind
 NOTIFY_KIND = "forums.post"
@@ -80,10 +80,6 @@ def create_forum(
         after={"kind": kind, "title": forum.title, "target": target.pk, "open_to_parents": open_to_parents},
     )
     return forum
-
-
-# Stored data, in French like the rest of the school's data (not interface strings).
-STANDING = ((Kind.ESTABLISHMENT, "Forum de l'établissement"), (Kind.STAFF, "Salle des professeurs"))
 
 
 @transaction.atomic

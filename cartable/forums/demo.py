@@ -1,9 +1,9 @@
 """The demo's forums: each establishment's forum and staff room, a 5e A class forum with a few topics and
 posts (one hidden by paul.dupont), a staff-room topic, and a topic in each establishment forum.
 
-The forums are made by the app's actions (audited as if paul.dupont had opened the class forum); the
-topics, posts and subscriptions go in a few bulk inserts, dated in the past, which the actions (dated now,
-each notifying the subscribers) cannot write."""
+The standing forums exist from the establishments' opening; the class forum is made by the app's action
+(audited as if paul.dupont had opened it); the topics, posts and subscriptions go in a few bulk inserts,
+dated in the past, which the actions (dated now, each notifying the subscribers) cannot write."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, SchoolClass
-from cartable.forums import actions
-from cartable.forums.models import Forum, Post, Subscription, Topic
+from cartable.forums import actions, queries
+from cartable.forums.models import STANDING, Forum, Post, Subscription, Topic
 
 if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
     from cartable.demo.personas import Personas
@@ -24,12 +24,13 @@ Kind = Forum.Kind
 
 
 def _standing(establishment: Establishment) -> dict[str, Forum]:
-    return {f.kind: f for f in actions.ensure_standing_forums(actor=None, establishment_id=establishment.pk)}
+    actions.ensure_standing_forums(actor=None, establishment_id=establishment.pk)  # opened before they existed
+    return queries.standing_forums(establishment.pk)
 
 
 def load_demo(personas: Personas, *, now: dt.datetime | None = None) -> list[Forum]:
     """Create the demo's forums (unless there are some already) and return them."""
-    if Forum.objects.exists():
+    if Forum.objects.exclude(kind__in=[kind for kind, _title in STANDING]).exists():
         return []
     p = personas.people
     now = now or timezone.now()

@@ -18,6 +18,9 @@ registry.register_module(
 registry.register_menu(
     registry.MenuEntry(key="forums", label=_("Forums"), url_name="forums:index", order=65, module="forums")
 )
+registry.register_establishment_setup(
+    registry.EstablishmentSetup(name="forums.standing", run="cartable.forums.actions.ensure_standing_forums")
+)
 registry.register_notification_kind(
     registry.NotificationKind(key="forums.post", label=_("Nouveau message de forum"), default_channels=("in_app",))
 )

@@ -136,3 +136,8 @@ class Subscription(EstablishmentScoped):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.forum or self.topic}"
+
+
+# The forums every establishment has from its opening, with their titles: stored data, in French like the rest
+# of the school's data (not interface strings).
+STANDING = ((Forum.Kind.ESTABLISHMENT, "Forum de l'établissement"), (Forum.Kind.STAFF, "Salle des professeurs"))

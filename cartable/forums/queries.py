@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.forums.models import Forum, Post, Subscription, Topic
+from cartable.forums.models import STANDING, Forum, Post, Subscription, Topic
 
 TOPICS_SHOWN = 100
 
@@ -20,6 +20,12 @@ def forums_for(actor: Actor) -> list[Forum]:
         .annotate(topic_total=Count("topics"))
         .order_by("establishment__name", "kind", "title", "id")
     )
+
+
+def standing_forums(establishment_id: int) -> dict[str, Forum]:
+    """The establishment's standing forums (its forum and its staff room), by kind."""
+    kinds = [kind for kind, _title in STANDING]
+    return {f.kind: f for f in Forum.objects.filter(establishment_id=establishment_id, kind__in=kinds)}
 
 
 def forum_queryset() -> QuerySet[Forum]:

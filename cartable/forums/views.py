@@ -23,13 +23,10 @@ from cartable.forums.models import Forum
 @require_GET
 @require_module("forums")
 def index(request) -> HttpResponse:
-    """The forums the person reads, by establishment; the two standing forums are made when missing."""
+    """The forums the person reads, by establishment (the standing forums exist from the establishment's
+    opening: ``directory.actions.open_establishment`` runs the forums' setup)."""
     actor = request.actor
     forums = queries.forums_for(actor)
-    eid = actor.establishment_id
-    if eid is not None and not any(f.establishment_id == eid and f.kind == Forum.Kind.ESTABLISHMENT for f in forums):
-        actions.ensure_standing_forums(actor=actor, establishment_id=eid)
-        forums = queries.forums_for(actor)
     return render(
         request,
         "forums/index.html",
