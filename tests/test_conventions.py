@@ -30,6 +30,7 @@ EXCEPTIONS: dict[str, dict[str, str]] = {
     "role-in-template": {},
     "core-names-a-role": {},
     "test-imports-a-test-module": {},
+    "untyped-layer": {},
     "get-view-calls-an-action": {
         "cartable/messaging/views.py:thread": "opening a conversation is what marks it read, as in every mail "
         "client; the action only sets read_at on the reader's own entries",
@@ -302,3 +303,25 @@ def test_no_get_view_calls_an_action():
                 if calls_action and not allowed("get-view-calls-an-action", path, view.name):
                     found.append(f"{rel(path)}:{node.lineno} {view.name}: {ast.unparse(func)}()")
     report("get-view-calls-an-action", found)
+
+
+def is_typed_layer(path: Path) -> bool:
+    """Actions, queries and policies: the layers whose signatures the other apps and the API rely on."""
+    layers = {"actions", "queries", "policies"}
+    return path.stem in layers or path.parent.name in layers
+
+
+def test_actions_queries_and_policies_are_typed():
+    """Every function of an actions, queries or policies module says what it returns, and its ``actor``
+    parameter is an ``Actor`` (mypy then checks the calls)."""
+    found = []
+    for path in filter(is_typed_layer, source_files()):
+        for node in ast.walk(parse(path)):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name == "__init__":
+                continue
+            if node.returns is None and not allowed("untyped-layer", path, node.name):
+                found.append(f"{rel(path)}:{node.lineno} {node.name}: no return type")
+            for argument in node.args.posonlyargs + node.args.args + node.args.kwonlyargs:
+                if argument.arg == "actor" and argument.annotation is None:
+                    found.append(f"{rel(path)}:{node.lineno} {node.name}: actor without a type")
+    report("untyped-layer", found)

@@ -56,7 +56,7 @@ def local_range(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]
     return begin, finish
 
 
-def events_between(actor: Actor, start: dt.date, end: dt.date):
+def events_between(actor: Actor, start: dt.date, end: dt.date) -> QuerySet[Event]:
     """The events the actor sees that overlap the days from ``start`` to ``end``, classes preloaded
     (two queries when evaluated)."""
     begin, finish = local_range(start, end)

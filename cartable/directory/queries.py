@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page
 from django.db.models import Q, QuerySet
 
 from cartable.directory.actor import Actor, current
@@ -128,7 +129,7 @@ def establishments_visible_to(actor: Actor) -> QuerySet[Establishment]:
     return Establishment.objects.visible_to(actor).select_related("academy")
 
 
-def directory_page(actor: Actor, *, search: str = "", role: str = "", page: int = 1, per_page: int = 50):
+def directory_page(actor: Actor, *, search: str = "", role: str = "", page: int = 1, per_page: int = 50) -> Page:
     """The annuaire of the active establishment as the actor may see it: one page of people with their
     roles there, filtered by name and role. Three queries whatever the size: count, page, memberships."""
     from django.core.paginator import Paginator

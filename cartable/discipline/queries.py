@@ -47,11 +47,11 @@ def family_student_id(actor: Actor) -> int | None:
     return None
 
 
-def _punishments(actor: Actor):
+def _punishments(actor: Actor) -> QuerySet[Punishment]:
     return Punishment.objects.visible_to(actor).select_related("student", "given_by")
 
 
-def _sanctions(actor: Actor):
+def _sanctions(actor: Actor) -> QuerySet[Sanction]:
     return Sanction.objects.visible_to(actor).select_related("student")
 
 
@@ -68,6 +68,8 @@ def family_view(actor: Actor) -> bool:
 def home_punishments(actor: Actor, *, to_follow: bool = False) -> list[Punishment]:
     """The punishments of the discipline page (the child's for a family), only those not done yet when
     ``to_follow`` (one query)."""
+    if actor.establishment_id is None:
+        return []
     rows = _punishments(actor).filter(establishment_id=actor.establishment_id)
     if is_family(actor):
         student_id = family_student_id(actor)
@@ -83,11 +85,17 @@ def home(actor: Actor, *, to_follow: bool = False) -> dict:
     """The discipline page: for a family, their child's punishments and sanctions; for staff, the
     establishment's recent incidents, punishments and sanctions as the actor may see them (3 queries)."""
     eid = actor.establishment_id
+    if eid is None:
+        return {"punishments": [], "sanctions": [], "incidents": []}
     punishments = home_punishments(actor, to_follow=to_follow)
     if is_family(actor):
         student_id = family_student_id(actor)
-        sanctions = _sanctions(actor).filter(student_id=student_id, establishment_id=eid) if student_id else []
-        return {"punishments": punishments, "sanctions": list(sanctions[:LIST_SIZE]), "incidents": []}
+        sanctions = (
+            list(_sanctions(actor).filter(student_id=student_id, establishment_id=eid)[:LIST_SIZE])
+            if student_id
+            else []
+        )
+        return {"punishments": punishments, "sanctions": sanctions, "incidents": []}
     return {
         "incidents": list(
             Incident.objects.visible_to(actor).filter(establishment_id=eid).select_related("reported_by")[:LIST_SIZE]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db import models as django_models
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,7 +192,7 @@ def _notify_subscribers(*, actor: Actor, topic: Topic, post: Post, new_topic: bo
     )
 
 
-def models_q_topic_or_forum(topic: Topic):
+def models_q_topic_or_forum(topic: Topic) -> Q:
     from django.db.models import Q
 
     return Q(topic_id=topic.pk) | Q(forum_id=topic.forum_id)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -363,7 +363,7 @@ class Gradebook:
     averages: PeriodAverages
     subjects: list[tuple[int, str, str]]
 
-    def rows(self):
+    def rows(self) -> Iterator[tuple[User, list[Mark | None], list[Decimal | None], Decimal | None]]:
         """(student, [mark or None per evaluation], [average per subject], overall) for the template."""
         for student in self.students:
             mine = self.averages.for_student(student.pk)

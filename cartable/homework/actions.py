@@ -45,7 +45,7 @@ def _snapshot(obj, fields) -> dict:
     return {f: _plain(getattr(obj, f)) for f in fields}
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, dt.date | dt.time | dt.datetime):
         return value.isoformat()
     return value
@@ -107,7 +107,7 @@ def delete_log_entry(*, actor: Actor, entry: LogEntry) -> None:
 
 
 # --- files and links ---------------------------------------------------------------------------------
-def _parent_check(actor: Actor, log_entry, homework):
+def _parent_check(actor: Actor, log_entry: LogEntry | None, homework: Homework | None) -> LogEntry | Homework:
     parent = log_entry or homework
     if parent is None or (log_entry is not None and homework is not None):
         raise ValueError("exactly one of log_entry and homework")
@@ -118,7 +118,7 @@ def _parent_check(actor: Actor, log_entry, homework):
 @transaction.atomic
 def add_link(
     *, actor: Actor, url: str, label: str = "", log_entry: LogEntry | None = None, homework: Homework | None = None
-):
+) -> Link:
     """Attach a web link (http or https only, checked by the form) to an entry or a homework."""
     parent = _parent_check(actor, log_entry, homework)
     link = Link.objects.create(

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any, cast
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -231,7 +231,7 @@ def class_load(
     return load
 
 
-def entries_with_details(actor: Actor, qs):
+def entries_with_details(actor: Actor, qs: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
     """Log entries with their subject, class or group, files, links and the homework the actor sees
     preloaded (four queries in all when evaluated)."""
     return qs.select_related(*HOMEWORK_RELATED, "author").prefetch_related(
@@ -241,7 +241,14 @@ def entries_with_details(actor: Actor, qs):
     )
 
 
-def class_log(actor: Actor, *, class_id: int | None = None, group_id: int | None = None, start=None, end=None):
+def class_log(
+    actor: Actor,
+    *,
+    class_id: int | None = None,
+    group_id: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[LogEntry]:
     """A class's (its groups included) or a group's log as the actor may see it, newest first."""
     if class_id is not None:
         audience = Q(assignment__school_class_id=class_id) | Q(assignment__group__classes=class_id)
@@ -255,7 +262,7 @@ def class_log(actor: Actor, *, class_id: int | None = None, group_id: int | None
     return list(entries_with_details(actor, qs.order_by("-date", "-start_time", "-id")))
 
 
-def teachable_assignments(actor: Actor, establishment_id: int | None = None):
+def teachable_assignments(actor: Actor, establishment_id: int | None = None) -> QuerySet[TeachingAssignment]:
     """The actor's current teaching assignments (in one establishment when given), subject and audience
     loaded."""
     qs = current(TeachingAssignment.objects.filter(teacher_id=actor.user_id))

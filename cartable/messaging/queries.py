@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -48,7 +48,7 @@ def folders(actor: Actor) -> list[Folder]:
     )
 
 
-def matching_messages(words: str):
+def matching_messages(words: str) -> QuerySet[Message]:
     """The ids of messages matching a search, as a subquery: French full-text search on PostgreSQL (the GIN
     index of the migration), every word in the subject or the body elsewhere."""
     if connection.vendor == "postgresql":
@@ -65,7 +65,9 @@ def matching_messages(words: str):
     return found.values("pk")
 
 
-def mailbox(actor: Actor, *, box: str = Box.INBOX, folder: Folder | None = None, search: str = "", page: int = 1):
+def mailbox(
+    actor: Actor, *, box: str = Box.INBOX, folder: Folder | None = None, search: str = "", page: int = 1
+) -> Page:
     """One page of the actor's mailbox: a box, one of their folders, the trash (``box="trash"``), or a search
     over all their messages. Two queries (count, page), whatever the number of messages."""
     entries = MailboxEntry.objects.visible_to(actor)

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.http import Http404
@@ -45,6 +45,9 @@ from cartable.reportcards.models import (
     ReportCard,
     SubjectAppreciation,
 )
+
+if TYPE_CHECKING:
+    from cartable.grades.averages import Stats
 
 
 def rounding_rule() -> str:
@@ -112,7 +115,7 @@ class Averages:
         entry = self.result.for_student(student_id).subjects.get(subject_id)
         return entry.average if entry else None
 
-    def subject_stats(self, subject_id: int, student_id: int | None = None):
+    def subject_stats(self, subject_id: int, student_id: int | None = None) -> Stats:
         """The statistics of the audience the student was taught the subject in (else the class's)."""
         from cartable.grades.averages import Stats
 
@@ -129,7 +132,7 @@ class Averages:
     def overall_average(self, student_id: int) -> Decimal | None:
         return self.result.for_student(student_id).overall
 
-    def overall_stats(self):
+    def overall_stats(self) -> Stats:
         from cartable.grades.averages import Stats
 
         return self.result.overall_stats.get(self.class_id, Stats())

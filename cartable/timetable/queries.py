@@ -424,14 +424,14 @@ def week_of_student(*, student_id: int, establishment_id: int, monday: dt.date) 
 # --- a person's own lessons ------------------------------------------------------------------------
 
 
-def _actor_criteria(actor: Actor, all_children: bool = False):
+def _actor_criteria(actor: Actor, all_children: bool = False) -> tuple[list[int], dict[str, Any], list] | None:
     """Where and what a person's own lessons are, by the role they act in: (establishment ids, criteria
     for :func:`lessons`, the children concerned), or None when the role has no lessons of its own."""
     role = actor.role
     if role == Role.STUDENT:
         return list(actor.establishment_ids), {"assignments": assignments_of_students([actor.person_id])}, []
     if role == Role.TEACHER:
-        teaching = [m.establishment_id for m in actor.memberships if m.role == Role.TEACHER]
+        teaching = [m.establishment_id for m in actor.memberships if m.role == Role.TEACHER and m.establishment_id]
         return teaching, {"assignments": assignments_of_teacher(actor.person_id), "substitute_id": actor.person_id}, []
     if role == Role.GUARDIAN:
         children = actor.children if all_children else [actor.child] if actor.child else []
@@ -548,7 +548,7 @@ def rooms_of(establishment_id: int) -> QuerySet[Room]:
     return Room.objects.filter(establishment_id=establishment_id).order_by("name")
 
 
-def non_school_days(establishment_id: int):
+def non_school_days(establishment_id: int) -> QuerySet[NonSchoolDay]:
     return NonSchoolDay.objects.filter(establishment_id=establishment_id).order_by("start_date")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from typing import IO
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -42,7 +43,7 @@ def mark_text(feedback: Feedback | None) -> str:
     return f"{formats.number_format(mark, decimal_pos=places)} / {feedback.mark_out_of}"
 
 
-def _submissions():
+def _submissions() -> QuerySet[Submission]:
     return Submission.objects.select_related("feedback").prefetch_related(
         Prefetch("files", queryset=SubmissionFile.objects.order_by("id"))
     )
@@ -180,7 +181,7 @@ def _safe(part: str) -> str:
     return cleaned or "_"
 
 
-def build_zip(view: ClassView):
+def build_zip(view: ClassView) -> IO[bytes]:
     """Write every handed-in file (and typed answer) of the class into one zip on a temporary file, entries
     named ``Nom Prénom/fichier``; memory stays bounded whatever the files' size. Returns the open file."""
     import zipfile
