@@ -84,8 +84,8 @@ def timeline(actor: Actor, *, unread_only: bool = False, page: int = 1, child_id
         items = list(qs.order_by("-created_at", "-id")[start : start + PER_PAGE])
     looked_at = actor.child.id if actor.child else None
     for n in items:
-        other = len(names) > 1 and n.about_id in names and n.about_id != looked_at
-        n.child_label = names[n.about_id] if other and child_id is None else ""  # type: ignore[attr-defined]
+        other = len(names) > 1 and n.about_id != looked_at and child_id is None
+        n.child_label = names.get(n.about_id or 0, "") if other else ""  # type: ignore[attr-defined]
     return Timeline(
         items=items,
         page=page,
