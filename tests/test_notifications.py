@@ -18,7 +18,7 @@ from django.utils import timezone
 from cartable.core import authz, registry
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent, Delivery, DigestRun, Notification, NotificationPreference, QuietHours
-from cartable.core.notify import notify, plan, quiet_until
+from cartable.core.notify import moment_text, notify, plan, quiet_until
 from cartable.core.tasks import deliver_pending, send_digests
 from cartable.directory.models import TeachingAssignment, User
 from cartable.homework import actions as homework_actions
@@ -354,13 +354,14 @@ class ReminderTests(NotificationsTestCase):
         remind(at_five)
         remind(at_five)
         rows = sorted(Notification.objects.filter(kind=EVENT_TOMORROW).values_list("title", "recipient__username"))
+        when = moment_text(start)  # the event's own day and hour, never « demain »
         self.assertEqual(
             rows,
             [
-                ("Demain : Dentiste", "paul.dupont"),
-                ("Demain : Sortie", "lea.bernard"),
-                ("Demain : Sortie", "lucas.martin"),
-                ("Demain : Sortie", "zoe.fontaine"),
+                (f"Rappel : Dentiste, {when}", "paul.dupont"),
+                (f"Rappel : Sortie, {when}", "lea.bernard"),
+                (f"Rappel : Sortie, {when}", "lucas.martin"),
+                (f"Rappel : Sortie, {when}", "zoe.fontaine"),
             ],
         )
 
@@ -504,6 +505,42 @@ class PageTests(NotificationsTestCase):
                     self.client.get(reverse("notifications:timeline"), {"non-lues": "1", "page": "2"})
                 with self.assertNumQueries(3):
                     self.client.get(reverse("notifications:counter"))
+
+    def test_a_guardian_filters_the_timeline_by_child_and_sees_the_other_childs_notices_named(self):
+        """Claire keeps her timeline to Lucas, to Emma, or sees all (« Tous »); looking at Lucas, the notices
+        about Emma carry Emma's name. Another person's child in the filter shows everything."""
+        notify(recipients=[self.claire], kind=QUIET, title="Devoir de maths", about=self.lucas)
+        notify(recipients=[self.claire], kind=QUIET, title="Devoir de SVT", about=self.emma)
+        notify(recipients=[self.claire], kind=QUIET, title="Pour tous les parents")
+        self.login("claire.martin")
+        url = reverse("notifications:timeline")
+        self.client.post(reverse("directory:switch_child"), {"child": self.lucas.pk})
+        everything = self.client.get(url)
+        self.assertContains(everything, f'href="{url}?concerne={self.lucas.pk}"')
+        self.assertContains(everything, f'href="{url}?concerne={self.emma.pk}"')
+        self.assertContains(everything, '<strong aria-current="page">Tous</strong>', html=False)
+        labelled = {n.title: n.child_label for n in everything.context["timeline"].items}
+        self.assertEqual(labelled["Emma : Devoir de SVT"], "Emma")
+        self.assertEqual(labelled["Lucas : Devoir de maths"], "")
+        self.assertEqual(labelled["Pour tous les parents"], "")
+        only_emma = self.client.get(url, {"concerne": self.emma.pk})
+        self.assertEqual([n.title for n in only_emma.context["timeline"].items], ["Emma : Devoir de SVT"])
+        self.assertContains(only_emma, f'<strong aria-current="page">{self.emma.first_name}</strong>', html=False)
+        stranger = self.client.get(url, {"concerne": self.people["lea.bernard"].pk})
+        self.assertEqual(stranger.context["timeline"].total, 3)
+
+    def test_the_guardians_timeline_and_its_filter_cost_no_query_per_notice(self):
+        """Claire's timeline costs the same with 3 or 50 more notices, filtered by a child or not (the
+        children are the header's, already loaded)."""
+        self.login("claire.martin")
+        url = reverse("notifications:timeline")
+        self.client.get(url)
+        for extra in (3, 50):
+            for i in range(extra):
+                notify(recipients=[self.claire], kind=QUIET, title=f"N{i}", about=(self.lucas, self.emma)[i % 2])
+            for params in ({}, {"concerne": self.emma.pk}, {"concerne": self.lucas.pk, "non-lues": "1", "page": "2"}):
+                with self.subTest(extra=extra, params=params), self.assertNumQueries(7):
+                    self.client.get(url, params)
 
     def test_the_preferences_page_costs_a_constant_number_of_queries(self):
         """Lucas and Claire (with her children) pay the same whatever the number of choices they stored."""

@@ -70,25 +70,27 @@ registry.register_data_provider(
 
 
 def _events_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
-    """Tomorrow's events, for the people they concern."""
+    """Tomorrow's events, for the people they concern, read when the reminder leaves (a deleted event sends
+    none). The notice says the event's own day and hour, never « demain »: it is read later."""
     from django.urls import reverse
     from django.utils import timezone
     from django.utils.translation import gettext
 
     from cartable.agenda.queries import events_starting_on
-    from cartable.core.notify import PARIS
+    from cartable.core.notify import PARIS, day_text, moment_text
 
     for event, people in events_starting_on(tomorrow):
         if not people:
             continue
         if event.all_day:
-            body = gettext("Demain, toute la journée.")
+            day = timezone.localtime(event.start, PARIS).date()
+            when = gettext("%(day)s, toute la journée") % {"day": day_text(day)}
         else:
-            start = timezone.localtime(event.start, PARIS)
-            body = gettext("Demain à %(time)s.") % {"time": start.strftime("%H:%M")}
+            when = moment_text(event.start)
+        body = gettext("Lieu : %(place)s.") % {"place": event.location} if event.location else ""
         yield registry.Reminder(
             recipients=people,
-            title=gettext("Demain : %(title)s") % {"title": event.title},
+            title=gettext("Rappel : %(title)s, %(when)s") % {"title": event.title, "when": when},
             body=body,
             url=reverse("agenda:event", args=[event.pk]),
             target=event,

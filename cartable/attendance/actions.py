@@ -33,7 +33,7 @@ from cartable.attendance.models import (
 from cartable.attendance.policies import is_life_staff, may_call
 from cartable.core import audit, authz, erasure, uploads
 from cartable.core.authz import Action
-from cartable.core.notify import notify
+from cartable.core.notify import moment_text, notify
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, User
 from cartable.directory.queries import guardians_of_students, school_life_staff
@@ -353,13 +353,12 @@ def notify_unexplained_absences(now: dt.datetime | None = None) -> int:
         )
     guardians = guardians_of_students([a.student_id for a in pending])
     for absence in pending:
-        local = timezone.localtime(absence.start)
         notify(
             recipients=guardians.get(absence.student_id, []),
             kind="attendance.absence",
             title=_("Absence de %(name)s") % {"name": absence.student.first_name},
-            body=_("%(name)s est absent(e) depuis %(time)s aujourd'hui. Merci de justifier cette absence.")
-            % {"name": absence.student.first_name, "time": local.strftime("%H:%M")},
+            body=_("Absence constatée à l'appel le %(when)s. Merci de la justifier.")
+            % {"when": moment_text(absence.start)},
             url=reverse("attendance:absence", args=[absence.pk]),
             target=absence,
             establishment_id=absence.establishment_id,

@@ -13,14 +13,18 @@ exists, whether an e-mail goes out now, after the recipient's and the establishm
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from cartable.core import registry
 from cartable.core.models import Delivery, Notification, NotificationPreference, QuietHours
@@ -29,6 +33,38 @@ PARIS = ZoneInfo("Europe/Paris")
 # When a weekend hold ends on Monday if the quiet hours name no morning hour.
 DEFAULT_MORNING = dt.time(7, 0)
 Channel = NotificationPreference.Channel
+# The query parameter naming the child a guardian's notice is about: its link opens the page on that child
+# (``directory.middleware.ActorMiddleware`` reads it, as the header's child switcher would).
+CHILD_PARAM = "enfant"
+
+
+def day_text(day: dt.date, *, today: dt.date | None = None) -> str:
+    """A day as notices say it, never relative (« lundi 8 décembre », with the year when it is not this one's):
+    a notice is read later than it is written, so « demain » would soon be false."""
+    today = today or timezone.localdate()
+    return formats.date_format(day, "l j F" if day.year == today.year else "l j F Y")
+
+
+def moment_text(moment: dt.datetime, *, today: dt.date | None = None) -> str:
+    """A moment as notices say it, in Paris time: « lundi 8 décembre à 08:30 »."""
+    local = timezone.localtime(moment, PARIS)
+    return _("%(day)s à %(time)s") % {"day": day_text(local.date(), today=today), "time": local.strftime("%H:%M")}
+
+
+def link_for_child(url: str, child_id: int) -> str:
+    """``url`` with the child named in its query string (before any #anchor)."""
+    if not url:
+        return url
+    path, hash_mark, anchor = url.partition("#")
+    joiner = "&" if "?" in path else "?"
+    return f"{path}{joiner}{urlencode({CHILD_PARAM: child_id})}{hash_mark}{anchor}"
+
+
+def title_for_child(title: str, first_name: str) -> str:
+    """A guardian's notice names the child first (« Lucas : Nouveau travail… ») unless its title already does."""
+    if not first_name or re.search(rf"\b{re.escape(first_name)}\b", title):
+        return title
+    return _("%(child)s : %(title)s") % {"child": first_name, "title": title}
 
 
 def default_channel(channels: Iterable[str]) -> str:
@@ -162,7 +198,12 @@ def notify(
     ``about`` is the student (user or id) the notice concerns, when it is sent to their guardians; for a
     notice to many families, a mapping ``{recipient id: student id}`` names each guardian's own child.
     ``channels`` (optional) replaces the kind's default channels and caps what preferences may add.
-    Recipients who turned this kind off get nothing. Four queries for any number of recipients."""
+    Recipients who turned this kind off get nothing. Four queries for any number of recipients.
+
+    A notice about a child, to someone else than that child (a guardian), names the child: its title starts
+    with the child's first name (unless it already says it) and its link carries ``?enfant=<id>``, so that
+    the page opens on that child. That costs one query more (the first names), none when ``about`` is a
+    user object."""
     about_ids = {int(k): v for k, v in about.items()} if isinstance(about, Mapping) else None
     about_id = None if about_ids is not None else about if isinstance(about, int) or about is None else about.pk
     target_type, target_id = (target._meta.label_lower, str(target.pk)) if target is not None else ("", "")
@@ -181,22 +222,28 @@ def notify(
     ids = [uid for uid in ids if plans[uid].channel != Channel.OFF]
     if not ids:
         return []
-    rows = Notification.objects.bulk_create(
-        [
+    child_of = {uid: about_ids.get(uid) if about_ids is not None else about_id for uid in ids}
+    names = _first_names(about, {c for uid, c in child_of.items() if c is not None and c != uid})
+    rows = []
+    for uid in ids:
+        child = child_of[uid]
+        own_title, own_url = str(title), url
+        if child is not None and child != uid:
+            own_title, own_url = title_for_child(own_title, names.get(child, "")), link_for_child(url, child)
+        rows.append(
             Notification(
                 recipient_id=uid,
                 kind=kind,
-                about_id=about_ids.get(uid) if about_ids is not None else about_id,
-                title=str(title)[:200],
+                about_id=child,
+                title=own_title[:200],
                 body=str(body),
-                url=url,
+                url=own_url,
                 target_type=target_type,
                 target_id=target_id,
                 establishment_id=establishment_id,
             )
-            for uid in ids
-        ]
-    )
+        )
+    rows = Notification.objects.bulk_create(rows)
     if any(plans[uid].channel in (Channel.EMAIL, Channel.DIGEST) for uid in ids):
         if any(n.pk is None for n in rows):  # backends that do not return ids from bulk inserts
             rows = list(
@@ -215,6 +262,15 @@ def notify(
         if any(d.channel == Delivery.Channel.EMAIL and d.not_before is None for d in deliveries):
             transaction.on_commit(_enqueue_delivery)
     return rows
+
+
+def _first_names(about: Any, child_ids: set[int]) -> dict[int, str]:
+    """The first names of the children notices name (none to look up when ``about`` is the user itself)."""
+    if not child_ids:
+        return {}
+    if isinstance(about, models.Model) and about.pk in child_ids and hasattr(about, "first_name"):
+        return {about.pk: about.first_name}
+    return dict(get_user_model().objects.filter(pk__in=child_ids).values_list("pk", "first_name"))
 
 
 def _enqueue_delivery() -> None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from cartable.core import audit, authz, erasure
 from cartable.core.authz import Action
-from cartable.core.notify import notify
+from cartable.core.notify import moment_text, notify
 from cartable.directory import queries as directory
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, Membership, Role, SchoolYear, User
@@ -106,7 +106,7 @@ def _notify_punishment(punishment: Punishment, student: User) -> None:
     title = _("%(kind)s pour %(name)s") % {"kind": punishment.get_kind_display(), "name": student.first_name}
     body = punishment.reason
     if punishment.kind == Punishment.Kind.DETENTION and punishment.detention_at:
-        when = timezone.localtime(punishment.detention_at).strftime("%d/%m/%Y %H:%M")
+        when = moment_text(punishment.detention_at)
         body = _("Retenue le %(when)s (%(place)s). Motif : %(reason)s") % {
             "when": when,
             "place": punishment.detention_place or "—",

@@ -206,13 +206,13 @@ def _announce(evaluations: list[Evaluation]) -> None:
     ):
         marked.setdefault(evaluation_id, []).append(student_id)
     guardians = guardians_of_students({s for students in marked.values() for s in students})
-    url = reverse("grades:mine")
     for evaluation in evaluations:
+        url = reverse("grades:mine") + f"#evaluation-{evaluation.pk}"  # the mark's row on the grades page
         title = _("Nouvelle note en %(subject)s : %(title)s") % {
             "subject": evaluation.subject.name,
             "title": evaluation.title,
         }
-        body = _("Évaluation du %(date)s.") % {"date": evaluation.date.strftime("%d/%m/%Y")}
+        body = _("Évaluation du %(date)s.") % {"date": notify.day_text(evaluation.date)}
         students = marked.get(evaluation.pk, [])
         if students:
             notify.notify(

@@ -245,6 +245,8 @@ def save_homework(
         homework.notified_at = None  # moved back to the future: announced again when it shows
     if announce:
         homework.notified_at = now
+        if homework.due_date < timezone.localdate(now):  # work already due: no « new homework for yesterday »
+            announce = None
     homework.save()
     audit.record(
         actor=actor,
@@ -322,7 +324,14 @@ def _audiences(items: list[Homework]) -> dict[int, list[int]]:
     }
 
 
-def _announce(items: list[Homework], kind: str) -> None:
+def announce_for_demo(items: list[Homework]) -> None:
+    """Announce homework already visible as it was announced when published, in the app only (the demo's
+    notices: it sends no e-mail). Work already due is left out, as ``save_homework`` leaves it."""
+    today = timezone.localdate()
+    _announce([h for h in items if h.due_date >= today], "homework.published", channels=("in_app",))
+
+
+def _announce(items: list[Homework], kind: str, channels: tuple[str, ...] | None = None) -> None:
     audiences = _audiences(items)
     guardians = guardians_of_students({s for students in audiences.values() for s in students})
     for item in items:
@@ -336,7 +345,7 @@ def _announce(items: list[Homework], kind: str) -> None:
             title = _("Nouveau travail en %(subject)s : %(title)s") % {"subject": subject, "title": item.title}
         else:
             title = _("Travail modifié en %(subject)s : %(title)s") % {"subject": subject, "title": item.title}
-        body = _("Pour le %(date)s.") % {"date": item.due_date.strftime("%d/%m/%Y")}
+        body = _("Pour le %(date)s.") % {"date": notify.day_text(item.due_date)}
         notify.notify(
             recipients=recipients,
             kind=kind,
@@ -346,6 +355,7 @@ def _announce(items: list[Homework], kind: str) -> None:
             target=item,
             establishment_id=item.establishment_id,
             about=children,
+            channels=channels,
         )
 
 

@@ -155,10 +155,12 @@ _periodic()
 
 
 def _due_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
-    """Tomorrow's homework each student has not ticked done yet."""
+    """Tomorrow's homework each student has not ticked done yet, read when the reminder leaves; the notice
+    names the due day itself (« Pour le mardi 8 décembre… »), never « demain »."""
     from django.urls import reverse
     from django.utils.translation import gettext
 
+    from cartable.core.notify import day_text
     from cartable.homework.queries import undone_due_on
 
     for homework, students in undone_due_on(tomorrow):
@@ -166,8 +168,12 @@ def _due_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
             continue
         yield registry.Reminder(
             recipients=students,
-            title=gettext("Pour demain en %(subject)s : %(title)s")
-            % {"subject": homework.assignment.subject.name, "title": homework.title},
+            title=gettext("Pour le %(day)s en %(subject)s : %(title)s")
+            % {
+                "day": day_text(homework.due_date),
+                "subject": homework.assignment.subject.name,
+                "title": homework.title,
+            },
             body=gettext("Ce travail n'est pas encore marqué comme fait."),
             url=reverse("homework:detail", args=[homework.pk]),
             target=homework,

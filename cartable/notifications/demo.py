@@ -1,11 +1,16 @@
 """Notifications: the demo region's notices, preferences and quiet hours.
 
-Every persona gets a read notice and an unread one (on top of the welcome and what the other modules sent);
-claire.martin chooses per child (Lucas's homework by e-mail, Emma's in the digest) and keeps her evenings and
-weekends quiet; the collège holds its e-mails from 21:00 to 07:00. Deterministic, a few bulk inserts.
+Every notice is one the real code would have sent about a real thing of the demo, at the time it would have
+sent it, and nothing stale: the news items announced when published (read), the reminders the daily job
+sent (or sends today) through the registered reminder sources, about events and homework that exist, with
+their own dates (read once their day has come), and the homework published in the last days and not yet
+due, announced to the students of Lucas's and Emma's classes and to their guardians (claire.martin, about
+each child). claire.martin chooses per child (Lucas's homework by e-mail, Emma's in the digest) and keeps
+her evenings and weekends quiet; the collège holds its e-mails from 21:00 to 07:00.
 
-Writes: bulk inserts of notices already read or not, with preferences and quiet hours (no action writes
-those for somebody else; ``notify`` would deliver the notices again).
+Writes: bulk inserts of the news notices, then ``notify`` (in the app only: the demo e-mails nobody) for
+reminders and homework, with their dates set afterwards; preferences and quiet hours (no action writes those
+for somebody else).
 """
 
 from __future__ import annotations
@@ -15,55 +20,38 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from cartable.core import registry
 from cartable.core.models import Notification, NotificationPreference, QuietHours
-from cartable.directory.models import Role
-from cartable.notifications.tasks import EVENT_TOMORROW, HOMEWORK_DUE
+from cartable.core.notify import PARIS, notify
+from cartable.core.richtext import to_text
+from cartable.directory.models import Enrolment
+from cartable.homework.actions import announce_for_demo
+from cartable.homework.models import Homework
+from cartable.news.actions import audience_ids
+from cartable.news.models import NewsItem
+from cartable.notifications.models import ReminderRun
+from cartable.notifications.tasks import HOMEWORK_DUE, REMINDER_HOUR
 
 if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at run time
     from cartable.demo.personas import Personas
 
-FAMILY = {Role.STUDENT, Role.GUARDIAN}
+READ_AFTER = dt.timedelta(hours=2)  # how long after its arrival a notice the demo shows as read was read
 
 
-def load_demo(personas: Personas) -> None:
+def load_demo(personas: Personas, *, now: dt.datetime | None = None) -> None:
     """Fill the demo region (unless claire.martin already has her quiet hours)."""
     p = personas.people
     claire = p["claire.martin"]
     if QuietHours.objects.filter(user=claire).exists():
         return
+    now = now or timezone.now()
+    people = {u.pk for u in p.values()}
+    _news(people, now)
+    _reminders(people, now)
+    _homework(personas, now)
     college = personas.college.establishment
-    now = timezone.now()
-    roles = _roles(personas)
-    rows = []
-    for username in sorted(p):
-        user = p[username]
-        family = bool(roles.get(user.pk, set()) & FAMILY)
-        rows.append(
-            Notification(
-                recipient=user,
-                kind=EVENT_TOMORROW,
-                title="Demain : sortie au musée de l'École de Nancy" if family else "Demain : conseil pédagogique",
-                body="Demain à 09:00.",
-                url=reverse("agenda:home"),
-                establishment_id=college.pk,
-                read_at=now - dt.timedelta(hours=20),
-            )
-        )
-        rows.append(
-            Notification(
-                recipient=user,
-                kind=HOMEWORK_DUE if family else "timetable.change",
-                title="Pour demain en Mathématiques : exercices 12 à 15 p. 87"
-                if family
-                else "Modification de l'emploi du temps : salle B12 au lieu de B04 jeudi",
-                body="Ce travail n'est pas encore marqué comme fait." if family else "",
-                url=reverse("homework:todo") if family else reverse("timetable:home"),
-                establishment_id=college.pk,
-                about=p["lucas.martin"] if username == "claire.martin" else None,
-            )
-        )
-    Notification.objects.bulk_create(rows)
     emma, lucas = p["emma.martin"], p["lucas.martin"]
     NotificationPreference.objects.bulk_create(
         [
@@ -81,11 +69,87 @@ def load_demo(personas: Personas) -> None:
     )
 
 
-def _roles(personas: Personas) -> dict[int, set[str]]:
-    from cartable.directory.models import Membership
+def _news(people: set[int], now: dt.datetime) -> None:
+    """The news items shown today, announced to the personas of their audience when published (read)."""
+    rows = []
+    shown = NewsItem.objects.filter(publish_at__lte=now).exclude(expires_at__lte=now).order_by("publish_at")
+    for item in shown:
+        for uid in sorted(set(audience_ids(item)) & people):
+            rows.append(
+                Notification(
+                    recipient_id=uid,
+                    kind="news.published",
+                    title=_("Nouvelle actualité : %(title)s") % {"title": item.title},
+                    body=to_text(item.body)[:300],
+                    url=reverse("news:detail", args=[item.pk]),
+                    target_type=item._meta.label_lower,
+                    target_id=str(item.pk),
+                    establishment_id=item.establishment_id,
+                    read_at=item.publish_at + READ_AFTER,
+                )
+            )
+    Notification.objects.bulk_create(rows)
+    for item in shown:
+        Notification.objects.filter(kind="news.published", target_id=str(item.pk)).update(created_at=item.publish_at)
 
-    result: dict[int, set[str]] = {}
-    ids = [u.pk for u in personas.people.values()]
-    for person_id, role in Membership.objects.filter(person_id__in=ids).values_list("person_id", "role"):
-        result.setdefault(person_id, set()).add(role)
-    return result
+
+def _reminders(people: set[int], now: dt.datetime) -> None:
+    """The reminders the daily job sent for yesterday and today, and sends today for tomorrow once its hour
+    has come; each day's run is claimed, so the job does not send them again."""
+    today = timezone.localtime(now, PARIS).date()
+    for offset in (0, 1, 2):
+        day = today + dt.timedelta(days=offset - 1)  # the day the reminders are about
+        sent_at = dt.datetime.combine(day - dt.timedelta(days=1), REMINDER_HOUR, tzinfo=PARIS)
+        if sent_at > now:
+            continue
+        for source in registry.reminder_sources():
+            _run, claimed = ReminderRun.objects.get_or_create(kind=source.kind, day=day - dt.timedelta(days=1))
+            if not claimed:
+                continue
+            for reminder in source.due(day):
+                recipients = sorted({r if isinstance(r, int) else r.pk for r in reminder.recipients} & people)
+                rows = notify(
+                    recipients=recipients,
+                    kind=source.kind,
+                    title=reminder.title,
+                    body=reminder.body,
+                    url=reminder.url,
+                    target=reminder.target,
+                    establishment_id=reminder.establishment_id,
+                    channels=("in_app",),
+                )
+                read_at = sent_at + READ_AFTER if day <= today else None
+                Notification.objects.filter(pk__in=[n.pk for n in rows]).update(created_at=sent_at, read_at=read_at)
+
+
+def _homework(personas: Personas, now: dt.datetime) -> None:
+    """The latest homework of Lucas's and Emma's classes published in the last three days and not yet due,
+    announced as when it was published (unread)."""
+    p = personas.people
+    today = timezone.localtime(now, PARIS).date()
+    class_ids = Enrolment.objects.filter(student__in=[p["lucas.martin"], p["emma.martin"]]).values_list(
+        "school_class_id", flat=True
+    )
+    items = []
+    for class_id in sorted(set(class_ids)):
+        latest = (
+            Homework.objects.filter(
+                assignment__school_class_id=class_id,
+                published_at__lte=now,
+                published_at__gte=now - dt.timedelta(days=3),
+                due_date__gte=today,
+            )
+            .select_related("assignment__subject")
+            .order_by("-published_at", "-id")
+            .first()
+        )
+        if latest is not None:
+            items.append(latest)
+    if not items:
+        return
+    before = set(Notification.objects.filter(kind="homework.published").values_list("pk", flat=True))
+    announce_for_demo(items)
+    for item in items:
+        Notification.objects.filter(kind="homework.published", target_id=str(item.pk)).exclude(pk__in=before).update(
+            created_at=item.published_at
+        )

@@ -85,5 +85,7 @@ registry.personal_data(
     "user",
 )
 
-# The demo loader: the reminders' preferences.
-registry.register_demo_loader("notifications", "cartable.notifications.demo.load_demo", after=("homework", "agenda"))
+# The demo loader: the notices the other modules' demo data would have sent, and the preferences.
+registry.register_demo_loader(
+    "notifications", "cartable.notifications.demo.load_demo", after=("homework", "agenda", "news")
+)

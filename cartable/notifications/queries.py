@@ -13,6 +13,7 @@ from cartable.core import registry
 from cartable.core.models import Notification, NotificationPreference, QuietHours
 from cartable.core.notify import default_channel
 from cartable.directory.actor import Actor
+from cartable.directory.models import Role
 
 PER_PAGE = 20
 
@@ -20,6 +21,15 @@ PER_PAGE = 20
 def unread_count(actor: Actor) -> int:
     """How many of the actor's notices are unread (one query)."""
     return Notification.objects.visible_to(actor).filter(read_at__isnull=True).count()
+
+
+@dataclass
+class ChildFilter:
+    """One child a guardian may keep the timeline to (``?concerne=<id>``)."""
+
+    id: int
+    first_name: str
+    current: bool  # the timeline is kept to this child now
 
 
 @dataclass
@@ -32,6 +42,8 @@ class Timeline:
     total: int
     unread: int
     unread_only: bool
+    children: list[ChildFilter] = field(default_factory=list)  # a guardian's children, to filter by
+    child_id: int | None = None  # the child the timeline is kept to, if any
 
     @property
     def has_previous(self) -> bool:
@@ -41,10 +53,26 @@ class Timeline:
     def has_next(self) -> bool:
         return self.page < self.pages
 
+    @property
+    def query(self) -> str:
+        """The filters as a query string for the pager's links (``&`` first, or nothing)."""
+        parts = (["non-lues=1"] if self.unread_only else []) + ([f"concerne={self.child_id}"] if self.child_id else [])
+        return "".join(f"&{part}" for part in parts)
 
-def timeline(actor: Actor, *, unread_only: bool = False, page: int = 1) -> Timeline:
-    """The actor's notices, newest first, ``PER_PAGE`` a page (two queries: the counts, then the page)."""
+
+def timeline(actor: Actor, *, unread_only: bool = False, page: int = 1, child_id: int | None = None) -> Timeline:
+    """The actor's notices, newest first, ``PER_PAGE`` a page (two queries: the counts, then the page).
+
+    A guardian of several children may keep it to one child (``child_id``, one of theirs; anything else shows
+    everything); while looking at one child (the header's switcher), the notices about another child carry
+    that child's first name (``n.child_label``). The children are the actor's, already loaded for the header:
+    no query more, whatever the number of notices."""
+    children = list(actor.children) if actor.role == Role.GUARDIAN else []
+    names = {c.id: c.first_name for c in children}
+    child_id = child_id if child_id in names else None
     mine = Notification.objects.visible_to(actor)
+    if child_id is not None:
+        mine = mine.filter(about_id=child_id)
     counts = mine.aggregate(total=Count("id"), unread=Count("id", filter=Q(read_at__isnull=True)))
     total = counts["unread"] if unread_only else counts["total"]
     pages = max(1, -(-total // PER_PAGE))
@@ -54,7 +82,20 @@ def timeline(actor: Actor, *, unread_only: bool = False, page: int = 1) -> Timel
         qs = mine.filter(read_at__isnull=True) if unread_only else mine
         start = (page - 1) * PER_PAGE
         items = list(qs.order_by("-created_at", "-id")[start : start + PER_PAGE])
-    return Timeline(items=items, page=page, pages=pages, total=total, unread=counts["unread"], unread_only=unread_only)
+    looked_at = actor.child.id if actor.child else None
+    for n in items:
+        other = len(names) > 1 and n.about_id != looked_at and child_id is None
+        n.child_label = names.get(n.about_id or 0, "") if other else ""  # type: ignore[attr-defined]
+    return Timeline(
+        items=items,
+        page=page,
+        pages=pages,
+        total=total,
+        unread=counts["unread"],
+        unread_only=unread_only,
+        children=[ChildFilter(c.id, c.first_name, c.id == child_id) for c in children] if len(children) > 1 else [],
+        child_id=child_id,
+    )
 
 
 @dataclass

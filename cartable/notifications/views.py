@@ -28,9 +28,13 @@ def _page(request) -> int:
 
 @require_GET
 def timeline(request) -> HttpResponse:
-    """One's notifications, newest first, paginated; ``?non-lues=1`` keeps the unread ones."""
+    """One's notifications, newest first, paginated; ``?non-lues=1`` keeps the unread ones, ``?concerne=<id>``
+    a guardian's notices about one child."""
     unread_only = request.GET.get("non-lues") == "1"
-    page = queries.timeline(request.actor, unread_only=unread_only, page=_page(request))
+    child = request.GET.get("concerne", "")
+    page = queries.timeline(
+        request.actor, unread_only=unread_only, page=_page(request), child_id=int(child) if child.isdigit() else None
+    )
     template = "notifications/timeline.html#list" if request.htmx else "notifications/timeline.html"
     return render(request, template, {"timeline": page})
 

@@ -11,12 +11,12 @@ from django.db import models as django_models
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
 from cartable.core import audit, erasure
-from cartable.core.notify import notify
+from cartable.core.notify import day_text, notify
 from cartable.directory import queries as directory_queries
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Establishment, GroupMembership, Role, TeachingAssignment, User
@@ -627,7 +627,7 @@ def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: 
         return
     when = {
         "subject": assignment.subject.name,
-        "date": formats.date_format(change.date, "l j F"),
+        "date": day_text(change.date),
         "time": start_time.strftime("%H:%M"),
     }
     if change.kind == LessonChange.Kind.CANCELLED:
@@ -646,7 +646,9 @@ def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: 
     )
     if change.note:
         body = f"{body} — {change.note}"
-    url = reverse("timetable:home") + "?lundi=" + queries.monday_of(change.date).isoformat()
+    # The week of the change, scrolled to its day.
+    monday = queries.monday_of(change.date).isoformat()
+    url = f"{reverse('timetable:home')}?lundi={monday}#day-{change.date.isoformat()}"
     recipients, children = _recipients(assignment)
     notify(
         recipients=recipients,

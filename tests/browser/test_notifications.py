@@ -123,3 +123,33 @@ def test_the_timeline_and_the_establishment_page_on_a_phone(page, school):
         page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Les heures de tranquillité de l'établissement sont enregistrées.")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_guardian_filters_the_timeline_by_child_on_a_phone(page, school):
+    """Claire, looking at Lucas, sees Emma's notices labelled with Emma's name; at 360 px she keeps the
+    timeline to Emma, then to Lucas, then shows all again, by links (no JS needed); axe-core on each page."""
+    p = school.people
+    claire, lucas, emma = p["claire.martin"], p["lucas.martin"], p["emma.martin"]
+    notify(recipients=[claire], kind="homework.published", title="Devoir de maths", url="/", about=lucas)
+    notify(recipients=[claire], kind="homework.published", title="Devoir de SVT", url="/", about=emma)
+    page.set_viewport_size(PHONE)
+    log_in(page, "claire.martin")
+    visit(page, "/notifications/")
+    emma_notice = page.locator(".notification-list li", has_text="Devoir de SVT")
+    expect(emma_notice.locator(".child-label")).to_have_text("Concerne : Emma")
+    expect(page.locator(".notification-list li", has_text="Devoir de maths").locator(".child-label")).to_have_count(0)
+    children = page.get_by_role("navigation", name="Filtrer par enfant")
+    with follow(page):
+        children.get_by_role("link", name="Emma").click()
+    expect(page.get_by_role("link", name="Emma : Devoir de SVT")).to_be_visible()
+    expect(page.get_by_role("link", name="Lucas : Devoir de maths")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    with follow(page):
+        children.get_by_role("link", name="Lucas").click()
+    expect(page.get_by_role("link", name="Lucas : Devoir de maths")).to_be_visible()
+    expect(page.get_by_role("link", name="Emma : Devoir de SVT")).to_have_count(0)
+    with follow(page):
+        children.get_by_role("link", name="Tous").click()
+    expect(page.get_by_role("link", name="Emma : Devoir de SVT")).to_be_visible()
+    expect(page.get_by_role("link", name="Lucas : Devoir de maths")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -125,6 +125,7 @@ def load_demo(personas: Personas, now: dt.datetime | None = None) -> dict[str, i
     )
     notify(
         recipients=[p["lucas.martin"], p["claire.martin"]],
+        about={p["claire.martin"].pk: p["lucas.martin"].pk},  # Claire's notice names Lucas
         kind="homework.feedback",
         title=_("Travail corrigé : %(title)s") % {"title": homework.title},
         body=_("Le professeur a rendu son retour sur le travail déposé."),
