@@ -3,6 +3,7 @@ lessons, lateness and its threshold, justifications and their decision, notices,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -210,8 +211,37 @@ class RollCallTests(AttendanceTestCase):
         url = reverse("attendance:roll_call", args=[monday.isoformat(), lesson.key])
         data = {f"state_{s.pk}": State.PRESENT for s in queries.students_of(lesson)}
         response = self.client.post(url, {**data, f"state_{self.lucas.pk}": State.ABSENT})
-        self.assertContains(response, "L&#x27;appel s&#x27;ouvre", status_code=400)
+        self.assertContains(response, "L'appel s'ouvre le ", status_code=400)
         self.assertFalse(RollCall.objects.exists())
+
+    def test_before_it_opens_the_sheet_says_when_and_offers_no_form(self):
+        """Next Monday's 8:00 lesson: the sheet says « L'appel s'ouvre le lundi … à 7 h 45 », with no form to
+        fill in for nothing; the lesson of the past has its form."""
+        monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+        lesson = self.lesson("paul.dupont", monday)
+        self.login("paul.dupont")
+        response = self.client.get(reverse("attendance:roll_call", args=[monday.isoformat(), lesson.key]))
+        opens = f"L'appel s'ouvre le lundi {monday.day} "
+        self.assertContains(response, opens)
+        self.assertContains(response, " à 7 h 45.")
+        self.assertNotContains(response, 'type="radio"')
+        self.assertNotContains(response, "Valider l'appel")
+        past = self.lesson("paul.dupont")
+        response = self.client.get(reverse("attendance:roll_call", args=[MONDAY_A.isoformat(), past.key]))
+        self.assertNotContains(response, "L'appel s'ouvre")
+        self.assertContains(response, "Valider l'appel")
+
+    def test_the_sheet_opens_a_quarter_of_an_hour_before_the_lesson(self):
+        """A lesson two hours ahead is not open and opens a quarter of an hour before it starts (the policies'
+        rule, the one the action applies); a past lesson is open."""
+        lesson = self.lesson("paul.dupont")
+        start = timezone.now() + dt.timedelta(hours=2)
+        local = timezone.localtime(start)
+        later = dataclasses.replace(lesson, date=local.date(), start_time=local.time(), end_time=local.time())
+        sheet = queries.Sheet(later, None, [], [])
+        self.assertFalse(sheet.is_open)
+        self.assertEqual(sheet.opens_at, timezone.localtime(start - dt.timedelta(minutes=15)))
+        self.assertTrue(queries.Sheet(lesson, None, [], []).is_open)
 
     def test_a_declared_absence_covers_the_lesson(self):
         """A student declared absent by the family is linked to that absence, not given a second one."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -15,6 +16,48 @@ from cartable.attendance.models import BUILT_IN_PREFIX, AbsenceReason, BuiltInRe
 from cartable.core import uploads
 
 MAX_LATE_MINUTES = 240
+
+
+# The states a tap gives on the sheet; the rarer ones wait behind each row's « Autre » menu.
+COMMON_STATES = (State.PRESENT, State.ABSENT, State.LATE)
+SHORT_LABELS = {State.PRESENT: _("Présent"), State.ABSENT: _("Absent"), State.LATE: _("Retard")}
+
+
+@dataclass
+class SheetRow:
+    """One student's row of the roll call sheet: name, initials (no photo in the directory yet), the state
+    field and its current value, the minutes of lateness."""
+
+    student: Any
+    state: forms.BoundField
+    minutes: forms.BoundField
+    value: str
+
+    @property
+    def name(self) -> str:
+        return self.student.display_name
+
+    @property
+    def initials(self) -> str:
+        return (self.student.first_name[:1] + self.student.last_name[:1]).upper()
+
+    @property
+    def photo_url(self) -> str:
+        """The hook for the student's photo: the directory has no photo yet, so the sheet shows initials.
+        When it gets one (served by a guarded view), return its URL here and the sheet shows it."""
+        return ""
+
+    @property
+    def common(self) -> list[tuple[str, Any]]:
+        return [(state.value, SHORT_LABELS[state]) for state in COMMON_STATES]
+
+    @property
+    def rare(self) -> list[tuple[str, Any]]:
+        return [(value, label) for value, label in State.choices if value not in COMMON_STATES]
+
+    @property
+    def rare_chosen(self) -> bool:
+        return self.value not in COMMON_STATES
 
 
 class RollCallForm(forms.Form):
@@ -46,9 +89,14 @@ class RollCallForm(forms.Form):
                 self.add_error(f"minutes_{student.pk}", _("Indiquez les minutes de retard."))
         return data
 
-    def rows(self):
-        """(student, state field, minutes field) for the template."""
-        return [(s, self[f"state_{s.pk}"], self[f"minutes_{s.pk}"]) for s in self.students]
+    def rows(self) -> list[SheetRow]:
+        """One row per student for the sheet, with the state as typed (or as recorded)."""
+        found = []
+        for s in self.students:
+            state = self[f"state_{s.pk}"]
+            value = str(state.value() or State.PRESENT)
+            found.append(SheetRow(s, state, self[f"minutes_{s.pk}"], value if value in State.values else State.PRESENT))
+        return found
 
     def entries(self) -> dict[int, tuple[str, int | None]]:
         return {

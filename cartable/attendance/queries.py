@@ -24,7 +24,7 @@ from cartable.attendance.models import (
     built_in_reasons,
     half_days,
 )
-from cartable.attendance.policies import follows_school_life
+from cartable.attendance.policies import follows_school_life, roll_call_is_open, roll_call_opens_at
 from cartable.core import audit, authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor, current
@@ -160,6 +160,19 @@ class Sheet:
     roll_call: RollCall | None
     rows: list[tuple[User, Mark | None]]
     changes: list[MarkChange]
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        """When the roll call opens (the rule is the policies'); the sheet shows no form before."""
+        return timezone.localtime(roll_call_opens_at(self.lesson))
+
+    @property
+    def is_open(self) -> bool:
+        return roll_call_is_open(self.lesson)
+
+    @property
+    def opens_today(self) -> bool:
+        return self.opens_at.date() == timezone.localdate()
 
 
 def roll_call_sheet(lesson: Lesson) -> Sheet:
