@@ -398,6 +398,60 @@ class JustificationFlowTests(AttendanceTestCase):
         self.assertEqual(response.status_code, 400)
 
 
+class AbsenceCountTests(AttendanceTestCase):
+    def test_the_family_counts_what_the_cpe_counts(self):
+        """Lucas was away from a Friday to the Monday morning and is declared absent next week: his family's
+        page, his file at the vie scolaire and the statistics all count three half-days (no weekend, nothing
+        ahead)."""
+        friday = MONDAY_A - dt.timedelta(days=3)
+        self.absence(start=at(friday, 8), end=at(MONDAY_A, 12))
+        next_monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+        self.absence(start=at(next_monday, 8), end=at(next_monday, 18), source=Absence.Source.DECLARED)
+        expected = queries.AbsenceCounts(3, 3, 0)
+        self.login("claire.martin")
+        self.assertEqual(self.client.get(reverse("attendance:family")).context["file"].counts, expected)
+        self.login("nadia.petit")
+        self.assertEqual(
+            self.client.get(reverse("attendance:student", args=[self.lucas.pk])).context["file"].counts, expected
+        )
+        students = self.client.get(reverse("attendance:statistics")).context["students"]
+        self.assertEqual(next(s.counts for s in students if s.student_id == self.lucas.pk), expected)
+
+    def test_a_declaration_lies_in_the_current_school_year(self):
+        """A declaration after the school year's last day is refused in French, with the dates typed kept."""
+        year = self.school.college.year
+        late = year.end_date + dt.timedelta(days=5)
+        self.login("claire.martin")
+        response = self.client.post(
+            reverse("attendance:declare"),
+            {
+                "student": self.lucas.pk,
+                "first_day": late.isoformat(),
+                "first_half": "am",
+                "last_day": late.isoformat(),
+                "last_half": "pm",
+                "reason": self.reason.pk,
+                "comment": "Voyage",
+            },
+        )
+        self.assertContains(response, "Choisissez une date de l&#x27;année scolaire en cours", status_code=400)
+        self.assertContains(response, f'value="{late.isoformat()}"', status_code=400)
+        self.assertContains(response, "Voyage", status_code=400)
+        self.assertFalse(Absence.objects.exists())
+
+    def test_dates_show_the_year_when_it_is_not_this_one(self):
+        """An absence of another calendar year shows its year on the family's page; one of this year does not."""
+        old = timezone.localdate() - dt.timedelta(days=400)
+        self.absence(start=at(old, 8), end=at(old, 9))
+        today = timezone.localdate()
+        self.absence(start=at(today, 8), end=at(today, 9))
+        self.login("claire.martin")
+        response = self.client.get(reverse("attendance:family"))
+        self.assertContains(response, f"{old.day}/{old:%m}/{old.year} 08:00")
+        self.assertContains(response, f"{today.day}/{today:%m} 08:00")
+        self.assertNotContains(response, f"{today.day}/{today:%m}/{today.year}")
+
+
 class PageTests(AttendanceTestCase):
     def test_who_reaches_each_page(self):
         """Each page answers its people and a 404 to the others."""

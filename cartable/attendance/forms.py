@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cartable.attendance.models import BUILT_IN_PREFIX, AbsenceReason, BuiltInReason, State, Status, built_in_reasons
@@ -198,8 +199,11 @@ class DeclareForm(forms.Form):
     )
     document = DocumentField()
 
-    def __init__(self, *args, children, establishment_id: int, **kwargs):
+    def __init__(self, *args, children, establishment_id: int, year: tuple[dt.date, dt.date], **kwargs):
         super().__init__(*args, **kwargs)
+        self.year = year  # the current school year's first and last days: a declaration lies within
+        for name in ("first_day", "last_day"):
+            self.fields[name].widget.attrs.update(min=year[0].isoformat(), max=year[1].isoformat())
         cast(forms.TypedChoiceField, self.fields["student"]).choices = [(c.id, c.name) for c in children]
         self.fields = {
             **{k: v for k, v in self.fields.items() if k != "comment" and k != "document"},
@@ -220,8 +224,17 @@ class DeclareForm(forms.Form):
                 self.add_error("first_day", _("Pour une absence passée, justifiez-la depuis sa page."))
             if (last - first).days > 60:
                 self.add_error("last_day", _("Une déclaration couvre au plus deux mois."))
+            for name, day in (("first_day", first), ("last_day", last)):
+                if not self.year[0] <= day <= self.year[1] and name not in self.errors:
+                    self.add_error(name, self._outside_year())
             data["start"], data["end"] = start, end
         return data
+
+    def _outside_year(self) -> str:
+        return _("Choisissez une date de l'année scolaire en cours, du %(start)s au %(end)s.") % {
+            "start": date_format(self.year[0], "j F Y"),
+            "end": date_format(self.year[1], "j F Y"),
+        }
 
 
 class DecideForm(forms.Form):
