@@ -36,7 +36,7 @@ def moment(value: dt.datetime | dt.date | None) -> str:
 
 
 @register.filter
-def short_moment(value: dt.datetime | None) -> str:
+def short_moment(value: dt.datetime | dt.date | None) -> str:
     """Day/month (and year when not this year) and time, without the weekday (tables' secondary dates)."""
     if value is None or value == "":
         return ""
