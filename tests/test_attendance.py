@@ -680,6 +680,39 @@ class MoreFlowTests(AttendanceTestCase):
         self.assertContains(self.client.get(reverse("dashboard:home")), "1 absence du jour à justifier")
 
 
+class SchoolLifeDashboardTests(AttendanceTestCase):
+    def test_the_cpe_sees_what_waits_on_top(self):
+        """nadia.petit's dashboard opens on the justifications to decide, the lessons begun without a roll call
+        and the lateness alerts, before any other app's block; each says what waits and links to it."""
+        AttendanceSettings.objects.create(establishment=self.college, lateness_threshold=2, lateness_window_days=30)
+        now = timezone.now()
+        for hours in (1, 26):
+            Lateness.objects.create(
+                establishment=self.college, student=self.lea, at=now - dt.timedelta(hours=hours), minutes=5
+            )
+        absence = self.absence(start=now - dt.timedelta(days=2, hours=1), end=now - dt.timedelta(days=2))
+        Justification.objects.create(
+            establishment=self.college,
+            absence=absence,
+            student=self.lucas,
+            reason=self.reason,
+            author=self.people["claire.martin"],
+        )
+        self.login("nadia.petit")
+        response = self.client.get(reverse("dashboard:home"))
+        keys = [w.key for w in response.context["widgets"] if w.key != "identity"]
+        top = ["attendance.to_decide", "attendance.today", "attendance.lateness_alerts"]
+        self.assertEqual(keys[:3], top)
+        self.assertContains(response, "1 justification attend votre décision.")
+        self.assertContains(response, reverse("attendance:absence", args=[absence.pk]))
+        self.assertContains(response, "cours commencé")
+        self.assertContains(response, "1 élève a atteint le seuil de retards sur 30 jours.")
+        self.assertContains(response, "Léa Bernard</a> — 2 retards")
+        self.login("paul.dupont")
+        keys = {w.key for w in self.client.get(reverse("dashboard:home")).context["widgets"]}
+        self.assertFalse(keys & set(top))
+
+
 class PageBudgetTests(AttendanceTestCase):
     def grow(self, n: int) -> None:
         for i in range(n):
