@@ -365,9 +365,13 @@ class JustificationFlowTests(AttendanceTestCase):
         self.assertEqual(absence.status, Status.UNJUSTIFIED)
 
     def test_a_parent_declares_an_absence_ahead(self):
-        """Claire declares next Monday's morning; it waits with its justification; a past date is refused."""
+        """Claire declares next Monday's morning (or, at the school year's end, the morning of its next school
+        day); it waits with its justification; a past date is refused."""
         self.login("claire.martin")
-        monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+        today, last = timezone.localdate(), self.school.college.year.end_date
+        next_monday = today + dt.timedelta(days=7 - today.weekday())
+        days = (next_monday, *(today + dt.timedelta(days=k) for k in range(7)))
+        monday = next(d for d in days if d <= last and d.weekday() < 5)
         response = self.client.post(
             reverse("attendance:declare"),
             {
