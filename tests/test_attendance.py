@@ -766,7 +766,7 @@ class PageBudgetTests(AttendanceTestCase):
 
 
 # Each adds to the session, user and memberships (3): the teacher's lessons (slots, changes, calendar cached)
-# and roll calls; a family's page: children (2), the school year's periods, absences with justifications,
+# and roll calls; a family's page: children (2), the school year, absences with justifications,
 # lateness, the counts (2); a staff file adds the person, the enrolment check and the read record; an absence
 # page: justifications, marks, the motifs (the student comes with the record; no page writes the default
 # motifs any more, so neither the family's absence page nor the settings pay for that check); statistics:
