@@ -145,6 +145,14 @@ class LessonCall:
     def started(self) -> bool:
         return self.lesson.start <= timezone.now()
 
+    @property
+    def is_open(self) -> bool:
+        return roll_call_is_open(self.lesson)
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        return timezone.localtime(roll_call_opens_at(self.lesson))
+
 
 def teacher_lessons(actor: Actor, day: dt.date) -> list[LessonCall]:
     """The lessons the actor teaches (or substitutes) on ``day``, with their roll calls; five queries."""

@@ -138,8 +138,8 @@ def test_the_roll_call_of_27_students_fits_a_few_screens(page, school, lesson_da
 
 
 def test_the_sheet_says_when_the_roll_call_opens(page, school):
-    """Tomorrow's lesson (Monday when tomorrow is a Sunday): the sheet says « L'appel s'ouvre le … à 7 h 45 »
-    and offers no form to fill in for nothing."""
+    """Tomorrow's lesson (Monday when tomorrow is a Sunday): the day's list says « Appel à partir de 7 h 45 »
+    and the sheet « L'appel s'ouvre le … à 7 h 45 », with no form to fill in for nothing."""
     day = timezone.localdate() + dt.timedelta(days=1)
     if day.weekday() == 6:
         day += dt.timedelta(days=1)
@@ -155,8 +155,10 @@ def test_the_sheet_says_when_the_roll_call_opens(page, school):
     page.set_viewport_size(PHONE)
     log_in(page, "paul.dupont")
     visit(page, f"/vie-scolaire/appel/?date={day.isoformat()}")
+    expect(page.locator(".lesson-list")).to_contain_text("Appel à partir de 7 h 45")
+    expect(page.locator(".lesson-list").get_by_role("link", name="Faire l'appel")).to_have_count(0)
     with follow(page):
-        page.locator(".lesson-list").get_by_role("link", name="Faire l'appel").first.click()
+        page.locator(".lesson-list").get_by_role("link", name="Voir la feuille").first.click()
     expect(page.get_by_role("status")).to_contain_text("L'appel s'ouvre le")
     expect(page.get_by_role("status")).to_contain_text("à 7 h 45")
     expect(page.get_by_role("button", name="Valider l'appel")).to_have_count(0)
