@@ -3,6 +3,7 @@ lessons, lateness and its threshold, justifications and their decision, notices,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -210,8 +211,37 @@ class RollCallTests(AttendanceTestCase):
         url = reverse("attendance:roll_call", args=[monday.isoformat(), lesson.key])
         data = {f"state_{s.pk}": State.PRESENT for s in queries.students_of(lesson)}
         response = self.client.post(url, {**data, f"state_{self.lucas.pk}": State.ABSENT})
-        self.assertContains(response, "L&#x27;appel s&#x27;ouvre", status_code=400)
+        self.assertContains(response, "L'appel s'ouvre le ", status_code=400)
         self.assertFalse(RollCall.objects.exists())
+
+    def test_before_it_opens_the_sheet_says_when_and_offers_no_form(self):
+        """Next Monday's 8:00 lesson: the sheet says « L'appel s'ouvre le lundi … à 7 h 45 », with no form to
+        fill in for nothing; the lesson of the past has its form."""
+        monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+        lesson = self.lesson("paul.dupont", monday)
+        self.login("paul.dupont")
+        response = self.client.get(reverse("attendance:roll_call", args=[monday.isoformat(), lesson.key]))
+        opens = f"L'appel s'ouvre le lundi {monday.day} "
+        self.assertContains(response, opens)
+        self.assertContains(response, " à 7 h 45.")
+        self.assertNotContains(response, 'type="radio"')
+        self.assertNotContains(response, "Valider l'appel")
+        past = self.lesson("paul.dupont")
+        response = self.client.get(reverse("attendance:roll_call", args=[MONDAY_A.isoformat(), past.key]))
+        self.assertNotContains(response, "L'appel s'ouvre")
+        self.assertContains(response, "Valider l'appel")
+
+    def test_the_sheet_opens_a_quarter_of_an_hour_before_the_lesson(self):
+        """A lesson two hours ahead is not open and opens a quarter of an hour before it starts (the policies'
+        rule, the one the action applies); a past lesson is open."""
+        lesson = self.lesson("paul.dupont")
+        start = timezone.now() + dt.timedelta(hours=2)
+        local = timezone.localtime(start)
+        later = dataclasses.replace(lesson, date=local.date(), start_time=local.time(), end_time=local.time())
+        sheet = queries.Sheet(later, None, [], [])
+        self.assertFalse(sheet.is_open)
+        self.assertEqual(sheet.opens_at, timezone.localtime(start - dt.timedelta(minutes=15)))
+        self.assertTrue(queries.Sheet(lesson, None, [], []).is_open)
 
     def test_a_declared_absence_covers_the_lesson(self):
         """A student declared absent by the family is linked to that absence, not given a second one."""
@@ -335,9 +365,13 @@ class JustificationFlowTests(AttendanceTestCase):
         self.assertEqual(absence.status, Status.UNJUSTIFIED)
 
     def test_a_parent_declares_an_absence_ahead(self):
-        """Claire declares next Monday's morning; it waits with its justification; a past date is refused."""
+        """Claire declares next Monday's morning (or, at the school year's end, the morning of its next school
+        day); it waits with its justification; a past date is refused."""
         self.login("claire.martin")
-        monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+        today, last = timezone.localdate(), self.school.college.year.end_date
+        next_monday = today + dt.timedelta(days=7 - today.weekday())
+        days = (next_monday, *(today + dt.timedelta(days=k) for k in range(7)))
+        monday = next(d for d in days if d <= last and d.weekday() < 5)
         response = self.client.post(
             reverse("attendance:declare"),
             {
@@ -366,6 +400,60 @@ class JustificationFlowTests(AttendanceTestCase):
             },
         )
         self.assertEqual(response.status_code, 400)
+
+
+class AbsenceCountTests(AttendanceTestCase):
+    def test_the_family_counts_what_the_cpe_counts(self):
+        """Lucas was away from a Friday to the Monday morning and is declared absent next week: his family's
+        page, his file at the vie scolaire and the statistics all count three half-days (no weekend, nothing
+        ahead)."""
+        friday = MONDAY_A - dt.timedelta(days=3)
+        self.absence(start=at(friday, 8), end=at(MONDAY_A, 12))
+        next_monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday())
+        self.absence(start=at(next_monday, 8), end=at(next_monday, 18), source=Absence.Source.DECLARED)
+        expected = queries.AbsenceCounts(3, 3, 0)
+        self.login("claire.martin")
+        self.assertEqual(self.client.get(reverse("attendance:family")).context["file"].counts, expected)
+        self.login("nadia.petit")
+        self.assertEqual(
+            self.client.get(reverse("attendance:student", args=[self.lucas.pk])).context["file"].counts, expected
+        )
+        students = self.client.get(reverse("attendance:statistics")).context["students"]
+        self.assertEqual(next(s.counts for s in students if s.student_id == self.lucas.pk), expected)
+
+    def test_a_declaration_lies_in_the_current_school_year(self):
+        """A declaration after the school year's last day is refused in French, with the dates typed kept."""
+        year = self.school.college.year
+        late = year.end_date + dt.timedelta(days=5)
+        self.login("claire.martin")
+        response = self.client.post(
+            reverse("attendance:declare"),
+            {
+                "student": self.lucas.pk,
+                "first_day": late.isoformat(),
+                "first_half": "am",
+                "last_day": late.isoformat(),
+                "last_half": "pm",
+                "reason": self.reason.pk,
+                "comment": "Voyage",
+            },
+        )
+        self.assertContains(response, "Choisissez une date de l&#x27;année scolaire en cours", status_code=400)
+        self.assertContains(response, f'value="{late.isoformat()}"', status_code=400)
+        self.assertContains(response, "Voyage", status_code=400)
+        self.assertFalse(Absence.objects.exists())
+
+    def test_dates_show_the_year_when_it_is_not_this_one(self):
+        """An absence of another calendar year shows its year on the family's page; one of this year does not."""
+        old = timezone.localdate() - dt.timedelta(days=400)
+        self.absence(start=at(old, 8), end=at(old, 9))
+        today = timezone.localdate()
+        self.absence(start=at(today, 8), end=at(today, 9))
+        self.login("claire.martin")
+        response = self.client.get(reverse("attendance:family"))
+        self.assertContains(response, f"{old.day}/{old:%m}/{old.year} 08:00")
+        self.assertContains(response, f"{today.day}/{today:%m} 08:00")
+        self.assertNotContains(response, f"{today.day}/{today:%m}/{today.year}")
 
 
 class PageTests(AttendanceTestCase):
@@ -596,6 +684,39 @@ class MoreFlowTests(AttendanceTestCase):
         self.assertContains(self.client.get(reverse("dashboard:home")), "1 absence du jour à justifier")
 
 
+class SchoolLifeDashboardTests(AttendanceTestCase):
+    def test_the_cpe_sees_what_waits_on_top(self):
+        """nadia.petit's dashboard opens on the justifications to decide, the lessons begun without a roll call
+        and the lateness alerts, before any other app's block; each says what waits and links to it."""
+        AttendanceSettings.objects.create(establishment=self.college, lateness_threshold=2, lateness_window_days=30)
+        now = timezone.now()
+        for hours in (1, 26):
+            Lateness.objects.create(
+                establishment=self.college, student=self.lea, at=now - dt.timedelta(hours=hours), minutes=5
+            )
+        absence = self.absence(start=now - dt.timedelta(days=2, hours=1), end=now - dt.timedelta(days=2))
+        Justification.objects.create(
+            establishment=self.college,
+            absence=absence,
+            student=self.lucas,
+            reason=self.reason,
+            author=self.people["claire.martin"],
+        )
+        self.login("nadia.petit")
+        response = self.client.get(reverse("dashboard:home"))
+        keys = [w.key for w in response.context["widgets"] if w.key != "identity"]
+        top = ["attendance.to_decide", "attendance.today", "attendance.lateness_alerts"]
+        self.assertEqual(keys[:3], top)
+        self.assertContains(response, "1 justification attend votre décision.")
+        self.assertContains(response, reverse("attendance:absence", args=[absence.pk]))
+        self.assertContains(response, "cours commencé")
+        self.assertContains(response, "1 élève a atteint le seuil de retards sur 30 jours.")
+        self.assertContains(response, "Léa Bernard</a> — 2 retards")
+        self.login("paul.dupont")
+        keys = {w.key for w in self.client.get(reverse("dashboard:home")).context["widgets"]}
+        self.assertFalse(keys & set(top))
+
+
 class PageBudgetTests(AttendanceTestCase):
     def grow(self, n: int) -> None:
         for i in range(n):
@@ -645,7 +766,7 @@ class PageBudgetTests(AttendanceTestCase):
 
 
 # Each adds to the session, user and memberships (3): the teacher's lessons (slots, changes, calendar cached)
-# and roll calls; a family's page: children (2), the school year's periods, absences with justifications,
+# and roll calls; a family's page: children (2), the school year, absences with justifications,
 # lateness, the counts (2); a staff file adds the person, the enrolment check and the read record; an absence
 # page: justifications, marks, the motifs (the student comes with the record; no page writes the default
 # motifs any more, so neither the family's absence page nor the settings pay for that check); statistics:

@@ -30,7 +30,7 @@ from cartable.attendance.models import (
     Status,
     built_in_reasons,
 )
-from cartable.attendance.policies import is_life_staff, may_call
+from cartable.attendance.policies import is_life_staff, may_call, roll_call_is_open
 from cartable.core import audit, authz, erasure, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import moment_text, notify
@@ -38,8 +38,6 @@ from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, User
 from cartable.directory.queries import guardians_of_students, school_life_staff
 from cartable.timetable.queries import Lesson
-
-OPENS_BEFORE = dt.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -69,7 +67,7 @@ def take_roll_call(*, actor: Actor, lesson: Lesson, students: list[User], entrie
     """
     if not may_call(actor, lesson):
         raise PermissionDenied
-    if lesson.start > timezone.now() + OPENS_BEFORE:
+    if not roll_call_is_open(lesson):
         raise ValidationError(_("L'appel s'ouvre un quart d'heure avant le début du cours."))
     expected = {s.pk for s in students}
     if set(entries) - expected:

@@ -4,17 +4,61 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cartable.attendance.models import BUILT_IN_PREFIX, AbsenceReason, BuiltInReason, State, Status, built_in_reasons
 from cartable.core import uploads
 
 MAX_LATE_MINUTES = 240
+
+
+# The states a tap gives on the sheet; the rarer ones wait behind each row's « Autre » menu.
+COMMON_STATES = (State.PRESENT, State.ABSENT, State.LATE)
+SHORT_LABELS = {State.PRESENT: _("Présent"), State.ABSENT: _("Absent"), State.LATE: _("Retard")}
+
+
+@dataclass
+class SheetRow:
+    """One student's row of the roll call sheet: name, initials (no photo in the directory yet), the state
+    field and its current value, the minutes of lateness."""
+
+    student: Any
+    state: forms.BoundField
+    minutes: forms.BoundField
+    value: str
+
+    @property
+    def name(self) -> str:
+        return self.student.display_name
+
+    @property
+    def initials(self) -> str:
+        return (self.student.first_name[:1] + self.student.last_name[:1]).upper()
+
+    @property
+    def photo_url(self) -> str:
+        """The hook for the student's photo: the directory has no photo yet, so the sheet shows initials.
+        When it gets one (served by a guarded view), return its URL here and the sheet shows it."""
+        return ""
+
+    @property
+    def common(self) -> list[tuple[str, Any]]:
+        return [(state.value, SHORT_LABELS[state]) for state in COMMON_STATES]
+
+    @property
+    def rare(self) -> list[tuple[str, Any]]:
+        return [(value, label) for value, label in State.choices if value not in COMMON_STATES]
+
+    @property
+    def rare_chosen(self) -> bool:
+        return self.value not in COMMON_STATES
 
 
 class RollCallForm(forms.Form):
@@ -46,9 +90,14 @@ class RollCallForm(forms.Form):
                 self.add_error(f"minutes_{student.pk}", _("Indiquez les minutes de retard."))
         return data
 
-    def rows(self):
-        """(student, state field, minutes field) for the template."""
-        return [(s, self[f"state_{s.pk}"], self[f"minutes_{s.pk}"]) for s in self.students]
+    def rows(self) -> list[SheetRow]:
+        """One row per student for the sheet, with the state as typed (or as recorded)."""
+        found = []
+        for s in self.students:
+            state = self[f"state_{s.pk}"]
+            value = str(state.value() or State.PRESENT)
+            found.append(SheetRow(s, state, self[f"minutes_{s.pk}"], value if value in State.values else State.PRESENT))
+        return found
 
     def entries(self) -> dict[int, tuple[str, int | None]]:
         return {
@@ -150,8 +199,11 @@ class DeclareForm(forms.Form):
     )
     document = DocumentField()
 
-    def __init__(self, *args, children, establishment_id: int, **kwargs):
+    def __init__(self, *args, children, establishment_id: int, year: tuple[dt.date, dt.date], **kwargs):
         super().__init__(*args, **kwargs)
+        self.year = year  # the current school year's first and last days: a declaration lies within
+        for name in ("first_day", "last_day"):
+            self.fields[name].widget.attrs.update(min=year[0].isoformat(), max=year[1].isoformat())
         cast(forms.TypedChoiceField, self.fields["student"]).choices = [(c.id, c.name) for c in children]
         self.fields = {
             **{k: v for k, v in self.fields.items() if k != "comment" and k != "document"},
@@ -172,8 +224,17 @@ class DeclareForm(forms.Form):
                 self.add_error("first_day", _("Pour une absence passée, justifiez-la depuis sa page."))
             if (last - first).days > 60:
                 self.add_error("last_day", _("Une déclaration couvre au plus deux mois."))
+            for name, day in (("first_day", first), ("last_day", last)):
+                if not self.year[0] <= day <= self.year[1] and name not in self.errors:
+                    self.add_error(name, self._outside_year())
             data["start"], data["end"] = start, end
         return data
+
+    def _outside_year(self) -> str:
+        return _("Choisissez une date de l'année scolaire en cours, du %(start)s au %(end)s.") % {
+            "start": date_format(self.year[0], "j F Y"),
+            "end": date_format(self.year[1], "j F Y"),
+        }
 
 
 class DecideForm(forms.Form):

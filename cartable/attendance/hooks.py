@@ -137,10 +137,26 @@ def _awaiting(actor):
     return teacher_context(actor)
 
 
-for key, title, template, context, visible in [
-    ("attendance.to_justify", _("Absences à justifier"), "family.html", _to_justify, _family),
-    ("attendance.today", _("Vie scolaire aujourd'hui"), "school_life.html", _school_life_today, _life_staff),
-    ("attendance.awaiting", _("Appels à faire"), "teacher.html", _awaiting, _teaches),
+def _to_decide(actor):
+    from cartable.attendance.widgets import to_decide_context
+
+    return to_decide_context(actor)
+
+
+def _lateness_alerts(actor):
+    from cartable.attendance.widgets import lateness_alerts_context
+
+    return lateness_alerts_context(actor)
+
+
+# The vie scolaire's blocks come first on its dashboard (orders 1 to 3: before every other app's widget):
+# the justifications to decide, the lessons without roll call, the lateness alerts.
+for key, title, template, context, visible, order, cache_for in [
+    ("attendance.to_justify", _("Absences à justifier"), "family.html", _to_justify, _family, 15, 0),
+    ("attendance.to_decide", _("Justifications à traiter"), "to_decide.html", _to_decide, _life_staff, 1, 60),
+    ("attendance.today", _("Vie scolaire aujourd'hui"), "school_life.html", _school_life_today, _life_staff, 2, 0),
+    ("attendance.lateness_alerts", _("Alertes de retards"), "lateness.html", _lateness_alerts, _life_staff, 3, 60),
+    ("attendance.awaiting", _("Appels à faire"), "teacher.html", _awaiting, _teaches, 15, 0),
 ]:
     registry.register_widget(
         registry.Widget(
@@ -148,9 +164,11 @@ for key, title, template, context, visible in [
             title=title,
             template="attendance/widgets/" + template,
             context=context,
-            order=15,
+            order=order,
             module=MODULE,
             visible=visible,
+            cache_for=cache_for,
+            changes_with=("attendance.",) if cache_for else (),
         )
     )
 

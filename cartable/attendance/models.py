@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -71,16 +72,29 @@ def built_in_reasons() -> list[BuiltInReason]:
     return [BuiltInReason(index) for index in range(len(DEFAULT_REASONS))]
 
 
-def half_days(start: dt.datetime, end: dt.datetime, *, first: dt.date | None = None, last: dt.date | None = None):
-    """The half-days ``(date, 0 for morning or 1 for afternoon)`` that ``[start, end)`` touches, on school
-    days (Monday to Saturday), optionally only those from ``first`` to ``last``."""
+def is_weekend(day: dt.date) -> bool:
+    return day.weekday() >= 5
+
+
+def half_days(
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    skip: Callable[[dt.date], bool] | None = is_weekend,
+) -> set[tuple[dt.date, int]]:
+    """The half-days ``(date, 0 for morning or 1 for afternoon)`` that ``[start, end)`` touches on school
+    days, optionally only those from ``first`` to ``last``. A day is left out when ``skip(day)``: by default
+    Saturdays and Sundays; the counts also leave out the establishment's non-school days, and count every
+    day for an absence taken at a roll call (a lesson was held then)."""
     start, end = timezone.localtime(start), timezone.localtime(end)
     found: set[tuple[dt.date, int]] = set()
     if end <= start:
         return found
     day = start.date()
     while day <= end.date():
-        if day.weekday() < 6 and (first is None or day >= first) and (last is None or day <= last):
+        if (skip is None or not skip(day)) and (first is None or day >= first) and (last is None or day <= last):
             tz = start.tzinfo
             morning = (dt.datetime.combine(day, dt.time(0), tz), dt.datetime.combine(day, NOON, tz))
             afternoon = (morning[1], dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz))
@@ -208,7 +222,8 @@ class Absence(EstablishmentScoped):
 
     @property
     def half_day_count(self) -> int:
-        return len(half_days(self.start, self.end))
+        """The half-days it spans (weekends left out, unless a roll call saw it; see ``half_days``)."""
+        return len(half_days(self.start, self.end, skip=None if self.source == self.Source.ROLL_CALL else is_weekend))
 
 
 class Lateness(EstablishmentScoped):

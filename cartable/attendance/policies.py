@@ -57,6 +57,20 @@ def _is_family(actor: Actor, student_id: int) -> bool:
     return student_id == actor.user_id or student_id in actor.legal_children_ids
 
 
+# The roll call of a lesson opens a quarter of an hour before it begins (and stays open afterwards).
+OPENS_BEFORE = dt.timedelta(minutes=15)
+
+
+def roll_call_opens_at(lesson: Lesson) -> dt.datetime:
+    """When the roll call of a lesson opens: ``OPENS_BEFORE`` its start."""
+    return lesson.start - OPENS_BEFORE
+
+
+def roll_call_is_open(lesson: Lesson, now: dt.datetime | None = None) -> bool:
+    """Whether the roll call of a lesson may be taken now (the sheet shows no form before)."""
+    return (now or timezone.now()) >= roll_call_opens_at(lesson)
+
+
 def caller_of(lesson: Lesson) -> int:
     """Who calls the roll of a timetable lesson: the substitute when there is one, else its teacher."""
     return lesson.substitute_id or lesson.assignment.teacher_id

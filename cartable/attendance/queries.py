@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -23,12 +23,13 @@ from cartable.attendance.models import (
     Status,
     built_in_reasons,
     half_days,
+    is_weekend,
 )
-from cartable.attendance.policies import follows_school_life
+from cartable.attendance.policies import follows_school_life, roll_call_is_open, roll_call_opens_at
 from cartable.core import audit, authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor, current
-from cartable.directory.models import Enrolment, GroupMembership, Period, Role, SchoolClass, User
+from cartable.directory.models import Enrolment, GroupMembership, Period, Role, SchoolClass, SchoolYear, User
 from cartable.timetable import queries as timetable
 from cartable.timetable.queries import Lesson
 
@@ -49,24 +50,35 @@ class AbsenceCounts:
     lateness: int  # number of lateness records in [start, end]
 
 
-def absence_counts(*, student_ids: Iterable[int], start: date, end: date) -> dict[int, AbsenceCounts]:
+def absence_counts(
+    *, student_ids: Iterable[int], start: date, end: date, now: dt.datetime | None = None
+) -> dict[int, AbsenceCounts]:
     """Counts per student for a period, in a constant number of queries (no actor: callers authorize).
 
-    Two queries: the absences overlapping the period, the lateness counted per student. A half-day is
-    counted once even when two absences touch it; it is unjustified when any absence on it is not
-    justified.
+    The one computation every page uses (the family's page, the vie scolaire's file and statistics, the
+    report cards). Two queries, plus the establishments' calendars (cached): the absences overlapping the
+    period, the lateness counted per student. A half-day is counted once even when two absences touch it;
+    it is unjustified when any absence on it is not justified. Only what has happened counts: an absence
+    declared ahead counts from the day it begins, up to ``now``. Weekends and the establishment's
+    non-school days are not school days, except for an absence taken at a roll call (a lesson was held).
     """
     ids = list(dict.fromkeys(student_ids))
     if not ids:
         return {}
+    now = now or timezone.now()
     lo, hi = _bounds(start, end)
     absent: dict[int, set] = {i: set() for i in ids}
     unjustified: dict[int, set] = {i: set() for i in ids}
-    rows = Absence.objects.filter(student_id__in=ids, start__lt=hi, end__gt=lo).values_list(
-        "student_id", "start", "end", "status"
+    rows = list(
+        Absence.objects.filter(student_id__in=ids, start__lt=min(hi, now), end__gt=lo).values_list(
+            "student_id", "establishment_id", "start", "end", "status", "source"
+        )
     )
-    for student_id, a_start, a_end, status in rows:
-        touched = half_days(a_start, a_end, first=start, last=end)
+    closed = timetable.closed_dates({row[1] for row in rows}, start, end) if rows else {}
+    for student_id, establishment_id, a_start, a_end, status, source in rows:
+        touched = half_days(
+            a_start, min(a_end, now), first=start, last=end, skip=_skip(source, closed[establishment_id])
+        )
         absent[student_id] |= touched
         if status != Status.JUSTIFIED:
             unjustified[student_id] |= touched
@@ -78,6 +90,13 @@ def absence_counts(*, student_ids: Iterable[int], start: date, end: date) -> dic
         .values_list("student_id", "n")
     )
     return {i: AbsenceCounts(len(absent[i]), len(unjustified[i]), late.get(i, 0)) for i in ids}
+
+
+def _skip(source: str, closed: set[dt.date]) -> Callable[[dt.date], bool] | None:
+    """The days an absence does not count on: none when a roll call saw it, else weekends and closures."""
+    if source == Absence.Source.ROLL_CALL:
+        return None
+    return lambda day: is_weekend(day) or day in closed
 
 
 date = dt.date  # the contract's annotation
@@ -126,6 +145,14 @@ class LessonCall:
     def started(self) -> bool:
         return self.lesson.start <= timezone.now()
 
+    @property
+    def is_open(self) -> bool:
+        return roll_call_is_open(self.lesson)
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        return timezone.localtime(roll_call_opens_at(self.lesson))
+
 
 def teacher_lessons(actor: Actor, day: dt.date) -> list[LessonCall]:
     """The lessons the actor teaches (or substitutes) on ``day``, with their roll calls; five queries."""
@@ -160,6 +187,19 @@ class Sheet:
     roll_call: RollCall | None
     rows: list[tuple[User, Mark | None]]
     changes: list[MarkChange]
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        """When the roll call opens (the rule is the policies'); the sheet shows no form before."""
+        return timezone.localtime(roll_call_opens_at(self.lesson))
+
+    @property
+    def is_open(self) -> bool:
+        return roll_call_is_open(self.lesson)
+
+    @property
+    def opens_today(self) -> bool:
+        return self.opens_at.date() == timezone.localdate()
 
 
 def roll_call_sheet(lesson: Lesson) -> Sheet:
@@ -337,12 +377,13 @@ def settings_of(establishment_id: int) -> AttendanceSettings:
 # --- follow-up and statistics -------------------------------------------------------------------------
 
 
-def school_half_days(start: dt.date, end: dt.date) -> int:
-    """Half-days of school from ``start`` to ``end``: two per day, Monday to Friday (holidays not known)."""
+def school_half_days(start: dt.date, end: dt.date, closed: Container[dt.date] = ()) -> int:
+    """Half-days of school from ``start`` to ``end``: two per day, Monday to Friday, but for the
+    ``closed`` days (the establishment's non-school days)."""
     days = 0
     day = start
     while day <= end:
-        days += day.weekday() < 5
+        days += not is_weekend(day) and day not in closed
         day += dt.timedelta(days=1)
     return 2 * days
 
@@ -379,7 +420,9 @@ def statistics(
         rows = rows.filter(school_class_id=class_id)
     enrolments = list(rows.order_by("school_class__name", "student__last_name", "student__first_name"))
     counts = absence_counts(student_ids=[e.student_id for e in enrolments], start=start, end=end)
-    possible = school_half_days(start, min(end, timezone.localdate())) or 1
+    last = min(end, timezone.localdate())
+    closed = timetable.closed_dates([establishment_id], start, last).get(establishment_id, set())
+    possible = school_half_days(start, last, closed) or 1
     students = [
         StudentStat(
             e.student_id,
@@ -494,11 +537,16 @@ def recent_lateness(actor: Actor, establishment_id: int, size: int = 50) -> list
 
 
 def school_year(establishment_id: int | None) -> tuple[dt.date, dt.date]:
-    """The current school year's first and last days (its periods), else September 1st to today."""
-    periods = periods_of(establishment_id)
+    """The establishment's current school year's first and last days (its ``SchoolYear``), else September
+    1st to today. One query."""
     today = timezone.localdate()
-    if periods:
-        return periods[0].start_date, periods[-1].end_date
+    year = (
+        SchoolYear.objects.filter(establishment_id=establishment_id, start_date__lte=today, end_date__gte=today)
+        .order_by("-start_date")
+        .first()
+    )
+    if year is not None:
+        return year.start_date, year.end_date
     return dt.date(today.year - (today.month < 9), 9, 1), today
 
 

@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from cartable.attendance.models import Absence, RollCall, Status
-from cartable.attendance.queries import _bounds, board, teacher_lessons
+from cartable.attendance.models import Absence, Justification, RollCall, Status
+from cartable.attendance.queries import _bounds, board, lateness_alerts, settings_of, teacher_lessons
 from cartable.directory.models import Role
 
 TEACHER_CACHE = "attendance:lessons:%d:%s"
@@ -47,14 +47,34 @@ def school_life_context(actor) -> dict:
     establishment_id = actor.establishment_id
     missing = cache.get(BOARD_CACHE % establishment_id)
     if missing is None:
-        missing = len(board(actor, establishment_id).missing)
+        missing = board(actor, establishment_id).missing
         cache.set(BOARD_CACHE % establishment_id, missing, BOARD_SECONDS)
     today = timezone.localdate()
     lo, hi = _bounds(today, today)
     absences = Absence.objects.filter(
         establishment_id=establishment_id, start__lt=hi, end__gt=lo, status=Status.PENDING
     ).count()
-    return {"missing": missing, "absences": absences}
+    return {"missing": len(missing), "lessons": missing[:SHOWN], "absences": absences}
+
+
+SHOWN = 5  # items a dashboard block lists before its link to the whole list
+
+
+def to_decide_context(actor) -> dict:
+    """The justifications waiting for a decision in the establishment, oldest first (two queries; the widget
+    is cached and forgotten by every attendance write)."""
+    waiting = Justification.objects.visible_to(actor).filter(
+        establishment_id=actor.establishment_id, decision=Justification.Decision.SUBMITTED
+    )
+    oldest = list(waiting.select_related("student", "absence", "lateness").order_by("created_at", "pk")[:SHOWN])
+    return {"count": waiting.count() if len(oldest) == SHOWN else len(oldest), "oldest": oldest}
+
+
+def lateness_alerts_context(actor) -> dict:
+    """The students at or past the establishment's lateness threshold, most first (two queries, cached)."""
+    settings = settings_of(actor.establishment_id)
+    alerts = lateness_alerts(actor.establishment_id, settings)
+    return {"count": len(alerts), "alerts": alerts[:SHOWN], "settings": settings}
 
 
 def teacher_context(actor) -> dict:

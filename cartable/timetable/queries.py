@@ -169,6 +169,21 @@ def _calendars(establishment_ids: Iterable[int], start: dt.date, end: dt.date) -
     }
 
 
+def closed_dates(establishment_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:
+    """Each establishment's non-school days from ``start`` to ``end`` (from the cached calendars: no query
+    once cached, two otherwise)."""
+    found: dict[int, set[dt.date]] = {}
+    for eid, calendar in _calendars(establishment_ids, start, end).items():
+        days: set[dt.date] = set()
+        for closure in calendar.closed:
+            day = max(closure.start_date, start)
+            while day <= min(closure.end_date, end):
+                days.add(day)
+                day += dt.timedelta(days=1)
+        found[eid] = days
+    return found
+
+
 def forget_calendar(establishment_id: int) -> None:
     """Drop an establishment's cached calendar (call it after commit, from the actions that change it)."""
     cache.delete(CALENDAR_CACHE % establishment_id)

@@ -49,6 +49,7 @@ def declare(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         children=actor.children_here,
         establishment_id=establishment_id,
+        year=queries.school_year(establishment_id),
         initial={"student": actor.child.id if actor.child else None},
     )
     if request.method == "POST" and form.is_valid():

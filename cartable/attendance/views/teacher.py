@@ -66,13 +66,15 @@ def _lesson(request: HttpRequest, day: str, key: str) -> Lesson:
 @require_http_methods(["GET", "POST"])
 @require_module(MODULE)
 def roll_call(request: HttpRequest, day: str, key: str) -> HttpResponse:
-    """Call the roll of a lesson in a few taps, validate it, correct it later (corrections are kept)."""
+    """Call the roll of a lesson in a few taps, validate it, correct it later (corrections are kept).
+
+    Before the roll call opens, the sheet says when it opens and offers no form."""
     lesson = _lesson(request, day, key)
     sheet = queries.roll_call_sheet(lesson)
     students = [s for s, _m in sheet.rows]
     marks = {s.pk: m for s, m in sheet.rows if m is not None}
     form = forms.RollCallForm(request.POST or None, students=students, marks=marks)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and sheet.is_open and form.is_valid():
         entries = {sid: Entry(state, minutes) for sid, (state, minutes) in form.entries().items()}
         try:
             actions.take_roll_call(actor=actor_of(request), lesson=lesson, students=students, entries=entries)
@@ -83,4 +85,5 @@ def roll_call(request: HttpRequest, day: str, key: str) -> HttpResponse:
             messages.success(request, _("Appel corrigé.") if sheet.roll_call else done)
             return redirect(reverse("attendance:lessons") + "?date=" + lesson.date.isoformat())
     status = 400 if request.method == "POST" else 200
-    return render(request, "attendance/roll_call.html", {"sheet": sheet, "lesson": lesson, "form": form}, status=status)
+    context = {"sheet": sheet, "lesson": lesson, "form": form if sheet.is_open else None}
+    return render(request, "attendance/roll_call.html", context, status=status)
