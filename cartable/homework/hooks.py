@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core import registry
+from cartable.core import authz, registry
 from cartable.directory.models import Role
 from cartable.homework.models import (
     Attachment,
@@ -122,7 +122,7 @@ def _upcoming(actor):
 
     today = timezone.localdate()
     items = [i for i in dashboard_due(actor) if today <= i.due_date <= today + dt.timedelta(days=7)]
-    return {"items": items, "child": actor.child}
+    return {"items": items, "child": actor.child, "can_hand_in": authz.can(actor, "homework.hand_in")}
 
 
 registry.register_widget(

@@ -63,6 +63,7 @@ def todo(request: ActorRequest) -> HttpResponse:
             "merged": merged,
             "can_follow_children": can_follow_children,
             "can_tick": authz.can(actor, "homework.tick_done"),
+            "can_hand_in": authz.can(actor, "homework.hand_in"),
             "logs": queries.log_links(actor, merged=merged),
         },
     )
@@ -82,7 +83,8 @@ def toggle_done(request: ActorRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     if request.htmx:
         homework.done = done
-        return render(request, "homework/todo.html#item", {"item": homework, "can_tick": True})
+        context = {"item": homework, "can_tick": True, "can_hand_in": authz.can(actor, "homework.hand_in")}
+        return render(request, "homework/todo.html#item", context)
     return redirect("homework:todo")
 
 
@@ -100,6 +102,8 @@ def homework_detail(request: ActorRequest, pk: int) -> HttpResponse:
         {
             "homework": homework,
             "done": queries.is_done(request.actor, homework),
+            "hand_in": queries.hand_in_state(request.actor, homework),
+            "can_hand_in": authz.can(request.actor, "homework.hand_in"),
             "can_change": authz.allows(request.actor, Action.CHANGE, homework),
         },
     )

@@ -1,0 +1,243 @@
+"""The student's week (issue 11): the hand-in deadline and « Déposer » wherever homework appears, « Rendu le »
+once handed in (and done), announced tests marked by a word and an icon, « Ma charge » over the coming
+seven school days, punishments with work in « Travail à faire », line breaks kept in the log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import time as time_filter
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from cartable.homework import queries
+from cartable.homework.models import Feedback, Homework
+from cartable.homework.submissions import actions as submission_actions
+from cartable.timetable.queries import default_monday
+from tests.support.homework import SubmissionTestCase
+
+
+def when(moment: dt.datetime) -> str:
+    """« mardi 8 décembre à 14:05 », as the pages write a deadline or a hand-in."""
+    local = timezone.localtime(moment)
+    with translation.override("fr"):
+        return f"{date_filter(local, 'l j F')} à {time_filter(local, 'H:i')}"
+
+
+class HandInTests(SubmissionTestCase):
+    """A maths paper of 5e A to hand in online within two days (Lucas is in 5e A)."""
+
+    def pages(self):
+        return {
+            "dashboard": reverse("dashboard:home"),
+            "todo": reverse("homework:todo"),
+            "detail": reverse("homework:detail", args=[self.homework.pk]),
+        }
+
+    def test_the_student_sees_the_deadline_and_deposer_everywhere(self):
+        """Dashboard, « Travail à faire » and the homework page give the day and hour, and a « Déposer » link."""
+        deadline = f"déposer avant le {when(self.homework.submission_deadline)}"
+        handin = reverse("homework:submissions:student", args=[self.homework.pk])
+        self.login("lucas.martin")
+        for name, url in self.pages().items():
+            with self.subTest(page=name):
+                page = self.client.get(url).content.decode()
+                self.assertIn(deadline, page.replace("À déposer", "à déposer"))
+                self.assertIn(f'<a class="button" href="{handin}">Déposer', page)
+
+    def test_the_guardian_sees_the_deadline_without_deposer(self):
+        """claire.martin (Lucas's mother) reads the deadline; handing in is the student's."""
+        deadline = f"déposer avant le {when(self.homework.submission_deadline)}"
+        self.login("claire.martin")
+        for name, url in self.pages().items():
+            with self.subTest(page=name):
+                page = self.client.get(url).content.decode()
+                self.assertIn(deadline, page.replace("À déposer", "à déposer"))
+                self.assertNotIn('class="button" href="/cahier-de-textes/devoir/', page)
+
+    def test_once_handed_in_the_item_says_rendu_le_and_counts_as_done(self):
+        """After the hand-in: « Rendu le … » with day and hour on the dashboard, the list and the page, no
+        « Marquer comme fait » for it, and it is done for the plan, the reminders and the guardian."""
+        submission = self.lucas_submission()
+        handed = f"Rendu le {when(submission.submitted_at)}"
+        self.login("lucas.martin")
+        for name, url in self.pages().items():
+            with self.subTest(page=name):
+                page = self.client.get(url).content.decode()
+                self.assertIn(handed, page)
+                self.assertNotIn(">Déposer<", page)
+        todo = self.client.get(reverse("homework:todo")).content.decode()
+        item = todo.split(f'id="homework-{self.homework.pk}"')[1].split("</li>")[0]
+        self.assertNotIn("Marquer comme fait", item)
+        lucas = self.people["lucas.martin"]
+        self.assertEqual(queries.done_pairs([self.homework.pk], [lucas.pk]), {(self.homework.pk, lucas.pk)})
+        due = dict(queries.undone_due_on(self.homework.due_date))
+        self.assertNotIn(lucas.pk, due[self.homework])
+        week = queries.student_week(self.actor("lucas.martin"), default_monday(), today=timezone.localdate())
+        self.assertNotIn(self.homework.title, [w.title for d in week["plan"].days for w in d.chunks])
+        self.login("claire.martin")
+        for url in (reverse("homework:todo"), reverse("homework:todo") + "?enfants=tous"):
+            with self.subTest(url=url):
+                self.assertContains(self.client.get(url), f"Lucas : rendu le {when(submission.submitted_at)}")
+
+    def test_the_homework_page_says_the_state_of_the_hand_in(self):
+        """Not handed in; handed in on (late or not); feedback returned: the page says which."""
+        url = reverse("homework:detail", args=[self.homework.pk])
+        self.login("lucas.martin")
+        self.assertContains(self.client.get(url), "Pas encore rendu")
+        submission = self.lucas_submission()
+        page = self.client.get(url)
+        self.assertContains(page, f"Rendu le {when(submission.submitted_at)}")
+        self.assertNotContains(page, "en retard")
+        submission.is_late = True
+        submission.save(update_fields=["is_late"])
+        self.assertContains(self.client.get(url), "<strong>en retard</strong>", html=False)
+        submission_actions.return_feedback(
+            actor=self.actor("paul.dupont"),
+            submission=submission,
+            text="Bien",
+            mark=None,
+            mark_out_of=20,
+            corrected=None,
+        )
+        returned = Feedback.objects.get(submission=submission).returned_at
+        with translation.override("fr"):
+            day = date_filter(timezone.localtime(returned), "l j F")
+        self.assertContains(self.client.get(url), f"retour du professeur le {day}")
+
+    def test_a_missed_deadline_says_so(self):
+        """Past the deadline without a hand-in, the page says the date is past."""
+        late = self.make_homework(deadline=-dt.timedelta(hours=2), title="Exposé en retard")
+        self.login("lucas.martin")
+        page = self.client.get(reverse("homework:detail", args=[late.pk]))
+        self.assertContains(page, "Pas encore rendu")
+        self.assertContains(page, "la date limite est passée")
+
+
+class TestsStandOutTests(SubmissionTestCase):
+    """An announced test carries the word « Contrôle » and an icon wherever it appears; an exercise does not."""
+
+    MARK = '<strong class="kind-test"><svg class="kind-icon"'
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        now = timezone.now()
+        monday = default_monday()
+        cls.test = Homework.objects.create(
+            establishment=cls.maths.establishment,
+            assignment=cls.maths,
+            kind=Homework.Kind.TEST,
+            title="Contrôle de géométrie",
+            due_date=max(timezone.localdate() + dt.timedelta(days=1), monday),
+            estimated_minutes=55,
+            published_at=now - dt.timedelta(days=1),
+            author=cls.people["paul.dupont"],
+        )
+
+    def test_the_test_is_marked_in_lists_widget_log_and_workload(self):
+        five_a = self.maths.school_class
+        pages = {
+            "lucas.martin": [
+                reverse("dashboard:home"),
+                reverse("homework:todo"),
+                reverse("homework:detail", args=[self.test.pk]),
+                reverse("homework:workload_mine") + f"?semaine={self.test.due_date.isoformat()}",
+                reverse("homework:workload_class", args=[five_a.pk]) + f"?semaine={self.test.due_date.isoformat()}",
+            ],
+            "claire.martin": [reverse("homework:todo"), reverse("homework:todo") + "?enfants=tous"],
+        }
+        for username, urls in pages.items():
+            self.login(username)
+            for url in urls:
+                with self.subTest(who=username, url=url):
+                    page = self.client.get(url).content.decode()
+                    self.assertIn(self.MARK, page)
+                    self.assertIn('aria-hidden="true" focusable="false"', page)
+                    self.assertIn("</svg>Contrôle</strong>", page)
+
+    def test_an_exercise_is_not_marked(self):
+        self.test.delete()
+        self.login("lucas.martin")
+        self.assertNotContains(self.client.get(reverse("homework:todo")), self.MARK)
+
+
+def next_school_days(start: dt.date, count: int, closed: frozenset[dt.date] = frozenset()) -> list[dt.date]:
+    """The test's own count of school days (Monday to Friday, ``closed`` skipped), from ``start`` included."""
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5 and day not in closed:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+class WorkloadWidgetTests(SubmissionTestCase):
+    """« Ma charge » on the dashboard covers the coming seven school days, not only the current week."""
+
+    def three_tests_on(self, day: dt.date) -> None:
+        for n, subject in enumerate(("Géométrie", "Fractions", "Proportionnalité")):
+            Homework.objects.create(
+                establishment=self.maths.establishment,
+                assignment=self.maths,
+                kind=Homework.Kind.TEST,
+                title=f"Contrôle {subject}",
+                due_date=day,
+                estimated_minutes=50,
+                published_at=timezone.now() - dt.timedelta(days=1 + n),
+                author=self.people["paul.dupont"],
+            )
+
+    def widget(self) -> str:
+        self.login("lucas.martin")
+        page = self.client.get(reverse("dashboard:home")).content.decode()
+        return page.split("Ma charge des prochains jours")[1].split("Ma semaine et mon plan de travail")[0]
+
+    def test_the_seventh_school_day_ahead_is_shown_with_its_tests_over_the_threshold(self):
+        """Whatever today is, the seventh school day ahead lies past the current week: its three tests
+        (150 min) show, over the threshold, with the word and the mark."""
+        days = next_school_days(timezone.localdate(), 7)
+        self.three_tests_on(days[-1])
+        with translation.override("fr"):
+            label = date_filter(days[-1], "l j F")
+        widget = self.widget()
+        self.assertEqual(widget.count('<li class="load-'), 7)
+        row = widget.split(f"<strong>{label}</strong>")[1].split("</li>")[0]
+        self.assertIn("150 minutes", row)
+        self.assertIn("</svg>3 contrôles</strong>", row)
+        self.assertIn("Au-delà du seuil", row)
+
+    def test_on_a_wednesday_next_tuesdays_tests_are_visible(self):
+        """The issue's case: on Wednesday, next Tuesday's three tests are in the widget."""
+        from unittest import mock
+
+        wednesday = default_monday() + dt.timedelta(days=2)
+        tuesday = wednesday + dt.timedelta(days=6)
+        self.three_tests_on(tuesday)
+        with mock.patch("django.utils.timezone.localdate", return_value=wednesday):
+            widget = self.widget()
+        with translation.override("fr"):
+            self.assertIn(f"<strong>{date_filter(tuesday, 'l j F')}</strong>", widget)
+        self.assertIn("150 minutes", widget)
+
+    def test_weekends_and_non_school_days_are_skipped(self):
+        """A non-school day of the timetable is not one of the seven days; the seven are all weekdays."""
+        from cartable.timetable import actions as timetable_actions
+
+        today = timezone.localdate()
+        closed = next_school_days(today, 2)[1]
+        timetable_actions.add_non_school_day(
+            actor=self.actor("marc.leroy"),
+            establishment=self.maths.establishment,
+            start_date=closed,
+            end_date=closed,
+            label="Pont",
+        )
+        expected = next_school_days(today, 7, frozenset({closed}))
+        self.assertEqual(queries.coming_school_days(self.actor("lucas.martin")), expected)
+        widget = self.widget()
+        with translation.override("fr"):
+            self.assertNotIn(f"<strong>{date_filter(closed, 'l j F')}</strong>", widget)
+            for day in expected:
+                self.assertIn(f"<strong>{date_filter(day, 'l j F')}</strong>", widget)
