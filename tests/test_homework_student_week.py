@@ -11,11 +11,13 @@ from django.template.defaultfilters import time as time_filter
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from cartable.core import richtext
 from cartable.homework import queries
-from cartable.homework.models import Feedback, Homework
+from cartable.homework.models import Feedback, Homework, LogEntry
 from cartable.homework.submissions import actions as submission_actions
 from cartable.timetable.queries import default_monday
 from tests.support.homework import SubmissionTestCase
+from tests.support.markup import HOSTILE, assert_inert
 
 
 def when(moment: dt.datetime) -> str:
@@ -241,3 +243,64 @@ class WorkloadWidgetTests(SubmissionTestCase):
             self.assertNotIn(f"<strong>{date_filter(closed, 'l j F')}</strong>", widget)
             for day in expected:
                 self.assertIn(f"<strong>{date_filter(day, 'l j F')}</strong>", widget)
+
+
+class TypedTextTests(SubmissionTestCase):
+    """Teachers type text, not HTML: line breaks, paragraphs and lists are kept; hostile markup stays inert."""
+
+    TYPED = "Lire le chapitre 3.\nRépondre aux questions :\n\n- question 1\n- question **2**\n\n" + "\n".join(HOSTILE)
+
+    def test_the_log_and_the_instructions_keep_line_breaks_and_lists_and_stay_inert(self):
+        self.login("paul.dupont")
+        today = timezone.localdate()
+        response = self.client.post(
+            reverse("homework:entry_new"),
+            {"assignment": self.maths.pk, "date": today.isoformat(), "title": "Fractions", "content": self.TYPED},
+        )
+        entry = LogEntry.objects.get(title="Fractions")
+        self.assertRedirects(response, reverse("homework:entry", args=[entry.pk]))
+        response = self.client.post(
+            reverse("homework:homework_edit", args=[self.homework.pk]),
+            {
+                "assignment": self.maths.pk,
+                "kind": "hand_in",
+                "title": self.homework.title,
+                "instructions": self.TYPED,
+                "due_date": self.homework.due_date.isoformat(),
+                "estimated_minutes": 30,
+                "accepts_submissions": "on",
+                "submission_deadline": timezone.localtime(self.homework.submission_deadline).strftime("%Y-%m-%dT%H:%M"),
+                "late_policy": "accept",
+                "confirm": "1",
+            },
+        )
+        self.assertEqual(response.status_code, 302, response.content.decode()[-3000:])
+        kept = (
+            "<p>Lire le chapitre 3.<br>Répondre aux questions :</p>"
+            "<ul><li>question 1</li><li>question <strong>2</strong></li></ul>"
+        )
+        pages = {
+            "lucas.martin": [
+                reverse("homework:class_log", args=[self.maths.school_class_id]),
+                reverse("homework:detail", args=[self.homework.pk]),
+                reverse("homework:submissions:student", args=[self.homework.pk]),
+            ]
+        }
+        for username, urls in pages.items():
+            self.login(username)
+            for url in urls:
+                with self.subTest(url=url):
+                    page = self.client.get(url).content.decode()
+                    self.assertIn(kept, page)
+                    self.assertIn("&lt;script&gt;", page)  # shown as typed
+                    assert_inert(self, page)
+        self.login("paul.dupont")
+        form = self.client.get(reverse("homework:homework_edit", args=[self.homework.pk])).content.decode()
+        self.assertIn("Répondre aux questions :\n\n- question 1\n- question **2**", form)  # back as typed
+
+    def test_text_round_trips_through_the_edit_form(self):
+        """What ``to_editable`` gives back makes the same HTML again; old HTML becomes text to edit."""
+        html = richtext.from_text(self.TYPED + "\n\n1. un\n2. deux\nVoir https://example.org/a?b=1&c=2.")
+        self.assertEqual(richtext.from_text(richtext.to_editable(html)), html)
+        self.assertIn('<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer nofollow">', html)
+        self.assertEqual(richtext.to_editable("<p>Cours</p><ul><li>Rappel</li></ul>"), "Cours\n\n- Rappel")
