@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import time as time_filter
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from cartable.core import richtext
+from cartable.directory.models import Guardianship
+from cartable.discipline.models import Punishment
 from cartable.homework import queries
 from cartable.homework.models import Feedback, Homework, LogEntry
 from cartable.homework.submissions import actions as submission_actions
@@ -304,3 +308,94 @@ class TypedTextTests(SubmissionTestCase):
         self.assertEqual(richtext.from_text(richtext.to_editable(html)), html)
         self.assertIn('<a href="https://example.org/a?b=1&amp;c=2" rel="noopener noreferrer nofollow">', html)
         self.assertEqual(richtext.to_editable("<p>Cours</p><ul><li>Rappel</li></ul>"), "Cours\n\n- Rappel")
+
+
+class PunishmentWorkTests(SubmissionTestCase):
+    """A « devoir supplémentaire » with a due date shows in « Travail à faire », as a punishment, for the
+    student and the guardians the discipline app lets see it (composition: core.registry.TodoSource)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        today = timezone.localdate()
+        college = cls.school.college.establishment
+        cls.due = today + dt.timedelta(days=3)
+
+        def punish(kind, **kw):
+            return Punishment.objects.create(
+                establishment=college,
+                student=cls.people["lucas.martin"],
+                kind=kind,
+                reason="Bavardages répétés",
+                given_by=cls.people["sophie.bernard"],
+                given_on=today,
+                **kw,
+            )
+
+        cls.work = punish(Punishment.Kind.EXTRA_WORK, due_on=cls.due)
+        cls.detention = punish(Punishment.Kind.DETENTION, detention_at=timezone.now() + dt.timedelta(days=2))
+
+    def item(self, page: str) -> str:
+        anchor = f'id="todo-discipline-punishment-{self.work.pk}"'
+        self.assertIn(anchor, page)
+        return page.split(anchor)[1].split("</li>")[0]
+
+    def test_the_student_sees_the_punishment_on_its_day_linking_to_it(self):
+        self.login("lucas.martin")
+        page = self.client.get(reverse("homework:todo")).content.decode()
+        item = self.item(page)
+        self.assertIn("</svg>Punition</strong>", item)
+        self.assertIn(
+            f'<a href="{reverse("discipline:punishment", args=[self.work.pk])}">Devoir supplémentaire</a>', item
+        )
+        self.assertIn("à faire", item)
+        with translation.override("fr"):
+            heading = f"Pour le {date_filter(self.due, 'l j F')}"
+        self.assertLess(page.index(heading), page.index(f"todo-discipline-punishment-{self.work.pk}"))
+        self.assertNotIn("Retenue", page)  # a punishment without work to do is not « à faire »
+        self.assertEqual(self.client.get(reverse("discipline:punishment", args=[self.work.pk])).status_code, 200)
+
+    def test_a_legal_guardian_sees_it_one_child_at_a_time_and_merged(self):
+        self.login("claire.martin")
+        self.item(self.client.get(reverse("homework:todo")).content.decode())
+        merged = self.item(self.client.get(reverse("homework:todo") + "?enfants=tous").content.decode())
+        self.assertIn("Lucas : à faire", merged)
+
+    def test_a_guardian_without_legal_responsibility_sees_no_punishment(self):
+        Guardianship.objects.filter(guardian=self.people["claire.martin"], student=self.people["lucas.martin"]).update(
+            legal_responsibility=False
+        )
+        self.login("claire.martin")
+        for url in (reverse("homework:todo"), reverse("homework:todo") + "?enfants=tous"):
+            with self.subTest(url=url):
+                page = self.client.get(url).content.decode()
+                self.assertNotIn("todo-discipline-punishment", page)
+                self.assertIn(self.homework.title, page)  # homework stays open to her
+
+    def test_nothing_when_the_discipline_module_is_off(self):
+        college = self.school.college.establishment
+        college.module_settings = {**college.module_settings, "discipline": False}
+        college.save(update_fields=["module_settings"])
+        self.login("lucas.martin")
+        self.assertNotContains(self.client.get(reverse("homework:todo")), "todo-discipline-punishment")
+
+    def test_the_page_costs_the_same_with_one_or_many_punishments(self):
+        """« Travail à faire » keeps its query count whatever the number of punishments (one query for them)."""
+        self.login("lucas.martin")
+        url = reverse("homework:todo")
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as first:
+            self.client.get(url)
+        for n in range(5):
+            Punishment.objects.create(
+                establishment=self.work.establishment,
+                student=self.work.student,
+                kind=Punishment.Kind.EXTRA_WORK,
+                reason=f"Oubli {n}",
+                given_by=self.work.given_by,
+                given_on=self.work.given_on,
+                due_on=self.due + dt.timedelta(days=n),
+            )
+        with self.assertNumQueries(len(first)):
+            page = self.client.get(url).content.decode()
+        self.assertEqual(page.count("</svg>Punition</strong>"), 6)

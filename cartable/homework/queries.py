@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from cartable.core import registry
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, Group, GroupMembership, Role, SchoolClass, TeachingAssignment
 from cartable.homework.models import (
@@ -146,8 +147,25 @@ def dashboard_due(actor: Actor) -> list[Homework]:
     return actor.memo("homework.dashboard_due", fetch)
 
 
+def other_todo(actor: Actor, start: dt.date, end: dt.date, *, merged: bool) -> list[registry.TodoItem]:
+    """What other apps add to « Travail à faire » (``registry.TodoSource``: a punishment with work to do...),
+    each source deciding what the actor may see; a fixed number of queries per source whose module is on."""
+    found = [
+        item
+        for source in registry.todo_sources(actor.module_settings)
+        for item in source.items(actor, start, end, merged)
+    ]
+    return sorted(found, key=lambda item: (item.due_date, item.key))
+
+
+@dataclass(frozen=True)
+class LogLink:
+    pk: int
+    name: str
+
+
 def log_links(actor: Actor, *, merged: bool) -> dict[str, list]:
-    """The classes and groups whose log the student (or the child looked at) follows (two queries)."""
+    """The classes and groups whose log the student (or the child looked at) follows (one query: a UNION)."""
     if actor.role == Role.STUDENT:
         class_ids, group_ids = actor.class_ids, actor.group_ids
     else:
@@ -155,9 +173,19 @@ def log_links(actor: Actor, *, merged: bool) -> dict[str, list]:
         children = actor.children if merged else ([actor.child] if actor.child else [])
         class_ids = frozenset(c for child in children for c in reach.get(child.id, ((), ()))[0])
         group_ids = frozenset(g for child in children for g in reach.get(child.id, ((), ()))[1])
-    classes = list(SchoolClass.objects.filter(pk__in=class_ids).order_by("name")) if class_ids else []
-    groups = list(Group.objects.filter(pk__in=group_ids).order_by("name")) if group_ids else []
-    return {"classes": classes, "groups": groups}
+    parts = []
+    if class_ids:
+        parts.append(SchoolClass.objects.filter(pk__in=class_ids).annotate(is_group=Value(0)))
+    if group_ids:
+        parts.append(Group.objects.filter(pk__in=group_ids).annotate(is_group=Value(1)))
+    if not parts:
+        return {"classes": [], "groups": []}
+    rows = [p.order_by().values_list("pk", "name", "is_group") for p in parts]
+    found = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
+    links: dict[int, list[LogLink]] = {0: [], 1: []}
+    for pk, name, is_group in found:
+        links[is_group].append(LogLink(pk, name))
+    return {"classes": sorted(links[0], key=lambda c: c.name), "groups": sorted(links[1], key=lambda g: g.name)}
 
 
 def teacher_week(actor: Actor, monday: dt.date, sunday: dt.date) -> tuple[list[dict[str, Any]], list[LogEntry]]:
