@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db import connection
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import time as time_filter
@@ -13,15 +14,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cartable.core import richtext
+from cartable.core import registry, richtext
 from cartable.directory.models import Guardianship
 from cartable.discipline.models import Punishment
-from cartable.homework import queries
+from cartable.homework import actions, queries
 from cartable.homework.models import Feedback, Homework, LogEntry
 from cartable.homework.submissions import actions as submission_actions
+from cartable.timetable import queries as timetable_queries
 from cartable.timetable.queries import default_monday
 from tests.support.homework import SubmissionTestCase
 from tests.support.markup import HOSTILE, assert_inert
+from tests.support.timetable import build_timetable
 
 
 def when(moment: dt.datetime) -> str:
@@ -399,3 +402,111 @@ class PunishmentWorkTests(SubmissionTestCase):
         with self.assertNumQueries(len(first)):
             page = self.client.get(url).content.decode()
         self.assertEqual(page.count("</svg>Punition</strong>"), 6)
+
+
+LOG_TO_FILL_QUERIES = 3  # the lessons' slots and changes (the calendar cached), the week's entries
+
+
+class TeacherDashboardTests(SubmissionTestCase):
+    """paul.dupont's dashboard: « Copies à corriger » and « Cahier de textes à remplir », on top."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.tt = build_timetable(cls.school)
+
+    def setUp(self):
+        cache.clear()  # cached widgets must not outlive a test
+
+    def dashboard(self, username="paul.dupont") -> str:
+        self.login(username)
+        return self.client.get(reverse("dashboard:home")).content.decode()
+
+    def widget(self, page: str, title: str) -> str:
+        self.assertIn(title, page)
+        return page.split(title)[1].split("</section>")[0]
+
+    def this_weeks_lessons(self):
+        today = timezone.localdate()
+        monday = timetable_queries.monday_of(today)
+        return [
+            lesson
+            for lesson in timetable_queries.lessons(
+                establishment_id=self.maths.establishment_id,
+                start=monday,
+                end=today,
+                assignments=timetable_queries.assignments_of_teacher(self.people["paul.dupont"].pk),
+            )
+            if not lesson.is_cancelled
+        ]
+
+    def test_hand_ins_waiting_for_feedback_are_listed_with_counts_and_links(self):
+        self.assertIn("Aucune copie en attente de correction.", self.dashboard())
+        submission = self.lucas_submission()
+        widget = self.widget(self.dashboard(), "Copies à corriger")
+        self.assertIn("1 copie reçue attend votre retour.", widget)
+        self.assertIn(f'href="{reverse("homework:submissions:list", args=[self.homework.pk])}"', widget)
+        self.assertIn("1 à corriger", widget)
+        submission_actions.return_feedback(
+            actor=self.actor("paul.dupont"),
+            submission=submission,
+            text="Bien",
+            mark=None,
+            mark_out_of=20,
+            corrected=None,
+        )
+        self.assertIn("Aucune copie en attente de correction.", self.widget(self.dashboard(), "Copies à corriger"))
+        self.assertNotIn("Copies à corriger", self.dashboard("lucas.martin"))
+
+    def test_this_weeks_lessons_without_an_entry_link_to_the_entry_form(self):
+        lessons = self.this_weeks_lessons()
+        widget = self.widget(self.dashboard(), "Cahier de textes à remplir")
+        self.assertTrue(lessons)  # Monday's maths at least: this week from Monday to today, today's included
+        first = lessons[0]
+        self.assertEqual(widget.count("Remplir la séance du"), len(lessons))
+        self.assertIn(f"cle={first.key.replace(':', '%3A')}", widget)
+        actions.save_log_entry(
+            actor=self.actor("paul.dupont"),
+            assignment=first.assignment,
+            date=first.date,
+            title="Fractions",
+            lesson_key=first.key,
+        )
+        widget = self.widget(self.dashboard(), "Cahier de textes à remplir")
+        self.assertEqual(widget.count("Remplir la séance du"), len(lessons) - 1)
+        self.assertNotIn(f"cle={first.key.replace(':', '%3A')}", widget)
+        self.assertNotIn("Cahier de textes à remplir", self.dashboard("lucas.martin"))
+
+    def test_the_widgets_come_first_for_a_teacher(self):
+        keys = [w.key for w in registry.visible_items(registry.widgets(), self.actor("paul.dupont"), {})]
+        mine = ["homework.to_correct", "homework.log_to_fill"]
+        others = [k for k in keys if k not in mine and k != "identity"]
+        self.assertEqual([k for k in keys if k in mine], mine)
+        self.assertLess(keys.index(mine[1]), keys.index(others[0]))
+
+    def test_each_widget_costs_a_fixed_number_of_queries(self):
+        """« Copies à corriger »: one query; « Cahier de textes à remplir »: the timetable's (calendar cached)
+        and one — with one hand-in or many, one lesson filled or none. Cached a minute on the dashboard."""
+        widgets = {w.key: w for w in registry.widgets()}
+        paul = self.actor("paul.dupont")
+        paul.memberships  # noqa: B018  (the actor's own queries, paid by every page)
+        timetable_queries.school_days(paul.establishment_id, timezone.localdate(), 1)  # the calendar, cached
+        with self.assertNumQueries(1):
+            widgets["homework.to_correct"].context(paul)
+        with CaptureQueriesContext(connection) as log:
+            widgets["homework.log_to_fill"].context(paul)
+        self.assertEqual(len(log), LOG_TO_FILL_QUERIES)
+        self.lucas_submission()
+        for n in range(3):
+            self.make_homework(title=f"Exposé {n}")
+        lessons = self.this_weeks_lessons()
+        for lesson in lessons[:1]:
+            actions.save_log_entry(
+                actor=paul, assignment=lesson.assignment, date=lesson.date, title="Vu", lesson_key=lesson.key
+            )
+        paul = self.actor("paul.dupont")
+        paul.memberships  # noqa: B018
+        with self.assertNumQueries(1):
+            self.assertEqual(widgets["homework.to_correct"].context(paul)["total"], 1)
+        with self.assertNumQueries(len(log)):
+            widgets["homework.log_to_fill"].context(paul)

@@ -474,3 +474,34 @@ def student_week(actor: Actor, monday: dt.date, *, today: dt.date) -> dict[str, 
     plan = workload.plan(works, today=today, daily_limit=limits.max_minutes_per_day)
     planned = any(d.chunks for d in plan.days)
     return {"week_days": week_days, "plan": plan, "planned": planned, "limits": limits, "scale": LEVELS}
+
+
+# --- the teacher's dashboard: log entries still to write ---------------------------------------------------
+LOG_TO_FILL_SIZE = 8
+
+
+def log_to_fill(actor: Actor, today: dt.date) -> list[Any]:
+    """The teacher's lessons of this week up to today (today's included) in the active establishment, not
+    cancelled, that have no log entry yet, the oldest first. The timetable's queries (its calendar cached)
+    and one for the entries, whatever the number of lessons."""
+    monday = timetable.monday_of(today)
+    found = [
+        lesson
+        for lesson in timetable.lessons(
+            establishment_id=actor.establishment_id or (),
+            start=monday,
+            end=today,
+            assignments=timetable.assignments_of_teacher(actor.user_id or 0),
+        )
+        if not lesson.is_cancelled
+    ]
+    if not found:
+        return []
+    written = set(
+        LogEntry.objects.filter(
+            establishment_id=actor.establishment_id,
+            date__range=(monday, today),
+            lesson_key__in=[lesson.key for lesson in found],
+        ).values_list("lesson_key", flat=True)
+    )
+    return [lesson for lesson in found if lesson.key not in written]
