@@ -137,7 +137,7 @@ def _week_widget(actor: Actor) -> dict[str, Any] | None:
     today = timezone.localdate()
     items = dashboard_due(actor)  # shared with "Devoirs à venir": one query for both widgets
     limits = queries.workload_limits(actor)
-    days = []
+    days: list[dict[str, Any]] = []
     for day in queries.coming_school_days(actor):
         due = [i for i in items if i.due_date == day]
         minutes, tests = sum(i.estimated_minutes for i in due), sum(1 for i in due if i.kind == "test")
