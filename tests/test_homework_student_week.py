@@ -166,6 +166,12 @@ class TestsStandOutTests(SubmissionTestCase):
                     self.assertIn('aria-hidden="true" focusable="false"', page)
                     self.assertIn("</svg>Contrôle</strong>", page)
 
+    def test_the_agenda_marks_the_test_with_the_icon(self):
+        self.login("lucas.martin")
+        page = self.client.get(reverse("agenda:list")).content.decode()
+        self.assertIn('<span class="agenda-kind"><svg class="kind-icon"', page)
+        self.assertIn("</svg>Contrôle</span>", page)
+
     def test_an_exercise_is_not_marked(self):
         self.test.delete()
         self.login("lucas.martin")
