@@ -34,6 +34,11 @@ def when(moment: dt.datetime) -> str:
         return f"{date_filter(local, 'l j F')} à {time_filter(local, 'H:i')}"
 
 
+# The homework page as the student and as a guardian: the session, the person, memberships, classes or
+# children, the homework with its files and links, the tick, the hand-in's state (one query, with its feedback).
+DETAIL_QUERIES = [9, 9]
+
+
 class HandInTests(SubmissionTestCase):
     """A maths paper of 5e A to hand in online within two days (Lucas is in 5e A)."""
 
@@ -114,6 +119,32 @@ class HandInTests(SubmissionTestCase):
         with translation.override("fr"):
             day = date_filter(timezone.localtime(returned), "l j F")
         self.assertContains(self.client.get(url), f"retour du professeur le {day}")
+
+    def test_the_homework_page_costs_a_fixed_number_of_queries(self):
+        """The hand-in's state is one query, whether handed in, with files or feedback, or not."""
+        url = reverse("homework:detail", args=[self.homework.pk])
+        counts = []
+        for username in ("lucas.martin", "claire.martin"):
+            self.login(username)
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as before:
+                self.client.get(url)
+            counts.append(len(before))
+        self.assertEqual(counts, DETAIL_QUERIES)
+        submission = self.lucas_submission()
+        submission_actions.return_feedback(
+            actor=self.actor("paul.dupont"),
+            submission=submission,
+            text="Bien",
+            mark=None,
+            mark_out_of=20,
+            corrected=None,
+        )
+        for username, expected in zip(("lucas.martin", "claire.martin"), DETAIL_QUERIES, strict=True):
+            self.login(username)
+            self.client.get(url)
+            with self.subTest(who=username), self.assertNumQueries(expected):
+                self.assertContains(self.client.get(url), "retour du professeur le")
 
     def test_a_missed_deadline_says_so(self):
         """Past the deadline without a hand-in, the page says the date is past."""
