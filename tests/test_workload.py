@@ -232,8 +232,8 @@ class WorkloadPageTests(CheckTests):
         self.assertTrue(AuditEvent.objects.filter(verb="homework.set_workload_thresholds").exists())
 
     def test_the_dashboard_shows_the_week_load_to_students(self):
-        """Lucas's dashboard has "Ma charge de la semaine"; paul.dupont's does not."""
+        """Lucas's dashboard has "Ma charge des prochains jours"; paul.dupont's does not."""
         self.login("lucas.martin")
-        self.assertContains(self.client.get(reverse("dashboard:home")), "Ma charge de la semaine")
+        self.assertContains(self.client.get(reverse("dashboard:home")), "Ma charge des prochains jours")
         self.login("paul.dupont")
-        self.assertNotContains(self.client.get(reverse("dashboard:home")), "Ma charge de la semaine")
+        self.assertNotContains(self.client.get(reverse("dashboard:home")), "Ma charge des prochains jours")

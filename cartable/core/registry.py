@@ -1,6 +1,6 @@
 """Where apps declare what they bring: modules, menu entries, dashboard widgets, notification kinds,
-personal-data providers, demo loaders and reminder sources. Apps register in their ``hooks.py``, imported
-from ``AppConfig.ready()``.
+personal-data providers, demo loaders, reminder sources and « Travail à faire » sources. Apps register in
+their ``hooks.py``, imported from ``AppConfig.ready()``.
 
 The kernel never imports an app; apps come to it.
 """
@@ -167,6 +167,38 @@ class ReminderSource:
 
 
 @dataclass(frozen=True)
+class TodoItem:
+    """Something a student has to do by a date that another app than the homework log knows of (a punishment
+    with work to do): shown in « Travail à faire » under its own ``kind`` label, linking to ``url``."""
+
+    key: str  # unique on the page: "<source key>:<row id>"
+    due_date: Any  # datetime.date
+    kind: Any  # what sort of thing it is, in words (« Punition »)
+    title: str
+    url: str
+    done: bool = False
+    detail: str = ""
+    child: Any = None  # the child it is for, in a guardian's list of all their children
+
+    @property
+    def anchor(self) -> str:
+        """The item's id in the page: ``todo-discipline-punishment-12``."""
+        return "todo-" + self.key.replace(".", "-").replace(":", "-")
+
+
+@dataclass(frozen=True)
+class TodoSource:
+    """Another app's contribution to « Travail à faire »: ``items(actor, start, end, merged)`` returns the
+    ``TodoItem`` rows due from ``start`` to ``end`` that the actor may see (a student their own; a guardian
+    the active child's, or every child's when ``merged``), each source deciding by its own policies. A
+    fixed number of queries whatever the data; shown only where ``module`` is on."""
+
+    key: str
+    items: Callable[[Any, Any, Any, bool], Iterable[TodoItem]]
+    module: str | None = None
+
+
+@dataclass(frozen=True)
 class SecretLinks:
     """Addresses that open a person's data without their password (a calendar feed's secret URL).
 
@@ -196,6 +228,7 @@ _demo_loaders: dict[str, DemoLoader] = {}
 _reminders: dict[str, ReminderSource] = {}
 _secret_links: dict[str, SecretLinks] = {}
 _setups: dict[str, EstablishmentSetup] = {}
+_todo_sources: dict[str, TodoSource] = {}
 
 
 def _add(table: dict, key: Any, item: Any) -> Any:
@@ -282,6 +315,15 @@ def register_reminder_source(item: ReminderSource) -> ReminderSource:
 
 def register_secret_links(item: SecretLinks) -> SecretLinks:
     return _add(_secret_links, item.key, item)
+
+
+def register_todo_source(item: TodoSource) -> TodoSource:
+    return _add(_todo_sources, item.key, item)
+
+
+def todo_sources(settings: dict[str, bool] | None = None) -> list[TodoSource]:
+    """The « Travail à faire » sources whose module is on (given an establishment's ``module_settings``)."""
+    return [s for s in sorted(_todo_sources.values(), key=lambda s: s.key) if module_enabled(settings, s.module)]
 
 
 def secret_links() -> list[SecretLinks]:

@@ -104,6 +104,31 @@ registry.register_widget(
 )
 
 
+# --- « Travail à faire »: a punishment with work to do, as its own kind of item (see core.registry.TodoSource)
+def _work_to_do(actor, start, end, merged):
+    from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from cartable.discipline.queries import work_to_do
+
+    children = {c.id: c for c in actor.children} if merged else {}
+    for punishment in work_to_do(actor, start, end, merged=merged):
+        given_by = punishment.given_by.display_name if punishment.given_by else ""
+        yield registry.TodoItem(
+            key=f"discipline.punishment:{punishment.pk}",
+            due_date=punishment.due_on,
+            kind=gettext("Punition"),
+            title=punishment.get_kind_display(),
+            url=reverse("discipline:punishment", args=[punishment.pk]),
+            done=punishment.is_done,
+            detail=gettext("Donnée par %(who)s") % {"who": given_by} if given_by else "",
+            child=children.get(punishment.student_id),
+        )
+
+
+registry.register_todo_source(registry.TodoSource(key="discipline.work", items=_work_to_do, module="discipline"))
+
+
 def _periodic() -> None:
     from cartable.discipline.tasks import erase_expired_sanctions
 

@@ -233,3 +233,26 @@ def student_discipline_summary(*, student_ids: Iterable[int], start: dt.date, en
     ):
         summary[row["student_id"]]["sanctions"] = row["n"]
     return summary
+
+
+def work_to_do(actor: Actor, start: dt.date, end: dt.date, *, merged: bool) -> list[Punishment]:
+    """The punishments with work to do (« devoir supplémentaire ») due from ``start`` to ``end`` of the student
+    acting, or of the guardian's active child (every legal child when ``merged``): discipline is for legal
+    guardians only. One query; none when there is nobody to look at."""
+    if actor.role == Role.GUARDIAN and merged:
+        student_ids = sorted(actor.legal_children_ids)
+    else:
+        student_id = family_student_id(actor)
+        student_ids = [student_id] if student_id is not None else []
+    if not student_ids:
+        return []
+    return list(
+        _punishments(actor)
+        .filter(
+            student_id__in=student_ids,
+            kind=Punishment.Kind.EXTRA_WORK,
+            due_on__isnull=False,
+            due_on__range=(start, end),
+        )
+        .order_by("due_on", "id")
+    )

@@ -9,6 +9,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from cartable.core import richtext
 from cartable.homework.models import Homework
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -50,6 +51,13 @@ class AssignmentChoice(forms.ModelChoiceField):
         return f"{obj.school_class or obj.group} — {obj.subject.name}"
 
 
+TEXT_HELP = _(
+    "Texte simple : une ligne vide commence un paragraphe, les retours à la ligne sont gardés ; « - » en "
+    "début de ligne fait une liste, « 1. » une liste numérotée ; **gras**, *italique* ; les adresses web "
+    "deviennent des liens."
+)
+
+
 class EntryForm(forms.Form):
     """What was done in a lesson."""
 
@@ -61,7 +69,7 @@ class EntryForm(forms.Form):
         label=_("Ce qui a été fait"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Mise en forme HTML simple acceptée (gras, listes, liens) ; le reste est retiré."),
+        help_text=TEXT_HELP,
     )
     published_at = _datetime_field(
         _("Visible à partir du"),
@@ -72,6 +80,10 @@ class EntryForm(forms.Form):
     def __init__(self, *args, assignments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignment"].queryset = assignments
+
+    def clean_content(self) -> str:
+        """What the teacher typed, as text, made into sanitized HTML (teachers do not write HTML)."""
+        return richtext.from_text(self.cleaned_data["content"])
 
 
 class HomeworkForm(forms.Form):
@@ -84,7 +96,7 @@ class HomeworkForm(forms.Form):
         label=_("Consignes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Mise en forme HTML simple acceptée (gras, listes, liens) ; le reste est retiré."),
+        help_text=TEXT_HELP,
     )
     due_lesson = forms.ChoiceField(label=_("Pour la séance du"), required=False)
     due_date = forms.DateField(
@@ -103,6 +115,10 @@ class HomeworkForm(forms.Form):
     submission_deadline = _datetime_field(_("À déposer avant le"))
     late_policy = forms.ChoiceField(label=_("Dépôt en retard"), choices=Homework.LatePolicy.choices)
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput())
+
+    def clean_instructions(self) -> str:
+        """The instructions as typed, made into sanitized HTML (paragraphs, line breaks, lists)."""
+        return richtext.from_text(self.cleaned_data["instructions"])
 
     def __init__(self, *args, assignments, lesson_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

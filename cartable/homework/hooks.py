@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core import registry
+from cartable.core import authz, registry
 from cartable.directory.models import Role
 from cartable.homework.models import (
     Attachment,
@@ -122,7 +122,7 @@ def _upcoming(actor):
 
     today = timezone.localdate()
     items = [i for i in dashboard_due(actor) if today <= i.due_date <= today + dt.timedelta(days=7)]
-    return {"items": items, "child": actor.child}
+    return {"items": items, "child": actor.child, "can_hand_in": authz.can(actor, "homework.hand_in")}
 
 
 registry.register_widget(
@@ -134,6 +134,56 @@ registry.register_widget(
         order=20,
         module="homework",
         visible=_follows_homework,
+    )
+)
+
+
+# --- the teacher's dashboard: copies to correct, log entries to write (on top for teachers) --------------
+def _writes_log(actor) -> bool:
+    return authz.can(actor, "homework.write_log")
+
+
+def _to_correct(actor):
+    """Hand-ins received and not returned yet, per homework (one query; cached a minute, forgotten by every
+    hand-in and feedback)."""
+    from cartable.homework.submissions.queries import to_correct
+
+    items = to_correct(actor)
+    return {"items": items, "total": sum(h.waiting for h in items)}
+
+
+def _log_to_fill(actor):
+    """This week's lessons up to today without a log entry (the timetable's queries and one for the
+    entries; cached a minute, forgotten by every homework and timetable write)."""
+    from cartable.homework.queries import log_to_fill
+
+    return {"lessons": log_to_fill(actor, timezone.localdate())}
+
+
+registry.register_widget(
+    registry.Widget(
+        key="homework.to_correct",
+        title=_("Copies à corriger"),
+        template="homework/widgets/to_correct.html",
+        context=_to_correct,
+        order=3,
+        module="homework",
+        visible=_writes_log,
+        cache_for=60,
+        changes_with=("homework.submission.", "homework.feedback."),
+    )
+)
+registry.register_widget(
+    registry.Widget(
+        key="homework.log_to_fill",
+        title=_("Cahier de textes à remplir"),
+        template="homework/widgets/log_to_fill.html",
+        context=_log_to_fill,
+        order=4,
+        module="homework",
+        visible=_writes_log,
+        cache_for=60,
+        changes_with=("homework.", "timetable."),
     )
 )
 

@@ -135,6 +135,12 @@ def ticks_done(actor: Actor, _obj: None) -> bool:
     return actor.role == Role.STUDENT
 
 
+@authz.permission("homework.hand_in", about=None)
+def hands_in(actor: Actor, _obj: None) -> bool:
+    """A student hands in their own work online (« Déposer »; which homework: the submission's policy)."""
+    return actor.role == Role.STUDENT
+
+
 @authz.permission("homework.follow_children", about=None)
 def follows_children(actor: Actor, _obj: None) -> bool:
     """A guardian follows their children's work (one child at a time or all merged)."""
@@ -157,7 +163,7 @@ def views_workload(actor: Actor, _obj: None) -> bool:
 
 @authz.permission("homework.view_week_widget", about=None)
 def views_week_widget(actor: Actor, _obj: None) -> bool:
-    """The dashboard's "Ma charge de la semaine": students and guardians."""
+    """The dashboard's "Ma charge des prochains jours": students and guardians."""
     return actor.role in FAMILY_ROLES
 
 

@@ -5,19 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import DateTimeField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from cartable.core import registry
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, Group, GroupMembership, Role, SchoolClass, TeachingAssignment
-from cartable.homework.models import Attachment, Homework, HomeworkDone, Link, LogEntry, WorkloadThresholds
+from cartable.homework.models import (
+    Attachment,
+    Feedback,
+    Homework,
+    HomeworkDone,
+    Link,
+    LogEntry,
+    Submission,
+    WorkloadThresholds,
+)
 from cartable.homework.policies import family_reach
 from cartable.timetable import queries as timetable
-from cartable.timetable.queries import default_monday
 
 HOMEWORK_RELATED = (
     "assignment__subject",
@@ -60,9 +70,20 @@ def due_items(
         qs = qs.filter(
             Q(assignment__school_class_id__in=list(actor.class_ids)) | Q(assignment__group_id__in=list(actor.group_ids))
         )
-    if done_for is not None:  # the done state of one student, in the same query
-        qs = qs.annotate(done=Exists(HomeworkDone.objects.filter(homework=OuterRef("pk"), student_id=done_for)))
+    if done_for is not None:  # the done state of one student (ticked, or handed in), in the same query
+        handed_in = Submission.objects.filter(homework=OuterRef("pk"), student_id=done_for)
+        qs = qs.annotate(
+            ticked=Exists(HomeworkDone.objects.filter(homework=OuterRef("pk"), student_id=done_for)),
+            handed_in_at=Subquery(handed_in.values("submitted_at")[:1]),
+            handed_in_late=Subquery(handed_in.values("is_late")[:1]),
+            returned=Exists(
+                Feedback.objects.filter(submission__homework=OuterRef("pk"), submission__student_id=done_for)
+            ),
+        )
     items = list(qs.select_related(*HOMEWORK_RELATED).order_by("due_date", "due_time", "id"))
+    if done_for is not None:
+        for one in cast("list[Any]", items):
+            one.done = one.ticked or one.handed_in_at is not None
     if actor.role == Role.GUARDIAN:
         reach = family_reach(actor)
         for item in items:
@@ -71,41 +92,80 @@ def due_items(
     return items
 
 
+@dataclass(frozen=True)
+class ChildMark:
+    """One child's state for a homework, as a guardian sees it: done (ticked or handed in), and when handed in."""
+
+    child: Any
+    done: bool
+    handed_in_at: dt.datetime | None = None
+
+
 def todo_items(actor: Actor, start: dt.date, end: dt.date, *, merged: bool) -> list[Homework]:
-    """The homework due in the window with its done state: for a student theirs, for a guardian each
-    child's (``item.marks`` = [(child, done)]). Fixed query count."""
+    """The homework due in the window with its done state (ticked or handed in online, ``handed_in_at``):
+    for a student theirs, for a guardian each child's (``item.marks``, :class:`ChildMark`). Fixed query
+    count."""
     item: Any  # homework carrying the children, done state and marks set here and in due_items
     if actor.role == Role.GUARDIAN and merged:
         items = due_items(actor, start, end, student_ids=[c.id for c in actor.children])
         children = {c.id for marked in cast("list[Any]", items) for c in marked.children}
-        done = done_pairs([i.pk for i in items], children)
+        states = progress([i.pk for i in items], children)
         for item in items:
-            item.marks = [(c, (item.pk, c.id) in done) for c in item.children]
+            item.marks = [ChildMark(c, (item.pk, c.id) in states, states.get((item.pk, c.id))) for c in item.children]
     elif actor.role == Role.GUARDIAN:
         child = actor.child
         items = due_items(actor, start, end, done_for=child.id if child else None)
         for item in items:
-            item.marks = [(c, item.done) for c in item.children]
+            item.marks = [ChildMark(c, item.done, item.handed_in_at) for c in item.children]
     else:
         items = due_items(actor, start, end, done_for=actor.user_id)
     return items
 
 
+LOAD_SCHOOL_DAYS = 7
+
+
+def coming_school_days(actor: Actor) -> list[dt.date]:
+    """The coming seven school days of the active establishment, today included when it is one (no query
+    once the timetable's calendar is cached)."""
+    return actor.memo(
+        "homework.coming_school_days",
+        lambda: timetable.school_days(actor.establishment_id, timezone.localdate(), LOAD_SCHOOL_DAYS),
+    )
+
+
 def dashboard_due(actor: Actor) -> list[Homework]:
-    """Homework due from this week's Monday (or today) to a week ahead, with its done state: fetched once
-    per request and shared by the dashboard's "Devoirs à venir" and "Ma charge de la semaine" widgets."""
+    """Homework due from today to a week ahead, and over the coming seven school days, with its done state:
+    fetched once per request and shared by the dashboard's "Devoirs à venir" and "Ma charge" widgets."""
 
     def fetch() -> list[Homework]:
         today = timezone.localdate()
-        monday = default_monday(today)
-        start, end = min(today, monday), max(today + dt.timedelta(days=7), monday + dt.timedelta(days=4))
-        return todo_items(actor, start, end, merged=False)
+        days = coming_school_days(actor)
+        end = max([today + dt.timedelta(days=7), *days])
+        return todo_items(actor, today, end, merged=False)
 
     return actor.memo("homework.dashboard_due", fetch)
 
 
+def other_todo(actor: Actor, start: dt.date, end: dt.date, *, merged: bool) -> list[registry.TodoItem]:
+    """What other apps add to « Travail à faire » (``registry.TodoSource``: a punishment with work to do...),
+    each source deciding what the actor may see; a fixed number of queries per source whose module is on."""
+    found = [
+        item
+        for source in registry.todo_sources(actor.module_settings)
+        for item in source.items(actor, start, end, merged)
+    ]
+    return sorted(found, key=lambda item: (item.due_date, item.key))
+
+
+@dataclass(frozen=True)
+class LogLink:
+    pk: int
+    name: str
+
+
 def log_links(actor: Actor, *, merged: bool) -> dict[str, list]:
-    """The classes and groups whose log the student (or the child looked at) follows (two queries)."""
+    """The classes and groups whose log the student (or the child looked at) follows (one query: a UNION)."""
     if actor.role == Role.STUDENT:
         class_ids, group_ids = actor.class_ids, actor.group_ids
     else:
@@ -113,9 +173,19 @@ def log_links(actor: Actor, *, merged: bool) -> dict[str, list]:
         children = actor.children if merged else ([actor.child] if actor.child else [])
         class_ids = frozenset(c for child in children for c in reach.get(child.id, ((), ()))[0])
         group_ids = frozenset(g for child in children for g in reach.get(child.id, ((), ()))[1])
-    classes = list(SchoolClass.objects.filter(pk__in=class_ids).order_by("name")) if class_ids else []
-    groups = list(Group.objects.filter(pk__in=group_ids).order_by("name")) if group_ids else []
-    return {"classes": classes, "groups": groups}
+    parts = []
+    if class_ids:
+        parts.append(SchoolClass.objects.filter(pk__in=class_ids).annotate(is_group=Value(0)))
+    if group_ids:
+        parts.append(Group.objects.filter(pk__in=group_ids).annotate(is_group=Value(1)))
+    if not parts:
+        return {"classes": [], "groups": []}
+    rows = [p.order_by().values_list("pk", "name", "is_group") for p in parts]
+    found = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
+    links: dict[int, list[LogLink]] = {0: [], 1: []}
+    for pk, name, is_group in found:
+        links[is_group].append(LogLink(pk, name))
+    return {"classes": sorted(links[0], key=lambda c: c.name), "groups": sorted(links[1], key=lambda g: g.name)}
 
 
 def teacher_week(actor: Actor, monday: dt.date, sunday: dt.date) -> tuple[list[dict[str, Any]], list[LogEntry]]:
@@ -187,16 +257,56 @@ def is_done(actor: Actor, homework: Homework) -> bool | None:
     return bool(done_pairs([homework.pk], [actor.user_id or 0]))
 
 
+def hand_in_state(actor: Actor, homework: Homework) -> dict[str, Any] | None:
+    """The online hand-in of a homework as its student (or a guardian, for the child looked at) sees it:
+    ``{"submission", "feedback", "overdue"}``; None for anyone else or a homework taking no hand-in (one
+    query)."""
+    if not homework.accepts_submissions:
+        return None
+    a = homework.assignment
+    if actor.role == Role.STUDENT:
+        student_id = actor.user_id
+        targeted = a.school_class_id in actor.class_ids or a.group_id in actor.group_ids
+    elif actor.role == Role.GUARDIAN and actor.child is not None:
+        student_id = actor.child.id
+        class_ids, group_ids = family_reach(actor).get(student_id, ((), ()))
+        targeted = a.school_class_id in class_ids or a.group_id in group_ids
+    else:
+        return None
+    if not targeted:
+        return None
+    submission = Submission.objects.filter(homework=homework, student_id=student_id).select_related("feedback").first()
+    deadline = homework.submission_deadline
+    return {
+        "submission": submission,
+        "feedback": getattr(submission, "feedback", None) if submission else None,
+        "overdue": submission is None and deadline is not None and timezone.now() > deadline,
+    }
+
+
 def done_pairs(homework_ids: Iterable[int], student_ids: Iterable[int]) -> set[tuple[int, int]]:
-    """The (homework id, student id) pairs ticked done, among those given (one query)."""
+    """The (homework id, student id) pairs done, ticked or handed in online, among those given (one query)."""
+    return set(progress(homework_ids, student_ids))
+
+
+def progress(homework_ids: Iterable[int], student_ids: Iterable[int]) -> dict[tuple[int, int], dt.datetime | None]:
+    """The (homework id, student id) pairs done among those given, each with when the work was handed in
+    online (None when only ticked): one query (a UNION of the ticks and the hand-ins)."""
     homework_ids, student_ids = list(homework_ids), list(student_ids)
     if not homework_ids or not student_ids:
-        return set()
-    return set(
-        HomeworkDone.objects.filter(homework_id__in=homework_ids, student_id__in=student_ids).values_list(
-            "homework_id", "student_id"
-        )
+        return {}
+    ticks = (
+        HomeworkDone.objects.filter(homework_id__in=homework_ids, student_id__in=student_ids)
+        .annotate(at=Value(None, output_field=DateTimeField()))
+        .values_list("homework_id", "student_id", "at")
     )
+    handed = Submission.objects.filter(homework_id__in=homework_ids, student_id__in=student_ids).values_list(
+        "homework_id", "student_id", "submitted_at"
+    )
+    found: dict[tuple[int, int], dt.datetime | None] = {}
+    for homework_id, student_id, at in ticks.union(handed, all=True):
+        found[(homework_id, student_id)] = at or found.get((homework_id, student_id))
+    return found
 
 
 def class_load(
@@ -275,7 +385,7 @@ def teachable_assignments(actor: Actor, establishment_id: int | None = None) -> 
 
 def undone_due_on(day: dt.date) -> list[tuple[Homework, list[int]]]:
     """Published homework due on ``day`` in every establishment, each with its students who have not ticked it
-    done (four queries: for the reminders job, not for a page)."""
+    done nor handed in (five queries: for the reminders job, not for a page)."""
     items = list(
         Homework.objects.filter(due_date=day, published_at__lte=timezone.now())
         .select_related("assignment__subject")
@@ -296,6 +406,7 @@ def undone_due_on(day: dt.date) -> list[tuple[Homework, list[int]]]:
     ):
         by_group.setdefault(group_id, []).append(student_id)
     done = set(HomeworkDone.objects.filter(homework__in=items).values_list("homework_id", "student_id"))
+    done |= set(Submission.objects.filter(homework__in=items).values_list("homework_id", "student_id"))
     result = []
     for h in items:
         students = by_class.get(h.assignment.school_class_id, []) + by_group.get(h.assignment.group_id, [])
@@ -370,3 +481,34 @@ def student_week(actor: Actor, monday: dt.date, *, today: dt.date) -> dict[str, 
     plan = workload.plan(works, today=today, daily_limit=limits.max_minutes_per_day)
     planned = any(d.chunks for d in plan.days)
     return {"week_days": week_days, "plan": plan, "planned": planned, "limits": limits, "scale": LEVELS}
+
+
+# --- the teacher's dashboard: log entries still to write ---------------------------------------------------
+LOG_TO_FILL_SIZE = 8
+
+
+def log_to_fill(actor: Actor, today: dt.date) -> list[Any]:
+    """The teacher's lessons of this week up to today (today's included) in the active establishment, not
+    cancelled, that have no log entry yet, the oldest first. The timetable's queries (its calendar cached)
+    and one for the entries, whatever the number of lessons."""
+    monday = timetable.monday_of(today)
+    found = [
+        lesson
+        for lesson in timetable.lessons(
+            establishment_id=actor.establishment_id or (),
+            start=monday,
+            end=today,
+            assignments=timetable.assignments_of_teacher(actor.user_id or 0),
+        )
+        if not lesson.is_cancelled
+    ]
+    if not found:
+        return []
+    written = set(
+        LogEntry.objects.filter(
+            establishment_id=actor.establishment_id,
+            date__range=(monday, today),
+            lesson_key__in=[lesson.key for lesson in found],
+        ).values_list("lesson_key", flat=True)
+    )
+    return [lesson for lesson in found if lesson.key not in written]

@@ -267,6 +267,10 @@ class Work:
     subject: str = ""
     kind: str = ""
 
+    @property
+    def is_test(self) -> bool:
+        return self.kind == Homework.Kind.TEST
+
 
 @dataclass
 class PlanDay:

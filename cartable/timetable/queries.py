@@ -184,6 +184,23 @@ def closed_dates(establishment_ids: Iterable[int], start: dt.date, end: dt.date)
     return found
 
 
+SCHOOL_DAYS_HORIZON = 150  # days looked ahead for school days (the summer holidays included)
+
+
+def school_days(establishment_id: int | None, start: dt.date, count: int) -> list[dt.date]:
+    """The first ``count`` school days from ``start`` on (``start`` included): Monday to Friday, without the
+    establishment's non-school days. No query once the calendar is cached (see ``_calendars``)."""
+    end = start + dt.timedelta(days=SCHOOL_DAYS_HORIZON)
+    calendar = _calendars([establishment_id], start, end)[establishment_id] if establishment_id else None
+    days: list[dt.date] = []
+    day = start
+    while len(days) < count and day <= end:
+        if day.weekday() < 5 and (calendar is None or calendar.closure(day) is None):
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
 def forget_calendar(establishment_id: int) -> None:
     """Drop an establishment's cached calendar (call it after commit, from the actions that change it)."""
     cache.delete(CALENDAR_CACHE % establishment_id)

@@ -55,10 +55,14 @@ def test_a_teacher_fills_a_lesson_and_sets_homework(page, school):
     with follow(page):
         page.get_by_role("link", name="Remplir la séance").first.click()
     page.get_by_label("Titre").fill("Les fractions égales")
-    page.get_by_label("Ce qui a été fait").fill("<p>Activité d'introduction</p><script>alert(1)</script>")
+    page.get_by_label("Ce qui a été fait").fill("Activité d'introduction\nCorrection du 3\n<script>alert(1)</script>")
     with follow(page):
         page.get_by_role("button", name="Enregistrer la séance").click()
-    expect(page.locator(".rich")).to_have_text("Activité d'introduction")
+    rich = page.locator(".rich")  # typed text: the line breaks kept, the markup shown as typed, never run
+    expect(rich).to_contain_text("Activité d'introduction")
+    assert rich.evaluate("e => e.innerHTML.split('<br>').length") == 3
+    expect(rich).to_contain_text("<script>alert(1)</script>")
+    expect(rich.locator("script")).to_have_count(0)
     with follow(page):
         page.get_by_role("link", name="Donner un travail").click()
     page.get_by_label("Intitulé").fill("Exercices 4 et 5 p. 87")

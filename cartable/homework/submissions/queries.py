@@ -7,7 +7,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import IO
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -216,3 +216,30 @@ def build_zip(view: ClassView) -> IO[bytes]:
                     shutil.copyfileobj(source, target, 64 * 1024)
     spool.seek(0)
     return spool
+
+
+# --- the teacher's dashboard: copies to correct ------------------------------------------------------------
+TO_CORRECT_SIZE = 8
+
+
+def to_correct(actor: Actor) -> list[Homework]:
+    """The homework of the active establishment whose teacher (assignment's teacher or author) the actor is,
+    with hand-ins received and no feedback returned yet: ``waiting`` (how many) and ``late`` (how many of
+    them late) on each, the oldest deadline first. One query."""
+    if actor.user_id is None:
+        return []
+    waiting = Q(submissions__feedback__isnull=True)
+    return list(
+        Homework.objects.filter(
+            Q(assignment__teacher_id=actor.user_id) | Q(author_id=actor.user_id),
+            establishment_id=actor.establishment_id,
+            accepts_submissions=True,
+        )
+        .annotate(
+            waiting=Count("submissions", filter=waiting),
+            late=Count("submissions", filter=waiting & Q(submissions__is_late=True)),
+        )
+        .filter(waiting__gt=0)
+        .select_related(*HOMEWORK_RELATED)
+        .order_by("submission_deadline", "id")[:TO_CORRECT_SIZE]
+    )

@@ -4,6 +4,7 @@ an attached file."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
@@ -35,11 +36,14 @@ def _todo_window(request: ActorRequest) -> tuple[dt.date, dt.date, bool]:
     return today, today + dt.timedelta(weeks=WEEKS_AHEAD), False
 
 
-def _by_day(items: list[Homework]) -> list[tuple[dt.date, list[Homework]]]:
-    days: dict[dt.date, list[Homework]] = {}
+def _by_day(items: list[Homework], others: list[Any]) -> list[tuple[dt.date, list[Homework], list[Any]]]:
+    """The homework and the other apps' items (``registry.TodoItem``) grouped by due date, in date order."""
+    days: dict[dt.date, tuple[list[Homework], list[Any]]] = {}
     for item in items:
-        days.setdefault(item.due_date, []).append(item)
-    return sorted(days.items())
+        days.setdefault(item.due_date, ([], []))[0].append(item)
+    for other in others:
+        days.setdefault(other.due_date, ([], []))[1].append(other)
+    return [(day, homework, extra) for day, (homework, extra) in sorted(days.items())]
 
 
 @require_module("homework")
@@ -54,15 +58,17 @@ def todo(request: ActorRequest) -> HttpResponse:
     items = todo_items(actor, start, end, merged=merged)
     if past:
         items.reverse()
+    days = _by_day(items, queries.other_todo(actor, start, end, merged=merged))
     return render(
         request,
         "homework/todo.html",
         {
-            "days": _by_day(items) if not past else sorted(_by_day(items), reverse=True),
+            "days": days if not past else sorted(days, key=lambda d: d[0], reverse=True),
             "past": past,
             "merged": merged,
             "can_follow_children": can_follow_children,
             "can_tick": authz.can(actor, "homework.tick_done"),
+            "can_hand_in": authz.can(actor, "homework.hand_in"),
             "logs": queries.log_links(actor, merged=merged),
         },
     )
@@ -82,7 +88,8 @@ def toggle_done(request: ActorRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     if request.htmx:
         homework.done = done
-        return render(request, "homework/todo.html#item", {"item": homework, "can_tick": True})
+        context = {"item": homework, "can_tick": True, "can_hand_in": authz.can(actor, "homework.hand_in")}
+        return render(request, "homework/todo.html#item", context)
     return redirect("homework:todo")
 
 
@@ -100,6 +107,8 @@ def homework_detail(request: ActorRequest, pk: int) -> HttpResponse:
         {
             "homework": homework,
             "done": queries.is_done(request.actor, homework),
+            "hand_in": queries.hand_in_state(request.actor, homework),
+            "can_hand_in": authz.can(request.actor, "homework.hand_in"),
             "can_change": authz.allows(request.actor, Action.CHANGE, homework),
         },
     )

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cartable.core import authz
+from cartable.core import authz, richtext
 from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.directory.actor import Actor
@@ -130,7 +130,7 @@ def entry_detail(request: ActorRequest, pk: int) -> HttpResponse:
                 "date": entry.date,
                 "start_time": entry.start_time,
                 "title": entry.title,
-                "content": entry.content,
+                "content": richtext.to_editable(entry.content),
                 "published_at": timezone.localtime(entry.published_at),
                 "lesson_key": entry.lesson_key,
             },
@@ -388,7 +388,7 @@ def homework_edit(request: ActorRequest, pk: int) -> HttpResponse:
         "assignment": homework.assignment_id,
         "kind": homework.kind,
         "title": homework.title,
-        "instructions": homework.instructions,
+        "instructions": richtext.to_editable(homework.instructions),
         "due_date": homework.due_date,
         "due_time": homework.due_time,
         "estimated_minutes": homework.estimated_minutes,

@@ -129,16 +129,16 @@ def _sees_week_widget(actor: Actor) -> bool:
 
 
 def _week_widget(actor: Actor) -> dict[str, Any] | None:
-    """This week's load of the student (or the active child), day by day: three queries."""
+    """The load of the student (or the active child) over the coming seven school days (weekends and the
+    timetable's non-school days skipped), day by day: the due homework shared with "Devoirs à venir" (one
+    query for both), the thresholds and the calendar cached."""
     if not authz.can(actor, "homework.view_student_week"):  # a guardian with no child here
         return None
     today = timezone.localdate()
-    monday = default_monday(today)  # on a weekend, the week to come
     items = dashboard_due(actor)  # shared with "Devoirs à venir": one query for both widgets
     limits = queries.workload_limits(actor)
-    days = []
-    for offset in range(5):
-        day = monday + dt.timedelta(days=offset)
+    days: list[dict[str, Any]] = []
+    for day in queries.coming_school_days(actor):
         due = [i for i in items if i.due_date == day]
         minutes, tests = sum(i.estimated_minutes for i in due), sum(1 for i in due if i.kind == "test")
         days.append(
@@ -147,6 +147,7 @@ def _week_widget(actor: Actor) -> dict[str, Any] | None:
                 "minutes": minutes,
                 "tests": tests,
                 "is_today": day == today,
+                "new_week": bool(days) and day.weekday() < days[-1]["date"].weekday(),
                 **queries.level(minutes, tests, limits),
             }
         )
@@ -166,7 +167,7 @@ registry.register_menu(
 registry.register_widget(
     registry.Widget(
         key="workload_week",
-        title=gettext_lazy("Ma charge de la semaine"),
+        title=gettext_lazy("Ma charge des prochains jours"),
         template="homework/workload/widget.html",
         context=_week_widget,
         order=45,
