@@ -147,6 +147,24 @@ class KindLinkTests(PersonaTestCase):
                     if notice.recipient == self.claire:
                         self.assertTrue(notice.title.startswith("Lucas : "), notice.title)
 
+    def test_class_news_to_a_guardian_names_the_child(self):
+        """News for 5e A reaches Claire about Lucas: her notice names him; the item opens on him."""
+        from cartable.news import actions as news_actions
+        from cartable.news.models import NewsItem
+
+        item = news_actions.publish_news(
+            actor=self.actor("marc.leroy"),
+            establishment_id=self.college.establishment.pk,
+            audience=NewsItem.Audience.CLASSES,
+            class_ids=[self.five_a.pk],
+            title="Sortie des 5e A",
+        )
+        notice = Notification.objects.get(kind="news.published", recipient=self.claire, target_id=str(item.pk))
+        self.assertEqual((notice.about, notice.title), (self.lucas, "Lucas : Nouvelle actualité : Sortie des 5e A"))
+        self.assertIn("Sortie des 5e A", follow(self.client, notice))
+        mine = Notification.objects.get(kind="news.published", recipient=self.lucas, target_id=str(item.pk))
+        self.assertEqual(mine.title, "Nouvelle actualité : Sortie des 5e A")
+
     def test_grades_published_links_to_the_marks_row(self):
         """The notice leads to the student's grades page, at the evaluation's own row (an anchor), for the
         student and for the guardian (on the child)."""
