@@ -238,6 +238,31 @@ class KindLinkTests(PersonaTestCase):
         remind(dt.datetime.combine(timezone.localdate(), dt.time(16, 5), tzinfo=PARIS))
         self.assertFalse(Notification.objects.filter(kind=EVENT_TOMORROW).exists())
 
+    def test_a_deleted_thing_takes_its_notices_back(self):
+        """Once an event or a homework is deleted, its reminders and announcements leave the timelines (and
+        their e-mails not sent yet with them): no notice leads to a page that no longer exists."""
+        from cartable.agenda import actions as agenda_actions
+
+        homework = self.homework("Puissances", days=1)
+        start = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(9), tzinfo=PARIS)
+        event = agenda_actions.create_event(
+            actor=self.actor("lucas.martin"),
+            establishment_id=None,
+            kind=Event.Kind.PERSONAL,
+            audience=Event.Audience.PERSONAL,
+            title="Dentiste",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+        )
+        remind(dt.datetime.combine(timezone.localdate(), dt.time(16, 5), tzinfo=PARIS))
+        about = {"homework.homework": str(homework.pk), "agenda.event": str(event.pk)}
+        for label, pk in about.items():
+            self.assertTrue(Notification.objects.filter(target_type=label, target_id=pk).exists(), label)
+        agenda_actions.delete_event(actor=self.actor("lucas.martin"), event=event)
+        homework_actions.delete_homework(actor=self.actor("paul.dupont"), homework=homework)
+        for label, pk in about.items():
+            self.assertFalse(Notification.objects.filter(target_type=label, target_id=pk).exists(), label)
+
     def test_homework_already_due_is_not_announced(self):
         """Homework entered after its day (the log filled in late) sends no « nouveau travail pour le 1er »."""
         self.homework("Pour hier", days=-1)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cartable.core import audit, authz, erasure, richtext, uploads
 from cartable.core.authz import Action
-from cartable.core.notify import notify
+from cartable.core.notify import notify, withdraw
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import STAFF_ROLES, Enrolment, Guardianship, Membership, Role, User
 from cartable.directory.queries import classes_of_establishment
@@ -156,6 +156,7 @@ def delete_news(*, actor: Actor, item: NewsItem) -> None:
     before = _snapshot(item, [c.pk for c in item.classes.all()])
     audit.record(actor=actor, verb="news.delete", target=item, establishment_id=item.establishment_id, before=before)
     name = item.image.name
+    withdraw(item)  # its announcements lead nowhere now
     item.delete()
     if name:
         uploads.delete_after_commit([name])
