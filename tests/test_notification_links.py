@@ -147,6 +147,24 @@ class KindLinkTests(PersonaTestCase):
                     if notice.recipient == self.claire:
                         self.assertTrue(notice.title.startswith("Lucas : "), notice.title)
 
+    def test_class_news_to_a_guardian_names_the_child(self):
+        """News for 5e A reaches Claire about Lucas: her notice names him; the item opens on him."""
+        from cartable.news import actions as news_actions
+        from cartable.news.models import NewsItem
+
+        item = news_actions.publish_news(
+            actor=self.actor("marc.leroy"),
+            establishment_id=self.college.establishment.pk,
+            audience=NewsItem.Audience.CLASSES,
+            class_ids=[self.five_a.pk],
+            title="Sortie des 5e A",
+        )
+        notice = Notification.objects.get(kind="news.published", recipient=self.claire, target_id=str(item.pk))
+        self.assertEqual((notice.about, notice.title), (self.lucas, "Lucas : Nouvelle actualité : Sortie des 5e A"))
+        self.assertIn("Sortie des 5e A", follow(self.client, notice))
+        mine = Notification.objects.get(kind="news.published", recipient=self.lucas, target_id=str(item.pk))
+        self.assertEqual(mine.title, "Nouvelle actualité : Sortie des 5e A")
+
     def test_grades_published_links_to_the_marks_row(self):
         """The notice leads to the student's grades page, at the evaluation's own row (an anchor), for the
         student and for the guardian (on the child)."""
@@ -219,6 +237,31 @@ class KindLinkTests(PersonaTestCase):
         event.delete()
         remind(dt.datetime.combine(timezone.localdate(), dt.time(16, 5), tzinfo=PARIS))
         self.assertFalse(Notification.objects.filter(kind=EVENT_TOMORROW).exists())
+
+    def test_a_deleted_thing_takes_its_notices_back(self):
+        """Once an event or a homework is deleted, its reminders and announcements leave the timelines (and
+        their e-mails not sent yet with them): no notice leads to a page that no longer exists."""
+        from cartable.agenda import actions as agenda_actions
+
+        homework = self.homework("Puissances", days=1)
+        start = dt.datetime.combine(timezone.localdate() + dt.timedelta(days=1), dt.time(9), tzinfo=PARIS)
+        event = agenda_actions.create_event(
+            actor=self.actor("lucas.martin"),
+            establishment_id=None,
+            kind=Event.Kind.PERSONAL,
+            audience=Event.Audience.PERSONAL,
+            title="Dentiste",
+            start=start,
+            end=start + dt.timedelta(hours=1),
+        )
+        remind(dt.datetime.combine(timezone.localdate(), dt.time(16, 5), tzinfo=PARIS))
+        about = {"homework.homework": str(homework.pk), "agenda.event": str(event.pk)}
+        for label, pk in about.items():
+            self.assertTrue(Notification.objects.filter(target_type=label, target_id=pk).exists(), label)
+        agenda_actions.delete_event(actor=self.actor("lucas.martin"), event=event)
+        homework_actions.delete_homework(actor=self.actor("paul.dupont"), homework=homework)
+        for label, pk in about.items():
+            self.assertFalse(Notification.objects.filter(target_type=label, target_id=pk).exists(), label)
 
     def test_homework_already_due_is_not_announced(self):
         """Homework entered after its day (the log filled in late) sends no « nouveau travail pour le 1er »."""

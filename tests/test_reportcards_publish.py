@@ -235,8 +235,10 @@ class AfterPublicationTests(Flow):
         self.assertIn("Corrigée après le conseil.", " ".join(pdf_text(second).split()))
         self.publish()
         notice = Notification.objects.filter(kind="reportcards.published", recipient=claire).latest("id")
-        self.assertEqual(notice.title, f"Bulletin du {self.period.name} corrigé : version 2")
-        self.assertEqual(notice.url, reverse("reportcards:card", args=[second.pk]))
+        # A guardian's notice names the child, and its link opens the card on that child.
+        self.assertEqual(notice.title, f"Lucas : Bulletin du {self.period.name} corrigé : version 2")
+        lucas = self.people["lucas.martin"].pk
+        self.assertEqual(notice.url, reverse("reportcards:card", args=[second.pk]) + f"?enfant={lucas}")
         self.login("paul.dupont")
         grid = self.client.get(reverse("reportcards:grid", args=[self.five_a.pk, self.period.pk, self.math.pk]))
         self.assertContains(grid, "(version 2)", count=1)

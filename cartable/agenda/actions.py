@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from cartable.agenda.models import CalendarFeed, Event
-from cartable.core import audit, authz, erasure, richtext
+from cartable.core import audit, authz, erasure, notify, richtext
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import User
@@ -132,6 +132,7 @@ def delete_event(*, actor: Actor, event: Event) -> None:
     audit.record(
         actor=actor, verb="agenda.delete_event", target=event, establishment_id=event.establishment_id, before=before
     )
+    notify.withdraw(event)  # its reminders lead nowhere now
     event.delete()
 
 

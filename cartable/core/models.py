@@ -85,7 +85,11 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "created_at"], name="notif_recipient_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "created_at"], name="notif_recipient_unread"),
+            # The notices about one thing, taken back when it is deleted (``notify.withdraw``).
+            models.Index(fields=["target_type", "target_id"], name="notif_target"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -264,6 +264,13 @@ def notify(
     return rows
 
 
+def withdraw(target: models.Model) -> int:
+    """Take back the notices about a thing being deleted, with their e-mails not sent yet: no notice leads to a
+    page that no longer exists. Call it from the deleting action, in its transaction. Returns how many."""
+    rows = Notification.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk))
+    return rows.delete()[1].get(Notification._meta.label, 0)
+
+
 def _first_names(about: Any, child_ids: set[int]) -> dict[int, str]:
     """The first names of the children notices name (none to look up when ``about`` is the user itself)."""
     if not child_ids:

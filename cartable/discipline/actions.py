@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from cartable.core import audit, authz, erasure
 from cartable.core.authz import Action
-from cartable.core.notify import moment_text, notify
+from cartable.core.notify import day_text, moment_text, notify
 from cartable.directory import queries as directory
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, Membership, Role, SchoolYear, User
@@ -307,7 +307,7 @@ def inform_family(
     _step_notice(
         locked,
         _("Les faits reprochés : %(facts)s. Vous pouvez présenter votre défense jusqu'au %(deadline)s inclus.")
-        % {"facts": locked.facts, "deadline": locked.defence_deadline.strftime("%d/%m/%Y")},
+        % {"facts": locked.facts, "deadline": day_text(locked.defence_deadline)},
     )
     return locked
 
@@ -332,7 +332,7 @@ def record_defence(
     locked.defence_heard_on, locked.defence_summary = heard_on, summary.strip()
     locked.save(update_fields=["defence_heard_on", "defence_summary"])
     _audit_step(actor, locked, heard_on)
-    _step_notice(locked, _("La défense a été entendue le %(on)s.") % {"on": heard_on.strftime("%d/%m/%Y")})
+    _step_notice(locked, _("La défense a été entendue le %(on)s.") % {"on": day_text(heard_on)})
     return locked
 
 
@@ -369,7 +369,7 @@ def decide_sanction(
     if locked.defence_heard_on is None and decided_on <= locked.defence_deadline:
         raise DisciplineError(
             _("Pas de décision avant la fin du délai de défense (%(deadline)s) ou avant d'avoir entendu la défense.")
-            % {"deadline": locked.defence_deadline.strftime("%d/%m/%Y")}
+            % {"deadline": day_text(locked.defence_deadline)}
         )
     _check_date(decided_on, today, locked.defence_heard_on or locked.informed_on)
     _check_decision(locked.authority, kind, days, suspension, suspended_days)

@@ -273,6 +273,7 @@ def delete_homework(*, actor: Actor, homework: Homework) -> None:
         establishment_id=homework.establishment_id,
         before=_snapshot(homework, HOMEWORK_FIELDS),
     )
+    notify.withdraw(homework)  # its announcements and reminders lead nowhere now
     homework.delete()
     uploads.delete_after_commit(stored)
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cartable.core import audit, authz, erasure, richtext, uploads
 from cartable.core.authz import Action
-from cartable.core.notify import notify
+from cartable.core.notify import notify, withdraw
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import STAFF_ROLES, Enrolment, Guardianship, Membership, Role, User
 from cartable.directory.queries import classes_of_establishment
@@ -156,6 +156,7 @@ def delete_news(*, actor: Actor, item: NewsItem) -> None:
     before = _snapshot(item, [c.pk for c in item.classes.all()])
     audit.record(actor=actor, verb="news.delete", target=item, establishment_id=item.establishment_id, before=before)
     name = item.image.name
+    withdraw(item)  # its announcements lead nowhere now
     item.delete()
     if name:
         uploads.delete_after_commit([name])
@@ -164,8 +165,15 @@ def delete_news(*, actor: Actor, item: NewsItem) -> None:
 # --- announcing ----------------------------------------------------------------------------------------
 def audience_ids(item: NewsItem) -> list[int]:
     """The people the item's audience reaches (one query; two for class news)."""
+    return audience(item)[0]
+
+
+def audience(item: NewsItem) -> tuple[list[int], dict[int, int]]:
+    """The people the item's audience reaches, and for class news each guardian's child in those classes (the
+    notice names that child). One query; two for class news."""
     memberships = current(Membership.objects.all())
     rows: Iterable[int]
+    children: dict[int, int] = {}
     if item.establishment_id is None:
         rows = memberships.values_list("person_id", flat=True)
     elif item.audience == Audience.EVERYONE:
@@ -183,9 +191,17 @@ def audience_ids(item: NewsItem) -> list[int]:
         students = list(
             current(Enrolment.objects.filter(school_class_id__in=class_ids)).values_list("student_id", flat=True)
         )
-        guardians = Guardianship.objects.filter(student_id__in=students).values_list("guardian_id", flat=True)
-        rows = students + list(guardians)
-    return sorted(set(rows) - {item.author_id})
+        links = Guardianship.objects.filter(student_id__in=students).order_by("student_id")
+        children = dict(links.values_list("guardian_id", "student_id"))
+        rows = students + list(children)
+    people = sorted(set(rows) - {item.author_id})
+    return people, {g: s for g, s in children.items() if g != item.author_id}
+
+
+def notice_of(item: NewsItem) -> tuple[str, str, str]:
+    """The announcement's title, text and link."""
+    title = _("Nouvelle actualité : %(title)s") % {"title": item.title}
+    return title, richtext.to_text(item.body)[:300], reverse("news:detail", args=[item.pk])
 
 
 def news_class_ids_of(item: NewsItem) -> list[int]:
@@ -212,19 +228,19 @@ def announce(*, item: NewsItem) -> int:
     claimed = NewsItem.objects.filter(pk=item.pk, notified_at__isnull=True).update(notified_at=timezone.now())
     if not claimed:
         return 0
-    recipients = audience_ids(item)
-    title = _("Nouvelle actualité : %(title)s") % {"title": item.title}
-    body = richtext.to_text(item.body)[:300]
-    url = reverse("news:detail", args=[item.pk])
+    recipients, children = audience(item)
+    title, body, url = notice_of(item)
     for start in range(0, len(recipients), NOTIFY_BATCH):  # a region is many thousands of people
+        batch = recipients[start : start + NOTIFY_BATCH]
         notify(
-            recipients=recipients[start : start + NOTIFY_BATCH],
+            recipients=batch,
             kind=NOTIFY_KIND,
             title=title,
             body=body,
             url=url,
             target=item,
             establishment_id=item.establishment_id,
+            about={g: children[g] for g in batch if g in children} or None,  # a class's families: their child
         )
     return len(recipients)
 

@@ -8,9 +8,9 @@ due, announced to the students of Lucas's and Emma's classes and to their guardi
 each child). claire.martin chooses per child (Lucas's homework by e-mail, Emma's in the digest) and keeps
 her evenings and weekends quiet; the collège holds its e-mails from 21:00 to 07:00.
 
-Writes: bulk inserts of the news notices, then ``notify`` (in the app only: the demo e-mails nobody) for
-reminders and homework, with their dates set afterwards; preferences and quiet hours (no action writes those
-for somebody else).
+Writes: ``notify`` (in the app only: the demo e-mails nobody) for news, reminders and homework, with their
+dates set afterwards; bulk inserts of the preferences and quiet hours (no action writes those for somebody
+else).
 """
 
 from __future__ import annotations
@@ -18,18 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cartable.core import registry
 from cartable.core.models import Notification, NotificationPreference, QuietHours
 from cartable.core.notify import PARIS, notify
-from cartable.core.richtext import to_text
 from cartable.directory.models import Enrolment
 from cartable.homework.actions import announce_for_demo
 from cartable.homework.models import Homework
-from cartable.news.actions import audience_ids
+from cartable.news.actions import audience, notice_of
 from cartable.news.models import NewsItem
 from cartable.notifications.models import ReminderRun
 from cartable.notifications.tasks import HOMEWORK_DUE, REMINDER_HOUR
@@ -71,26 +68,24 @@ def load_demo(personas: Personas, *, now: dt.datetime | None = None) -> None:
 
 def _news(people: set[int], now: dt.datetime) -> None:
     """The news items shown today, announced to the personas of their audience when published (read)."""
-    rows = []
-    shown = NewsItem.objects.filter(publish_at__lte=now).exclude(expires_at__lte=now).order_by("publish_at")
+    shown = NewsItem.objects.filter(publish_at__lte=now).exclude(expires_at__lte=now).order_by("publish_at", "id")
     for item in shown:
-        for uid in sorted(set(audience_ids(item)) & people):
-            rows.append(
-                Notification(
-                    recipient_id=uid,
-                    kind="news.published",
-                    title=_("Nouvelle actualité : %(title)s") % {"title": item.title},
-                    body=to_text(item.body)[:300],
-                    url=reverse("news:detail", args=[item.pk]),
-                    target_type=item._meta.label_lower,
-                    target_id=str(item.pk),
-                    establishment_id=item.establishment_id,
-                    read_at=item.publish_at + READ_AFTER,
-                )
-            )
-    Notification.objects.bulk_create(rows)
-    for item in shown:
-        Notification.objects.filter(kind="news.published", target_id=str(item.pk)).update(created_at=item.publish_at)
+        recipients, children = audience(item)
+        title, body, url = notice_of(item)
+        rows = notify(
+            recipients=sorted(set(recipients) & people),
+            kind="news.published",
+            title=title,
+            body=body,
+            url=url,
+            target=item,
+            establishment_id=item.establishment_id,
+            channels=("in_app",),
+            about={g: s for g, s in children.items() if g in people} or None,
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in rows]).update(
+            created_at=item.publish_at, read_at=item.publish_at + READ_AFTER
+        )
 
 
 def _reminders(people: set[int], now: dt.datetime) -> None:
