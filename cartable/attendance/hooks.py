@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.attendance.models import Absence, Justification, Lateness, Mark, MarkChange, RollCall
 from cartable.core import registry
-from cartable.directory.models import SCHOOL_LIFE_ROLES, Role
+from cartable.directory.models import SCHOOL_LIFE_ROLES, Role, orders_for
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
 ERASE = "cartable.attendance.actions.erase_personal_data"
@@ -137,6 +137,12 @@ def _awaiting(actor):
     return teacher_context(actor)
 
 
+# What comes first on the dashboard of those it matters most to today (see registry.Widget.orders).
+FIRST = {
+    "attendance.today": orders_for((SCHOOL_LIFE_ROLES, 1)),
+    "attendance.awaiting": orders_for(({Role.TEACHER}, 2)),
+}
+
 for key, title, template, context, visible in [
     ("attendance.to_justify", _("Absences à justifier"), "family.html", _to_justify, _family),
     ("attendance.today", _("Vie scolaire aujourd'hui"), "school_life.html", _school_life_today, _life_staff),
@@ -151,6 +157,7 @@ for key, title, template, context, visible in [
             order=15,
             module=MODULE,
             visible=visible,
+            orders=FIRST.get(key, {}),
         )
     )
 

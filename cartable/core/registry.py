@@ -45,7 +45,11 @@ class Widget:
     A widget with ``cache_for`` (seconds) keeps each person's context that long in the cache; any audited
     write whose verb starts with one of ``changes_with`` (``"news."``...) forgets every person's copy
     (see ``core.fragments``). Only for blocks a short delay cannot mislead: never one the person changes
-    from the dashboard itself."""
+    from the dashboard itself.
+
+    ``order`` places the block on every dashboard; ``orders`` (role -> order, built from the directory's role
+    sets with ``directory.models.orders_for``) places it otherwise for the roles it matters most to, so that
+    what a person must do today comes first on the dashboard of their active role."""
 
     key: str
     title: Any
@@ -56,6 +60,11 @@ class Widget:
     visible: Callable[[Any], bool] = lambda actor: True
     cache_for: int = 0
     changes_with: tuple[str, ...] = ()
+    orders: Mapping[str, int] = field(default_factory=dict)
+
+    def order_for(self, role: str | None) -> int:
+        """Where the block comes for someone acting in ``role`` (smaller first)."""
+        return self.orders.get(role, self.order) if role is not None else self.order
 
 
 @dataclass(frozen=True)
@@ -302,8 +311,10 @@ def menu_entries() -> list[MenuEntry]:
     return sorted(_menu.values(), key=lambda e: (e.order, e.key))
 
 
-def widgets() -> list[Widget]:
-    return sorted(_widgets.values(), key=lambda w: (w.order, w.key))
+def widgets(actor: Any = None) -> list[Widget]:
+    """The widgets in the order of the actor's active role (``Widget.order_for``), else their own order."""
+    role = getattr(actor, "role", None)
+    return sorted(_widgets.values(), key=lambda w: (w.order_for(role), w.key))
 
 
 def widgets_changed_by(verb: str) -> list[str]:

@@ -11,7 +11,7 @@ from cartable.core import authz, registry
 from cartable.core.authz import Action
 from cartable.directory.http import ActorRequest
 from cartable.directory.models import Establishment
-from cartable.governance import actions
+from cartable.governance import actions, queries
 
 
 def modules(request: ActorRequest) -> HttpResponse:
@@ -27,3 +27,10 @@ def modules(request: ActorRequest) -> HttpResponse:
         for m in registry.modules()
     ]
     return render(request, "governance/modules.html", {"establishment": establishment, "rows": rows})
+
+
+def accounts(request: ActorRequest) -> HttpResponse:
+    """The accounts of the establishment not yet activated, for those who manage it (who hand out the codes)."""
+    establishment = authz.access(request.actor, Establishment, request.actor.establishment_id, Action.MANAGE)
+    page = queries.accounts_to_activate(request.actor, establishment.pk, page=request.GET.get("page") or 1)
+    return render(request, "governance/accounts.html", {"establishment": establishment, "page": page})

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core import registry
+from cartable.core import authz, registry
 from cartable.messaging.models import Folder, MailboxEntry, Message, Report
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
@@ -17,6 +17,22 @@ registry.register_module(
 )
 registry.register_menu(
     registry.MenuEntry(key="messaging", label=_("Messagerie"), url_name="messaging:inbox", order=25, module="messaging")
+)
+
+
+def _edits_rules(actor) -> bool:
+    return actor.establishment is not None and authz.can(actor, "messaging.edit_rules", actor.establishment)
+
+
+registry.register_menu(
+    registry.MenuEntry(
+        key="messaging.rules",
+        label=_("Règles de communication"),
+        url_name="messaging:rules",
+        order=92,
+        module="messaging",
+        visible=_edits_rules,
+    )
 )
 registry.register_notification_kind(
     registry.NotificationKind(key="messaging.message", label=_("Nouveau message"), default_channels=("in_app", "email"))
