@@ -181,6 +181,18 @@ class SecretLinks:
         return int(import_string(self.revoke)(actor=actor, user=user))
 
 
+@dataclass(frozen=True)
+class PersonLink:
+    """A link an app offers beside people in the annuaire (« Écrire »): ``links(actor, person_ids)`` answers
+    the address for each person the actor may use it on (in a fixed number of queries), leaving out the
+    others, so that no link is shown where it would be refused."""
+
+    key: str
+    label: Any
+    links: Callable[[Any, list[int]], Mapping[int, str]]
+    module: str | None = None
+
+
 _modules: dict[str, Module] = {}
 _menu: dict[str, MenuEntry] = {}
 _widgets: dict[str, Widget] = {}
@@ -190,6 +202,7 @@ _periodic: dict[str, PeriodicJob] = {}
 _demo_loaders: dict[str, DemoLoader] = {}
 _reminders: dict[str, ReminderSource] = {}
 _secret_links: dict[str, SecretLinks] = {}
+_person_links: dict[str, PersonLink] = {}
 
 
 def _add(table: dict, key: Any, item: Any) -> Any:
@@ -267,6 +280,22 @@ def register_reminder_source(item: ReminderSource) -> ReminderSource:
 
 def register_secret_links(item: SecretLinks) -> SecretLinks:
     return _add(_secret_links, item.key, item)
+
+
+def register_person_link(item: PersonLink) -> PersonLink:
+    return _add(_person_links, item.key, item)
+
+
+def person_links(actor: Any, person_ids: Sequence[int], settings: dict | None) -> dict[int, list[tuple[Any, str]]]:
+    """For each person, the (label, address) of the links of the modules that are on, in key order."""
+    found: dict[int, list[tuple[Any, str]]] = {}
+    ids = list(person_ids)
+    for item in sorted(_person_links.values(), key=lambda i: i.key):
+        if not ids or not module_enabled(settings, item.module):
+            continue
+        for person_id, url in item.links(actor, ids).items():
+            found.setdefault(person_id, []).append((item.label, url))
+    return found
 
 
 def secret_links() -> list[SecretLinks]:

@@ -20,6 +20,24 @@ registry.register_menu(
 )
 
 
+def _write_links(actor, person_ids: list[int]) -> dict[int, str]:
+    """« Écrire » beside the people the rules let the actor write to (the rules' queries, once for all)."""
+    from django.urls import reverse
+
+    from cartable.messaging.rules import Explainer
+
+    if actor.user_id is None:
+        return {}
+    decide = Explainer(actor, person_ids)
+    compose = reverse("messaging:compose")
+    return {pk: f"{compose}?a={pk}" for pk in person_ids if decide(pk).allowed}
+
+
+registry.register_person_link(
+    registry.PersonLink(key="messaging.write", label=_("Écrire"), links=_write_links, module="messaging")
+)
+
+
 def _edits_rules(actor) -> bool:
     return actor.establishment is not None and authz.can(actor, "messaging.edit_rules", actor.establishment)
 
