@@ -16,6 +16,7 @@ from cartable.directory.queries import person_matches, subjects_named, teaching_
 from cartable.messaging import audiences, policies
 from cartable.messaging.models import Attachment, Folder, MailboxEntry, Message, Reach, Report
 from cartable.messaging.rules import (
+    PLURAL,
     RULE_ROLES,
     Decision,
     Explainer,
@@ -226,19 +227,18 @@ def rule_table(establishment_id: int) -> list[tuple[str, list[Cell]]]:
 
 
 def rule_grid(establishment_id: int, proposed: dict[tuple[str, str], str]) -> list[tuple[str, list[Cell]]]:
-    """The rule table as the rules page shows it: each cell with its labels, its choices and the value
-    proposed in a simulation (the current one when none is)."""
-    table = rule_table(establishment_id)
-    for _author, cells in table:
+    """The rule table as the rules page shows it, one block per author role (« Les élèves écrivent… »), each
+    cell with its labels (« aux parents »), its choices and the value proposed in a simulation (the current
+    one when none is)."""
+    grid = []
+    for _author, cells in rule_table(establishment_id):
         for cell in cells:
             cell.proposed = proposed.get((cell.author_role, cell.recipient_role), cell.reach)
             cell.options = [(value, str(Reach(value).label)) for value in cell.choices]
             cell.reach_label = str(Reach(cell.reach).label)
-            cell.cell_label = _("%(authors)s vers %(recipients)s") % {
-                "authors": Role(cell.author_role).label,
-                "recipients": Role(cell.recipient_role).label,
-            }
-    return table
+            cell.cell_label = _("aux %(recipients)s") % {"recipients": PLURAL[cell.recipient_role]}
+        grid.append((_("Les %(authors)s écrivent…") % {"authors": PLURAL[cells[0].author_role]}, cells))
+    return grid
 
 
 def rule_roles() -> list[tuple[str, str]]:
