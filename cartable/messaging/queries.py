@@ -136,7 +136,7 @@ def picker(
     """What the recipient picker shows: the choices already made, then the groups and the people of the
     actor's establishments matching the search (by name, or by a subject they teach: « maths »), each person
     with what they teach, the rules' decision and its reason. About ten queries whatever the number of
-    people, and two more when searching (the subjects the words name, what the people found teach)."""
+    people, and two more when searching or choosing (the subjects the words name, what the people teach)."""
     selected = list(dict.fromkeys(selected))
     groups = audiences.offered(actor)
     words = search.split()[:4]
@@ -152,7 +152,8 @@ def picker(
         people_ids = list(people.order_by("last_name", "first_name", "id").values_list("pk", flat=True)[:PICKER_MAX])
     explainer = Explainer(actor, set(people_ids) | set(chosen_people), replying_to=replying_to)
     roles_here = explainer.facts
-    teaching = {pk: " ; ".join(lines) for pk, lines in teaching_of(people_ids, establishments).items()} if words else {}
+    shown = set(people_ids) | set(chosen_people)
+    teaching = {pk: " ; ".join(lines) for pk, lines in teaching_of(shown, establishments).items()} if shown else {}
     result: list[Candidate] = []
     by_key = {g.value: g for g in groups}
     for value in selected:
@@ -162,8 +163,9 @@ def picker(
             pid = int(value[2:])
             decision = explainer(pid)
             if decision.allowed:
+                detail = _role_detail(roles_here[pid])
                 result.append(
-                    Candidate(value, roles_here[pid].name, _role_detail(roles_here[pid]), decision, pid, True)
+                    Candidate(value, roles_here[pid].name, detail, decision, pid, True, teaching.get(pid, ""))
                 )
     if words:
         lowered = [w.lower() for w in words]
