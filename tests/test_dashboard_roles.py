@@ -108,3 +108,20 @@ class MenuLinksTests(PersonaTestCase):
                     walked += 1
             self.client.logout()
         self.assertGreater(walked, 100)
+
+
+class AccountsToActivateBudgetTests(PersonaTestCase):
+    def test_the_list_costs_the_same_for_1_or_60_accounts(self):
+        """The accounts to activate: session, person, memberships, the establishment, count, page, roles here
+        (7 queries) for one account or sixty."""
+        from cartable.demo.personas import member, person
+
+        self.login("julie.moreau")
+        url = reverse("governance:accounts")
+        self.client.get(url)  # warm the session
+        with self.assertNumQueries(7):
+            self.assertContains(self.client.get(url), "1 compte à activer")
+        for i in range(59):
+            member(person(f"nouveau{i}", "Nouveau", f"N{i:02}", password=None), self.school.college, "student")
+        with self.assertNumQueries(7):
+            self.assertContains(self.client.get(url), "60 comptes à activer")
