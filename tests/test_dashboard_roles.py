@@ -125,3 +125,35 @@ class AccountsToActivateBudgetTests(PersonaTestCase):
             member(person(f"nouveau{i}", "Nouveau", f"N{i:02}", password=None), self.school.college, "student")
         with self.assertNumQueries(7):
             self.assertContains(self.client.get(url), "60 comptes à activer")
+
+
+class HandOutActivationCodeTests(PersonaTestCase):
+    def test_the_ent_admin_hands_out_a_code_that_activates_the_account(self):
+        """julie.moreau gives zoe.fontaine a code, shown once; with it Zoé activates her account; the
+        hand-out is audited under Julie's name."""
+        from cartable.accounts.queries import matching_activation_code
+        from cartable.core.models import AuditEvent
+
+        self.login("julie.moreau")
+        zoe = self.people["zoe.fontaine"]
+        response = self.client.post(reverse("governance:accounts"), {"person": zoe.pk})
+        self.assertEqual(response.status_code, 200)
+        code = re.search(r'<strong class="activation-code">([A-Z0-9-]+)</strong>', response.content.decode()).group(1)
+        self.assertEqual(matching_activation_code(username="zoe.fontaine", code=code).user, zoe)
+        self.assertNotContains(self.client.get(reverse("governance:accounts")), code)  # shown once
+        event = AuditEvent.objects.get(verb="accounts.issue_activation_code")
+        self.assertEqual(event.actor_id, self.people["julie.moreau"].pk)
+
+    def test_no_code_for_someone_else(self):
+        """No code for an account already active, one of another school, a missing id, or from a teacher:
+        the same 404, and no code is made."""
+        from cartable.accounts.models import ActivationCode
+
+        zoe = self.people["zoe.fontaine"].pk
+        self.login("julie.moreau")
+        for person in (self.people["lucas.martin"].pk, self.people["hugo.lambert"].pk, 999999, "x"):
+            with self.subTest(person=person):
+                self.assertEqual(self.client.post(reverse("governance:accounts"), {"person": person}).status_code, 404)
+        self.login("paul.dupont")
+        self.assertEqual(self.client.post(reverse("governance:accounts"), {"person": zoe}).status_code, 404)
+        self.assertFalse(ActivationCode.objects.exists())

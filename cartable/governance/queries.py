@@ -35,6 +35,11 @@ def accounts_to_activate(actor: Actor, establishment_id: int, *, page: int | str
     return Paginator(people, PER_PAGE).get_page(page)
 
 
+def account_to_activate(actor: Actor, establishment_id: int, person_id: int) -> User | None:
+    """One of the establishment's accounts still to activate, or None (one query)."""
+    return _to_activate(actor, establishment_id).filter(pk=person_id).first()
+
+
 def admin_tasks(actor: Actor) -> dict | None:
     """The ENT administrator's tasks on the dashboard: accounts to activate (one query), the communication
     rules and the modules (links, no query). None for someone who does not manage the establishment."""

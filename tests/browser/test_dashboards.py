@@ -4,6 +4,8 @@ picker and writes to him. axe-core checks every page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -39,8 +41,8 @@ def test_each_role_sees_its_day_first_and_its_profile_last(page, school, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_ent_administrator_goes_from_her_tasks_to_the_accounts_and_the_rules(page, school, size):
-    """julie.moreau follows « 1 compte à activer » to the list (Zoé Fontaine, zoe.fontaine), and reaches the
-    communication rules from her menu."""
+    """julie.moreau follows « 1 compte à activer » to the list (Zoé Fontaine, zoe.fontaine), gives Zoé a
+    code, and reaches the communication rules from her menu."""
     page.set_viewport_size(SIZES[size])
     log_in(page, "julie.moreau")
     tasks = page.get_by_role("region", name="Administration de l'établissement")
@@ -48,6 +50,10 @@ def test_the_ent_administrator_goes_from_her_tasks_to_the_accounts_and_the_rules
         tasks.get_by_role("link", name="1 compte à activer").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Comptes à activer")
     expect(page.get_by_role("cell", name="zoe.fontaine")).to_be_visible()
+    _fits(page)
+    with follow(page):
+        page.get_by_role("button", name="Donner un code — Zoé Fontaine").click()
+    expect(page.locator(".activation-code")).to_have_text(re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$"))
     _fits(page)
     menu = page.get_by_role("navigation", name="Menu principal")
     if size == "phone" and not menu.get_by_role("link", name="Règles de communication").is_visible():
