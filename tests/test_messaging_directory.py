@@ -75,8 +75,8 @@ class PickerBySubjectTests(PersonaTestCase):
         self.assertEqual(len(before), PICKER_SEARCH_QUERIES)
 
 
-# A picker search by the htmx fragment: the session, the person, their memberships (3); the groups offered
-# (audiences, 3); the subjects the words name (1); the people found (1); the rules' facts and rules (7);
+# A picker search by the htmx fragment, for a guardian: the session, the person, their memberships (3); her
+# children, where they are enrolled and the classes offered as groups (3); the subjects the words name (1); the people found (1); the rules' facts and rules (7);
 # what the people found teach (1).
 PICKER_SEARCH_QUERIES = 16
 
