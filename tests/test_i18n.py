@@ -305,7 +305,11 @@ class EnglishPagesTests(PersonaTestCase):
         for username, url, expected in [
             ("lucas.martin", reverse("accounts:preferences"), ["Preferences", "Language", "Theme", "Save"]),
             ("lucas.martin", reverse("accounts:password_change"), ["Change my password", "Current password"]),
-            ("marc.leroy", reverse("directory:people"), ["Directory", "Search for a name", "All roles", "Filter"]),
+            (
+                "marc.leroy",
+                reverse("directory:people"),
+                ["Directory", "Search for a name or a subject", "All roles", "Filter"],
+            ),
             ("julie.moreau", reverse("governance:modules"), ["School modules", "Save"]),
             ("claire.martin", reverse("dashboard:home"), ["Hello Claire", "Guardian", "Selected child"]),
         ]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.attendance.models import Absence, Justification, Lateness, Mark, MarkChange, RollCall
 from cartable.core import registry
-from cartable.directory.models import SCHOOL_LIFE_ROLES, Role
+from cartable.directory.models import SCHOOL_LIFE_ROLES, Role, orders_for
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
 ERASE = "cartable.attendance.actions.erase_personal_data"
@@ -149,8 +149,16 @@ def _lateness_alerts(actor):
     return lateness_alerts_context(actor)
 
 
-# The vie scolaire's blocks come first on its dashboard (orders 1 to 3: before every other app's widget):
-# the justifications to decide, the lessons without roll call, the lateness alerts.
+# What comes first on the dashboard of those it matters most to today (see registry.Widget.orders): the vie
+# scolaire's justifications to decide, lessons without roll call and lateness alerts (orders 1 to 3); the
+# teacher's roll calls, after the hand-ins to correct.
+FIRST = {
+    "attendance.to_decide": orders_for(({Role.EDUCATION}, 1), ({Role.DIRECTION}, 2)),
+    "attendance.today": orders_for(({Role.EDUCATION}, 2), ({Role.DIRECTION}, 1)),
+    "attendance.lateness_alerts": orders_for((SCHOOL_LIFE_ROLES, 3)),
+    "attendance.awaiting": orders_for(({Role.TEACHER}, 2)),
+}
+
 for key, title, template, context, visible, order, cache_for in [
     ("attendance.to_justify", _("Absences à justifier"), "family.html", _to_justify, _family, 15, 0),
     ("attendance.to_decide", _("Justifications à traiter"), "to_decide.html", _to_decide, _life_staff, 1, 60),
@@ -169,6 +177,7 @@ for key, title, template, context, visible, order, cache_for in [
             visible=visible,
             cache_for=cache_for,
             changes_with=("attendance.",) if cache_for else (),
+            orders=FIRST.get(key, {}),
         )
     )
 

@@ -45,7 +45,11 @@ class Widget:
     A widget with ``cache_for`` (seconds) keeps each person's context that long in the cache; any audited
     write whose verb starts with one of ``changes_with`` (``"news."``...) forgets every person's copy
     (see ``core.fragments``). Only for blocks a short delay cannot mislead: never one the person changes
-    from the dashboard itself."""
+    from the dashboard itself.
+
+    ``order`` places the block on every dashboard; ``orders`` (role -> order, built from the directory's role
+    sets with ``directory.models.orders_for``) places it otherwise for the roles it matters most to, so that
+    what a person must do today comes first on the dashboard of their active role."""
 
     key: str
     title: Any
@@ -56,6 +60,11 @@ class Widget:
     visible: Callable[[Any], bool] = lambda actor: True
     cache_for: int = 0
     changes_with: tuple[str, ...] = ()
+    orders: Mapping[str, int] = field(default_factory=dict)
+
+    def order_for(self, role: str | None) -> int:
+        """Where the block comes for someone acting in ``role`` (smaller first)."""
+        return self.orders.get(role, self.order) if role is not None else self.order
 
 
 @dataclass(frozen=True)
@@ -218,6 +227,18 @@ class SecretLinks:
         return int(import_string(self.revoke)(actor=actor, user=user))
 
 
+@dataclass(frozen=True)
+class PersonLink:
+    """A link an app offers beside people in the annuaire (« Écrire »): ``links(actor, person_ids)`` answers
+    the address for each person the actor may use it on (in a fixed number of queries), leaving out the
+    others, so that no link is shown where it would be refused."""
+
+    key: str
+    label: Any
+    links: Callable[[Any, list[int]], Mapping[int, str]]
+    module: str | None = None
+
+
 _modules: dict[str, Module] = {}
 _menu: dict[str, MenuEntry] = {}
 _widgets: dict[str, Widget] = {}
@@ -229,6 +250,7 @@ _reminders: dict[str, ReminderSource] = {}
 _secret_links: dict[str, SecretLinks] = {}
 _setups: dict[str, EstablishmentSetup] = {}
 _todo_sources: dict[str, TodoSource] = {}
+_person_links: dict[str, PersonLink] = {}
 
 
 def _add(table: dict, key: Any, item: Any) -> Any:
@@ -326,6 +348,22 @@ def todo_sources(settings: dict[str, bool] | None = None) -> list[TodoSource]:
     return [s for s in sorted(_todo_sources.values(), key=lambda s: s.key) if module_enabled(settings, s.module)]
 
 
+def register_person_link(item: PersonLink) -> PersonLink:
+    return _add(_person_links, item.key, item)
+
+
+def person_links(actor: Any, person_ids: Sequence[int], settings: dict | None) -> dict[int, list[tuple[Any, str]]]:
+    """For each person, the (label, address) of the links of the modules that are on, in key order."""
+    found: dict[int, list[tuple[Any, str]]] = {}
+    ids = list(person_ids)
+    for item in sorted(_person_links.values(), key=lambda i: i.key):
+        if not ids or not module_enabled(settings, item.module):
+            continue
+        for person_id, url in item.links(actor, ids).items():
+            found.setdefault(person_id, []).append((item.label, url))
+    return found
+
+
 def secret_links() -> list[SecretLinks]:
     return list(_secret_links.values())
 
@@ -368,8 +406,10 @@ def menu_entries() -> list[MenuEntry]:
     return sorted(_menu.values(), key=lambda e: (e.order, e.key))
 
 
-def widgets() -> list[Widget]:
-    return sorted(_widgets.values(), key=lambda w: (w.order, w.key))
+def widgets(actor: Any = None) -> list[Widget]:
+    """The widgets in the order of the actor's active role (``Widget.order_for``), else their own order."""
+    role = getattr(actor, "role", None)
+    return sorted(_widgets.values(), key=lambda w: (w.order_for(role), w.key))
 
 
 def widgets_changed_by(verb: str) -> list[str]:

@@ -20,8 +20,8 @@ registry.register_menu(
 )
 registry.register_widget(
     registry.Widget(
-        key="identity", title=_("Mon profil"), template="dashboard/widgets/identity.html", context=_identity, order=0
-    )
+        key="identity", title=_("Mon profil"), template="dashboard/widgets/identity.html", context=_identity, order=1000
+    )  # last: the header already names the person, their role and establishment
 )
 registry.register_widget(
     registry.Widget(

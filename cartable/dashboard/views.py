@@ -23,7 +23,7 @@ class RenderedWidget:
 def home(request: ActorRequest) -> HttpResponse:
     """The dashboard: the widgets the actor may see, each with its context (cached ones from the cache)."""
     actor = request.actor
-    visible = registry.visible_items(registry.widgets(), actor, actor.module_settings)
+    visible = registry.visible_items(registry.widgets(actor), actor, actor.module_settings)
     contexts = fragments.contexts(visible, actor, lambda widget: widget.context(actor))
     widgets = []
     for widget in visible:

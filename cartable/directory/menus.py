@@ -21,3 +21,25 @@ registry.register_menu(
         visible=lambda actor: actor.establishment_id is not None,
     )
 )
+
+
+def _opens_admin(actor) -> bool:
+    """The Django admin opens for staff accounts (the regional administration)."""
+    return actor.user is not None and actor.user.is_active and actor.user.is_staff
+
+
+registry.register_menu(
+    registry.MenuEntry(
+        key="directory.admin", label=_("Administration"), url_name="admin:index", order=95, visible=_opens_admin
+    )
+)
+registry.register_widget(
+    registry.Widget(
+        key="directory.admin",
+        title=_("Administration régionale"),
+        template="directory/widgets/admin.html",
+        context=lambda actor: {},
+        order=1,
+        visible=_opens_admin,
+    )
+)

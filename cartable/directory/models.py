@@ -6,6 +6,7 @@ enrolments, teaching assignments and guardianships.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -298,6 +299,17 @@ PUNISHER_ROLES = SCHOOL_LIFE_ROLES | {Role.TEACHER}
 ADMIN_ROLES = frozenset({Role.DIRECTION, Role.ESTABLISHMENT_ADMIN})
 # Those who have a week of their own lessons (timetable, homework, agenda).
 OWN_LESSON_ROLES = frozenset({Role.STUDENT, Role.GUARDIAN, Role.TEACHER})
+
+
+def orders_for(*placements: tuple[Iterable[str], int]) -> dict[str, int]:
+    """A dashboard widget's place per role (``registry.Widget.orders``), from role sets: what matters most
+    today to a role comes first on its dashboard. ``orders_for((SCHOOL_LIFE_ROLES, 1), ({Role.TEACHER}, 5))``;
+    a role named twice keeps its first place."""
+    orders: dict[str, int] = {}
+    for roles, order in placements:
+        for role in roles:
+            orders.setdefault(str(role), order)
+    return orders
 
 
 class Membership(Dated):

@@ -5,6 +5,7 @@ Other apps use these rather than walking the directory's tables themselves.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from cartable.directory.models import (
     Membership,
     Role,
     SchoolClass,
+    Subject,
     TeachingAssignment,
     User,
 )
@@ -131,7 +133,8 @@ def establishments_visible_to(actor: Actor) -> QuerySet[Establishment]:
 
 def directory_page(actor: Actor, *, search: str = "", role: str = "", page: int = 1, per_page: int = 50) -> Page:
     """The annuaire of the active establishment as the actor may see it: one page of people with their
-    roles there, filtered by name and role. Three queries whatever the size: count, page, memberships."""
+    roles there, filtered by name, subject taught and role. Three queries whatever the size (count, page,
+    memberships), and one more for the subjects when searching."""
     from django.core.paginator import Paginator
     from django.db.models import Prefetch
 
@@ -140,10 +143,10 @@ def directory_page(actor: Actor, *, search: str = "", role: str = "", page: int 
     if role:
         here = here.filter(role=role)
     people = User.objects.visible_to(actor).filter(pk__in=here.values("person_id"), is_active=True)
-    for word in search.split()[:4]:
-        people = people.filter(
-            Q(last_name__icontains=word) | Q(first_name__icontains=word) | Q(username__icontains=word)
-        )
+    words = search.split()[:4]
+    subjects = subjects_named([establishment_id] if establishment_id else [], words)
+    for word in words:
+        people = people.filter(person_matches(word, subjects.get(word, ())) | Q(username__icontains=word))
     people = people.order_by("last_name", "first_name", "id").prefetch_related(
         Prefetch(
             "memberships",
@@ -152,3 +155,80 @@ def directory_page(actor: Actor, *, search: str = "", role: str = "", page: int 
         )
     )
     return Paginator(people, per_page).get_page(page)
+
+
+def fold(text: str) -> str:
+    """Text as a search compares it: lower case, without accents (« Mathématiques » -> « mathematiques »)."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+
+
+def _names_subject(word: str, code: str, name: str) -> bool:
+    """Whether a typed word names a subject: its code (« svt »), or the start of a word of its name, plural
+    or abbreviated (« maths », « math », « mathématique » all name « Mathématiques »)."""
+    typed = fold(word)
+    stem = typed[:-1] if len(typed) > 3 and typed.endswith("s") else typed
+    if typed == fold(code) or stem == fold(code):
+        return True
+    return len(stem) >= 3 and any(part.startswith(stem) for part in fold(name).replace("-", " ").split())
+
+
+def subjects_named(establishment_ids: Iterable[int], words: Iterable[str]) -> dict[str, list[int]]:
+    """For each typed word, the subjects of those establishments it names (one query; none without words)."""
+    words = list(words)
+    if not words:
+        return {}
+    subjects = list(
+        Subject.objects.filter(establishment_id__in=list(establishment_ids)).values_list("pk", "code", "name")
+    )
+    return {word: [pk for pk, code, name in subjects if _names_subject(word, code, name)] for word in words}
+
+
+def person_matches(word: str, subject_ids: Iterable[int], on=None) -> Q:
+    """People whose first or last name contains ``word``, or who teach one of those subjects now."""
+    found = Q(last_name__icontains=word) | Q(first_name__icontains=word)
+    subject_ids = list(subject_ids)
+    if subject_ids:
+        teaching = current(TeachingAssignment.objects.filter(subject_id__in=subject_ids), on).values("teacher_id")
+        found |= Q(pk__in=teaching)
+    return found
+
+
+def teaching_of(person_ids: Iterable[int], establishment_ids: Iterable[int], on=None) -> dict[int, list[str]]:
+    """What each of these people teaches now in those establishments, one line per subject with its classes
+    and groups: « Mathématiques — 5e A, 4e B » (one query, whatever the number of people)."""
+    rows = (
+        current(
+            TeachingAssignment.objects.filter(
+                teacher_id__in=list(person_ids), establishment_id__in=list(establishment_ids)
+            ),
+            on,
+        )
+        .values_list("teacher_id", "subject__name", "school_class__name", "group__name")
+        .order_by()
+    )
+    taught: dict[int, dict[str, tuple[set[str], set[str]]]] = {}
+    for teacher_id, subject, class_name, group_name in rows:
+        classes, groups = taught.setdefault(teacher_id, {}).setdefault(subject, (set(), set()))
+        if class_name:
+            classes.add(class_name)
+        elif group_name:
+            groups.add(group_name)
+    lines: dict[int, list[str]] = {}
+    for teacher_id, subjects in taught.items():
+        for subject, (classes, groups) in sorted(subjects.items()):
+            audiences = sorted(classes) + sorted(groups)  # the classes, then the groups
+            lines.setdefault(teacher_id, []).append(f"{subject} — {', '.join(audiences)}" if audiences else subject)
+    return lines
+
+
+def annuaire_extras(actor: Actor, people: Iterable[User]) -> dict[int, dict]:
+    """What the annuaire shows beside each person of a page: what they teach here (one query) and the links
+    the apps offer (« Écrire », in the queries of the apps that offer them)."""
+    from cartable.core import registry
+
+    ids = [p.pk for p in people]
+    if not ids:
+        return {}
+    teaching = teaching_of(ids, [actor.establishment_id] if actor.establishment_id else [])
+    links = registry.person_links(actor, ids, actor.module_settings)
+    return {pk: {"teaching": teaching.get(pk, []), "links": links.get(pk, [])} for pk in ids}

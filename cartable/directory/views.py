@@ -65,9 +65,11 @@ def people(request: ActorRequest) -> HttpResponse:
     role = listed_role(request.GET.get("role", ""))
     number: Any = request.GET.get("page") or 1  # the paginator reads the raw value (a bad one: page 1)
     page = queries.directory_page(request.actor, search=search, role=role, page=number)
+    extras = queries.annuaire_extras(request.actor, page.object_list)
+    rows = [(person, extras[person.pk]) for person in page.object_list]
     template = "directory/people.html#results" if request.htmx else "directory/people.html"
     return render(
         request,
         template,
-        {"page": page, "search": search, "role": role, "roles": roles},
+        {"page": page, "rows": rows, "search": search, "role": role, "roles": roles},
     )

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
-from cartable.directory.models import Role
+from cartable.directory.models import Role, orders_for
 from cartable.discipline.models import Incident, Involvement, Punishment, Sanction
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
@@ -85,6 +85,7 @@ registry.register_widget(
         order=60,
         module="discipline",
         visible=lambda actor: actor.role in OVERSEERS,
+        orders=orders_for(({Role.EDUCATION}, 5)),
         cache_for=60,
         changes_with=("discipline.",),
     )
@@ -98,6 +99,7 @@ registry.register_widget(
         order=61,
         module="discipline",
         visible=lambda actor: actor.role in OVERSEERS,
+        orders=orders_for(({Role.EDUCATION}, 6)),
         cache_for=60,
         changes_with=("discipline.",),
     )

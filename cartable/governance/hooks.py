@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.core import authz, registry
 from cartable.core.authz import Action
+from cartable.directory.models import Role, orders_for
 
 
 def _manages(actor) -> bool:
@@ -17,5 +18,26 @@ registry.register_menu(
         url_name="governance:modules",
         order=90,
         visible=_manages,
+    )
+)
+
+
+def _tasks(actor) -> dict | None:
+    from cartable.governance.queries import admin_tasks
+
+    return admin_tasks(actor)
+
+
+registry.register_widget(
+    registry.Widget(
+        key="governance.tasks",
+        title=_("Administration de l'établissement"),
+        template="governance/widgets/tasks.html",
+        context=_tasks,
+        order=30,
+        visible=_manages,
+        orders=orders_for(({Role.ESTABLISHMENT_ADMIN}, 1)),  # her day's work: first on her dashboard
+        cache_for=60,  # activations are audited writes, which forget every copy at once
+        changes_with=("accounts.activate", "accounts.deactivate", "directory.", "governance."),
     )
 )

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core import registry
+from cartable.core import authz, registry
 from cartable.directory.models import Role
 from cartable.grades.models import CompetencyAssessment, Evaluation, Mark
 
@@ -53,8 +53,9 @@ registry.personal_data(
 )
 
 
-def _teaches_or_directs(actor) -> bool:
-    return actor.role in (Role.TEACHER, Role.DIRECTION, Role.ESTABLISHMENT_ADMIN, Role.REGIONAL_ADMIN)
+def _opens_grades(actor) -> bool:
+    """The entry shows exactly when its page opens (the region has no establishment's grades to open)."""
+    return authz.can(actor, "grades.open", None)
 
 
 def _follows_grades(actor) -> bool:
@@ -68,7 +69,7 @@ registry.register_menu(
         url_name="grades:index",
         order=40,
         module="grades",
-        visible=_teaches_or_directs,
+        visible=_opens_grades,
     )
 )
 registry.register_menu(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import authz, registry
-from cartable.directory.models import Role
+from cartable.directory.models import Role, orders_for
 from cartable.homework.models import (
     Attachment,
     Feedback,
@@ -163,10 +163,11 @@ def _log_to_fill(actor):
 registry.register_widget(
     registry.Widget(
         key="homework.to_correct",
+        orders=orders_for(({Role.TEACHER}, 1)),  # the teacher's day: hand-ins to correct, roll calls, the log
         title=_("Copies à corriger"),
         template="homework/widgets/to_correct.html",
         context=_to_correct,
-        order=3,
+        order=40,
         module="homework",
         visible=_writes_log,
         cache_for=60,
@@ -176,10 +177,11 @@ registry.register_widget(
 registry.register_widget(
     registry.Widget(
         key="homework.log_to_fill",
+        orders=orders_for(({Role.TEACHER}, 3)),
         title=_("Cahier de textes à remplir"),
         template="homework/widgets/log_to_fill.html",
         context=_log_to_fill,
-        order=4,
+        order=40,
         module="homework",
         visible=_writes_log,
         cache_for=60,

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core import registry
+from cartable.core import authz, registry
 from cartable.messaging.models import Folder, MailboxEntry, Message, Report
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
@@ -17,6 +17,40 @@ registry.register_module(
 )
 registry.register_menu(
     registry.MenuEntry(key="messaging", label=_("Messagerie"), url_name="messaging:inbox", order=25, module="messaging")
+)
+
+
+def _write_links(actor, person_ids: list[int]) -> dict[int, str]:
+    """« Écrire » beside the people the rules let the actor write to (the rules' queries, once for all)."""
+    from django.urls import reverse
+
+    from cartable.messaging.rules import Explainer
+
+    if actor.user_id is None:
+        return {}
+    decide = Explainer(actor, person_ids)
+    compose = reverse("messaging:compose")
+    return {pk: f"{compose}?a={pk}" for pk in person_ids if decide(pk).allowed}
+
+
+registry.register_person_link(
+    registry.PersonLink(key="messaging.write", label=_("Écrire"), links=_write_links, module="messaging")
+)
+
+
+def _edits_rules(actor) -> bool:
+    return actor.establishment is not None and authz.can(actor, "messaging.edit_rules", actor.establishment)
+
+
+registry.register_menu(
+    registry.MenuEntry(
+        key="messaging.rules",
+        label=_("Règles de communication"),
+        url_name="messaging:rules",
+        order=92,
+        module="messaging",
+        visible=_edits_rules,
+    )
 )
 registry.register_notification_kind(
     registry.NotificationKind(key="messaging.message", label=_("Nouveau message"), default_channels=("in_app", "email"))

@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Membership, Role, User
+from cartable.directory.queries import person_matches, subjects_named, teaching_of
 from cartable.messaging import audiences, policies
 from cartable.messaging.models import Attachment, Folder, MailboxEntry, Message, Reach, Report
 from cartable.messaging.rules import (
+    PLURAL,
     RULE_ROLES,
     Decision,
     Explainer,
@@ -127,27 +129,33 @@ class Candidate:
     decision: Decision | None  # None for a group
     person_id: int | None = None
     selected: bool = False
+    teaching: str = ""  # what a teacher teaches: « Mathématiques — 5e A, 4e B »
 
 
 def picker(
     actor: Actor, *, search: str = "", selected: Sequence[str] = (), replying_to: int | None = None
 ) -> list[Candidate]:
     """What the recipient picker shows: the choices already made, then the groups and the people of the
-    actor's establishments matching the search, each person with the rules' decision and its reason.
-    About ten queries, whatever the number of people."""
+    actor's establishments matching the search (by name, or by a subject they teach: « maths »), each person
+    with what they teach, the rules' decision and its reason. About ten queries whatever the number of
+    people, and two more when searching or choosing (the subjects the words name, what the people teach)."""
     selected = list(dict.fromkeys(selected))
     groups = audiences.offered(actor)
     words = search.split()[:4]
     chosen_people = [int(v[2:]) for v in selected if v.startswith("u:") and v[2:].isdigit()]
     people_ids: list[int] = []
+    establishments = sorted(actor.establishment_ids)
     if words:
-        here = current(Membership.objects.filter(establishment_id__in=list(actor.establishment_ids)))
+        here = current(Membership.objects.filter(establishment_id__in=establishments))
         people = User.objects.filter(pk__in=here.values("person_id"), is_active=True).exclude(pk=actor.user_id)
+        subjects = subjects_named(establishments, words)
         for word in words:
-            people = people.filter(Q(last_name__icontains=word) | Q(first_name__icontains=word))
+            people = people.filter(person_matches(word, subjects.get(word, ())))
         people_ids = list(people.order_by("last_name", "first_name", "id").values_list("pk", flat=True)[:PICKER_MAX])
     explainer = Explainer(actor, set(people_ids) | set(chosen_people), replying_to=replying_to)
     roles_here = explainer.facts
+    shown = set(people_ids) | set(chosen_people)
+    teaching = {pk: " ; ".join(lines) for pk, lines in teaching_of(shown, establishments).items()} if shown else {}
     result: list[Candidate] = []
     by_key = {g.value: g for g in groups}
     for value in selected:
@@ -157,8 +165,9 @@ def picker(
             pid = int(value[2:])
             decision = explainer(pid)
             if decision.allowed:
+                detail = _role_detail(roles_here[pid])
                 result.append(
-                    Candidate(value, roles_here[pid].name, _role_detail(roles_here[pid]), decision, pid, True)
+                    Candidate(value, roles_here[pid].name, detail, decision, pid, True, teaching.get(pid, ""))
                 )
     if words:
         lowered = [w.lower() for w in words]
@@ -172,7 +181,8 @@ def picker(
             # the picker is no wider a window on the establishment than the annuaire.
             if value not in selected and (decision.allowed or explainer.shows(pid)):
                 facts = roles_here[pid]
-                result.append(Candidate(value, facts.name, _role_detail(facts), decision, pid))
+                detail = _role_detail(facts)
+                result.append(Candidate(value, facts.name, detail, decision, pid, teaching=teaching.get(pid, "")))
     return result
 
 
@@ -221,19 +231,18 @@ def rule_table(establishment_id: int) -> list[tuple[str, list[Cell]]]:
 
 
 def rule_grid(establishment_id: int, proposed: dict[tuple[str, str], str]) -> list[tuple[str, list[Cell]]]:
-    """The rule table as the rules page shows it: each cell with its labels, its choices and the value
-    proposed in a simulation (the current one when none is)."""
-    table = rule_table(establishment_id)
-    for _author, cells in table:
+    """The rule table as the rules page shows it, one block per author role (« Les élèves écrivent… »), each
+    cell with its labels (« aux parents »), its choices and the value proposed in a simulation (the current
+    one when none is)."""
+    grid = []
+    for _author, cells in rule_table(establishment_id):
         for cell in cells:
             cell.proposed = proposed.get((cell.author_role, cell.recipient_role), cell.reach)
             cell.options = [(value, str(Reach(value).label)) for value in cell.choices]
             cell.reach_label = str(Reach(cell.reach).label)
-            cell.cell_label = _("%(authors)s vers %(recipients)s") % {
-                "authors": Role(cell.author_role).label,
-                "recipients": Role(cell.recipient_role).label,
-            }
-    return table
+            cell.cell_label = _("aux %(recipients)s") % {"recipients": PLURAL[cell.recipient_role]}
+        grid.append((_("Les %(authors)s écrivent…") % {"authors": PLURAL[cells[0].author_role]}, cells))
+    return grid
 
 
 def rule_roles() -> list[tuple[str, str]]:

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
-from cartable.directory.models import Role
+from cartable.directory.models import Role, orders_for
 from cartable.timetable.models import LessonChange
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
@@ -58,6 +58,7 @@ registry.register_widget(
         visible=lambda actor: actor.role in OWN_LESSONS,
         cache_for=60,
         changes_with=("timetable.",),
+        orders=orders_for(({Role.TEACHER}, 4)),  # after the roll calls and the hand-ins to correct
     )
 )
 registry.register_data_provider(

@@ -101,7 +101,7 @@ def test_the_administrator_simulates_then_applies_a_rule(page, school):
     saving applies it."""
     log_in(page, "julie.moreau")
     visit(page, "/messagerie/regles/")
-    page.get_by_label("Élève vers Élève").select_option("none")
+    page.get_by_role("group", name="Les élèves écrivent…").get_by_label("aux élèves").select_option("none")
     with follow(page):
         page.get_by_role("button", name="Simuler").click()
     expect(page.get_by_role("heading", name="Simulation (rien n'est enregistré)")).to_be_visible()
