@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from cartable.attendance.actions import ensure_default_reasons
 from cartable.attendance.models import Absence, AbsenceReason, Justification
-from tests.support.browser import SCREENSHOTS, assert_accessible, log_in, visit
+from tests.support.browser import PASSWORD, SCREENSHOTS, assert_accessible, log_in, visit
 from tests.support.phone import (
     DESKTOP,
     PHONE,
@@ -211,6 +211,28 @@ def test_the_content_starts_in_the_first_third_of_a_phone_screen(page, username)
     page.keyboard.press(" ")
     expect(main_menu).to_be_visible()
     expect(main_menu.get_by_role("link", name="Tableau de bord")).to_have_attribute("aria-current", "page")
+
+
+def test_the_menu_button_works_without_javascript(browser, live_server, school):
+    """With scripts off, Claire signs in on a 360 px phone and the « Menu » button still opens and closes the
+    menu (a <details> read by CSS). axe-core needs scripts: these pages are audited with them elsewhere."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport=PHONE, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/comptes/connexion/")
+        page.get_by_label("Identifiant", exact=True).fill("claire.martin")
+        page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Claire")
+        main_menu = page.get_by_role("navigation", name="Menu principal")
+        expect(main_menu).to_be_hidden()
+        page.get_by_text("Menu", exact=True).click()
+        expect(main_menu).to_be_visible()
+        expect(page.get_by_role("navigation", name="Mon compte")).to_be_visible()
+        page.get_by_text("Menu", exact=True).click()
+        expect(main_menu).to_be_hidden()
+    finally:
+        context.close()
 
 
 def test_the_desktop_keeps_its_menu(page):
