@@ -201,6 +201,10 @@ def test_the_content_starts_in_the_first_third_of_a_phone_screen(page, username)
     for _ in range(2):
         page.keyboard.press("Tab")
     expect(button).to_be_focused()
+    outline = button.evaluate(
+        "el => [getComputedStyle(el).outlineStyle, parseFloat(getComputedStyle(el).outlineWidth)]"
+    )
+    assert outline[0] != "none" and outline[1] >= 2, f"no visible focus on the « Menu » button: {outline}"
     page.keyboard.press("Enter")
     expect(main_menu).to_be_visible()
     page.keyboard.press("Tab")
