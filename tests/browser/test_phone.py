@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from cartable.attendance.actions import ensure_default_reasons
 from cartable.attendance.models import Absence, AbsenceReason, Justification
+from cartable.grades.models import Evaluation
 from tests.support.browser import PASSWORD, SCREENSHOTS, assert_accessible, log_in, visit
 from tests.support.phone import (
     DESKTOP,
@@ -271,3 +272,43 @@ def test_every_page_of_the_menu_fits_a_phone_and_its_wide_tables_say_so(page, sc
         visit(page, href)
         assert_no_sideways_scroll(page)
         scroll_boxes(page)
+
+
+@pytest.mark.parametrize(
+    ("username", "url", "overflows"),
+    [
+        ("paul.dupont", "/notes/classe/{five_a}/", True),  # the gradebook
+        ("paul.dupont", "/notes/evaluation/{evaluation}/", False),  # the mark grid, three students
+        ("paul.dupont", "/notes/classe/{five_a}/competences/", False),
+        ("paul.dupont", "/bulletins/saisie/{five_a}/{period}/{maths}/", True),  # the appreciations grid
+        ("nadia.petit", "/vie-scolaire/statistiques/", True),
+        ("nadia.petit", "/vie-scolaire/eleves/{lucas}/", False),  # cards
+        ("julie.moreau", "/messagerie/regles/", True),
+    ],
+)
+def test_the_wide_tables_of_staff_pages_scroll_in_their_box_and_say_so(
+    page, school, settings, tmp_path, username, url, overflows
+):
+    """The gradebook, the mark grid, the appreciations grid, the statistics...: at 360 px the page does not
+    scroll sideways, and each table box that overflows shows the hint and is a named tab stop."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    add_marks_and_absences(school)
+    kit = school.college
+    five_a = kit.classes["5e A"]
+    evaluation = Evaluation.objects.filter(school_class=five_a, subject=kit.subjects["MATH"]).order_by("pk").first()
+    ids = {
+        "five_a": five_a.pk,
+        "period": kit.periods[0].pk,
+        "maths": kit.subjects["MATH"].pk,
+        "lucas": school["lucas.martin"].pk,
+        "evaluation": evaluation.pk,
+    }
+    page.set_viewport_size(PHONE)
+    log_in(page, username)
+    visit(page, url.format(**ids))
+    assert_no_sideways_scroll(page)
+    boxes = scroll_boxes(page)
+    assert any(box["overflows"] for box in boxes) is overflows, boxes
+    if overflows:
+        expect(page.get_by_text("Faites défiler le tableau →").first).to_be_visible()
+    screenshot(page, "wide-" + url.strip("/").replace("/", "-").replace("{", "").replace("}", ""))
