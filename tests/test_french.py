@@ -4,7 +4,13 @@ Emoji that need an emoji font, elision before a name, the date styles, role titl
 """
 
 import re
+import socket
 from pathlib import Path
+
+import gunicorn.util
+
+from cartable.core import gunicorn_conf
+from tests.support.personas import PersonaTestCase
 
 ROOT = Path(__file__).resolve().parents[1] / "cartable"
 
@@ -35,3 +41,42 @@ def test_no_emoji_that_needs_an_emoji_font():
         if EMOJI_PRESENTATION.search(line)
     ]
     assert not found, "emoji that render as an empty box without an emoji font:\n" + "\n".join(found)
+
+
+class LongSearchTests(PersonaTestCase):
+    """A 5,000-character search answers the usual French page, the search cut and the cut said."""
+
+    def test_the_annuaire_cuts_a_long_search_and_says_so(self):
+        self.login("paul.dupont")
+        response = self.client.get("/annuaire/", {"q": "dupont" + "x" * 5000})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Votre recherche a été raccourcie à ses 100 premiers caractères.")
+        field = re.search(r'id="people-q" name="q" value="([^"]*)"', response.content.decode())
+        self.assertEqual(field.group(1), ("dupont" + "x" * 5000)[:100])
+
+    def test_the_mailbox_cuts_a_long_search_and_says_so(self):
+        self.login("paul.dupont")
+        response = self.client.get("/messagerie/", {"q": "y" * 5000})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "raccourcie à ses 200 premiers caractères")
+
+    def test_a_short_search_says_nothing(self):
+        self.login("paul.dupont")
+        response = self.client.get("/annuaire/", {"q": "dupont"})
+        self.assertNotContains(response, "raccourcie")
+
+
+def test_gunicorn_lets_a_5000_character_search_through_and_answers_longer_lines_in_french():
+    """The request line of a 5,000-character search fits gunicorn's limit; a longer one gets a French 414."""
+    line = "GET /annuaire/?q=" + "x" * 5000 + " HTTP/1.1"
+    assert gunicorn_conf.limit_request_line >= len(line)
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        gunicorn.util.write_error(ours, 414, "URI Too Long", "Request Line is too large (9000 > 8190)")
+        answer = theirs.recv(65536).decode("utf-8")
+    head, body = answer.split("\r\n\r\n", 1)
+    assert head.startswith("HTTP/1.1 414 ")
+    assert f"Content-Length: {len(body.encode())}" in head
+    assert "charset=utf-8" in head
+    assert '<html lang="fr">' in body and "Adresse trop longue" in body
+    assert "Request Line is too large" not in body
