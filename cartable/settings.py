@@ -132,6 +132,8 @@ TEMPLATES = [
                 "cartable.core.context_processors.navigation",
                 "cartable.accounts.context_processors.preferences",
             ],
+            # The date styles (core/dates.py) in every template without a {% load %}.
+            "builtins": ["cartable.core.templatetags.dates"],
         },
     },
 ]

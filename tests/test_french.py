@@ -3,13 +3,17 @@
 Emoji that need an emoji font, elision before a name, the date styles, role titles by gender, rooms.
 """
 
+import datetime as dt
 import re
 import socket
 from pathlib import Path
 
 import gunicorn.util
+from django.template import Context, Template
+from django.test import SimpleTestCase
+from django.utils import dateformat, timezone, translation
 
-from cartable.core import gunicorn_conf
+from cartable.core import dates, gunicorn_conf
 from tests.support.personas import PersonaTestCase
 
 ROOT = Path(__file__).resolve().parents[1] / "cartable"
@@ -80,3 +84,60 @@ def test_gunicorn_lets_a_5000_character_search_through_and_answers_longer_lines_
     assert "charset=utf-8" in head
     assert '<html lang="fr">' in body and "Adresse trop longue" in body
     assert "Request Line is too large" not in body
+
+
+# --- Dates: one style per use, from core/dates.py --------------------------------------------------------
+
+class DateStyleTests(SimpleTestCase):
+    """Each style in French and in English, with the year shown or not by the school year."""
+
+    def setUp(self):
+        self.today = timezone.localdate()
+        start, _end = dates.school_year(self.today)
+        # A Thursday 3rd of the current school year's December (a fixed weekday: found, not hard-coded).
+        self.this_year = dt.date(start.year, 12, 3)
+        self.last_year = dt.date(start.year - 1, 12, 3)
+        self.moment = timezone.make_aware(dt.datetime.combine(self.this_year, dt.time(10, 5)))
+
+    def weekday(self, day, language):
+        with translation.override(language):
+            return dateformat.format(day, "l")
+
+    def test_french(self):
+        year = self.this_year.year
+        with translation.override("fr"):
+            self.assertEqual(dates.date_court(self.this_year), "3 déc.")
+            self.assertEqual(dates.date_court(self.last_year), f"3 déc. {year - 1}")
+            self.assertEqual(dates.date_court(self.this_year.replace(month=9, day=1)), "1er sept.")
+            self.assertEqual(dates.date_long(self.this_year), f"{self.weekday(self.this_year, 'fr')} 3 décembre {year}")
+            self.assertEqual(dates.date_jour(self.this_year), f"{self.weekday(self.this_year, 'fr')} 3 décembre")
+            self.assertEqual(dates.date_mois(self.this_year), f"décembre {year}")
+            self.assertEqual(dates.date_heure_court(self.moment), "3 déc., 10:05")
+            self.assertEqual(
+                dates.date_heure_long(self.moment), f"{self.weekday(self.this_year, 'fr')} 3 décembre {year} à 10:05"
+            )
+            self.assertEqual(dates.date_iso(self.moment), self.this_year.isoformat())
+            self.assertEqual(dates.date_court(None), "")
+
+    def test_english(self):
+        year = self.this_year.year
+        with translation.override("en"):
+            self.assertEqual(dates.date_court(self.this_year), "3 Dec")
+            self.assertEqual(dates.date_court(self.last_year), f"3 Dec {year - 1}")
+            self.assertEqual(dates.date_long(self.this_year), f"{self.weekday(self.this_year, 'en')} 3 December {year}")
+            self.assertEqual(
+                dates.date_heure_long(self.moment), f"{self.weekday(self.this_year, 'en')} 3 December {year} at 10:05"
+            )
+
+    def test_templates_have_the_filters_without_loading_them(self):
+        with translation.override("fr"):
+            rendered = Template("{{ d|date_court }} · {{ m|date_heure_long }} · {{ m|datetime_iso }}").render(
+                Context({"d": self.last_year, "m": self.moment})
+            )
+            self.assertIn(f"3 déc. {self.last_year.year}", rendered)
+            self.assertIn("à 10:05", rendered)
+            self.assertIn(timezone.localtime(self.moment).isoformat(), rendered)
+
+    def test_the_school_year_runs_from_september_to_august(self):
+        self.assertEqual(dates.school_year(dt.date(2031, 8, 31)), (dt.date(2030, 9, 1), dt.date(2031, 8, 31)))
+        self.assertEqual(dates.school_year(dt.date(2031, 9, 1)), (dt.date(2031, 9, 1), dt.date(2032, 8, 31)))
