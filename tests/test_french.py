@@ -88,6 +88,21 @@ def test_gunicorn_lets_a_5000_character_search_through_and_answers_longer_lines_
 
 # --- Dates: one style per use, from core/dates.py --------------------------------------------------------
 
+TEMPLATES = [path for path in ROOT.rglob("templates/**/*") if path.is_file()]
+RAW_DATE_FORMAT = re.compile(r"""\|date\b|\|time:(["'])(?!H:i\1)|\{% now """)
+
+
+def test_no_template_writes_a_date_format_of_its_own():
+    """Templates use the named styles (``|date_long``...), never ``|date:"..."``: core/dates.py has them all."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}"
+        for path in TEMPLATES
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if RAW_DATE_FORMAT.search(line)
+    ]
+    assert not found, "raw date formats (use a style of core/dates.py):\n" + "\n".join(found)
+
+
 class DateStyleTests(SimpleTestCase):
     """Each style in French and in English, with the year shown or not by the school year."""
 
