@@ -132,8 +132,13 @@ TEMPLATES = [
                 "cartable.core.context_processors.navigation",
                 "cartable.accounts.context_processors.preferences",
             ],
-            # The date styles (core/dates.py) in every template without a {% load %}.
-            "builtins": ["cartable.core.templatetags.dates"],
+            # In every template, no {% load %}: the date styles (core/dates.py), the elision (core/french.py), the
+            # role titles by gender (directory/titles.py).
+            "builtins": [
+                "cartable.core.templatetags.dates",
+                "cartable.core.templatetags.french",
+                "cartable.directory.templatetags.roles",
+            ],
         },
     },
 ]

@@ -11,9 +11,12 @@ from pathlib import Path
 import gunicorn.util
 from django.template import Context, Template
 from django.test import SimpleTestCase
+from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 
-from cartable.core import dates, gunicorn_conf
+from cartable.core import dates, french, gunicorn_conf
+from cartable.directory.models import Role, User
+from cartable.directory.titles import role_title
 from tests.support.personas import PersonaTestCase
 
 ROOT = Path(__file__).resolve().parents[1] / "cartable"
@@ -103,6 +106,23 @@ def test_no_template_writes_a_date_format_of_its_own():
     assert not found, "raw date formats (use a style of core/dates.py):\n" + "\n".join(found)
 
 
+# Python writes dates for people through core.dates too; only data files keep their own numeric form.
+PYTHON_DATE_FORMAT = re.compile(r"""strftime\(["']%[dA]|date_format\(""")
+DATA_FILES = {"grades/exports.py", "reportcards/queries.py"}  # CSV columns, the PDF's birth date (dd/mm/yyyy)
+
+
+def test_notices_and_messages_write_dates_through_the_styles():
+    """No notice, message or label formats a date itself (``strftime("%d/%m/%Y")``, ``date_format``)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()[:100]}"
+        for path in ROOT.rglob("*.py")
+        if str(path.relative_to(ROOT)) not in DATA_FILES
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if PYTHON_DATE_FORMAT.search(line)
+    ]
+    assert not found, "dates formatted outside core/dates.py:\n" + "\n".join(found)
+
+
 class DateStyleTests(SimpleTestCase):
     """Each style in French and in English, with the year shown or not by the school year."""
 
@@ -156,3 +176,105 @@ class DateStyleTests(SimpleTestCase):
     def test_the_school_year_runs_from_september_to_august(self):
         self.assertEqual(dates.school_year(dt.date(2031, 8, 31)), (dt.date(2030, 9, 1), dt.date(2031, 8, 31)))
         self.assertEqual(dates.school_year(dt.date(2031, 9, 1)), (dt.date(2031, 9, 1), dt.date(2032, 8, 31)))
+
+
+# --- Elision: « d'Emma », « d'Inès », never « de Emma » -----------------------------------------------------
+
+
+class ElisionTests(SimpleTestCase):
+    def test_the_rule(self):
+        with translation.override("fr"):
+            for name, expected in [
+                ("Lucas", "de Lucas"),
+                ("Emma", "d'Emma"),
+                ("Inès", "d'Inès"),
+                ("Émilie Durand", "d'Émilie Durand"),
+                ("Hugo", "d'Hugo"),  # a mute h listed
+                ("Hamid", "de Hamid"),  # any other h is left alone
+                ("Yves", "d'Yves"),
+                ("Yanis", "de Yanis"),
+                ("Anglais", "d'Anglais"),
+                ("août 2027", "d'août 2027"),
+                ("3e A", "de 3e A"),
+                ("onze", "de onze"),
+            ]:
+                self.assertEqual(french.de(name), expected, name)
+            self.assertEqual(french.de(""), "")
+
+    def test_another_language_keeps_the_name_for_its_own_grammar(self):
+        with translation.override("en"):
+            self.assertEqual(french.de("Emma"), "Emma")
+
+    def test_the_template_filter(self):
+        with translation.override("fr"):
+            rendered = Template(
+                "{% load i18n %}{% blocktranslate with name=n|de %}Dossier {{ name }}{% endblocktranslate %}"
+            )
+            # the name stays escaped (it is data), the apostrophe with it
+            self.assertEqual(rendered.render(Context({"n": "Inès"})), "Dossier d&#x27;Inès")
+
+
+class ElisionPageTests(PersonaTestCase):
+    """The personas whose first names start with a vowel, Inès and Emma, read right on the pages naming them."""
+
+    def assertElided(self, response, right: str, wrong: str):
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, right.replace("'", "&#x27;"))
+        self.assertNotContains(response, wrong)
+
+    def test_the_cpe_opens_ines_file(self):
+        self.login("nadia.petit")
+        response = self.client.get(reverse("attendance:student", args=[self.people["ines.girard"].pk]))
+        self.assertElided(response, "Dossier d'Inès Girard", "de Inès")
+
+    def test_her_father_reads_her_absences(self):
+        self.login("thomas.girard")
+        self.assertElided(self.client.get(reverse("attendance:family")), "Absences et retards d'Inès", "de Inès")
+
+    def test_the_teacher_opens_ines_timetable(self):
+        self.login("sophie.bernard")
+        response = self.client.get(reverse("timetable:student", args=[self.people["ines.girard"].pk]))
+        self.assertElided(response, "Emploi du temps d'Inès Girard", "de Inès")
+
+
+# --- Role titles by gender where it is known -----------------------------------------------------------------
+
+
+class RoleTitleTests(PersonaTestCase):
+    """« Enseignante », « Administratrice ENT » for a woman; the usual form for a man or an unknown gender."""
+
+    def test_the_function(self):
+        sophie, paul, lucas = (self.people[u] for u in ("sophie.bernard", "paul.dupont", "lucas.martin"))
+        unknown = User(username="x", title="")
+        with translation.override("fr"):
+            self.assertEqual(role_title(Role.TEACHER, sophie), "Enseignante")
+            self.assertEqual(role_title(Role.TEACHER, paul), "Enseignant")
+            self.assertEqual(role_title(Role.TEACHER, unknown), "Enseignant")
+            self.assertEqual(role_title(Role.ESTABLISHMENT_ADMIN, self.people["julie.moreau"]), "Administratrice ENT")
+            self.assertEqual(role_title(Role.GUARDIAN, self.people["claire.martin"]), "Responsable légale")
+            self.assertEqual(role_title(Role.GUARDIAN, self.people["thomas.girard"]), "Responsable légal")
+            self.assertEqual(role_title(Role.STUDENT, lucas), "Élève")
+            self.assertEqual(role_title(Role.EDUCATION, self.people["nadia.petit"]), "Vie scolaire")
+        with translation.override("en"):
+            self.assertEqual(role_title(Role.TEACHER, sophie), "Teacher")
+
+    def test_the_header_and_the_role_switcher_say_enseignante(self):
+        self.login("sophie.bernard")
+        page = self.client.get(reverse("dashboard:home")).content.decode()
+        self.assertRegex(page, r'<span class="who-role">Enseignante ·')
+        self.assertRegex(page, r"<option [^>]*>Enseignante — Collège")
+        self.assertRegex(page, r"<option [^>]*>Responsable légale — Collège")
+
+    def test_a_man_and_a_person_without_civility_keep_the_usual_form(self):
+        self.login("paul.dupont")
+        self.assertContains(self.client.get(reverse("dashboard:home")), '<span class="who-role">Enseignant ·')
+        self.login("lucas.martin")
+        self.assertContains(self.client.get(reverse("dashboard:home")), '<span class="who-role">Élève ·')
+
+    def test_the_annuaire_gives_a_woman_without_a_job_title_her_title(self):
+        julie = self.people["julie.moreau"]
+        julie.memberships.update(job_title="")
+        self.login("marc.leroy")
+        response = self.client.get(reverse("directory:people"), {"q": "Moreau"})
+        self.assertContains(response, "<td>Administratrice ENT</td>", html=False)
+        self.assertNotContains(response, "<td>Administrateur ENT</td>")

@@ -31,7 +31,7 @@ from cartable.attendance.models import (
     built_in_reasons,
 )
 from cartable.attendance.policies import is_life_staff, may_call
-from cartable.core import audit, authz, erasure, uploads
+from cartable.core import audit, authz, erasure, french, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory.actor import Actor
@@ -357,7 +357,7 @@ def notify_unexplained_absences(now: dt.datetime | None = None) -> int:
         notify(
             recipients=guardians.get(absence.student_id, []),
             kind="attendance.absence",
-            title=_("Absence de %(name)s") % {"name": absence.student.first_name},
+            title=_("Absence %(name)s") % {"name": french.de(absence.student.first_name)},
             body=_("%(name)s est absent(e) depuis %(time)s aujourd'hui. Merci de justifier cette absence.")
             % {"name": absence.student.first_name, "time": local.strftime("%H:%M")},
             url=reverse("attendance:absence", args=[absence.pk]),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.attendance.models import BUILT_IN_PREFIX, AbsenceReason, BuiltInReason, State, Status, built_in_reasons
-from cartable.core import uploads
+from cartable.core import french, uploads
 
 MAX_LATE_MINUTES = 240
 
@@ -32,7 +32,7 @@ class RollCallForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             self.fields[f"minutes_{student.pk}"] = forms.IntegerField(
-                label=_("Minutes de retard de %(name)s") % {"name": student.display_name},
+                label=_("Minutes de retard %(name)s") % {"name": french.de(student.display_name)},
                 min_value=1,
                 max_value=MAX_LATE_MINUTES,
                 required=False,

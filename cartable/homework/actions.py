@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, erasure, notify, uploads
+from cartable.core import audit, authz, dates, erasure, notify, uploads
 from cartable.core.authz import Action
 from cartable.core.richtext import sanitize
 from cartable.directory.actor import Actor, current
@@ -336,7 +336,7 @@ def _announce(items: list[Homework], kind: str) -> None:
             title = _("Nouveau travail en %(subject)s : %(title)s") % {"subject": subject, "title": item.title}
         else:
             title = _("Travail modifié en %(subject)s : %(title)s") % {"subject": subject, "title": item.title}
-        body = _("Pour le %(date)s.") % {"date": item.due_date.strftime("%d/%m/%Y")}
+        body = _("Pour le %(date)s.") % {"date": dates.date_long(item.due_date)}
         notify.notify(
             recipients=recipients,
             kind=kind,

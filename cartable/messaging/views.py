@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from cartable.core import authz, uploads
+from cartable.core import authz, french, uploads
 from cartable.core.authz import Action
 from cartable.core.http import search_query
 from cartable.core.views import require_module
@@ -205,7 +205,7 @@ def _prefill(request, actor: Actor, writing: Writing) -> tuple[dict[str, str], l
             keys += [f"u:{pid}" for pid in others if f"u:{pid}" not in keys]
         return {"subject": subject}, keys
     if forward_of is not None:
-        quoted = _("<p>---- Message transféré de %(name)s ----</p>") % {"name": forward_of.sender.display_name}
+        quoted = _("<p>---- Message transféré %(name)s ----</p>") % {"name": french.de(forward_of.sender.display_name)}
         return {"subject": _("TR : %(s)s") % {"s": forward_of.subject}, "body": quoted + forward_of.body}, []
     person = request.GET.get("a", "")
     return {}, [f"u:{person}"] if person.isdigit() else []

@@ -11,11 +11,11 @@ from django.db import models as django_models
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, erasure
+from cartable.core import audit, dates, erasure
 from cartable.core.notify import notify
 from cartable.directory import queries as directory_queries
 from cartable.directory.actor import Actor, current
@@ -627,7 +627,7 @@ def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: 
         return
     when = {
         "subject": assignment.subject.name,
-        "date": formats.date_format(change.date, "l j F"),
+        "date": dates.date_jour(change.date),
         "time": start_time.strftime("%H:%M"),
     }
     if change.kind == LessonChange.Kind.CANCELLED:
