@@ -17,7 +17,9 @@ from django.utils import dateformat, timezone, translation
 from cartable.core import dates, french, gunicorn_conf
 from cartable.directory.models import Role, User
 from cartable.directory.titles import role_title
+from cartable.timetable.models import Room, room_label
 from tests.support.personas import PersonaTestCase
+from tests.support.timetable import MONDAY_A, build_timetable, iso_week
 
 ROOT = Path(__file__).resolve().parents[1] / "cartable"
 
@@ -278,3 +280,32 @@ class RoleTitleTests(PersonaTestCase):
         response = self.client.get(reverse("directory:people"), {"q": "Moreau"})
         self.assertContains(response, "<td>Administratrice ENT</td>", html=False)
         self.assertNotContains(response, "<td>Administrateur ENT</td>")
+
+
+# --- Rooms: « salle B12 », but « Salle 105 » and « Gymnase » as named ---------------------------------------
+
+
+class RoomLabelTests(PersonaTestCase):
+    def test_the_rule(self):
+        with translation.override("fr"):
+            for name, label in [
+                ("B12", "salle B12"),
+                ("105", "salle 105"),
+                ("A-204", "salle A-204"),
+                ("Salle 105", "Salle 105"),
+                ("Salle informatique", "Salle informatique"),
+                ("Gymnase", "Gymnase"),
+                ("Labo 1", "Labo 1"),
+                ("CDI", "CDI"),
+                ("", ""),
+            ]:
+                self.assertEqual(room_label(name), label, name)
+
+    def test_the_week_names_each_room_once(self):
+        timetable = build_timetable(self.school)
+        Room.objects.filter(pk=timetable["b12"].pk).update(name="Salle 105")
+        self.login("lucas.martin")
+        response = self.client.get(reverse("timetable:home"), {"semaine": iso_week(MONDAY_A)})
+        self.assertContains(response, "Salle 105")
+        self.assertNotContains(response, "salle Salle")
+        self.assertContains(response, "salle C3")

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cartable.core import authz, french
@@ -137,7 +138,7 @@ def teacher_week(request: ActorRequest, pk: int) -> HttpResponse:
 def room_week(request: ActorRequest, pk: int) -> HttpResponse:
     room = authz.access(request.actor, Room.objects.select_related("establishment"), pk, Action.VIEW)
     week = queries.week_of_room(room=room, monday=requested_monday(request))
-    title = _("Occupation de la salle %(name)s") % {"name": room.name}
+    title = _("Occupation : %(room)s") % {"room": capfirst(room.label)}
     return render_week(request, week, title=title, establishment=room.establishment)
 
 
