@@ -9,6 +9,7 @@ and epicene ones (« Élève ») do not change. The job title typed for a member
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cartable.directory.models import Membership, Role, User
@@ -29,5 +30,14 @@ def role_title(role: str, person: User | None) -> str:
 
 
 def membership_title(membership: Membership, person: User | None = None) -> str:
-    """What a membership is called beside the person's name: the job title typed, else the role's title."""
-    return membership.job_title or role_title(membership.role, person)
+    """What a membership is called beside the person's name: the job title typed, else the role's title.
+
+    A job title that is only the role's French name (« Administratrice ENT ») is shown as the role's title,
+    so that it follows the reader's language like the rest of the page."""
+    job_title = membership.job_title.strip()
+    if job_title and membership.role in Role.values:
+        with translation.override("fr"):
+            role_names = {str(Role(membership.role).label), str(FEMININE.get(membership.role, ""))}
+        if job_title in role_names:
+            job_title = ""
+    return job_title or role_title(membership.role, person)
