@@ -13,6 +13,7 @@ from django.template import Context, Template
 from django.test import SimpleTestCase
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from cartable.core import dates, french, gunicorn_conf
 from cartable.directory.models import Role, User
@@ -309,3 +310,27 @@ class RoomLabelTests(PersonaTestCase):
         self.assertContains(response, "Salle 105")
         self.assertNotContains(response, "salle Salle")
         self.assertContains(response, "salle C3")
+
+
+# --- The admin's task backend speaks French ------------------------------------------------------------------
+
+
+class TaskAdminTests(PersonaTestCase):
+    def test_the_task_results_are_labelled_in_french(self):
+        """The app, the model and the columns of django-tasks-db's admin are French (English before)."""
+        self.login("admin.region")
+        index = self.client.get(reverse("admin:index"))
+        self.assertContains(index, "Tâches en arrière-plan")
+        self.assertNotContains(index, "Tasks Database Backend")
+        DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="cartable.core.tasks.deliver_pending",
+            backend_name="default",
+            run_after=get_date_max(),  # no delay: the tests' immediate backend accepts no run_after
+        )
+        changelist = self.client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
+        self.assertEqual(changelist.status_code, 200)
+        for label in ["Résultats de tâches", "Tâche", "État", "Mise en file le", "Priorité", "File"]:
+            self.assertContains(changelist, label)
+        for english in ["Task Results", "Task name", "Enqueued at", "Queue name"]:
+            self.assertNotContains(changelist, english)
