@@ -334,3 +334,18 @@ class TaskAdminTests(PersonaTestCase):
             self.assertContains(changelist, label)
         for english in ["Task Results", "Task name", "Enqueued at", "Queue name"]:
             self.assertNotContains(changelist, english)
+
+
+class LatinTests(PersonaTestCase):
+    """The Latin group's lessons, marks and log say « Latin », not « Français »."""
+
+    def test_the_latin_lesson_is_labelled_latin(self):
+        timetable = build_timetable(self.school)
+        self.assertEqual(timetable["latin"].subject.name, "Latin")
+        self.login("lucas.martin")
+        html = self.client.get(reverse("timetable:home"), {"semaine": iso_week(MONDAY_A)}).content.decode()
+        thursday_latin = re.search(
+            r'15:45</time>.*?<p class="lesson-subject">([^<]*)</p>\s*<p class="lesson-meta">Latin 5e', html, re.S
+        )
+        self.assertIsNotNone(thursday_latin)
+        self.assertEqual(thursday_latin.group(1), "Latin")
