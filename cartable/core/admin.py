@@ -74,7 +74,7 @@ apps.get_app_config("django_tasks_database").verbose_name = _("Tâches en arriè
 DBTaskResult._meta.verbose_name = _("résultat de tâche")
 DBTaskResult._meta.verbose_name_plural = _("résultats de tâches")
 for _name, _label in TASK_FIELD_LABELS.items():
-    DBTaskResult._meta.get_field(_name).verbose_name = _label
+    DBTaskResult._meta.get_field(_name).verbose_name = _label  # type: ignore[union-attr]  # concrete fields
 
 admin.site.unregister(DBTaskResult)
 

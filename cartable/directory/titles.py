@@ -10,11 +10,12 @@ and epicene ones (« Élève ») do not change. The job title typed for a member
 from __future__ import annotations
 
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from cartable.directory.models import Membership, Role, User
 
-FEMININE = {
+FEMININE: dict[str, str | Promise] = {
     Role.GUARDIAN: _("Responsable légale"),
     Role.TEACHER: _("Enseignante"),
     Role.ESTABLISHMENT_ADMIN: _("Administratrice ENT"),
@@ -37,7 +38,7 @@ def membership_title(membership: Membership, person: User | None = None) -> str:
     job_title = membership.job_title.strip()
     if job_title and membership.role in Role.values:
         with translation.override("fr"):
-            role_names = {str(Role(membership.role).label), str(FEMININE.get(membership.role, ""))}
+            role_names = {str(Role(membership.role).label), str(FEMININE.get(membership.role) or "")}
         if job_title in role_names:
             job_title = ""
     return job_title or role_title(membership.role, person)
