@@ -15,7 +15,7 @@ style                  French                                 where
 ``date_heure_long``    « jeudi 3 décembre 2026 à 10:00 »      a moment on its own or in a sentence
 =====================  =====================================  =========================================
 
-and the parts a calendar grid or a chart needs: ``date_jour_semaine`` (« jeudi »), ``date_quantieme`` (« 3 »),
+and the parts a calendar grid or a chart needs: ``date_jour_semaine`` (« jeudi »), ``date_quantieme`` (« 3 », « 1er »),
 ``date_mois_court`` (« déc. »), and the machine forms ``date_iso`` (« 2026-12-03 », for URLs and ids) and
 ``datetime_iso`` (ISO 8601, for ``<time datetime>``). Times alone use ``|time:"H:i"``.
 
@@ -61,7 +61,7 @@ STYLES: dict[str, dict[str, str]] = {
     },
 }
 # Styles where French writes « 1er » for the first day of the month.
-ORDINAL_FIRST = {"court", "court_annee", "long", "jour", "heure_court", "heure_court_annee", "heure_long"}
+ORDINAL_FIRST = {"court", "court_annee", "long", "jour", "heure_court", "heure_court_annee", "heure_long", "quantieme"}
 
 
 def school_year(day: dt.date) -> tuple[dt.date, dt.date]:
