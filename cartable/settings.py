@@ -132,6 +132,13 @@ TEMPLATES = [
                 "cartable.core.context_processors.navigation",
                 "cartable.accounts.context_processors.preferences",
             ],
+            # In every template, no {% load %}: the date styles (core/dates.py), the elision (core/french.py), the
+            # role titles by gender (directory/titles.py).
+            "builtins": [
+                "cartable.core.templatetags.dates",
+                "cartable.core.templatetags.french",
+                "cartable.directory.templatetags.roles",
+            ],
         },
     },
 ]

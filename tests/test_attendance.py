@@ -26,7 +26,7 @@ from cartable.attendance.models import (
     Status,
 )
 from cartable.attendance.policies import may_call
-from cartable.core import authz
+from cartable.core import authz, dates
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent, Notification
 from cartable.demo.personas import enrol, person
@@ -443,6 +443,15 @@ class AbsenceCountTests(AttendanceTestCase):
         self.assertContains(response, "Voyage", status_code=400)
         self.assertFalse(Absence.objects.exists())
 
+    def test_the_counts_are_said_with_french_plurals(self):
+        """One absence today: « 1 demi-journée d'absence, dont 1 non justifiée ; 0 retard », not « 1 demi-journées »."""
+        today = timezone.localdate()
+        self.absence(start=at(today, 8), end=at(today, 9))
+        self.login("claire.martin")
+        response = self.client.get(reverse("attendance:family"))
+        self.assertContains(response, "1 demi-journée d&#x27;absence, dont 1 non justifiée ; 0 retard.")
+        self.assertNotContains(response, "1 demi-journées")
+
     def test_dates_show_the_year_when_it_is_not_this_one(self):
         """An absence of another calendar year shows its year on the family's page; one of this year does not."""
         old = timezone.localdate() - dt.timedelta(days=400)
@@ -451,9 +460,10 @@ class AbsenceCountTests(AttendanceTestCase):
         self.absence(start=at(today, 8), end=at(today, 9))
         self.login("claire.martin")
         response = self.client.get(reverse("attendance:family"))
-        self.assertContains(response, f"{old.day}/{old:%m}/{old.year} 08:00")
-        self.assertContains(response, f"{today.day}/{today:%m} 08:00")
-        self.assertNotContains(response, f"{today.day}/{today:%m}/{today.year}")
+        self.assertContains(response, dates.date_heure_court(at(old, 8)))  # « 29 oct. 2025, 08:00 »
+        self.assertIn(str(old.year), dates.date_heure_court(at(old, 8)))
+        self.assertContains(response, dates.date_heure_court(at(today, 8)))  # « 3 déc., 08:00 »
+        self.assertNotIn(str(today.year), dates.date_heure_court(at(today, 8)))
 
 
 class PageTests(AttendanceTestCase):

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -122,6 +123,15 @@ class DemoCommandTests(SimpleTestCase):
             with urllib.request.urlopen(f"{self.base}/sante/", timeout=5) as health:
                 self.assertEqual(health.status, 200)
                 self.assertEqual(health.headers["Server"], "Cartable", "the server does not announce gunicorn")
+            # A 5,000-character search passes gunicorn (to the sign-in page it leads to); a longer request line
+            # gets gunicorn's answer in French, not its raw « URI Too Long ».
+            with urllib.request.urlopen(f"{self.base}/annuaire/?q={'x' * 5000}", timeout=10) as long_search:
+                self.assertEqual(long_search.status, 200)
+                self.assertIn("Connexion", long_search.read().decode())
+            with self.assertRaises(urllib.error.HTTPError) as too_long:
+                urllib.request.urlopen(f"{self.base}/annuaire/?q={'x' * 9000}", timeout=10)
+            self.assertEqual(too_long.exception.code, 414)
+            self.assertIn("Adresse trop longue", too_long.exception.read().decode())
             url, dashboard = self.sign_in("lucas.martin", "demo")
             self.assertEqual(url, f"{self.base}/")
             # The demo's data is there: the welcome notice may already be below the newest five (the worker's

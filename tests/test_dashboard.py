@@ -10,12 +10,12 @@ class DashboardTests(PersonaTestCase):
         """Every persona sees their name, current role and establishment on the dashboard."""
         for username, role, establishment in [
             ("lucas.martin", "Élève", "Collège Louis Pasteur"),
-            ("claire.martin", "Responsable légal", "Collège Louis Pasteur"),
+            ("claire.martin", "Responsable légale", "Collège Louis Pasteur"),
             ("paul.dupont", "Enseignant", "Collège Louis Pasteur"),
             ("nadia.petit", "Vie scolaire", "Collège Louis Pasteur"),
             ("marc.leroy", "Direction", "Collège Louis Pasteur"),
-            ("julie.moreau", "Administrateur ENT", "Collège Louis Pasteur"),
-            ("admin.region", "Administrateur régional", ""),
+            ("julie.moreau", "Administratrice ENT", "Collège Louis Pasteur"),
+            ("admin.region", "Administratrice régionale", ""),
         ]:
             with self.subTest(username=username):
                 self.login(username)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.support.personas import EVERYBODY, PersonaTestCase
 
-MENU = re.compile(r'<nav class="main-nav"[^>]*>(.*?)</nav>', re.S)
+MENU = re.compile(r'<nav class="main-nav[^"]*"[^>]*>(.*?)</nav>', re.S)
 HREF = re.compile(r'href="([^"]+)"')
 WIDGET = re.compile(r'<section class="widget" aria-labelledby="widget-([^"]+)"')
 

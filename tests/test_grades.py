@@ -53,7 +53,7 @@ class GradesTestCase(PersonaTestCase):
         cls.future = timezone.now() + dt.timedelta(days=3)
         cls.math = cls.evaluation(p["paul.dupont"], "MATH", title="Fractions")
         cls.french = cls.evaluation(p["sophie.bernard"], "FRA", title="Dictée")
-        cls.latin_test = cls.evaluation(p["sophie.bernard"], "FRA", title="Déclinaisons", group=cls.latin)
+        cls.latin_test = cls.evaluation(p["sophie.bernard"], "LAT", title="Déclinaisons", group=cls.latin)
         cls.draft = cls.evaluation(p["paul.dupont"], "MATH", title="Pas encore publié", publish_at=cls.future)
         for evaluation, value in [(cls.math, "12.5"), (cls.french, "14"), (cls.latin_test, "16"), (cls.draft, "9")]:
             cls.mark(evaluation, p["lucas.martin"], value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.core.cache import cache
 from django.test import TestCase
 from django.urls import reverse
@@ -45,3 +47,12 @@ class DemoTests(TestCase):
         response = self.client.get(reverse("reportcards:download", args=[card.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertTrue(b"".join(response.streaming_content).startswith(b"%PDF-"))
+
+    def test_the_appreciations_are_varied(self):
+        """Not the same sentence for everyone: within a band of average, the wording changes by student."""
+        texts = list(SubjectAppreciation.objects.values_list("text", flat=True))
+        general = list(GeneralAppreciation.objects.values_list("text", flat=True))
+        # One sentence per band (four bands and « not enough marks ») would give five texts at most.
+        self.assertGreater(len(set(texts)), 5)
+        self.assertGreater(len(set(general)), 5)
+        self.assertLess(Counter(texts).most_common(1)[0][1], len(texts) / 5)

@@ -27,20 +27,21 @@ class PublishConfirmationTests(Flow):
         return reverse("reportcards:council", args=[self.five_a.pk, self.period.pk])
 
     def test_missing_appreciations_are_listed_per_student_and_subject(self):
-        """Lucas's card has everything but French; Léa and Zoé lack maths, French, the general appreciation
+        """Lucas's card has everything but French and Latin; Léa and Zoé lack maths, French, the general appreciation
         and the decision: the council page lists it and asks « … : publier quand même ? » with the counts."""
         self.write_all()
         self.generate()
         self.login("marc.leroy")
         page = self.client.get(self.council_url())
         missing = page.context["production"].missing
-        self.assertEqual((missing.appreciations, missing.decisions, missing.total), (7, 2, 9))
-        question = "7 appréciations manquent pour 3 élèves ; 2 décisions du conseil manquent : publier quand même ?"
+        # Lucas's French and Latin, Léa's and Zoé's maths, French and general appreciations; two decisions
+        self.assertEqual((missing.appreciations, missing.decisions, missing.total), (8, 2, 10))
+        question = "8 appréciations manquent pour 3 élèves ; 2 décisions du conseil manquent : publier quand même ?"
         self.assertContains(page, question)
         self.assertContains(page, "<strong>Martin Lucas</strong> :")
         self.assertContains(page, "appréciation de Français")
         self.assertContains(page, "appréciation de Mathématiques")
-        self.assertContains(page, 'name="confirm_missing" value="9"')
+        self.assertContains(page, 'name="confirm_missing" value="10"')
         self.assertNotContains(page, "maxlength=")  # counted, never cut silently by the browser
         self.assertContains(page, "reportcards/counter.js", count=1)
         self.assertContains(page, "<title>Conseil de classe : 5e A, 1er trimestre")
@@ -50,6 +51,9 @@ class PublishConfirmationTests(Flow):
     def test_singular_wording(self):
         """One appreciation missing for one student: no plural, no « (s) »."""
         self.write_all()
+        latin = {"school_class": self.five_a, "period": self.period, "subject": self.latin}
+        student = self.people["lucas.martin"]
+        actions.save_subject_appreciation(actor=self.actor("sophie.bernard"), **latin, student=student, text="Bien.")
         self.generate()
         missing = missing_in(ReportCard.objects.filter(student=self.people["lucas.martin"]))
         self.assertEqual(missing.question(), "1 appréciation manque pour 1 élève : publier quand même ?")
@@ -100,6 +104,9 @@ class PublishConfirmationTests(Flow):
             actions.save_subject_appreciation(actor=paul, **common, subject=self.math, student=student, text="Bien.")
             french = {"subject": self.french, "student": student}
             actions.save_subject_appreciation(actor=sophie, **common, **french, text="Bien.")
+            if username == "lucas.martin":  # the Latin group's only student among the three
+                latin = {"subject": self.latin, "student": student}
+                actions.save_subject_appreciation(actor=sophie, **common, **latin, text="Bien.")
             actions.save_general_appreciation(actor=paul, **common, student=student, text="Bon trimestre.")
             actions.record_decision(actor=marc, **common, student=student, mention="", decision="Passage.")
 
@@ -254,9 +261,10 @@ class CouncilListTests(Flow):
         self.login("marc.leroy")
         page = self.client.get(reverse("reportcards:index"))
         state = page.context["home"].states[self.five_a.pk, self.period.pk]
-        # 3 students × (maths + French) + 3 general appreciations = 9 expected; Lucas's maths and general written
-        self.assertEqual((state.appreciations, state.expected, state.decisions, state.students), (2, 9, 1, 3))
-        self.assertContains(page, "appréciations : 2 / 9")
+        # 3 students × (maths + French) + Lucas's Latin + 3 general appreciations = 10 expected; Lucas's maths
+        # and general written
+        self.assertEqual((state.appreciations, state.expected, state.decisions, state.students), (2, 10, 1, 3))
+        self.assertContains(page, "appréciations : 2 / 10")
         self.assertContains(page, "décisions : 1 / 3")
         self.assertContains(page, "pas encore produits")
         self.assertContains(page, "non publiés")

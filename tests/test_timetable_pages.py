@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 
+from cartable.core.dates import date_court
 from cartable.core.models import AuditEvent, Notification
 from cartable.directory.models import Group
 from cartable.timetable.models import LessonChange, NonSchoolDay, Slot, TimetableSettings
@@ -57,7 +57,7 @@ class WeekPageTests(TimetableCase):
         self.assertContains(response, "Pas de cours : Journée pédagogique")
         friday = MONDAY_A + dt.timedelta(days=4)
         with translation.override("fr"):
-            title = f"Semaine du {date_format(MONDAY_A, 'j F')} au {date_format(friday, 'j F Y')}"
+            title = f"Semaine du {date_court(MONDAY_A)} au {date_court(friday)}"
         self.assertContains(response, title)
         self.assertContains(response, f"?semaine={iso_week(MONDAY_A - dt.timedelta(days=7))}")
         self.assertContains(response, f"?semaine={iso_week(MONDAY_B)}")

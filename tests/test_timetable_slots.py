@@ -293,7 +293,7 @@ class RoomActionTests(SlotCase):
 
     def test_a_room_used_by_lessons_cannot_be_deleted(self):
         """B12 hosts Monday's maths: refused, naming the lesson; an unused room goes."""
-        with self.assertRaisesMessage(ValidationError, "La salle B12 sert à des cours"):
+        with self.assertRaisesMessage(ValidationError, "« B12 » sert à des cours"):
             actions.delete_room(actor=self.actor("marc.leroy"), room=self.tt["b12"])
         self.assertTrue(Room.objects.filter(pk=self.tt["b12"].pk).exists())
         empty = Room.objects.create(establishment=self.college, name="Vide")

@@ -111,7 +111,7 @@ class CheckTests(PersonaTestCase):
         self.assertEqual((warning.tests, warning.minutes), (1, 20))
         self.assertEqual(
             {(i.subject, i.title, i.teacher) for i in warning.items},
-            {("Français", "Déclinaisons", "Mme Sophie Bernard"), ("Français", "Dictée", "Mme Sophie Bernard")},
+            {("Latin", "Déclinaisons", "Mme Sophie Bernard"), ("Français", "Dictée", "Mme Sophie Bernard")},
         )
         self.assertEqual(self.check(day(3)), [])
 

@@ -31,7 +31,7 @@ from cartable.attendance.models import (
     built_in_reasons,
 )
 from cartable.attendance.policies import is_life_staff, may_call, roll_call_is_open
-from cartable.core import audit, authz, erasure, uploads
+from cartable.core import audit, authz, erasure, french, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import moment_text, notify
 from cartable.directory.actor import Actor
@@ -354,7 +354,7 @@ def notify_unexplained_absences(now: dt.datetime | None = None) -> int:
         notify(
             recipients=guardians.get(absence.student_id, []),
             kind="attendance.absence",
-            title=_("Absence de %(name)s") % {"name": absence.student.first_name},
+            title=_("Absence %(name)s") % {"name": french.de(absence.student.first_name)},
             body=_("Absence constatée à l'appel le %(when)s. Merci de la justifier.")
             % {"when": moment_text(absence.start)},
             url=reverse("attendance:absence", args=[absence.pk]),

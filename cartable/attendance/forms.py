@@ -10,11 +10,10 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cartable.attendance.models import BUILT_IN_PREFIX, AbsenceReason, BuiltInReason, State, Status, built_in_reasons
-from cartable.core import uploads
+from cartable.core import dates, french, uploads
 
 MAX_LATE_MINUTES = 240
 
@@ -76,7 +75,7 @@ class RollCallForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             self.fields[f"minutes_{student.pk}"] = forms.IntegerField(
-                label=_("Minutes de retard de %(name)s") % {"name": student.display_name},
+                label=_("Minutes de retard %(name)s") % {"name": french.de(student.display_name)},
                 min_value=1,
                 max_value=MAX_LATE_MINUTES,
                 required=False,
@@ -232,8 +231,8 @@ class DeclareForm(forms.Form):
 
     def _outside_year(self) -> str:
         return _("Choisissez une date de l'année scolaire en cours, du %(start)s au %(end)s.") % {
-            "start": date_format(self.year[0], "j F Y"),
-            "end": date_format(self.year[1], "j F Y"),
+            "start": dates.render(self.year[0], "court_annee"),
+            "end": dates.render(self.year[1], "court_annee"),
         }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.utils.translation import ngettext
 
 
 def client_ip(request) -> str | None:
@@ -15,3 +17,24 @@ def client_ip(request) -> str | None:
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def search_query(request, *, limit: int) -> str:
+    """The ``q`` search of a GET request, stripped and cut at ``limit`` characters.
+
+    A longer search (a paste, a probe) is not refused: it is shortened, the field shows what was kept, and a
+    full page says so in French (an htmx fragment has no message area, so it is cut silently)."""
+    search = request.GET.get("q", "").strip()
+    if len(search) <= limit:
+        return search
+    if not getattr(request, "htmx", False):
+        messages.warning(
+            request,
+            ngettext(
+                "Votre recherche a été raccourcie à son premier caractère.",
+                "Votre recherche a été raccourcie à ses %(limit)d premiers caractères.",
+                limit,
+            )
+            % {"limit": limit},
+        )
+    return search[:limit].strip()

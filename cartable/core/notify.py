@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from cartable.core import registry
+from cartable.core import dates, registry
 from cartable.core.models import Delivery, Notification, NotificationPreference, QuietHours
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -40,9 +40,10 @@ CHILD_PARAM = "enfant"
 
 def day_text(day: dt.date, *, today: dt.date | None = None) -> str:
     """A day as notices say it, never relative (« lundi 8 décembre », with the year when it is not this one's):
-    a notice is read later than it is written, so « demain » would soon be false."""
+    a notice is read later than it is written, so « demain » would soon be false. The styles are those of
+    ``core.dates`` (``date_jour``, else ``date_long``)."""
     today = today or timezone.localdate()
-    return formats.date_format(day, "l j F" if day.year == today.year else "l j F Y")
+    return dates.render(day, "jour" if day.year == today.year else "long")
 
 
 def moment_text(moment: dt.datetime, *, today: dt.date | None = None) -> str:

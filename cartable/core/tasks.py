@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cartable.core import dates
 from cartable.core.models import Delivery, DigestRun
 from cartable.core.notify import PARIS
 
@@ -134,7 +135,7 @@ def _send_digest(recipient, notifications, day: dt.date) -> None:
         "Votre résumé du %(day)s : %(count)d notification",
         "Votre résumé du %(day)s : %(count)d notifications",
         count,
-    ) % {"day": day.strftime("%d/%m/%Y"), "count": count}
+    ) % {"day": dates.date_long(day), "count": count}
     lines = [_("Bonjour %(name)s,") % {"name": recipient.first_name}, ""]
     for notification in notifications:
         lines.append(f"- {notification.title}")

@@ -57,6 +57,7 @@ class Plan:
 
 SUBJECT_WORDS = {
     "FRA": "français",
+    "LAT": "latin",
     "MATH": "mathématiques",
     "HG": "histoire-géographie",
     "ANG": "anglais",

@@ -268,6 +268,9 @@ def build_personas(password: str = "demo", *, history_weeks: int = 0) -> Persona
     # A provisioned account, not yet activated
     add("zoe.fontaine", "Zoé", "Fontaine", birth=dt.date(2014, 11, 8), active=False)
 
+    # Latin is an option of the collège's 5e: a subject of its own, so that its lessons do not say « Français ».
+    college.subjects["LAT"] = Subject.objects.create(establishment=college.establishment, code="LAT", name="Latin")
+
     five_a = add_class(college, "5e A", "5e", head_teacher=p["paul.dupont"])
     four_b = add_class(college, "4e B", "4e")
     seconde = add_class(lycee, "2nde GT 1", "2nde")
@@ -313,7 +316,7 @@ def build_personas(password: str = "demo", *, history_weeks: int = 0) -> Persona
     teach(p["paul.dupont"], lycee, "MATH", school_class=seconde)
     teach(p["sophie.bernard"], college, "FRA", school_class=five_a)
     teach(p["sophie.bernard"], college, "FRA", school_class=four_b)
-    teach(p["sophie.bernard"], college, "FRA", group=latin)
+    teach(p["sophie.bernard"], college, "LAT", group=latin)
     teach(p["charlie.roux"], other, "MATH", school_class=other_5)
 
     for guardian, student, relationship in [

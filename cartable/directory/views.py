@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from cartable.core.http import search_query
 from cartable.core.views import require_module
 from cartable.directory import queries
 from cartable.directory.actor import SESSION_CHILD, SESSION_MEMBERSHIP
@@ -60,7 +61,7 @@ def switch_child(request: ActorRequest) -> HttpResponseRedirect:
 @require_module("directory")
 def people(request: ActorRequest) -> HttpResponse:
     """The annuaire of the active establishment, searchable, one page at a time."""
-    search = request.GET.get("q", "").strip()[:100]
+    search = search_query(request, limit=100)
     roles = directory_role_choices()
     role = listed_role(request.GET.get("role", ""))
     number: Any = request.GET.get("page") or 1  # the paginator reads the raw value (a bad one: page 1)

@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cartable.core import audit, authz, erasure
+from cartable.core import audit, authz, dates, erasure, french
 from cartable.core.authz import Action
 from cartable.core.notify import day_text, moment_text, notify
 from cartable.directory import queries as directory
@@ -213,9 +213,9 @@ def follow_up_punishment(
 # --- sanctions: the procedure's steps --------------------------------------------------------------------
 STEP_TITLES: dict[str, Promise] = {
     Sanction.Step.INFORMED: gettext_lazy("Procédure disciplinaire engagée pour %(name)s"),
-    Sanction.Step.DEFENCE: gettext_lazy("Défense de %(name)s entendue"),
+    Sanction.Step.DEFENCE: gettext_lazy("Défense %(of_name)s entendue"),
     Sanction.Step.DECIDED: gettext_lazy("Sanction décidée pour %(name)s"),
-    Sanction.Step.NOTIFIED: gettext_lazy("Notification de la sanction de %(name)s"),
+    Sanction.Step.NOTIFIED: gettext_lazy("Notification de la sanction %(of_name)s"),
 }
 
 
@@ -224,7 +224,7 @@ def _step_notice(sanction: Sanction, body: str) -> None:
     notify(
         recipients=_family(student.pk),
         kind="discipline.sanction_step",
-        title=str(STEP_TITLES[sanction.step]) % {"name": student.first_name},
+        title=str(STEP_TITLES[sanction.step]) % {"name": student.first_name, "of_name": french.de(student.first_name)},
         body=body,
         url=reverse("discipline:sanction", args=[sanction.pk]),
         target=sanction,
@@ -381,7 +381,7 @@ def decide_sanction(
     _audit_step(actor, locked, decided_on)
     _step_notice(
         locked,
-        _("Sanction décidée le %(on)s : %(kind)s.") % {"on": decided_on.strftime("%d/%m/%Y"), "kind": describe(locked)},
+        _("Sanction décidée le %(on)s : %(kind)s.") % {"on": dates.date_long(decided_on), "kind": describe(locked)},
     )
     return locked
 
@@ -432,7 +432,7 @@ def notify_decision(
     _step_notice(
         locked,
         _("La décision (%(kind)s) vous est notifiée le %(on)s.")
-        % {"kind": describe(locked), "on": notified_on.strftime("%d/%m/%Y")},
+        % {"kind": describe(locked), "on": dates.date_long(notified_on)},
     )
     return locked
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cartable.core import dates
+
 WIDTH, HEIGHT = 320, 160
 LEFT, RIGHT, TOP, BOTTOM = 28, 10, 10, 24
 
@@ -41,7 +43,7 @@ def evolution_chart(series) -> Chart:
 
     dots, class_dots = [], []
     for i, (mark, value, mean) in enumerate(points):
-        date = mark.evaluation.date.strftime("%d/%m")
+        date = dates.date_court(mark.evaluation.date)
         french = {v: str(v).replace(".", ",") for v in (value, mean) if v is not None}
         if value is not None:
             dots.append((x(i), _y(value), f"{date} : {french[value]}"))

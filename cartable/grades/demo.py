@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at ru
     from cartable.demo.personas import Personas
 
 TITLES = {
+    "LAT": ["Déclinaisons", "Version latine", "Vocabulaire : la maison romaine"],
     "FRA": ["Dictée", "Rédaction", "Lecture suivie", "Grammaire : les accords", "Récitation"],
     "MATH": ["Les fractions", "Calcul mental", "Les nombres relatifs", "Géométrie : les triangles", "Devoir maison"],
     "HG": ["L'empire byzantin", "Croquis de synthèse", "Repères chronologiques", "Étude de document"],

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cartable.core import dates
 from cartable.directory.models import Period, Subject, TeachingAssignment
 from cartable.grades.actions import MarkEntry
 from cartable.grades.models import Component, Evaluation, Mark, MasteryLevel
@@ -140,7 +141,7 @@ class EvaluationForm(forms.Form):
             self.add_error(
                 "date",
                 _("La date doit être dans la période (du %(start)s au %(end)s).")
-                % {"start": period.start_date.strftime("%d/%m/%Y"), "end": period.end_date.strftime("%d/%m/%Y")},
+                % {"start": dates.date_court(period.start_date), "end": dates.date_court(period.end_date)},
             )
         return data
 

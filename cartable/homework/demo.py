@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the demo layer hands the personas in; no import of it at ru
     from cartable.demo.personas import Personas
 
 TOPICS = {
+    "LAT": ["La première déclinaison", "La famille romaine", "Les dieux de Rome", "Version : une fable de Phèdre"],
     "FRA": ["Le récit d'aventure", "Les fables de La Fontaine", "L'accord du participe passé", "Écrire un portrait"],
     "MATH": ["Les fractions", "Les nombres relatifs", "Le théorème de Pythagore", "Les équations du premier degré"],
     "HG": ["L'empire byzantin", "Les sociétés face aux risques", "Le commerce au Moyen Âge", "Habiter une métropole"],

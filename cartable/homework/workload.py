@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz
+from cartable.core import audit, authz, dates
 from cartable.core.authz import Action
 from cartable.homework import queries
 from cartable.homework.models import Homework, WorkloadThresholds
@@ -250,9 +250,7 @@ def check(
 
 
 def _day_label(day: dt.date) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(day, "l j F")
+    return dates.date_jour(day)
 
 
 # --- the suggested plan -------------------------------------------------------------------------------------

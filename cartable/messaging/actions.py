@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, erasure, richtext
+from cartable.core import audit, authz, erasure, french, richtext
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory.actor import Actor
@@ -318,8 +318,8 @@ def deliver(message_id: int) -> int:
     notify(
         recipients=ids,
         kind=KIND_MESSAGE,
-        title=_("Message de %(name)s : %(subject)s")
-        % {"name": message.sender.display_name, "subject": message.subject},
+        title=_("Message %(name)s : %(subject)s")
+        % {"name": french.de(message.sender.display_name), "subject": message.subject},
         body=richtext.to_text(message.body)[:500],
         url=reverse("messaging:thread", args=[message.thread_root_id]),
         target=message,

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from cartable.core import french
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
     STAFF_ROLES,
@@ -62,12 +63,12 @@ def offered(actor: Actor) -> list[Audience]:
     result.append(Audience("role:education", _("La vie scolaire")))
     result.append(Audience("role:direction", _("La direction")))
     for school_class in classes:
-        name = school_class.name
+        name = french.de(school_class.name)
         if staff or actor.role == Role.STUDENT:
-            result.append(Audience(f"class:{school_class.pk}:students", _("Élèves de %(name)s") % {"name": name}))
+            result.append(Audience(f"class:{school_class.pk}:students", _("Élèves %(name)s") % {"name": name}))
         if staff or actor.role == Role.GUARDIAN:
-            result.append(Audience(f"class:{school_class.pk}:guardians", _("Parents de %(name)s") % {"name": name}))
-        result.append(Audience(f"class:{school_class.pk}:teachers", _("Professeurs de %(name)s") % {"name": name}))
+            result.append(Audience(f"class:{school_class.pk}:guardians", _("Parents %(name)s") % {"name": name}))
+        result.append(Audience(f"class:{school_class.pk}:teachers", _("Professeurs %(name)s") % {"name": name}))
     return result
 
 

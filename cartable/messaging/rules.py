@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cartable.core import french
 from cartable.directory.actor import ROLE_PRIORITY, Actor, current
 from cartable.directory.models import (
     STAFF_ROLES,
@@ -284,7 +285,7 @@ def decide(
     if not replying and not may_see(author, recipient):
         name = _("cette personne")  # a refusal names only someone the directory shows the author
     if not recipient.is_active:
-        return Decision(False, _("Le compte de %(name)s est désactivé.") % {"name": name})
+        return Decision(False, _("Le compte %(name)s est désactivé.") % {"name": french.de(name)})
     if replying:
         return Decision(True, _("Vous répondez à un message que %(name)s vous a adressé.") % {"name": name})
     if author.regional:

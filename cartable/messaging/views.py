@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from cartable.core import authz, uploads
+from cartable.core import authz, french, uploads
 from cartable.core.authz import Action
+from cartable.core.http import search_query
 from cartable.core.views import require_module
 from cartable.directory.actor import Actor
 from cartable.messaging import actions, queries
@@ -61,7 +62,7 @@ def mailbox(request, box: str = "inbox", folder_id: int | None = None) -> HttpRe
     folder = authz.access(actor, Folder, folder_id, Action.VIEW) if folder_id is not None else None
     if box not in BOXES:
         raise Http404
-    search = request.GET.get("q", "").strip()[:200]
+    search = search_query(request, limit=200)
     page = queries.mailbox(actor, box=BOXES[box][0], folder=folder, search=search, page=_page_number(request))
     title = _("Recherche : %(q)s") % {"q": search} if search else (folder.name if folder else str(BOXES[box][1]))
     context = {
@@ -204,7 +205,7 @@ def _prefill(request, actor: Actor, writing: Writing) -> tuple[dict[str, str], l
             keys += [f"u:{pid}" for pid in others if f"u:{pid}" not in keys]
         return {"subject": subject}, keys
     if forward_of is not None:
-        quoted = _("<p>---- Message transféré de %(name)s ----</p>") % {"name": forward_of.sender.display_name}
+        quoted = _("<p>---- Message transféré %(name)s ----</p>") % {"name": french.de(forward_of.sender.display_name)}
         return {"subject": _("TR : %(s)s") % {"s": forward_of.subject}, "body": quoted + forward_of.body}, []
     person = request.GET.get("a", "")
     return {}, [f"u:{person}"] if person.isdigit() else []
@@ -315,7 +316,7 @@ def compose(request) -> HttpResponse:
 def picker(request) -> HttpResponse:
     """The picker's results for htmx: the choices made, then the matches of the search."""
     actor = request.actor
-    search = request.GET.get("q", "").strip()[:100]
+    search = search_query(request, limit=100)
     replying_to = None
     if request.GET.get("repondre"):
         replying_to = _sent(actor, request.GET["repondre"]).sender_id

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, erasure, uploads
+from cartable.core import audit, authz, erasure, french, uploads
 from cartable.core.authz import Action
 from cartable.core.notify import notify
 from cartable.directory.actor import Actor, current
@@ -334,12 +334,12 @@ def _announce(cards: list[ReportCard], channels: tuple[str, ...] | None = None) 
                 "period": card.period.name,
                 "version": card.version,
             }
-            body = _("Une nouvelle version du bulletin de %(name)s est disponible ; elle remplace la précédente.") % {
-                "name": card.student.first_name
+            body = _("Une nouvelle version du bulletin %(name)s est disponible ; elle remplace la précédente.") % {
+                "name": french.de(card.student.first_name)
             }
         else:
             title = _("Bulletin du %(period)s publié") % {"period": card.period.name}
-            body = _("Le bulletin de %(name)s est disponible.") % {"name": card.student.first_name}
+            body = _("Le bulletin %(name)s est disponible.") % {"name": french.de(card.student.first_name)}
         notify(
             recipients=[card.student_id],
             kind="reportcards.published",

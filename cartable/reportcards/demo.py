@@ -3,7 +3,8 @@
 5e A's first trimester is complete: every subject teacher's appreciations (chosen from the student's
 average, as the grades app computes it), the head teacher's general appreciations, the council's mentions,
 and the PDFs, generated at load (one class, well under 2 s) and published, so lucas.martin and his mother
-find a report card and its notice. Deterministic: texts follow the averages, nothing random.
+find a report card and its notice. Deterministic: texts follow the averages (the wording within a band
+follows the student and the subject), nothing random.
 
 Writes: the appreciations and council decisions in bulk inserts (the actions save one at a time, audited),
 then the app's actions generate and publish the PDFs (``generate_run``, ``publish_class``); the run is
@@ -12,6 +13,7 @@ created directly because ``request_generation`` queues it for the worker instead
 
 from __future__ import annotations
 
+import zlib
 from decimal import Decimal
 
 from django.db.models import Q
@@ -27,18 +29,81 @@ from cartable.reportcards.models import (
     SubjectAppreciation,
 )
 
+# Several wordings per band of average, so that a class's report cards do not all say the same sentence; the
+# wording is chosen from the student and the subject (a checksum of the username and the subject: the same on
+# every load), the band from the average.
 SUBJECT_TEXTS = [
-    (Decimal(16), "Excellent trimestre : un travail régulier et approfondi. Continuez ainsi."),
-    (Decimal(13), "Bon trimestre, des résultats solides. Participez davantage à l'oral."),
-    (Decimal(10), "Trimestre correct ; les leçons doivent être apprises plus régulièrement."),
-    (Decimal(0), "Des difficultés : il faut reprendre les bases et demander de l'aide sans attendre."),
+    (
+        Decimal(16),
+        [
+            "Excellent trimestre : un travail régulier et approfondi. Continuez ainsi.",
+            "Très bons résultats, fruit d'un travail sérieux. Une participation précieuse en classe.",
+            "Un trimestre remarquable : rigueur, curiosité et des rendus toujours soignés.",
+            "D'excellentes compétences ; n'hésitez pas à aider vos camarades, vous le faites bien.",
+        ],
+    ),
+    (
+        Decimal(13),
+        [
+            "Bon trimestre, des résultats solides. Participez davantage à l'oral.",
+            "Un travail sérieux et des progrès nets. Soignez davantage la présentation.",
+            "De bonnes bases ; approfondir les exercices les plus difficiles pour aller plus loin.",
+            "Bon ensemble, avec une attention constante. Quelques oublis de travail à éviter.",
+        ],
+    ),
+    (
+        Decimal(10),
+        [
+            "Trimestre correct ; les leçons doivent être apprises plus régulièrement.",
+            "Des résultats moyens : le travail à la maison doit devenir plus régulier.",
+            "Un ensemble fragile mais encourageant ; davantage de concentration en classe est attendue.",
+            "Des acquis à consolider. Reprendre les corrections des évaluations aidera.",
+        ],
+    ),
+    (
+        Decimal(0),
+        [
+            "Des difficultés : il faut reprendre les bases et demander de l'aide sans attendre.",
+            "Un trimestre difficile ; l'aide aux devoirs du collège est vivement conseillée.",
+            "Des lacunes importantes. Un travail régulier et des questions en classe permettront de progresser.",
+            "Les résultats ne reflètent pas encore les efforts : continuer et venir demander des explications.",
+        ],
+    ),
 ]
 NO_MARK = "Pas assez d'évaluations ce trimestre pour apprécier le travail."
 GENERAL_TEXTS = [
-    (Decimal(15), "Très bon trimestre dans l'ensemble. Félicitations pour cet investissement."),
-    (Decimal(12), "Bon ensemble. Le sérieux est là ; gagner en autonomie."),
-    (Decimal(10), "Trimestre juste satisfaisant : un travail plus régulier est attendu."),
-    (Decimal(0), "Trimestre difficile. Un point avec la famille est proposé."),
+    (
+        Decimal(15),
+        [
+            "Très bon trimestre dans l'ensemble. Félicitations pour cet investissement.",
+            "Un excellent début d'année, dans toutes les matières. Bravo.",
+            "Un trimestre très réussi, par le travail comme par l'attitude.",
+        ],
+    ),
+    (
+        Decimal(12),
+        [
+            "Bon ensemble. Le sérieux est là ; gagner en autonomie.",
+            "Un bon trimestre ; quelques matières demandent encore plus de régularité.",
+            "Des résultats satisfaisants et une bonne attitude. Oser davantage à l'oral.",
+        ],
+    ),
+    (
+        Decimal(10),
+        [
+            "Trimestre juste satisfaisant : un travail plus régulier est attendu.",
+            "Un ensemble moyen ; l'organisation du travail personnel doit progresser.",
+            "Des résultats inégaux selon les matières : il faut s'appuyer sur ses points forts.",
+        ],
+    ),
+    (
+        Decimal(0),
+        [
+            "Trimestre difficile. Un point avec la famille est proposé.",
+            "Des difficultés dans plusieurs matières ; un accompagnement personnalisé est proposé.",
+            "Un trimestre compliqué. L'équipe reste disponible pour aider à repartir sur de bonnes bases.",
+        ],
+    ),
 ]
 MENTIONS = [
     (Decimal(16), CouncilDecision.Mention.CONGRATULATIONS),
@@ -51,6 +116,14 @@ def _pick(table, value: Decimal | None, default):
     if value is None:
         return default
     return next((item for threshold, item in table if value >= threshold), default)
+
+
+def _wording(table, value: Decimal | None, *key: str) -> str:
+    """One of the wordings of the band ``value`` falls in, chosen from ``key`` (the same on every load)."""
+    wordings = _pick(table, value, None)
+    if wordings is None:
+        return NO_MARK
+    return wordings[zlib.crc32(":".join(key).encode()) % len(wordings)]
 
 
 def load_demo(personas) -> None:
@@ -80,7 +153,7 @@ def load_demo(personas) -> None:
                 subject_id=a.subject_id,
                 student=s,
                 author_id=a.teacher_id,
-                text=_pick(SUBJECT_TEXTS, result.subject_average(s.pk, a.subject_id), NO_MARK),
+                text=_wording(SUBJECT_TEXTS, result.subject_average(s.pk, a.subject_id), s.username, str(a.subject_id)),
             )
             for a in assignments
             for s in students
@@ -96,7 +169,7 @@ def load_demo(personas) -> None:
                     **common,
                     student=s,
                     author_id=head,
-                    text=_pick(GENERAL_TEXTS, result.overall_average(s.pk), NO_MARK),
+                    text=_wording(GENERAL_TEXTS, result.overall_average(s.pk), s.username),
                 )
                 for s in students
             ]

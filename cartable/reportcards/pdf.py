@@ -20,6 +20,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cartable.core import french
+
 _STYLES = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=_STYLES["Normal"], fontName="Helvetica", fontSize=8.5, leading=10.5)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=7, leading=8.5, textColor=colors.HexColor("#333333"))
@@ -51,8 +53,8 @@ def render(data: dict, *, version: int = 1, replaces: int | None = None) -> byte
         rightMargin=14 * mm,
         topMargin=12 * mm,
         bottomMargin=12 * mm,
-        title=_("Bulletin de %(name)s — %(period)s")
-        % {"name": f"{student['first_name']} {student['last_name']}", "period": data["period"]},
+        title=_("Bulletin %(name)s — %(period)s")
+        % {"name": french.de(f"{student['first_name']} {student['last_name']}"), "period": data["period"]},
         author=data["establishment"],
         subject=_("Bulletin scolaire"),
     )

@@ -511,14 +511,14 @@ def delete_room(*, actor: Actor, room: Room) -> None:
     if first is not None:
         raise ValidationError(
             _(
-                "La salle %(name)s sert à des cours (dont %(lesson)s) : elle ne peut pas être supprimée, "
+                "« %(name)s » sert à des cours (dont %(lesson)s) : cette salle ne peut pas être supprimée, "
                 "l'historique de l'emploi du temps en a besoin. Renommez-la ou terminez d'abord ces cours."
             )
             % {"name": room.name, "lesson": describe_slot(first)}
         )
     if LessonChange.objects.filter(room=room).exists():
         raise ValidationError(
-            _("La salle %(name)s sert à des cours déplacés ou exceptionnels : elle ne peut pas être supprimée.")
+            _("« %(name)s » sert à des cours déplacés ou exceptionnels : cette salle ne peut pas être supprimée.")
             % {"name": room.name}
         )
     before = {"name": room.name, "capacity": room.capacity}

@@ -8,13 +8,27 @@ room changed, substitute teacher, moved) and exceptional lessons are added. See 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core.authz import ScopedManager
 from cartable.directory.models import Establishment, EstablishmentScoped, TeachingAssignment, User
+
+# A room named by a bare code (« B12 », « 105 », « A-204 », « 12b ») is shown as « salle B12 »; a room whose
+# name already says what it is (« Salle 105 », « Gymnase », « Labo 1 », « CDI ») is shown as it is named.
+ROOM_CODE = re.compile(r"^[A-Za-z]{0,3}[- ]?\d+[A-Za-z]?$")
+
+
+def room_label(name: str) -> str:
+    """How a room is written beside a lesson: « salle B12 », but « Salle 105 » or « Gymnase » as named."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return gettext("salle %(room)s") % {"room": name} if ROOM_CODE.match(name) else name
 
 
 class Room(EstablishmentScoped):
@@ -29,6 +43,10 @@ class Room(EstablishmentScoped):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        return room_label(self.name)
 
 
 class TimetableSettings(models.Model):

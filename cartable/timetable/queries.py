@@ -30,7 +30,7 @@ from cartable.directory.models import (
     User,
 )
 from cartable.directory.queries import people_with_role
-from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
+from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks, room_label
 
 ASSIGNMENT_RELATED = ("assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group")
 
@@ -85,6 +85,11 @@ class Lesson:
             original_room=self.original_room_name,
             substitute=self.substitute_name,
         )
+
+    @property
+    def room_label(self) -> str:
+        """« salle B12 », « Salle 105 », « Gymnase »: the room as written beside the lesson (models.room_label)."""
+        return room_label(self.room_name)
 
     @property
     def subject_name(self) -> str:

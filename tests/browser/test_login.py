@@ -14,13 +14,13 @@ COLLEGE = "Collège Louis Pasteur"
     ("username", "name", "role", "establishment"),
     [
         ("lucas.martin", "Lucas Martin", "Élève", COLLEGE),
-        ("claire.martin", "Claire Martin", "Responsable légal", COLLEGE),
+        ("claire.martin", "Claire Martin", "Responsable légale", COLLEGE),
         ("paul.dupont", "Paul Dupont", "Enseignant", COLLEGE),
-        ("sophie.bernard", "Sophie Bernard", "Enseignant", COLLEGE),
+        ("sophie.bernard", "Sophie Bernard", "Enseignante", COLLEGE),
         ("nadia.petit", "Nadia Petit", "Vie scolaire", COLLEGE),
         ("marc.leroy", "Marc Leroy", "Direction", COLLEGE),
-        ("julie.moreau", "Julie Moreau", "Administrateur ENT", COLLEGE),
-        ("admin.region", "Alice Régnier", "Administrateur régional", ""),
+        ("julie.moreau", "Julie Moreau", "Administratrice ENT", COLLEGE),
+        ("admin.region", "Alice Régnier", "Administratrice régionale", ""),
     ],
 )
 def test_each_persona_signs_in_and_lands_on_their_dashboard(page, live_server, username, name, role, establishment):

@@ -113,9 +113,11 @@ def test_the_appreciation_counter_and_the_publication_confirmation(page, marks):
     expect(page.locator("#generation-state")).to_contain_text("3 / 3")
     with follow(page):
         page.get_by_role("link", name="Voir les bulletins produits").click()
-    question = "8 appréciations manquent pour 3 élèves ; 3 décisions du conseil manquent : publier quand même ?"
+    question = "9 appréciations manquent pour 3 élèves ; 3 décisions du conseil manquent : publier quand même ?"
     expect(page.get_by_label(question)).to_be_visible()
-    expect(page.locator("#missing")).to_contain_text("Martin Lucas : appréciation de Français, appréciation générale")
+    expect(page.locator("#missing")).to_contain_text(
+        "Martin Lucas : appréciation de Français, appréciation de Latin, appréciation générale"
+    )
     page.get_by_role("button", name="Publier aux familles").click()  # the browser asks for the checkbox first
     expect(page.get_by_text("3 bulletins à publier.")).to_be_visible()
     page.get_by_label(question).check()

@@ -20,14 +20,14 @@ def switch(page, label: str, option: str) -> None:
 def test_a_teacher_who_is_also_a_parent_switches_between_her_roles(page):
     """Sophie Bernard acts as a teacher, switches to guardian of Léa, then back to teacher."""
     log_in(page, "sophie.bernard")
-    expect_identity(page, name="Sophie Bernard", role="Enseignant", establishment=COLLEGE)
+    expect_identity(page, name="Sophie Bernard", role="Enseignante", establishment=COLLEGE)
 
-    switch(page, "Rôle", f"Responsable légal — {COLLEGE}")
-    expect_identity(page, name="Sophie Bernard", role="Responsable légal", establishment=COLLEGE)
+    switch(page, "Rôle", f"Responsable légale — {COLLEGE}")
+    expect_identity(page, name="Sophie Bernard", role="Responsable légale", establishment=COLLEGE)
     expect(page.locator(".facts dt:text-is('Enfant suivi') + dd")).to_have_text("Léa Bernard")
 
-    switch(page, "Rôle", f"Enseignant — {COLLEGE}")
-    expect_identity(page, name="Sophie Bernard", role="Enseignant", establishment=COLLEGE)
+    switch(page, "Rôle", f"Enseignante — {COLLEGE}")
+    expect_identity(page, name="Sophie Bernard", role="Enseignante", establishment=COLLEGE)
     expect(page.locator(".facts dt:text-is('Enfant suivi')")).to_have_count(0)
 
 
@@ -46,18 +46,18 @@ def test_a_teacher_of_two_establishments_switches_between_them(page):
 def test_a_parent_switches_between_her_children_and_their_establishments(page):
     """Claire Martin follows Lucas at the collège, then Emma at the lycée agricole, then Lucas again."""
     log_in(page, "claire.martin")
-    expect_identity(page, name="Claire Martin", role="Responsable légal", establishment=COLLEGE)
+    expect_identity(page, name="Claire Martin", role="Responsable légale", establishment=COLLEGE)
     child = page.locator(".facts dt:text-is('Enfant suivi') + dd")
     expect(child).to_have_text("Lucas Martin")
 
     switch(page, "Enfant", "Emma Martin")
     expect(child).to_have_text("Emma Martin")
-    expect_identity(page, name="Claire Martin", role="Responsable légal", establishment=LYCEE)
+    expect_identity(page, name="Claire Martin", role="Responsable légale", establishment=LYCEE)
     expect(page.get_by_label("Enfant", exact=True).locator("option:checked")).to_have_text("Emma Martin")
 
     switch(page, "Enfant", "Lucas Martin")
     expect(child).to_have_text("Lucas Martin")
-    expect_identity(page, name="Claire Martin", role="Responsable légal", establishment=COLLEGE)
+    expect_identity(page, name="Claire Martin", role="Responsable légale", establishment=COLLEGE)
 
 
 def test_the_switcher_button_sends_the_choice_for_browsers_without_javascript(page):

@@ -92,6 +92,7 @@ class ReportCardTestCase(PersonaTestCase):
         cls.period = kit.periods[0]
         cls.math = kit.subjects["MATH"]
         cls.french = kit.subjects["FRA"]
+        cls.latin = kit.subjects["LAT"]  # Lucas's option, taught to the Latin 5e group
         add_marks_and_absences(cls.school)
 
     @classmethod

@@ -39,7 +39,7 @@ def build_timetable(school) -> dict:
 
     math = assignment("paul.dupont", "MATH", school_class=five_a)
     french = assignment("sophie.bernard", "FRA", school_class=five_a)
-    latin = assignment("sophie.bernard", "FRA", group__name="Latin 5e")
+    latin = assignment("sophie.bernard", "LAT", group__name="Latin 5e")
     french_4b = assignment("sophie.bernard", "FRA", school_class=four_b)
     math_lycee = assignment("paul.dupont", "MATH", school_class=lycee.classes["2nde GT 1"])
     b12 = Room.objects.create(establishment=college.establishment, name="B12")

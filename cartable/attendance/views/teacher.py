@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cartable.attendance import actions, forms, queries
@@ -81,7 +82,9 @@ def roll_call(request: HttpRequest, day: str, key: str) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            done = _("Appel validé pour %(n)s élèves.") % {"n": len(students)}
+            done = ngettext("Appel validé pour %(n)s élève.", "Appel validé pour %(n)s élèves.", len(students)) % {
+                "n": len(students)
+            }
             messages.success(request, _("Appel corrigé.") if sheet.roll_call else done)
             return redirect(reverse("attendance:lessons") + "?date=" + lesson.date.isoformat())
     status = 400 if request.method == "POST" else 200

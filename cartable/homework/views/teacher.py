@@ -11,11 +11,10 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cartable.core import authz, richtext
+from cartable.core import authz, dates, richtext
 from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.directory.actor import Actor
@@ -256,7 +255,7 @@ def lesson_choices(actor: Actor, assignment: TeachingAssignment | None, after: d
     return [
         (
             "{}T{}".format(lesson.date.isoformat(), lesson.start_time.strftime("%H:%M")),
-            "{}, {}".format(date_format(lesson.date, "l j F"), lesson.start_time.strftime("%H:%M")),
+            "{}, {}".format(dates.date_jour(lesson.date), lesson.start_time.strftime("%H:%M")),
         )
         for lesson in upcoming
         if not lesson.is_cancelled

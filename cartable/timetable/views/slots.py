@@ -171,5 +171,5 @@ def delete_room(request: ActorRequest, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("La salle %(name)s est supprimée.") % {"name": room.name})
+        messages.success(request, _("Salle supprimée : %(name)s.") % {"name": room.name})
     return redirect("timetable:rooms")

@@ -8,9 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from cartable.core import authz
+from cartable.core import authz, french
 from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.directory.http import ActorRequest
@@ -73,7 +74,7 @@ def home(request: ActorRequest) -> HttpResponse:
     if own is None:
         return render(request, "timetable/no_week.html", {"message": _("Aucun enfant n'est inscrit ici.")})
     week, child = own
-    title = _("Emploi du temps de %(name)s") % {"name": child.first_name} if child else _("Mon emploi du temps")
+    title = _("Emploi du temps %(name)s") % {"name": french.de(child.first_name)} if child else _("Mon emploi du temps")
     return render_week(request, week, title=title, establishment=actor.establishment)
 
 
@@ -127,7 +128,7 @@ def teacher_week(request: ActorRequest, pk: int) -> HttpResponse:
     week = queries.week_of_teacher(
         teacher_id=teacher.pk, establishment_id=actor.establishment_id or 0, monday=requested_monday(request)
     )
-    title = _("Emploi du temps de %(name)s") % {"name": teacher.display_name}
+    title = _("Emploi du temps %(name)s") % {"name": french.de(teacher.display_name)}
     return render_week(
         request, week, title=title, establishment=actor.establishment, add_slot_query=f"enseignant={teacher.pk}"
     )
@@ -137,7 +138,7 @@ def teacher_week(request: ActorRequest, pk: int) -> HttpResponse:
 def room_week(request: ActorRequest, pk: int) -> HttpResponse:
     room = authz.access(request.actor, Room.objects.select_related("establishment"), pk, Action.VIEW)
     week = queries.week_of_room(room=room, monday=requested_monday(request))
-    title = _("Occupation de la salle %(name)s") % {"name": room.name}
+    title = _("Occupation : %(room)s") % {"room": capfirst(room.label)}
     return render_week(request, week, title=title, establishment=room.establishment)
 
 
@@ -151,5 +152,5 @@ def student_week(request: ActorRequest, pk: int) -> HttpResponse:
     week = queries.week_of_student(
         student_id=pk, establishment_id=enrolment.establishment_id, monday=requested_monday(request)
     )
-    title = _("Emploi du temps de %(name)s") % {"name": enrolment.student.get_full_name()}
+    title = _("Emploi du temps %(name)s") % {"name": french.de(enrolment.student.get_full_name())}
     return render_week(request, week, title=title, establishment=enrolment.establishment)
