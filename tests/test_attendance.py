@@ -444,12 +444,13 @@ class AbsenceCountTests(AttendanceTestCase):
         self.assertFalse(Absence.objects.exists())
 
     def test_the_counts_are_said_with_french_plurals(self):
-        """One absence today: « 1 demi-journée d'absence, dont 1 non justifiée ; 0 retard », not « 1 demi-journées »."""
+        """One absence today: « 1 demi-journée d'absence, dont 1 non justifiée ; aucun retard », not
+        « 1 demi-journées … 0 retards » (French says no zero: « aucun »)."""
         today = timezone.localdate()
         self.absence(start=at(today, 8), end=at(today, 9))
         self.login("claire.martin")
         response = self.client.get(reverse("attendance:family"))
-        self.assertContains(response, "1 demi-journée d&#x27;absence, dont 1 non justifiée ; 0 retard.")
+        self.assertContains(response, "1 demi-journée d'absence, dont 1 non justifiée ; aucun retard.")
         self.assertNotContains(response, "1 demi-journées")
 
     def test_dates_show_the_year_when_it_is_not_this_one(self):
