@@ -18,7 +18,7 @@ GOOD = """Jour;Début;Fin;Matière;Enseignant;Classe;Salle;Semaines
 lundi;08:00;09:00;MATH;paul.dupont;5e A;B12;toutes
 2;9h;10h;FRA;sophie.bernard;5e A;C3;
 vendredi;10:15;11:15;HG;sophie.bernard;4e B;B12;A
-jeudi;15:45;16:45;FRA;sophie.bernard;Latin 5e;;B
+jeudi;15:45;16:45;LAT;sophie.bernard;Latin 5e;;B
 """
 
 BAD = """jour,debut,fin,matiere,enseignant,classe,salle,semaines
