@@ -57,7 +57,7 @@ def test_the_ent_administrator_goes_from_her_tasks_to_the_accounts_and_the_rules
     _fits(page)
     menu = page.get_by_role("navigation", name="Menu principal")
     if size == "phone" and not menu.get_by_role("link", name="Règles de communication").is_visible():
-        page.get_by_role("button", name="Menu").click()  # the phone's menu button, where there is one
+        page.locator(".menu-toggle > summary").click()  # the phone's « Menu » button
     with follow(page):
         menu.get_by_role("link", name="Règles de communication").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Règles de communication")
