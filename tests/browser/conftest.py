@@ -4,14 +4,18 @@ One browser per test session, a fresh context (cookies, storage) per test. Pages
 persona school in a transactional database, so the live server's thread sees the test's data.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from cartable.demo.personas import build_personas
+from cartable.directory.models import TeachingAssignment
+from cartable.homework.models import Homework
 from tests.support.browser import AXE_SCRIPT, AxeAudit
 from tests.support.personas import HISTORY_WEEKS
 
@@ -75,3 +79,22 @@ def page(context):
     audit = AxeAudit(page)
     yield page
     audit.finish()
+
+
+@pytest.fixture
+def homework(school, settings, tmp_path):
+    """A maths paper of 5e A (paul.dupont) to hand in online within two days; uploads under tmp_path."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    maths = TeachingAssignment.objects.get(teacher=school["paul.dupont"], school_class__name="5e A")
+    now = timezone.now()
+    return Homework.objects.create(
+        establishment=maths.establishment,
+        assignment=maths,
+        kind=Homework.Kind.HAND_IN,
+        title="Problème des pizzas",
+        due_date=(now + dt.timedelta(days=2)).date(),
+        published_at=now - dt.timedelta(days=1),
+        accepts_submissions=True,
+        submission_deadline=now + dt.timedelta(days=2),
+        author=school["paul.dupont"],
+    )

@@ -1,39 +1,15 @@
 """The student's week in Chromium on a 360 px phone: the hand-in deadline and « Déposer » on the dashboard,
 the hand-in, then « Rendu le … »; the teacher's « Copies à corriger »."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from cartable.directory.models import TeachingAssignment
-from cartable.homework.models import Homework
 from tests.support.browser import follow, log_in, visit
 from tests.support.files import tiny_pdf
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def homework(school, settings, tmp_path):
-    """A maths paper of 5e A (paul.dupont) to hand in online within two days; uploads under tmp_path."""
-    settings.MEDIA_ROOT = str(tmp_path)
-    maths = TeachingAssignment.objects.get(teacher=school["paul.dupont"], school_class__name="5e A")
-    now = timezone.now()
-    return Homework.objects.create(
-        establishment=maths.establishment,
-        assignment=maths,
-        kind=Homework.Kind.HAND_IN,
-        title="Problème des pizzas",
-        due_date=(now + dt.timedelta(days=2)).date(),
-        published_at=now - dt.timedelta(days=1),
-        accepts_submissions=True,
-        submission_deadline=now + dt.timedelta(days=2),
-        author=school["paul.dupont"],
-    )
 
 
 def no_sideways_scroll(page) -> None:
