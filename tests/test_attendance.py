@@ -368,10 +368,13 @@ class JustificationFlowTests(AttendanceTestCase):
         """Claire declares next Monday's morning (or, at the school year's end, the morning of its next school
         day); it waits with its justification; a past date is refused."""
         self.login("claire.martin")
-        today, last = timezone.localdate(), self.school.college.year.end_date
+        today, year = timezone.localdate(), self.school.college.year
         next_monday = today + dt.timedelta(days=7 - today.weekday())
         days = (next_monday, *(today + dt.timedelta(days=k) for k in range(7)))
-        monday = next(d for d in days if d <= last and d.weekday() < 5)
+        if not any(d <= year.end_date and d.weekday() < 5 for d in days):  # a weekend just before classes end
+            year.end_date = today + dt.timedelta(days=14)
+            year.save(update_fields=["end_date"])
+        monday = next(d for d in days if d <= year.end_date and d.weekday() < 5)
         response = self.client.post(
             reverse("attendance:declare"),
             {
@@ -444,10 +447,12 @@ class AbsenceCountTests(AttendanceTestCase):
         self.assertFalse(Absence.objects.exists())
 
     def test_the_counts_are_said_with_french_plurals(self):
-        """One absence today: « 1 demi-journée d'absence, dont 1 non justifiée ; aucun retard », not
-        « 1 demi-journées … 0 retards » (French says no zero: « aucun »)."""
-        today = timezone.localdate()
-        self.absence(start=at(today, 8), end=at(today, 9))
+        """One absence on the last weekday before today: « 1 demi-journée d'absence, dont 1 non justifiée ;
+        aucun retard », not « 1 demi-journées … 0 retards » (French says no zero: « aucun »)."""
+        day = timezone.localdate() - dt.timedelta(days=1)
+        while day.weekday() >= 5:  # weekends are not counted
+            day -= dt.timedelta(days=1)
+        self.absence(start=at(day, 8), end=at(day, 9))
         self.login("claire.martin")
         response = self.client.get(reverse("attendance:family"))
         self.assertContains(response, "1 demi-journée d'absence, dont 1 non justifiée ; aucun retard.")
