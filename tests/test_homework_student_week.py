@@ -8,13 +8,12 @@ import datetime as dt
 
 from django.core.cache import cache
 from django.db import connection
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import time as time_filter
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cartable.core import registry, richtext
+from cartable.core import dates, registry, richtext
 from cartable.directory.models import Guardianship
 from cartable.discipline.models import Punishment
 from cartable.homework import actions, queries
@@ -31,7 +30,7 @@ def when(moment: dt.datetime) -> str:
     """« mardi 8 décembre à 14:05 », as the pages write a deadline or a hand-in."""
     local = timezone.localtime(moment)
     with translation.override("fr"):
-        return f"{date_filter(local, 'l j F')} à {time_filter(local, 'H:i')}"
+        return f"{dates.date_jour(local)} à {time_filter(local, 'H:i')}"
 
 
 # The homework page as the student and as a guardian: the session, the person, memberships, classes or
@@ -117,7 +116,7 @@ class HandInTests(SubmissionTestCase):
         )
         returned = Feedback.objects.get(submission=submission).returned_at
         with translation.override("fr"):
-            day = date_filter(timezone.localtime(returned), "l j F")
+            day = dates.date_jour(timezone.localtime(returned))
         self.assertContains(self.client.get(url), f"retour du professeur le {day}")
 
     def test_the_homework_page_costs_a_fixed_number_of_queries(self):
@@ -246,7 +245,7 @@ class WorkloadWidgetTests(SubmissionTestCase):
         days = next_school_days(timezone.localdate(), 7)
         self.three_tests_on(days[-1])
         with translation.override("fr"):
-            label = date_filter(days[-1], "l j F")
+            label = dates.date_jour(days[-1])
         widget = self.widget()
         self.assertEqual(widget.count('<li class="load-'), 7)
         row = widget.split(f"<strong>{label}</strong>")[1].split("</li>")[0]
@@ -264,7 +263,7 @@ class WorkloadWidgetTests(SubmissionTestCase):
         with mock.patch("django.utils.timezone.localdate", return_value=wednesday):
             widget = self.widget()
         with translation.override("fr"):
-            self.assertIn(f"<strong>{date_filter(tuesday, 'l j F')}</strong>", widget)
+            self.assertIn(f"<strong>{dates.date_jour(tuesday)}</strong>", widget)
         self.assertIn("150 minutes", widget)
 
     def test_weekends_and_non_school_days_are_skipped(self):
@@ -284,9 +283,9 @@ class WorkloadWidgetTests(SubmissionTestCase):
         self.assertEqual(queries.coming_school_days(self.actor("lucas.martin")), expected)
         widget = self.widget()
         with translation.override("fr"):
-            self.assertNotIn(f"<strong>{date_filter(closed, 'l j F')}</strong>", widget)
+            self.assertNotIn(f"<strong>{dates.date_jour(closed)}</strong>", widget)
             for day in expected:
-                self.assertIn(f"<strong>{date_filter(day, 'l j F')}</strong>", widget)
+                self.assertIn(f"<strong>{dates.date_jour(day)}</strong>", widget)
 
 
 class TypedTextTests(SubmissionTestCase):
@@ -390,7 +389,7 @@ class PunishmentWorkTests(SubmissionTestCase):
         )
         self.assertIn("à faire", item)
         with translation.override("fr"):
-            heading = f"Pour le {date_filter(self.due, 'l j F')}"
+            heading = f"Pour le {dates.date_jour(self.due)}"
         self.assertLess(page.index(heading), page.index(f"todo-discipline-punishment-{self.work.pk}"))
         self.assertNotIn("Retenue", page)  # a punishment without work to do is not « à faire »
         self.assertEqual(self.client.get(reverse("discipline:punishment", args=[self.work.pk])).status_code, 200)
