@@ -10,12 +10,13 @@ years, common French words and the person's own names — and asks that enough r
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from cartable.core.french import fold
 
 # Keyboard rows, and their columns read top to bottom one after the other (``aqwzsx`` is a walk).
 KEYBOARD_LINES = [
@@ -48,12 +49,6 @@ COMMON_WORDS = [
     "iloveyou", "monbureaunumerique", "ent", "education", "azertyuiop",
 ]  # fmt: skip
 YEAR = re.compile(r"(?:19|20)\d\d")
-
-
-def _plain(text: str) -> str:
-    """Lower case without accents: « Éléonore » and « eleonore » are the same guess."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _cover(covered: list[bool], start: int, length: int) -> None:
@@ -116,14 +111,14 @@ class PredictablePatternValidator:
 
     def predictable_parts(self, password: str, user: Any = None) -> tuple[list[str], int]:
         """The predictable parts found, and how many characters are left outside them."""
-        plain = _plain(password)
+        plain = fold(password)
         covered = [not c.isalnum() for c in plain]  # punctuation and spaces add nothing by themselves
         found: list[str] = []
         names = []
         for attribute in ("username", "first_name", "last_name", "email"):
             value = getattr(user, attribute, None) if user is not None else None
             if isinstance(value, str) and value:
-                names += [part for part in re.split(r"\W+", _plain(value)) if part]
+                names += [part for part in re.split(r"\W+", fold(value)) if part]
         _words(plain, names + COMMON_WORDS, covered, found)
         for match in YEAR.finditer(plain):
             if not all(covered[match.start() : match.end()]):

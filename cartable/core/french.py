@@ -1,4 +1,5 @@
-"""French grammar the interface needs when it puts a name into a sentence: elision before a vowel.
+"""French text as the interface needs it: elision before a vowel when it puts a name into a sentence, and
+text folded for comparison (``fold``: lower case, accents dropped).
 
 ``de("Lucas")`` -> « de Lucas », ``de("Emma")`` -> « d'Emma », ``de("Inès")`` -> « d'Inès »,
 ``de("Anglais")`` -> « d'Anglais », ``de("août")`` -> « d'août ». The template filter ``|de`` (built in to
@@ -13,6 +14,8 @@ translation carries its own preposition (« Lucas's record », « Calendar of Em
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from django.utils.translation import get_language
 
@@ -57,3 +60,10 @@ def de(name: object) -> str:
     if (get_language() or "fr").split("-")[0] != "fr":
         return text
     return f"d'{text}" if elides(text) else f"de {text}"
+
+
+def fold(text: str) -> str:
+    """Text as a search or a lookup compares it: lower case, without accents (« Mathématiques » ->
+    « mathematiques », « Début » -> « debut »); letters without a decomposition (« œ ») are kept."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -5,13 +5,13 @@ Other apps use these rather than walking the directory's tables themselves.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
 from django.db.models import Q, QuerySet
 
+from cartable.core.french import fold
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
     Enrolment,
@@ -155,11 +155,6 @@ def directory_page(actor: Actor, *, search: str = "", role: str = "", page: int 
         )
     )
     return Paginator(people, per_page).get_page(page)
-
-
-def fold(text: str) -> str:
-    """Text as a search compares it: lower case, without accents (« Mathématiques » -> « mathematiques »)."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
 
 
 def _names_subject(word: str, code: str, name: str) -> bool:

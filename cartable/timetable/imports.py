@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from cartable.core.french import fold
 from cartable.directory.actor import current
 from cartable.directory.models import Establishment, Group, Membership, Role, SchoolClass, Subject, User
 from cartable.timetable.models import Weeks
@@ -49,10 +49,9 @@ class Parsed:
         return not self.errors and bool(self.rows)
 
 
-def _plain(text: str) -> str:
-    """Lower case without accents: "Début" and "debut", "Mercredi" and "mercredi" are the same column."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+def _key(text: str) -> str:
+    """A header, a day or a name as the import compares them: "Début" and "debut", "Mercredi" and "mercredi"."""
+    return fold(text.strip())
 
 
 def _time(value: str) -> dt.time | None:
@@ -85,7 +84,7 @@ def parse(text: str, establishment: Establishment) -> Parsed:
         return parsed
     delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [_plain(h) for h in next(reader)]
+    header = [_key(h) for h in next(reader)]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         parsed.errors.append(
@@ -117,16 +116,16 @@ class _Lookups:
 
     def __init__(self, establishment: Establishment) -> None:
         eid = establishment.pk
-        self.subjects = {_plain(s.code): s for s in Subject.objects.filter(establishment_id=eid)}
+        self.subjects = {_key(s.code): s for s in Subject.objects.filter(establishment_id=eid)}
         teachers = current(Membership.objects.filter(establishment_id=eid, role=Role.TEACHER)).values("person_id")
         self.teachers = {u.username.lower(): u for u in User.objects.filter(pk__in=teachers)}
-        self.classes = {_plain(c.name): c for c in SchoolClass.objects.filter(establishment_id=eid)}
-        self.groups = {_plain(g.name): g for g in Group.objects.filter(establishment_id=eid)}
+        self.classes = {_key(c.name): c for c in SchoolClass.objects.filter(establishment_id=eid)}
+        self.groups = {_key(g.name): g for g in Group.objects.filter(establishment_id=eid)}
 
 
 def _row(number: int, v: dict[str, str], lookups: _Lookups) -> tuple[Row | None, list[str]]:
     errors = []
-    weekday = DAYS.get(_plain(v["jour"]))
+    weekday = DAYS.get(_key(v["jour"]))
     if weekday is None and v["jour"].isdigit() and 1 <= int(v["jour"]) <= 6:
         weekday = int(v["jour"]) - 1
     if weekday is None:
@@ -138,17 +137,17 @@ def _row(number: int, v: dict[str, str], lookups: _Lookups) -> tuple[Row | None,
         errors.append(_("Heure de fin illisible « %(value)s » : HH:MM.") % {"value": v["fin"]})
     if start and end and end <= start:
         errors.append(_("La fin (%(end)s) doit suivre le début (%(start)s).") % {"start": v["debut"], "end": v["fin"]})
-    subject = lookups.subjects.get(_plain(v["matiere"]))
+    subject = lookups.subjects.get(_key(v["matiere"]))
     if subject is None:
         errors.append(_("Matière inconnue « %(value)s » (code de matière attendu).") % {"value": v["matiere"]})
     teacher = lookups.teachers.get(v["enseignant"].lower())
     if teacher is None:
         errors.append(_("Enseignant inconnu dans l'établissement « %(value)s ».") % {"value": v["enseignant"]})
-    school_class = lookups.classes.get(_plain(v["classe"]))
-    group = None if school_class else lookups.groups.get(_plain(v["classe"]))
+    school_class = lookups.classes.get(_key(v["classe"]))
+    group = None if school_class else lookups.groups.get(_key(v["classe"]))
     if school_class is None and group is None:
         errors.append(_("Classe ou groupe inconnu « %(value)s ».") % {"value": v["classe"]})
-    weeks = WEEKS.get(_plain(v["semaines"]))
+    weeks = WEEKS.get(_key(v["semaines"]))
     if weeks is None:
         errors.append(_("Semaines « %(value)s » : A, B ou toutes.") % {"value": v["semaines"]})
     if len(v["salle"]) > 60:
