@@ -457,6 +457,17 @@ class SwitchViewTests(PersonaTestCase):
         self.assertEqual(self.client.post(url, {"child": "x"}).status_code, 404)
         self.assertNotIn(SESSION_CHILD, self.client.session)
 
+    def test_a_teacher_who_is_a_parent_picks_her_child_as_guardian(self):
+        """sophie.bernard, acting as teacher at the collège, picks Léa (enrolled there): she now acts through
+        her guardian membership, not her teacher's, as a notice's ``?enfant=`` link also does."""
+        college = self.school.college.establishment
+        teacher = self.membership_of("sophie.bernard", Role.TEACHER, college)
+        self.login("sophie.bernard")
+        self.client.post(reverse("directory:switch_role"), {"membership": teacher.pk, "next": "/"})
+        self.client.post(reverse("directory:switch_child"), {"child": self.people["lea.bernard"].pk, "next": "/"})
+        guardian = self.membership_of("sophie.bernard", Role.GUARDIAN, college)
+        self.assertEqual(self.client.session[SESSION_MEMBERSHIP], guardian.pk)
+
     def test_picking_a_child_elsewhere_moves_the_guardian_there(self):
         """When claire picks Emma, she acts as guardian at the lycée agricole."""
         emma = self.people["emma.martin"]

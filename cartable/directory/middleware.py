@@ -5,7 +5,7 @@ from django.utils.functional import SimpleLazyObject
 from cartable.core.http import client_ip
 from cartable.core.notify import CHILD_PARAM
 from cartable.directory.actor import SESSION_CHILD, SESSION_MEMBERSHIP, Actor
-from cartable.directory.models import Role
+from cartable.directory.policies import guardian_membership_for
 
 
 class ActorMiddleware:
@@ -35,16 +35,7 @@ def _looking_at(actor: Actor, child_id: int, session) -> Actor:
     that child, as the header's child switcher would: through a guardian membership where the child is
     enrolled. Anyone else's id, or a person who is not that child's guardian, changes nothing."""
     child = next((c for c in actor.children if c.id == child_id), None)
-    if child is None:
-        return actor
-    membership = next(
-        (
-            m
-            for m in sorted(actor.memberships, key=lambda m: m != actor.membership)
-            if m.role == Role.GUARDIAN and m.establishment_id in child.establishment_ids
-        ),
-        None,
-    )
+    membership = guardian_membership_for(actor, child) if child is not None else None
     if membership is None:
         return actor
     if session.get(SESSION_MEMBERSHIP) != membership.pk or session.get(SESSION_CHILD) != child_id:

@@ -187,9 +187,10 @@ class PeriodPolicy(_EstablishmentReference):
 
 
 def guardian_membership_for(actor: Actor, child: Child) -> Membership | None:
-    """The membership through which a guardian looks at that child: the active one when the child is
-    enrolled in the active establishment, else a guardian membership where the child is; None when none."""
-    if actor.establishment_id in child.establishment_ids:
+    """The membership through which a guardian looks at that child: the active one when it is a guardian's
+    in an establishment where the child is enrolled, else a guardian membership where the child is; None
+    when none (someone acting as a teacher who is also a parent goes to their guardian membership)."""
+    if actor.role == Role.GUARDIAN and actor.establishment_id in child.establishment_ids:
         return actor.membership
     return next(
         (m for m in actor.memberships if m.role == Role.GUARDIAN and m.establishment_id in child.establishment_ids),
