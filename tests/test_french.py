@@ -160,6 +160,21 @@ class DateStyleTests(SimpleTestCase):
             self.assertEqual(dates.date_iso(self.moment), self.this_year.isoformat())
             self.assertEqual(dates.date_court(None), "")
 
+    def test_notices_name_the_day_and_its_year_only_outside_the_school_year(self):
+        """A notice's day is never relative and, like the short styles, carries its year only outside the
+        current school year (« jeudi 3 décembre », « jeudi 3 décembre 2026 à 10:05 » a year before)."""
+        with translation.override("fr"):
+            weekday = self.weekday(self.this_year, "fr")
+            self.assertEqual(dates.date_avis(self.this_year), f"{weekday} 3 décembre")
+            self.assertEqual(dates.date_heure_avis(self.moment), f"{weekday} 3 décembre à 10:05")
+            before = self.moment.replace(year=self.last_year.year)
+            self.assertEqual(dates.date_avis(self.last_year), dates.date_long(self.last_year))
+            self.assertEqual(dates.date_heure_avis(before), dates.date_heure_long(before))
+            self.assertEqual(
+                dates.date_avis(self.this_year.replace(day=1)),
+                f"{self.weekday(self.this_year.replace(day=1), 'fr')} 1er décembre",
+            )
+
     def test_english(self):
         year = self.this_year.year
         with translation.override("en"):

@@ -28,9 +28,9 @@ from cartable.attendance.actions import (
     record_lateness,
 )
 from cartable.attendance.models import Absence, AbsenceReason, AttendanceSettings, Status
-from cartable.core import registry
+from cartable.core import dates, registry
 from cartable.core.models import Notification
-from cartable.core.notify import day_text, link_for_child, notify, title_for_child
+from cartable.core.notify import link_for_child, notify, title_for_child
 from cartable.demo.region import load_demo_region
 from cartable.directory.actor import SESSION_CHILD
 from cartable.directory.models import TeachingAssignment
@@ -217,7 +217,7 @@ class KindLinkTests(PersonaTestCase):
         for notice in (due, trip):
             with self.subTest(kind=notice.kind):
                 self.assertNotIn("demain", notice.title.lower())
-                self.assertIn(day_text(tomorrow), notice.title)  # « mardi 1er décembre »: the day's own name
+                self.assertIn(dates.date_avis(tomorrow), notice.title)  # « mardi 1er décembre »: the day's own name
         self.assertIn("08:30", trip.title)
         self.assertIn("Musée", trip.body)
         self.assertIn("Puissances", follow(self.client, due))

@@ -15,10 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cartable.core import authz, registry
+from cartable.core import authz, dates, registry
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent, Delivery, DigestRun, Notification, NotificationPreference, QuietHours
-from cartable.core.notify import moment_text, notify, plan, quiet_until
+from cartable.core.notify import notify, plan, quiet_until
 from cartable.core.tasks import deliver_pending, send_digests
 from cartable.directory.models import TeachingAssignment, User
 from cartable.homework import actions as homework_actions
@@ -354,7 +354,7 @@ class ReminderTests(NotificationsTestCase):
         remind(at_five)
         remind(at_five)
         rows = sorted(Notification.objects.filter(kind=EVENT_TOMORROW).values_list("title", "recipient__username"))
-        when = moment_text(start)  # the event's own day and hour, never « demain »
+        when = dates.date_heure_avis(start)  # the event's own day and hour, never « demain »
         self.assertEqual(
             rows,
             [

@@ -77,16 +77,17 @@ def _events_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
     from django.utils.translation import gettext
 
     from cartable.agenda.queries import events_starting_on
-    from cartable.core.notify import PARIS, day_text, moment_text
+    from cartable.core import dates
+    from cartable.core.notify import PARIS
 
     for event, people in events_starting_on(tomorrow):
         if not people:
             continue
         if event.all_day:
             day = timezone.localtime(event.start, PARIS).date()
-            when = gettext("%(day)s, toute la journée") % {"day": day_text(day)}
+            when = gettext("%(day)s, toute la journée") % {"day": dates.date_avis(day)}
         else:
-            when = moment_text(event.start)
+            when = dates.date_heure_avis(event.start)
         body = gettext("Lieu : %(place)s.") % {"place": event.location} if event.location else ""
         yield registry.Reminder(
             recipients=people,

@@ -31,9 +31,9 @@ from cartable.attendance.models import (
     built_in_reasons,
 )
 from cartable.attendance.policies import is_life_staff, may_call, roll_call_is_open
-from cartable.core import audit, authz, erasure, french, uploads
+from cartable.core import audit, authz, dates, erasure, french, uploads
 from cartable.core.authz import Action
-from cartable.core.notify import moment_text, notify
+from cartable.core.notify import notify
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, User
 from cartable.directory.queries import guardians_of_students, school_life_staff
@@ -356,7 +356,7 @@ def notify_unexplained_absences(now: dt.datetime | None = None) -> int:
             kind="attendance.absence",
             title=_("Absence %(name)s") % {"name": french.de(absence.student.first_name)},
             body=_("Absence constatée à l'appel le %(when)s. Merci de la justifier.")
-            % {"when": moment_text(absence.start)},
+            % {"when": dates.date_heure_avis(absence.start)},
             url=reverse("attendance:absence", args=[absence.pk]),
             target=absence,
             establishment_id=absence.establishment_id,

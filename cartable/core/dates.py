@@ -13,6 +13,10 @@ style                  French                                 where
 ``date_mois``          « décembre 2026 »                      a month
 ``date_heure_court``   « 3 déc., 10:00 »                      a moment in a table or a list (same year rule)
 ``date_heure_long``    « jeudi 3 décembre 2026 à 10:00 »      a moment on its own or in a sentence
+``date_avis``          « jeudi 3 décembre »                   a notice's day: never relative (a notice is
+                                                              read later than written); the year only
+                                                              outside the current school year
+``date_heure_avis``    « jeudi 3 décembre à 10:00 »           a notice's moment (same year rule)
 =====================  =====================================  =========================================
 
 and the parts a calendar grid or a chart needs: ``date_jour_semaine`` (« jeudi »), ``date_quantieme`` (« 3 », « 1er »),
@@ -42,6 +46,7 @@ STYLES: dict[str, dict[str, str]] = {
         "heure_court": "j N, H:i",
         "heure_court_annee": "j N Y, H:i",
         "heure_long": "l j F Y à H:i",
+        "jour_heure": "l j F à H:i",
         "jour_semaine": "l",
         "quantieme": "j",
         "mois_court": "N",
@@ -55,13 +60,28 @@ STYLES: dict[str, dict[str, str]] = {
         "heure_court": "j M, H:i",
         "heure_court_annee": "j M Y, H:i",
         "heure_long": r"l j F Y \a\t H:i",
+        "jour_heure": r"l j F \a\t H:i",
         "jour_semaine": "l",
         "quantieme": "j",
         "mois_court": "M",
     },
 }
 # Styles where French writes « 1er » for the first day of the month.
-ORDINAL_FIRST = {"court", "court_annee", "long", "jour", "heure_court", "heure_court_annee", "heure_long", "quantieme"}
+ORDINAL_FIRST = {
+    "court",
+    "court_annee",
+    "long",
+    "jour",
+    "heure_court",
+    "heure_court_annee",
+    "heure_long",
+    "jour_heure",
+    "quantieme",
+}
+# Styles that add the year outside the current school year: style -> the style with the year.
+WITH_YEAR = {"court": "court_annee", "heure_court": "heure_court_annee", "avis": "long", "heure_avis": "heure_long"}
+# The notices' styles inside the current school year.
+NOTICE = {"avis": "jour", "heure_avis": "jour_heure"}
 
 
 def school_year(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -87,10 +107,9 @@ def render(value, style: str) -> str:
     value = _local(value)
     language = (get_language() or "fr").split("-")[0]
     formats = STYLES.get(language, STYLES["fr"])
-    if style in ("court", "heure_court"):
+    if style in WITH_YEAR:
         start, end = school_year(timezone.localdate())
-        if not start <= _day(value) <= end:
-            style += "_annee"
+        style = NOTICE.get(style, style) if start <= _day(value) <= end else WITH_YEAR[style]
     pattern = formats[style]
     if language == "fr" and style in ORDINAL_FIRST and value.day == 1:
         pattern = pattern.replace("j", r"j\e\r", 1)
@@ -119,6 +138,14 @@ def date_heure_court(value) -> str:
 
 def date_heure_long(value) -> str:
     return render(value, "heure_long")
+
+
+def date_avis(value) -> str:
+    return render(value, "avis")
+
+
+def date_heure_avis(value) -> str:
+    return render(value, "heure_avis")
 
 
 def date_jour_semaine(value) -> str:
@@ -150,6 +177,8 @@ FILTERS = (
     date_mois,
     date_heure_court,
     date_heure_long,
+    date_avis,
+    date_heure_avis,
     date_jour_semaine,
     date_quantieme,
     date_mois_court,

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from cartable.core import dates, registry
+from cartable.core import registry
 from cartable.core.models import Delivery, Notification, NotificationPreference, QuietHours
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -36,20 +36,6 @@ Channel = NotificationPreference.Channel
 # The query parameter naming the child a guardian's notice is about: its link opens the page on that child
 # (``directory.middleware.ActorMiddleware`` reads it, as the header's child switcher would).
 CHILD_PARAM = "enfant"
-
-
-def day_text(day: dt.date, *, today: dt.date | None = None) -> str:
-    """A day as notices say it, never relative (« lundi 8 décembre », with the year when it is not this one's):
-    a notice is read later than it is written, so « demain » would soon be false. The styles are those of
-    ``core.dates`` (``date_jour``, else ``date_long``)."""
-    today = today or timezone.localdate()
-    return dates.render(day, "jour" if day.year == today.year else "long")
-
-
-def moment_text(moment: dt.datetime, *, today: dt.date | None = None) -> str:
-    """A moment as notices say it, in Paris time: « lundi 8 décembre à 08:30 »."""
-    local = timezone.localtime(moment, PARIS)
-    return _("%(day)s à %(time)s") % {"day": day_text(local.date(), today=today), "time": local.strftime("%H:%M")}
 
 
 def link_for_child(url: str, child_id: int) -> str:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from cartable.core import audit, authz, dates, erasure, french
 from cartable.core.authz import Action
-from cartable.core.notify import day_text, moment_text, notify
+from cartable.core.notify import notify
 from cartable.directory import queries as directory
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Enrolment, Membership, Role, SchoolYear, User
@@ -106,7 +106,7 @@ def _notify_punishment(punishment: Punishment, student: User) -> None:
     title = _("%(kind)s pour %(name)s") % {"kind": punishment.get_kind_display(), "name": student.first_name}
     body = punishment.reason
     if punishment.kind == Punishment.Kind.DETENTION and punishment.detention_at:
-        when = moment_text(punishment.detention_at)
+        when = dates.date_heure_avis(punishment.detention_at)
         body = _("Retenue le %(when)s (%(place)s). Motif : %(reason)s") % {
             "when": when,
             "place": punishment.detention_place or "—",
@@ -307,7 +307,7 @@ def inform_family(
     _step_notice(
         locked,
         _("Les faits reprochés : %(facts)s. Vous pouvez présenter votre défense jusqu'au %(deadline)s inclus.")
-        % {"facts": locked.facts, "deadline": day_text(locked.defence_deadline)},
+        % {"facts": locked.facts, "deadline": dates.date_avis(locked.defence_deadline)},
     )
     return locked
 
@@ -332,7 +332,7 @@ def record_defence(
     locked.defence_heard_on, locked.defence_summary = heard_on, summary.strip()
     locked.save(update_fields=["defence_heard_on", "defence_summary"])
     _audit_step(actor, locked, heard_on)
-    _step_notice(locked, _("La défense a été entendue le %(on)s.") % {"on": day_text(heard_on)})
+    _step_notice(locked, _("La défense a été entendue le %(on)s.") % {"on": dates.date_avis(heard_on)})
     return locked
 
 
@@ -369,7 +369,7 @@ def decide_sanction(
     if locked.defence_heard_on is None and decided_on <= locked.defence_deadline:
         raise DisciplineError(
             _("Pas de décision avant la fin du délai de défense (%(deadline)s) ou avant d'avoir entendu la défense.")
-            % {"deadline": day_text(locked.defence_deadline)}
+            % {"deadline": dates.date_avis(locked.defence_deadline)}
         )
     _check_date(decided_on, today, locked.defence_heard_on or locked.informed_on)
     _check_decision(locked.authority, kind, days, suspension, suspended_days)
@@ -381,7 +381,7 @@ def decide_sanction(
     _audit_step(actor, locked, decided_on)
     _step_notice(
         locked,
-        _("Sanction décidée le %(on)s : %(kind)s.") % {"on": dates.date_long(decided_on), "kind": describe(locked)},
+        _("Sanction décidée le %(on)s : %(kind)s.") % {"on": dates.date_avis(decided_on), "kind": describe(locked)},
     )
     return locked
 
@@ -432,7 +432,7 @@ def notify_decision(
     _step_notice(
         locked,
         _("La décision (%(kind)s) vous est notifiée le %(on)s.")
-        % {"kind": describe(locked), "on": dates.date_long(notified_on)},
+        % {"kind": describe(locked), "on": dates.date_avis(notified_on)},
     )
     return locked
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, erasure, notify
+from cartable.core import audit, authz, dates, erasure, notify
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import Group, Period, SchoolClass, Subject, User
@@ -212,7 +212,7 @@ def _announce(evaluations: list[Evaluation]) -> None:
             "subject": evaluation.subject.name,
             "title": evaluation.title,
         }
-        body = _("Évaluation du %(date)s.") % {"date": notify.day_text(evaluation.date)}
+        body = _("Évaluation du %(date)s.") % {"date": dates.date_avis(evaluation.date)}
         students = marked.get(evaluation.pk, [])
         if students:
             notify.notify(

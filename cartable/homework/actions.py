@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, erasure, notify, uploads
+from cartable.core import audit, authz, dates, erasure, notify, uploads
 from cartable.core.authz import Action
 from cartable.core.richtext import sanitize
 from cartable.directory.actor import Actor, current
@@ -346,7 +346,7 @@ def _announce(items: list[Homework], kind: str, channels: tuple[str, ...] | None
             title = _("Nouveau travail en %(subject)s : %(title)s") % {"subject": subject, "title": item.title}
         else:
             title = _("Travail modifié en %(subject)s : %(title)s") % {"subject": subject, "title": item.title}
-        body = _("Pour le %(date)s.") % {"date": notify.day_text(item.due_date)}
+        body = _("Pour le %(date)s.") % {"date": dates.date_avis(item.due_date)}
         notify.notify(
             recipients=recipients,
             kind=kind,

@@ -212,7 +212,7 @@ def _due_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
     from django.urls import reverse
     from django.utils.translation import gettext
 
-    from cartable.core.notify import day_text
+    from cartable.core import dates
     from cartable.homework.queries import undone_due_on
 
     for homework, students in undone_due_on(tomorrow):
@@ -222,7 +222,7 @@ def _due_tomorrow(tomorrow: dt.date) -> Iterator[registry.Reminder]:
             recipients=students,
             title=gettext("Pour le %(day)s en %(subject)s : %(title)s")
             % {
-                "day": day_text(homework.due_date),
+                "day": dates.date_avis(homework.due_date),
                 "subject": homework.assignment.subject.name,
                 "title": homework.title,
             },

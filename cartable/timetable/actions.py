@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, erasure
-from cartable.core.notify import day_text, notify
+from cartable.core import audit, dates, erasure
+from cartable.core.notify import notify
 from cartable.directory import queries as directory_queries
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Establishment, GroupMembership, Role, TeachingAssignment, User
@@ -627,7 +627,7 @@ def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: 
         return
     when = {
         "subject": assignment.subject.name,
-        "date": day_text(change.date),
+        "date": dates.date_avis(change.date),
         "time": start_time.strftime("%H:%M"),
     }
     if change.kind == LessonChange.Kind.CANCELLED:
