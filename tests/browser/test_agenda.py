@@ -14,9 +14,9 @@ from cartable.agenda.models import CalendarFeed, Event
 from cartable.directory.models import TeachingAssignment
 from cartable.homework.models import Homework
 from tests.support.browser import follow, log_in, visit
+from tests.support.phone import PHONE
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 PARIS = ZoneInfo("Europe/Paris")
 
 

@@ -14,14 +14,9 @@ from cartable.directory.models import SchoolClass, TeachingAssignment
 from cartable.timetable.models import Slot
 from tests.support.browser import assert_accessible, follow, log_in, visit
 from tests.support.files import tiny_pdf
+from tests.support.phone import PHONE, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 360, "height": 740}
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 @pytest.fixture
@@ -48,11 +43,11 @@ def test_a_teacher_calls_the_roll_on_a_phone(page, school, lesson_day):
     page.set_viewport_size(PHONE)
     log_in(page, "paul.dupont")
     visit(page, f"/vie-scolaire/appel/?date={lesson_day.isoformat()}")
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     with follow(page):
         page.locator(".lesson-list").get_by_role("link", name="Faire l'appel").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("5e A")
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     page.get_by_role("group", name="Lucas Martin").get_by_text("Absent", exact=True).click()
     lea = page.get_by_role("group", name="Léa Bernard")
     lea.get_by_text("Retard", exact=True).click()
@@ -61,7 +56,7 @@ def test_a_teacher_calls_the_roll_on_a_phone(page, school, lesson_day):
         page.get_by_role("button", name="Valider l'appel").click()
     expect(page.get_by_text("Appel validé pour 3 élèves.")).to_be_visible()
     expect(page.get_by_text("Appel fait")).to_be_visible()
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     states = dict(Mark.objects.values_list("student__username", "state"))
     assert states == {"lucas.martin": State.ABSENT, "lea.bernard": State.LATE, "zoe.fontaine": State.PRESENT}
 
@@ -92,7 +87,7 @@ def test_the_roll_call_of_27_students_fits_a_few_screens(page, school, lesson_da
     with follow(page):
         page.locator(".lesson-list").get_by_role("link", name="Faire l'appel").first.click()
     expect(page.get_by_text("27 élèves.")).to_be_visible()
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     sheet = page.locator("main form[method=post]").bounding_box()
     assert sheet is not None
     print(f"roll call sheet of 27 students at 360 px: {sheet['height']:.0f} px")
@@ -163,7 +158,7 @@ def test_the_sheet_says_when_the_roll_call_opens(page, school):
     expect(page.get_by_role("status")).to_contain_text("à 7 h 45")
     expect(page.get_by_role("button", name="Valider l'appel")).to_have_count(0)
     expect(page.get_by_role("radio")).to_have_count(0)
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
 
 def test_a_parent_justifies_with_a_document_and_the_cpe_accepts(page, school, settings, tmp_path):
@@ -227,4 +222,4 @@ def test_a_parent_justifies_with_a_document_and_the_cpe_accepts(page, school, se
     log_in(page, "claire.martin")
     visit(page, f"/vie-scolaire/absences/{absence.pk}/")
     expect(page.locator(".status-justified")).to_be_visible()
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)

@@ -10,9 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import follow, log_in, visit
+from tests.support.phone import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
-SIZES = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1366, "height": 768}}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
 FIRST = {
     "nadia.petit": "Justifications à traiter",

@@ -15,9 +15,9 @@ from cartable.directory.actor import Actor
 from cartable.discipline import actions
 from cartable.discipline.models import Punishment, Sanction
 from tests.support.browser import assert_accessible, follow, log_in, visit
+from tests.support.phone import PHONE
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 
 
 def _punishment(school, kind=Punishment.Kind.EXTRA_WORK, **kw):

@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 
 from cartable.forums.models import Forum, Post, Topic
 from tests.support.browser import assert_accessible, follow, log_in, visit
+from tests.support.phone import PHONE
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 
 
 def _class_forum(school):

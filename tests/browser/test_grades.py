@@ -12,9 +12,9 @@ from playwright.sync_api import expect
 
 from cartable.grades.models import Evaluation, Mark
 from tests.support.browser import follow, log_in, visit
+from tests.support.phone import PHONE
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 PASTE = """(el, text) => {
   const data = new DataTransfer();
   data.setData('text/plain', text);

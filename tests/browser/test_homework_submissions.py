@@ -8,14 +8,9 @@ from playwright.sync_api import expect
 
 from tests.support.browser import follow, log_in, visit
 from tests.support.files import tiny_pdf
+from tests.support.phone import PHONE, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 360, "height": 740}
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_student_hands_in_and_the_teacher_returns_feedback(page, homework):
@@ -27,7 +22,7 @@ def test_a_student_hands_in_and_the_teacher_returns_feedback(page, homework):
     log_in(page, "lucas.martin")
     visit(page, student_url)
     expect(page.locator("#submission-state")).to_contain_text("Pas encore rendu")
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     page.get_by_label("Fichiers").set_input_files(
         files=[{"name": "pizzas.pdf", "mimeType": "application/pdf", "buffer": tiny_pdf("Lucas")}]
     )
@@ -37,7 +32,7 @@ def test_a_student_hands_in_and_the_teacher_returns_feedback(page, homework):
     expect(page.get_by_text("Votre travail est déposé.")).to_be_visible()
     expect(page.locator("#submission-state")).to_contain_text("Rendu le")
     expect(page.get_by_role("link", name="pizzas.pdf")).to_be_visible()
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
     page.context.clear_cookies()
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -71,7 +66,7 @@ def test_a_student_hands_in_and_the_teacher_returns_feedback(page, homework):
     expect(feedback).to_contain_text("Bien raisonné, conclus par une phrase.")
     expect(page.locator("#feedback-mark")).to_have_text("15 / 20")
     expect(page.get_by_role("button", name="Remplacer mon dépôt")).to_have_count(0)
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
 
 def test_a_refused_file_keeps_the_answer_typed(page, homework):

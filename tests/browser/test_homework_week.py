@@ -6,14 +6,9 @@ from playwright.sync_api import expect
 
 from tests.support.browser import follow, log_in, visit
 from tests.support.files import tiny_pdf
+from tests.support.phone import PHONE, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 360, "height": 740}
-
-
-def no_sideways_scroll(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
 def test_a_student_sees_the_deadline_on_the_dashboard_hands_in_and_sees_rendu_le(page, homework):
@@ -26,7 +21,7 @@ def test_a_student_sees_the_deadline_on_the_dashboard_hands_in_and_sees_rendu_le
     expect(deposer).to_be_visible()
     box = deposer.bounding_box()
     assert box is not None and box["x"] + box["width"] <= PHONE["width"]
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     with follow(page):
         deposer.click()
     page.get_by_label("Fichiers").set_input_files(
@@ -39,12 +34,12 @@ def test_a_student_sees_the_deadline_on_the_dashboard_hands_in_and_sees_rendu_le
     upcoming = page.get_by_role("region", name="Devoirs à venir")
     expect(upcoming).to_contain_text("Rendu le")
     expect(upcoming.get_by_role("link", name="Déposer : Problème des pizzas")).to_have_count(0)
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
     visit(page, "/cahier-de-textes/travail/")
     item = page.locator(f"#homework-{homework.pk}")
     expect(item).to_contain_text("Rendu le")
     expect(item.get_by_role("button", name="Marquer comme fait")).to_have_count(0)
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)
 
     page.context.clear_cookies()
     log_in(page, "paul.dupont")
@@ -54,4 +49,4 @@ def test_a_student_sees_the_deadline_on_the_dashboard_hands_in_and_sees_rendu_le
     with follow(page):
         to_correct.get_by_role("link", name="Problème des pizzas").click()
     expect(page.get_by_role("row", name="Martin Lucas")).to_contain_text("Rendu")
-    no_sideways_scroll(page)
+    assert_no_sideways_scroll(page)

@@ -4,10 +4,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import SCREENSHOTS, log_in, visit
+from tests.support.phone import PHONE
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
 
 ACTIVE_ELEMENT = """() => {
   const el = document.activeElement;

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from cartable.messaging.models import CommunicationRule, MailboxEntry
 from tests.support.browser import assert_accessible, follow, log_in, visit
+from tests.support.phone import PHONE
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 
 
 def _sign_out_and_in(page, username: str) -> None:

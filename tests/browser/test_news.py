@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from cartable.news.models import NewsItem
 from tests.support.browser import follow, log_in, visit
+from tests.support.phone import PHONE
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 
 
 def _news(school, title="Cross du collège : les résultats", **kw):

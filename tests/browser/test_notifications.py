@@ -15,9 +15,9 @@ from cartable.directory.actor import Actor
 from cartable.directory.models import TeachingAssignment
 from cartable.homework import actions as homework_actions
 from tests.support.browser import follow, log_in, visit
+from tests.support.phone import PHONE
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 
 
 def _publish(school, title):

@@ -8,11 +8,10 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from tests.support.browser import follow, log_in, visit
+from tests.support.phone import PHONE
 from tests.support.reportcards import add_marks_and_absences
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import follow, log_in, visit
+from tests.support.phone import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser
-SIZES = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1366, "height": 768}}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
 
 # Each select of the rule table: the width its box has against the width it needs to show its longest
 # choice whole (a copy of it sized to its content, off the screen), and whether the box lies on the screen.

@@ -5,11 +5,11 @@ from playwright.sync_api import expect
 
 from cartable.timetable.queries import default_monday
 from tests.support.browser import SCREENSHOTS, follow, log_in, visit
+from tests.support.phone import PHONE
 from tests.support.timetable import build_timetable
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 
 

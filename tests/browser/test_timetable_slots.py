@@ -7,11 +7,10 @@ from playwright.sync_api import expect
 
 from cartable.timetable.queries import default_monday
 from tests.support.browser import follow, log_in, visit
+from tests.support.phone import PHONE
 from tests.support.timetable import build_timetable
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from cartable.directory.models import SchoolClass, TeachingAssignment
 from cartable.homework.models import Homework
 from cartable.timetable.queries import default_monday
 from tests.support.browser import follow, log_in, visit
+from tests.support.phone import PHONE
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 360, "height": 740}
 
 
 def _next_tuesday() -> dt.date:
