@@ -17,24 +17,9 @@ from cartable.core.authz import Action
 from cartable.core.models import AuditEvent
 from cartable.directory.models import SchoolClass, TeachingAssignment
 from cartable.homework.models import Homework
-from tests.support.personas import PersonaTestCase
+from tests.support.personas import EVERYBODY, PersonaTestCase
 
 PARIS = ZoneInfo("Europe/Paris")
-EVERYBODY = [
-    "lucas.martin",
-    "lea.bernard",
-    "ines.girard",
-    "emma.martin",
-    "claire.martin",
-    "thomas.girard",
-    "paul.dupont",
-    "sophie.bernard",
-    "nadia.petit",
-    "marc.leroy",
-    "julie.moreau",
-    "admin.region",
-    "charlie.roux",
-]
 
 
 def at(day: dt.date, hour: int = 18) -> dt.datetime:
