@@ -134,8 +134,22 @@ def students_of(lesson: Lesson) -> list[User]:
 # --- the teacher's lessons and the roll call page -----------------------------------------------------
 
 
+class _Opening:
+    """When the roll call of ``self.lesson`` opens (the rule is the policies'): no form before."""
+
+    lesson: Lesson
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        return timezone.localtime(roll_call_opens_at(self.lesson))
+
+    @property
+    def is_open(self) -> bool:
+        return roll_call_is_open(self.lesson)
+
+
 @dataclass
-class LessonCall:
+class LessonCall(_Opening):
     """A lesson with its roll call (None while nobody called it)."""
 
     lesson: Lesson
@@ -144,14 +158,6 @@ class LessonCall:
     @property
     def started(self) -> bool:
         return self.lesson.start <= timezone.now()
-
-    @property
-    def is_open(self) -> bool:
-        return roll_call_is_open(self.lesson)
-
-    @property
-    def opens_at(self) -> dt.datetime:
-        return timezone.localtime(roll_call_opens_at(self.lesson))
 
 
 def teacher_lessons(actor: Actor, day: dt.date) -> list[LessonCall]:
@@ -180,22 +186,13 @@ def _with_roll_calls(found: list[Lesson], where: list[int]) -> list[LessonCall]:
 
 
 @dataclass
-class Sheet:
+class Sheet(_Opening):
     """The roll call page: the lesson, its students with their current mark, and the corrections."""
 
     lesson: Lesson
     roll_call: RollCall | None
     rows: list[tuple[User, Mark | None]]
     changes: list[MarkChange]
-
-    @property
-    def opens_at(self) -> dt.datetime:
-        """When the roll call opens (the rule is the policies'); the sheet shows no form before."""
-        return timezone.localtime(roll_call_opens_at(self.lesson))
-
-    @property
-    def is_open(self) -> bool:
-        return roll_call_is_open(self.lesson)
 
     @property
     def opens_today(self) -> bool:
