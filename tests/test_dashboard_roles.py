@@ -135,6 +135,17 @@ class AccountsToActivateBudgetTests(PersonaTestCase):
             self.assertContains(self.client.get(url), "60 comptes à activer")
 
 
+class AccountsToActivateTitleTests(PersonaTestCase):
+    def test_the_list_names_the_role_as_the_annuaire_does(self):
+        """A newly provisioned teacher, Mme, is « Enseignante » on the list, as in the annuaire."""
+        from cartable.demo.personas import member, person
+
+        member(person("anne.vidal", "Anne", "Vidal", title="mme", password=None), self.school.college, "teacher")
+        self.login("julie.moreau")
+        row = self.client.get(reverse("governance:accounts")).content.decode().split("Anne Vidal")[1].split("</tr>")[0]
+        self.assertIn("<td>Enseignante</td>", row)
+
+
 class HandOutActivationCodeTests(PersonaTestCase):
     def test_the_ent_admin_hands_out_a_code_that_activates_the_account(self):
         """julie.moreau gives zoe.fontaine a code, shown once; with it Zoé activates her account; the
