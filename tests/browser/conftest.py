@@ -9,7 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
+from django.test import testcases
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
@@ -18,6 +21,21 @@ from cartable.directory.models import TeachingAssignment
 from cartable.homework.models import Homework
 from tests.support.browser import AXE_SCRIPT, AxeAudit
 from tests.support.personas import HISTORY_WEEKS
+
+
+# On SQLite the test database lives in memory and the live server's threads share its one connection
+# (pytest-django hands it over), which two requests at once (a page and its htmx counter) would use
+# together: SQLite then fails with « bad parameter or other API misuse ». The live server answers one request
+# at a time there (Django's WSGIServer then closes each connection); PostgreSQL keeps the threaded server.
+class OneRequestAtATime(WSGIServer):
+    """Django's live server, answering in its own thread (which holds the shared connection)."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    testcases.LiveServerThread.server_class = OneRequestAtATime
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests themselves
 # (building the persona school) are still plain synchronous code.
