@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "cartable.forums",
     "cartable.notifications",
     "cartable.dashboard",
+    "cartable.provisioning",
     "cartable.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -262,6 +263,11 @@ STORAGES = {
 # Uploads (cartable/core/uploads.py): size limit; dotted path of a virus scanner `(path_or_bytes) -> None`.
 CARTABLE_UPLOAD_MAX_BYTES = int(os.environ.get("CARTABLE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 CARTABLE_UPLOAD_SCANNER = os.environ.get("CARTABLE_UPLOAD_SCANNER") or None
+# Directory imports (provisioning): the largest AAF file, and what an archive may hold once expanded.
+CARTABLE_AAF_MAX_FILE_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_FILE_BYTES", 1024 * 1024 * 1024))
+CARTABLE_AAF_MAX_EXPANDED_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_EXPANDED_BYTES", 4 * 1024 * 1024 * 1024))
+CARTABLE_AAF_MAX_ARCHIVE_ENTRIES = int(os.environ.get("CARTABLE_AAF_MAX_ARCHIVE_ENTRIES", 200))
+CARTABLE_AAF_MAX_COMPRESSION_RATIO = int(os.environ.get("CARTABLE_AAF_MAX_COMPRESSION_RATIO", 200))
 # Serve from the apps' folders: the demo runs without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

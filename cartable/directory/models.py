@@ -84,14 +84,17 @@ class ExternalIdentifier(models.Model):
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_ids")
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    # Who issued the value within the source: the académie for an AAF jointure (an adult known to two
+    # académies has one jointure in each), empty where the source is national.
+    issuer = models.CharField(_("émetteur"), max_length=32, blank=True, default="")
     value = models.CharField(_("identifiant"), max_length=128)
 
     class Meta:
         verbose_name = _("identifiant externe")
         verbose_name_plural = _("identifiants externes")
         constraints = [
-            models.UniqueConstraint(fields=["source", "value"], name="external_id_unique"),
-            models.UniqueConstraint(fields=["person", "source"], name="external_id_one_per_source"),
+            models.UniqueConstraint(fields=["source", "issuer", "value"], name="external_id_unique"),
+            models.UniqueConstraint(fields=["person", "source", "issuer"], name="external_id_one_per_source"),
         ]
 
     def __str__(self) -> str:
@@ -263,6 +266,16 @@ class Group(EstablishmentScoped):
         return self.name
 
 
+class Fed(models.Model):
+    """Where a relation comes from: made by hand (empty), or fed by a directory import (``aaf``), which
+    then owns it: a complete import ends the fed rows it no longer lists and leaves hand-made ones alone."""
+
+    fed_by = models.CharField(_("alimenté par"), max_length=16, blank=True, default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class Dated(models.Model):
     start_date = models.DateField(_("début"), default=timezone.localdate)
     end_date = models.DateField(_("fin"), null=True, blank=True)
@@ -312,7 +325,7 @@ def orders_for(*placements: tuple[Iterable[str], int]) -> dict[str, int]:
     return orders
 
 
-class Membership(Dated):
+class Membership(Dated, Fed):
     """A person's role in an establishment, for a span of dates; regional roles have no establishment."""
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
@@ -351,7 +364,7 @@ class Membership(Dated):
         return f"{self.person} — {self.get_role_display()} — {where}"
 
 
-class Enrolment(Dated):
+class Enrolment(Dated, Fed):
     """A student in a class."""
 
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
@@ -376,7 +389,7 @@ class Enrolment(Dated):
         return f"{self.student} — {self.school_class}"
 
 
-class GroupMembership(Dated):
+class GroupMembership(Dated, Fed):
     """A student in a teaching group."""
 
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
@@ -395,7 +408,7 @@ class GroupMembership(Dated):
         return f"{self.student} — {self.group}"
 
 
-class TeachingAssignment(Dated):
+class TeachingAssignment(Dated, Fed):
     """A teacher teaches a subject to a class or to a group."""
 
     establishment = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
@@ -432,7 +445,7 @@ class TeachingAssignment(Dated):
         return f"{self.teacher} — {self.subject} — {self.school_class or self.group}"
 
 
-class Guardianship(models.Model):
+class Guardianship(Fed):
     """A guardian (parent, legal representative) of a student, across establishments."""
 
     class Relationship(models.TextChoices):

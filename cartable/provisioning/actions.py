@@ -1,0 +1,131 @@
+"""Provisioning's writes: an AAF import (the run recorded, its plan written in one transaction)."""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from cartable.core import audit, authz, erasure
+from cartable.directory import actions as directory_actions
+from cartable.directory.actor import Actor
+from cartable.directory.models import (
+    Academy,
+    Enrolment,
+    ExternalIdentifier,
+    Group,
+    GroupMembership,
+    Guardianship,
+    Membership,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+    TeachingAssignment,
+    User,
+)
+from cartable.provisioning.aaf import plan as aaf_plan
+from cartable.provisioning.aaf.parser import AafError
+from cartable.provisioning.aaf.reading import read_set
+from cartable.provisioning.aaf.sources import Source
+from cartable.provisioning.models import KINDS, OUTCOMES, ContactDetails, FedEstablishment, ImportRun
+
+# The order rows are created in: each list's foreign keys point to rows of the lists before it.
+CREATION_ORDER: list[type[models.Model]] = [
+    FedEstablishment,
+    User,
+    ExternalIdentifier,
+    ContactDetails,
+    SchoolYear,
+    Subject,
+    SchoolClass,
+    Group,
+    Membership,
+    Enrolment,
+    GroupMembership,
+    TeachingAssignment,
+    Guardianship,
+]
+UPDATE_ORDER: list[type[models.Model]] = [*CREATION_ORDER]
+
+
+def _issues(errors: list[AafError]) -> list[dict]:
+    return [e.as_dict() for e in errors]
+
+
+def _counts(plan: aaf_plan.Plan) -> dict:
+    return {k: {o: plan.counts[k][o] for o in OUTCOMES} for k in KINDS}
+
+
+def import_aaf(*, actor: Actor | None, sources: list[Source], dry_run: bool = False) -> tuple[ImportRun, aaf_plan.Plan]:
+    """Import an AAF set (complete or delta): read every file, compute the difference, and unless
+    ``dry_run`` (or an error anywhere) write it in one transaction. The run is recorded either way."""
+    if actor is not None:
+        authz.require(actor, "provisioning.import", None)
+    run = ImportRun.objects.create(requested_by_id=getattr(actor, "user_id", None), dry_run=dry_run)
+    try:
+        aaf = read_set(sources)
+        plan = aaf_plan.build(aaf)
+    except AafError as error:  # a problem before any file could be read (an archive refused whole)
+        aaf = read_set([])
+        aaf.errors = [error]
+        plan = aaf_plan.Plan(aaf)
+    run.files = aaf.files
+    run.source_kind = ImportRun.SourceKind.AAF_DELTA if aaf.delta else ImportRun.SourceKind.AAF_COMPLETE
+    run.warnings = _issues(aaf.warnings)
+    run.errors = _issues(aaf.errors)
+    run.counts = _counts(plan)
+    if not plan.ok:
+        run.outcome = ImportRun.Outcome.REFUSED
+    elif dry_run:
+        run.outcome = ImportRun.Outcome.DRY_RUN
+    else:
+        try:
+            _write(actor=actor, plan=plan, run=run)
+        except Exception as error:  # the run says why it failed, then the error goes on to the caller
+            run.outcome = ImportRun.Outcome.REFUSED
+            run.errors = [{"file": "", "line": 0, "message": f"{type(error).__name__}: {error}"}]
+            run.finished_at = timezone.now()
+            run.save()
+            raise
+        run.outcome = ImportRun.Outcome.APPLIED
+    run.finished_at = timezone.now()
+    run.save()
+    return run, plan
+
+
+@transaction.atomic
+def _write(*, actor: Actor | None, plan: aaf_plan.Plan, run: ImportRun) -> None:
+    """Write a plan: new establishments opened through the directory (their apps' set-ups run), then every
+    other row in bulk, each audited with the run's id; all or nothing."""
+    note = {"import_run": run.pk}
+    for academy in plan.creates.get(Academy, []):
+        academy.save()
+    for establishment in plan.new_establishments:
+        establishment.academy_id = establishment.academy.pk
+        directory_actions.open_establishment(actor=actor, establishment=establishment)
+    establishment_updates = [u for u in plan.updates.items() if u[0].__name__ == "Establishment"]
+    directory_actions.write_in_bulk(
+        actor=actor,
+        verb="provisioning.aaf",
+        creates=[plan.creates.get(model, []) for model in CREATION_ORDER],
+        updates=establishment_updates + [(m, plan.updates.get(m, [])) for m in UPDATE_ORDER],
+        removals=list(plan.removals),
+        note=note,
+    )
+    audit.record(
+        actor=actor,
+        verb="provisioning.import",
+        target=run,
+        after={"files": run.files, "counts": run.counts, "dry_run": run.dry_run},
+    )
+
+
+ERASURE: dict[type[models.Model], erasure.Rule] = {
+    ImportRun: erasure.unlink("requested_by"),
+    ContactDetails: erasure.delete("person"),
+}
+
+
+@transaction.atomic
+def erase_personal_data(*, user: User, model: type[models.Model], actor: Actor | None = None) -> int:
+    """Erase what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
+    return erasure.erase(app="provisioning", rules=ERASURE, user=user, model=model, actor=actor)

@@ -1,0 +1,41 @@
+"""Provisioning's registrations: the personal data it holds (the runs' requester, contact details)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from cartable.core import authz, registry
+from cartable.provisioning.models import ContactDetails, ImportRun
+
+ERASE = "cartable.provisioning.actions.erase_personal_data"
+
+registry.personal_data(
+    ImportRun,
+    _("Tracer qui a alimenté l'annuaire, quand et avec quels fichiers (arrêté du 30 novembre 2006)."),
+    _("Un an."),
+    lambda u: [
+        {k: str(v) for k, v in row.items()}
+        for row in ImportRun.objects.filter(requested_by=u).values("started_at", "source_kind", "outcome")
+    ],
+    ERASE,
+    "requested_by",
+)
+registry.personal_data(
+    ContactDetails,
+    _("Joindre les responsables légaux (coordonnées transmises par l'annuaire académique)."),
+    _("Pendant la scolarité dans l'établissement, puis un an."),
+    lambda u: list(
+        ContactDetails.objects.filter(person=u).values("address", "postal_code", "city", "country", "phone", "mobile")
+    ),
+    ERASE,
+    "person",
+)
+
+
+def _imports(actor) -> bool:
+    return authz.can(actor, "provisioning.import")
+
+
+registry.register_menu(
+    registry.MenuEntry(
+        key="provisioning", label=_("Alimentation"), url_name="provisioning:index", order=95, visible=_imports
+    )
+)

@@ -1,0 +1,121 @@
+"""What feeds the directory: import runs and their reports, the AAF function codes as data, the
+establishments AAF feeds, and the contact details the académie's directory gives for each person."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cartable.core.authz import ScopedManager
+from cartable.directory.models import Establishment, Role, User
+
+KINDS = (
+    "establishments",
+    "people",
+    "memberships",
+    "classes",
+    "groups",
+    "subjects",
+    "enrolments",
+    "group_memberships",
+    "guardianships",
+    "teaching",
+    "contacts",
+)
+OUTCOMES = ("created", "changed", "ended", "unchanged")
+
+
+class ImportRun(models.Model):
+    """One import of a set of files: who, when, which files, what it changed or would change."""
+
+    class SourceKind(models.TextChoices):
+        AAF_COMPLETE = "aaf_complete", _("AAF complet")
+        AAF_DELTA = "aaf_delta", _("AAF différentiel")
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("En cours")
+        APPLIED = "applied", _("Appliqué")
+        DRY_RUN = "dry_run", _("Simulé (rien d'écrit)")
+        REFUSED = "refused", _("Refusé")
+
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("demandé par")
+    )
+    started_at = models.DateTimeField(_("début"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    source_kind = models.CharField(_("type"), max_length=16, choices=SourceKind.choices, blank=True)
+    dry_run = models.BooleanField(_("simulation"), default=False)
+    outcome = models.CharField(_("issue"), max_length=8, choices=Outcome.choices, default=Outcome.RUNNING)
+    # [{"name": ..., "sha256": ..., "bytes": ..., "kind": ...}]
+    files = models.JSONField(_("fichiers"), default=list)
+    # {kind: {"created": n, "changed": n, "ended": n, "unchanged": n}}
+    counts = models.JSONField(_("décomptes"), default=dict)
+    # [{"file": ..., "line": ..., "message": ...}]
+    warnings = models.JSONField(_("avertissements"), default=list)
+    errors = models.JSONField(_("erreurs"), default=list)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_kind_display()} — {self.started_at:%Y-%m-%d %H:%M} — {self.get_outcome_display()}"
+
+    def total(self, outcome: str) -> int:
+        return sum(c.get(outcome, 0) for c in self.counts.values())
+
+
+class FunctionRole(models.Model):
+    """An AAF function code (``ENTPersonFonctions``) and the role it gives; kept as data, edited in the
+    admin. A code missing here is reported by the import, never guessed."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    label = models.CharField(_("libellé"), max_length=80)
+    role = models.CharField(_("rôle"), max_length=24, choices=[c for c in Role.choices if c[0] != Role.REGIONAL_ADMIN])
+
+    class Meta:
+        verbose_name = _("fonction AAF")
+        verbose_name_plural = _("fonctions AAF")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.get_role_display()}"
+
+
+class FedEstablishment(models.Model):
+    """An establishment the académie's directory (AAF) feeds, with its ``ENTStructureJointure``."""
+
+    establishment = models.OneToOneField(Establishment, on_delete=models.CASCADE, related_name="+")
+    academy_code = models.CharField(_("académie"), max_length=16)
+    jointure = models.CharField(_("jointure"), max_length=64)
+
+    class Meta:
+        verbose_name = _("établissement alimenté par l'AAF")
+        verbose_name_plural = _("établissements alimentés par l'AAF")
+        constraints = [models.UniqueConstraint(fields=["academy_code", "jointure"], name="fed_estab_jointure")]
+
+    def __str__(self) -> str:
+        return f"{self.academy_code}:{self.jointure}"
+
+
+class ContactDetails(models.Model):
+    """A person's postal address and telephones, as the académie's directory gives them."""
+
+    person = models.OneToOneField(User, on_delete=models.CASCADE, related_name="+")
+    address = models.CharField(_("adresse"), max_length=255, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=16, blank=True)
+    city = models.CharField(_("commune"), max_length=120, blank=True)
+    country = models.CharField(_("pays"), max_length=60, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=32, blank=True)
+    mobile = models.CharField(_("portable"), max_length=32, blank=True)
+    address_shared = models.BooleanField(_("adresse diffusable"), default=False)
+
+    class Meta:
+        verbose_name = _("coordonnées")
+        verbose_name_plural = _("coordonnées")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.city}"

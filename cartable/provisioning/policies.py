@@ -1,0 +1,34 @@
+"""Who may import into the directory and read the runs: the regional administrator only (the académies'
+feeds are the region's business; an establishment's staff never sees another's)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import QuerySet
+
+from cartable.core import authz
+from cartable.core.authz import Action
+from cartable.directory.actor import Actor
+from cartable.provisioning.models import ContactDetails, FedEstablishment, FunctionRole, ImportRun
+
+
+@authz.permission("provisioning.import", about=None)
+def may_import(actor: Actor, _obj: None = None) -> bool:
+    """Import a set of files (or simulate it): the regional administrator."""
+    return bool(actor) and actor.is_authenticated and actor.is_regional_admin
+
+
+class RegionOnly(authz.Policy[models.Model]):
+    """Every action for the regional administrator, none for anybody else."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: models.Model) -> bool:
+        return bool(actor) and actor.is_authenticated and actor.is_regional_admin
+
+    def scope(self, actor: Actor, queryset: QuerySet[models.Model]) -> QuerySet[models.Model]:
+        if not actor or not actor.is_authenticated or not actor.is_regional_admin:
+            return queryset.none()
+        return queryset
+
+
+for _model in (ImportRun, FunctionRole, FedEstablishment, ContactDetails):
+    authz.register(_model)(RegionOnly)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from cartable.provisioning import views
+
+app_name = "provisioning"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.detail, name="detail"),
+]
