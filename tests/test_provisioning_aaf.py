@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from cartable.core.models import AuditEvent
@@ -35,6 +36,7 @@ from cartable.provisioning import actions
 from cartable.provisioning.aaf import parser, sources
 from cartable.provisioning.models import ContactDetails, FedEstablishment, FunctionRole, ImportRun
 from tests.support import aaf
+from tests.support.personas import PersonaTestCase
 
 TABLES = (
     User,
@@ -565,3 +567,53 @@ class MappingAndScaleTests(TestCase):
         few, many = measure(2), measure(40)
         self.assertEqual(few[0], many[0])
         self.assertLessEqual(many[1], few[1] + 2)  # at most a batch more
+
+
+class PageTests(PersonaTestCase):
+    """The regional administrator's history of imports and a run's report; nobody else sees them."""
+
+    def setUp(self):
+        self.run, _plan = run_files(aaf.complete_set(), dry_run=True)
+
+    def test_the_region_reads_the_history_and_a_report(self):
+        self.login("admin.region")
+        response = self.client.get(reverse("provisioning:index"))
+        self.assertContains(response, "Simulé (rien d&#x27;écrit)")
+        self.assertContains(response, reverse("provisioning:detail", args=[self.run.pk]))
+        response = self.client.get(reverse("provisioning:detail", args=[self.run.pk]))
+        self.assertContains(response, self.run.files[0]["sha256"])
+        self.assertContains(response, "Code de fonction inconnu « ZZZ »")
+        self.assertContains(response, '<th scope="row">Personnes</th><td>10</td>', html=False)
+
+    def test_nobody_else_sees_them(self):
+        for username in ("julie.moreau", "paul.dupont", "claire.martin", "charlie.roux"):
+            with self.subTest(username):
+                self.login(username)
+                self.assertEqual(self.client.get(reverse("provisioning:index")).status_code, 404)
+                self.assertEqual(self.client.get(reverse("provisioning:detail", args=[self.run.pk])).status_code, 404)
+
+    def test_the_pages_cost_the_same_with_one_run_or_many(self):
+        self.login("admin.region")
+        self.client.get(reverse("provisioning:index"))  # warm the session and the menus' caches
+        for count in (1, 30):
+            ImportRun.objects.bulk_create(
+                [ImportRun(files=self.run.files, counts=self.run.counts) for _ in range(count - 1)]
+            )
+            with self.subTest(runs=count), self.assertNumQueries(INDEX_QUERIES):
+                self.client.get(reverse("provisioning:index"))
+            with self.subTest(runs=count), self.assertNumQueries(DETAIL_QUERIES):
+                self.client.get(reverse("provisioning:detail", args=[self.run.pk]))
+
+    def test_a_function_code_changed_in_the_admin_is_audited(self):
+        self.login("admin.region")
+        function = FunctionRole.objects.get(code="DOC")
+        url = reverse("admin:provisioning_functionrole_change", args=[function.pk])
+        response = self.client.post(url, {"code": "DOC", "label": "Documentation", "role": Role.EDUCATION})
+        self.assertEqual(response.status_code, 302)
+        event = AuditEvent.objects.get(verb="provisioning.save_function_role")
+        self.assertEqual((event.before["role"], event.after["role"]), ("teacher", "education"))
+        self.assertEqual(event.actor_id, self.people["admin.region"].pk)
+
+
+INDEX_QUERIES = 4  # session, person, memberships, the runs
+DETAIL_QUERIES = 4  # session, person, the run and its requester, memberships

@@ -26,7 +26,7 @@ from cartable.provisioning.aaf import plan as aaf_plan
 from cartable.provisioning.aaf.parser import AafError
 from cartable.provisioning.aaf.reading import read_set
 from cartable.provisioning.aaf.sources import Source
-from cartable.provisioning.models import KINDS, OUTCOMES, ContactDetails, FedEstablishment, ImportRun
+from cartable.provisioning.models import KINDS, OUTCOMES, ContactDetails, FedEstablishment, FunctionRole, ImportRun
 
 # The order rows are created in: each list's foreign keys point to rows of the lists before it.
 CREATION_ORDER: list[type[models.Model]] = [
@@ -129,3 +129,38 @@ ERASURE: dict[type[models.Model], erasure.Rule] = {
 def erase_personal_data(*, user: User, model: type[models.Model], actor: Actor | None = None) -> int:
     """Erase what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
     return erasure.erase(app="provisioning", rules=ERASURE, user=user, model=model, actor=actor)
+
+
+FUNCTION_FIELDS = ("code", "label", "role")
+
+
+@transaction.atomic
+def save_function_role(*, actor: Actor | None, function: FunctionRole) -> FunctionRole:
+    """Add or change an AAF function code's role (the next import uses it); audited with before and after."""
+    if actor is not None:
+        authz.require(actor, "provisioning.import", None)
+    stored = FunctionRole.objects.filter(pk=function.pk).first() if function.pk else None
+    before = audit.snapshot(stored, FUNCTION_FIELDS) if stored else None
+    function.save()
+    audit.record(
+        actor=actor,
+        verb="provisioning.save_function_role",
+        target=function,
+        before=before,
+        after=audit.snapshot(function, FUNCTION_FIELDS),
+    )
+    return function
+
+
+@transaction.atomic
+def delete_function_role(*, actor: Actor | None, function: FunctionRole) -> None:
+    """Remove a function code (its people then get a warning, not a role, at the next import)."""
+    if actor is not None:
+        authz.require(actor, "provisioning.import", None)
+    audit.record(
+        actor=actor,
+        verb="provisioning.delete_function_role",
+        target=function,
+        before=audit.snapshot(function, FUNCTION_FIELDS),
+    )
+    function.delete()
