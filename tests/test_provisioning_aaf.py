@@ -12,6 +12,7 @@ import zipfile
 from io import StringIO
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase, override_settings
@@ -34,7 +35,7 @@ from cartable.directory.models import (
 )
 from cartable.provisioning import actions
 from cartable.provisioning.aaf import parser, sources
-from cartable.provisioning.models import ContactDetails, FedEstablishment, FunctionRole, ImportRun
+from cartable.provisioning.models import ContactDetails, FedEstablishment, FunctionRole, ImportRun, ImportUpload
 from tests.support import aaf
 from tests.support.personas import PersonaTestCase
 
@@ -211,7 +212,7 @@ class CompleteSetTests(TestCase):
             archive.write_bytes(aaf.zipped(aaf.complete_set()))
             run, _plan = actions.import_aaf(actor=None, sources=sources.from_paths([archive]))
         self.assertEqual(run.outcome, ImportRun.Outcome.APPLIED, run.errors)
-        self.assertEqual(run.total("created") + run.total("changed") + run.total("ended"), 0)
+        self.assertEqual(run.count("created") + run.count("changed") + run.count("ended"), 0)
         self.assertEqual(len(run.files), 4)
 
     def test_a_delta_creates_moves_and_ends(self):
@@ -243,7 +244,7 @@ class CompleteSetTests(TestCase):
         self.assertTrue(User.objects.filter(pk=yann.pk).exists())
         self.assertEqual(run.counts["memberships"]["ended"], 1)
         again, _plan = run_files(aaf.delta_set())
-        self.assertEqual(again.total("created") + again.total("changed") + again.total("ended"), 0, _plan.lines)
+        self.assertEqual(again.count("created") + again.count("changed") + again.count("ended"), 0, _plan.lines)
 
     def test_a_complete_set_ends_what_it_no_longer_lists_and_leaves_hand_made_rows(self):
         """Yann (secretary) and Hugo (lycée) missing from the next complete set lose their memberships there,
@@ -617,3 +618,69 @@ class PageTests(PersonaTestCase):
 
 INDEX_QUERIES = 4  # session, person, memberships, the runs
 DETAIL_QUERIES = 4  # session, person, the run and its requester, memberships
+
+
+class UploadTests(PersonaTestCase):
+    """The regional administrator uploads a set (files or one zip); the worker imports it; the page
+    follows its progress and shows the report."""
+
+    def upload(self, files: list[tuple[str, bytes]], *, dry_run: bool):
+        payload = [SimpleUploadedFile(name, data, content_type="application/xml") for name, data in files]
+        data = {"set_files": payload, **({"dry_run": "on"} if dry_run else {})}
+        with self.captureOnCommitCallbacks(execute=True):
+            return self.client.post(reverse("provisioning:index"), data)
+
+    def test_a_dry_run_then_the_import_from_the_page(self):
+        self.login("admin.region")
+        response = self.upload(list(aaf.complete_set().items()), dry_run=True)
+        run = ImportRun.objects.get()
+        self.assertRedirects(response, reverse("provisioning:detail", args=[run.pk]))
+        self.assertEqual((run.outcome, run.dry_run, run.requested_by.username), ("dry_run", True, "admin.region"))
+        self.assertFalse(ExternalIdentifier.objects.filter(issuer=aaf.ACADEMY).exists())
+        self.assertEqual(ImportUpload.objects.count(), 0)  # the uploaded files are gone, their SHA-256 kept
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "Terminé : Simulé (rien d&#x27;écrit).")
+        self.assertContains(page, '<progress id="import-bar" max="100" value="100">', html=False)
+        response = self.upload([("lot.zip", aaf.zipped(aaf.complete_set()))], dry_run=False)
+        run = ImportRun.objects.order_by("-pk").first()
+        self.assertEqual(run.outcome, ImportRun.Outcome.APPLIED, run.errors)
+        self.assertEqual(person("T1").first_name, "Paul")
+        event = AuditEvent.objects.filter(verb="provisioning.aaf.create").first()
+        self.assertEqual((event.actor_id, event.after["import_run"]), (self.people["admin.region"].pk, run.pk))
+
+    def test_a_pending_run_is_polled_until_it_ends(self):
+        self.login("admin.region")
+        run = actions.request_import(
+            actor=self.actor("admin.region"),
+            files=[SimpleUploadedFile(n, d) for n, d in aaf.complete_set().items()],
+            dry_run=True,
+        )
+        fragment = self.client.get(reverse("provisioning:detail", args=[run.pk]), headers={"HX-Request": "true"})
+        self.assertContains(fragment, 'hx-trigger="every 1s"', html=False)
+        self.assertContains(fragment, "En cours : 0 %")
+        self.assertNotContains(fragment, "<h1>")
+        actions.run_requested(run.pk)
+        fragment = self.client.get(reverse("provisioning:detail", args=[run.pk]), headers={"HX-Request": "true"})
+        self.assertNotContains(fragment, "hx-trigger", html=False)
+        self.assertContains(fragment, "Personnes")
+        self.assertEqual(actions.run_requested(run.pk).outcome, ImportRun.Outcome.DRY_RUN)  # claimed once
+
+    def test_a_bad_set_is_reported_on_the_page_and_a_missing_file_keeps_the_form(self):
+        self.login("admin.region")
+        files = aaf.complete_set()
+        files[ELEVE] = files[ELEVE][:-40]
+        response = self.upload(list(files.items()), dry_run=False)
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "Erreurs : rien n'a été importé")
+        self.assertContains(page, f"{ELEVE}, ligne")
+        self.assertEqual(User.objects.filter(username="chloe.coeurdevey").count(), 0)
+        response = self.client.post(reverse("provisioning:index"), {"dry_run": "on"})
+        self.assertContains(response, "Choisissez les fichiers du lot, ou une archive zip.", status_code=400)
+
+    def test_nobody_else_uploads(self):
+        self.login("julie.moreau")
+        response = self.client.post(
+            reverse("provisioning:index"), {"set_files": [SimpleUploadedFile("a.xml", b"<x/>")]}
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(ImportRun.objects.count(), 0)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePosixPath
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -23,10 +28,19 @@ from cartable.directory.models import (
     User,
 )
 from cartable.provisioning.aaf import plan as aaf_plan
+from cartable.provisioning.aaf import sources as aaf_sources
 from cartable.provisioning.aaf.parser import AafError
 from cartable.provisioning.aaf.reading import read_set
 from cartable.provisioning.aaf.sources import Source
-from cartable.provisioning.models import KINDS, OUTCOMES, ContactDetails, FedEstablishment, FunctionRole, ImportRun
+from cartable.provisioning.models import (
+    KINDS,
+    OUTCOMES,
+    ContactDetails,
+    FedEstablishment,
+    FunctionRole,
+    ImportRun,
+    ImportUpload,
+)
 
 # The order rows are created in: each list's foreign keys point to rows of the lists before it.
 CREATION_ORDER: list[type[models.Model]] = [
@@ -55,19 +69,31 @@ def _counts(plan: aaf_plan.Plan) -> dict:
     return {k: {o: plan.counts[k][o] for o in OUTCOMES} for k in KINDS}
 
 
-def import_aaf(*, actor: Actor | None, sources: list[Source], dry_run: bool = False) -> tuple[ImportRun, aaf_plan.Plan]:
+def import_aaf(
+    *, actor: Actor | None, sources: list[Source], dry_run: bool = False, run: ImportRun | None = None
+) -> tuple[ImportRun, aaf_plan.Plan]:
     """Import an AAF set (complete or delta): read every file, compute the difference, and unless
-    ``dry_run`` (or an error anywhere) write it in one transaction. The run is recorded either way."""
+    ``dry_run`` (or an error anywhere) write it in one transaction. The run is recorded either way; a
+    ``run`` already requested (an upload) is the one filled, its progress updated as files are read."""
     if actor is not None:
         authz.require(actor, "provisioning.import", None)
-    run = ImportRun.objects.create(requested_by_id=getattr(actor, "user_id", None), dry_run=dry_run)
+    if run is None:
+        run = ImportRun.objects.create(requested_by_id=getattr(actor, "user_id", None), dry_run=dry_run)
+    total = len(sources) + 2  # every file, then the difference, then the writing
+    ImportRun.objects.filter(pk=run.pk).update(total=total, done=0)
+
+    def progress(done: int) -> None:
+        ImportRun.objects.filter(pk=run.pk).update(done=done)
+
     try:
-        aaf = read_set(sources)
+        aaf = read_set(sources, on_file=progress)
         plan = aaf_plan.build(aaf)
     except AafError as error:  # a problem before any file could be read (an archive refused whole)
         aaf = read_set([])
         aaf.errors = [error]
         plan = aaf_plan.Plan(aaf)
+    progress(total - 1)
+    run.total, run.done = total, total
     run.files = aaf.files
     run.source_kind = ImportRun.SourceKind.AAF_DELTA if aaf.delta else ImportRun.SourceKind.AAF_COMPLETE
     run.warnings = _issues(aaf.warnings)
@@ -90,6 +116,59 @@ def import_aaf(*, actor: Actor | None, sources: list[Source], dry_run: bool = Fa
     run.finished_at = timezone.now()
     run.save()
     return run, plan
+
+
+@transaction.atomic
+def request_import(*, actor: Actor, files: list[UploadedFile], dry_run: bool) -> ImportRun:
+    """The regional administrator's upload: the files kept for the worker, the run queued (pending).
+    Their content is checked by the import itself (streamed, measured, archives inspected): the generic
+    upload rules, which refuse XML as markup, do not apply to a directory feed."""
+    authz.require(actor, "provisioning.import", None)
+    run = ImportRun.objects.create(requested_by_id=actor.user_id, dry_run=dry_run, outcome=ImportRun.Outcome.PENDING)
+    for uploaded in files:
+        name = PurePosixPath(uploaded.name or "fichier").name[:200]
+        stored = default_storage.save(f"provisioning/{uuid.uuid4().hex}", uploaded)
+        ImportUpload.objects.create(run=run, name=name, file=stored)
+    audit.record(
+        actor=actor,
+        verb="provisioning.request_import",
+        target=run,
+        after={"files": [PurePosixPath(f.name or "").name for f in files], "dry_run": dry_run},
+    )
+
+    def enqueue() -> None:
+        from cartable.provisioning.tasks import run_import
+
+        run_import.enqueue(run.pk)
+
+    transaction.on_commit(enqueue)
+    return run
+
+
+def run_requested(run_id: int) -> ImportRun:
+    """Make a requested run (the worker's task): claimed once, imported as its requester, its uploaded
+    files deleted afterwards whatever the outcome."""
+    claimed = ImportRun.objects.filter(pk=run_id, outcome=ImportRun.Outcome.PENDING).update(
+        outcome=ImportRun.Outcome.RUNNING
+    )
+    run = ImportRun.objects.select_related("requested_by").get(pk=run_id)
+    if not claimed:
+        return run
+    uploads = list(run.uploads.all())
+    actor = Actor(run.requested_by) if run.requested_by else None
+    try:
+        found = aaf_sources.from_uploads([(u.name, u.file.open("rb").read()) for u in uploads])
+        run, _plan = import_aaf(actor=actor, sources=found, dry_run=run.dry_run, run=run)
+    except AafError as error:
+        run.outcome = ImportRun.Outcome.REFUSED
+        run.errors = [error.as_dict()]
+        run.finished_at = timezone.now()
+        run.save()
+    finally:
+        for upload in uploads:
+            upload.file.delete(save=False)
+        ImportUpload.objects.filter(run_id=run_id).delete()
+    return run
 
 
 @transaction.atomic

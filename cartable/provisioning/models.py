@@ -33,6 +33,7 @@ class ImportRun(models.Model):
         AAF_DELTA = "aaf_delta", _("AAF différentiel")
 
     class Outcome(models.TextChoices):
+        PENDING = "pending", _("En attente")
         RUNNING = "running", _("En cours")
         APPLIED = "applied", _("Appliqué")
         DRY_RUN = "dry_run", _("Simulé (rien d'écrit)")
@@ -53,6 +54,9 @@ class ImportRun(models.Model):
     # [{"file": ..., "line": ..., "message": ...}]
     warnings = models.JSONField(_("avertissements"), default=list)
     errors = models.JSONField(_("erreurs"), default=list)
+    # Progress of a run made by the worker: files read, then the difference, then the writing.
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
 
     objects = ScopedManager()
 
@@ -64,8 +68,19 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.get_source_kind_display()} — {self.started_at:%Y-%m-%d %H:%M} — {self.get_outcome_display()}"
 
-    def total(self, outcome: str) -> int:
+    def count(self, outcome: str) -> int:
+        """How many rows of every kind had this outcome."""
         return sum(c.get(outcome, 0) for c in self.counts.values())
+
+    @property
+    def is_finished(self) -> bool:
+        return self.outcome not in (self.Outcome.PENDING, self.Outcome.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return min(100, int(self.done * 100 / self.total)) if self.total else 0
 
 
 class FunctionRole(models.Model):
@@ -119,3 +134,19 @@ class ContactDetails(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.city}"
+
+
+class ImportUpload(models.Model):
+    """A file uploaded for a run the worker has not made yet; deleted once the run is over (its name,
+    size and SHA-256 stay in the run)."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="uploads")
+    name = models.CharField(_("nom"), max_length=200)
+    file = models.FileField(_("fichier"), upload_to="provisioning/")
+
+    class Meta:
+        verbose_name = _("fichier déposé")
+        verbose_name_plural = _("fichiers déposés")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,31 +1,47 @@
-"""The regional administrator's pages: the history of directory imports, and one run's report."""
+"""The regional administrator's pages: upload a set, follow the run's progress, read its report, the
+history of directory imports."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.provisioning import queries, report
+from cartable.provisioning import actions, queries, report
+from cartable.provisioning.forms import UploadForm
 from cartable.provisioning.models import KINDS
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def index(request) -> HttpResponse:
-    """The import runs, newest first."""
+    """The upload form and the import runs, newest first; a valid upload queues a run and opens it."""
     authz.require_or_404(request.actor, "provisioning.import", None)
-    return render(request, "provisioning/index.html", {"runs": queries.runs(request.actor)})
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        run = actions.request_import(
+            actor=request.actor, files=form.cleaned_data["set_files"], dry_run=form.cleaned_data["dry_run"]
+        )
+        return HttpResponseRedirect(reverse("provisioning:detail", args=[run.pk]))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "provisioning/index.html", {"runs": queries.runs(request.actor), "form": form}, status=status
+    )
 
 
 @require_GET
 def detail(request, pk: int) -> HttpResponse:
-    """One run: its files with their SHA-256, the counts per kind, warnings and errors."""
+    """One run: its progress while the worker makes it, then its files with their SHA-256, the counts per
+    kind, warnings and errors. htmx polls the ``report`` fragment until the run is over."""
     run = authz.access(request.actor, queries.run_queryset(), pk, Action.VIEW)
     rows = [(report.KIND_LABELS[k], run.counts.get(k, {})) for k in KINDS if any(run.counts.get(k, {}).values())]
-    issues = {
+    context = {
+        "run": run,
+        "rows": rows,
         "warnings": [report.issue(w) for w in run.warnings],
         "errors": [report.issue(e) for e in run.errors],
     }
-    return render(request, "provisioning/detail.html", {"run": run, "rows": rows, **issues})
+    template = "provisioning/detail.html#report" if request.htmx else "provisioning/detail.html"
+    return render(request, template, context)

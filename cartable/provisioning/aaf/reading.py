@@ -4,6 +4,7 @@ duplicates, missing mandatory attributes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -109,11 +110,14 @@ def _file(aaf: AafSet, source: Source) -> None:
     )
 
 
-def read_set(sources: list[Source]) -> AafSet:
-    """Every file of the set read (in any order); problems collected, nothing looked up yet."""
+def read_set(sources: list[Source], on_file: Callable[[int], None] | None = None) -> AafSet:
+    """Every file of the set read (in any order); problems collected, nothing looked up yet.
+    ``on_file(n)`` is told after each file (the worker's progress bar)."""
     aaf = AafSet()
     if not sources:
         aaf.errors.append(AafError(_("Aucun fichier AAF (.xml) dans ce qui a été donné.")))
-    for source in sources:
+    for number, source in enumerate(sources, start=1):
         _file(aaf, source)
+        if on_file is not None:
+            on_file(number)
     return aaf
