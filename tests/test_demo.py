@@ -189,7 +189,11 @@ class DemoRegionTests(TestCase):
         self.assertTrue(self.region.personas.college.establishment.pk)
         groups = set(TeachingAssignment.objects.filter(group__isnull=False).values_list("group__name", flat=True))
         self.assertTrue({"Latin 5e", "Allemand 5e", "Espagnol 3e", "Espagnol Terminale"} <= groups)
-        self.assertEqual(ExternalIdentifier.objects.filter(source=ExternalIdentifier.Source.AAF).count(), 24)
+        self.assertEqual(ExternalIdentifier.objects.filter(source=ExternalIdentifier.Source.AAF, issuer="").count(), 24)
+        # The personas of the collège and the lycée carry their académie's jointures (provisioning's demo).
+        self.assertTrue(
+            ExternalIdentifier.objects.filter(person__username="lucas.martin", issuer="NANCY-METZ").exists()
+        )
 
     def test_charters_are_published_and_accepted_by_the_activated_personas(self):
         """Version 1 of both charters exists; every activated persona accepted them, zoé did not."""

@@ -616,7 +616,7 @@ class PageTests(PersonaTestCase):
         self.assertEqual(event.actor_id, self.people["admin.region"].pk)
 
 
-INDEX_QUERIES = 4  # session, person, memberships, the runs
+INDEX_QUERIES = 5  # session, person, memberships, the runs, whether the demo example exists
 DETAIL_QUERIES = 4  # session, person, the run and its requester, memberships
 
 
@@ -684,3 +684,41 @@ class UploadTests(PersonaTestCase):
         )
         self.assertEqual(response.status_code, 404)
         self.assertEqual(ImportRun.objects.count(), 0)
+
+
+class DemoTests(PersonaTestCase):
+    """The demo: the personas carry jointures, admin.region finds a simulated run of the example delta,
+    downloads the delta and imports it."""
+
+    def test_the_example_delta_moves_the_personas(self):
+        from cartable.provisioning import demo
+
+        run = demo.load_demo(self.school)
+        self.assertIsNone(demo.load_demo(self.school))  # once
+        self.assertEqual((run.outcome, run.requested_by.username), (ImportRun.Outcome.DRY_RUN, "admin.region"))
+        self.assertEqual(run.errors, [])
+        lucas = self.people["lucas.martin"]
+        self.assertTrue(lucas.external_ids.filter(source="aaf").exclude(issuer="").exists())
+        self.assertFalse(self.people["julie.moreau"].external_ids.exclude(issuer="").exists())  # ENT admin only
+        self.login("admin.region")
+        self.assertContains(self.client.get(reverse("provisioning:index")), "exemple de lot différentiel")
+        response = self.client.get(reverse("provisioning:example_delta"))
+        self.assertEqual(response["Content-Type"], "application/zip")
+        applied, _plan = actions.import_aaf(
+            actor=self.actor("admin.region"), sources=sources.from_uploads([("delta.zip", response.content)])
+        )
+        self.assertEqual(applied.outcome, ImportRun.Outcome.APPLIED, applied.errors)
+        today = timezone.localdate()
+        current = {
+            e.school_class.name
+            for e in Enrolment.objects.filter(student=lucas).select_related("school_class")
+            if e.end_date is None or e.end_date >= today
+        }
+        self.assertEqual(current, {"4e B"})
+        jade = User.objects.get(first_name="Jade", last_name="Rousseau")
+        self.assertEqual(Enrolment.objects.get(student=jade).school_class.name, "5e A")
+        self.assertEqual(Membership.objects.filter(role=Role.GUARDIAN, person__last_name="Rousseau").count(), 2)
+        sophie = self.people["sophie.bernard"]
+        self.assertEqual(roles(sophie), {(self.school.college.establishment.uai, Role.GUARDIAN)})
+        self.login("julie.moreau")
+        self.assertEqual(self.client.get(reverse("provisioning:example_delta")).status_code, 404)

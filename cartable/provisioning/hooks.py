@@ -39,3 +39,5 @@ registry.register_menu(
         key="provisioning", label=_("Alimentation"), url_name="provisioning:index", order=95, visible=_imports
     )
 )
+
+registry.register_demo_loader("provisioning", "cartable.provisioning.demo.load_demo")

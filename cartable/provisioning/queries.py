@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from cartable.directory.actor import Actor
-from cartable.provisioning.models import ImportRun
+from cartable.provisioning.models import FedEstablishment, ImportRun
 
 HISTORY = 50
 
@@ -17,3 +17,10 @@ def runs(actor: Actor) -> QuerySet[ImportRun]:
 
 def run_queryset() -> QuerySet[ImportRun]:
     return ImportRun.objects.select_related("requested_by")
+
+
+def has_example_delta() -> bool:
+    """Whether the demo's personas are fed by the AAF, so that its example delta names them (one query)."""
+    from cartable.provisioning.demo import STRUCTURES
+
+    return FedEstablishment.objects.filter(jointure=STRUCTURES["college"]).exists()

@@ -6,4 +6,5 @@ app_name = "provisioning"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("exemple-lot-differentiel.zip", views.example_delta, name="example_delta"),
 ]

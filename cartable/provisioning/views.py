@@ -3,14 +3,14 @@ history of directory imports."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cartable.core import authz
 from cartable.core.authz import Action
-from cartable.provisioning import actions, queries, report
+from cartable.provisioning import actions, demo, queries, report
 from cartable.provisioning.forms import UploadForm
 from cartable.provisioning.models import KINDS
 
@@ -25,10 +25,8 @@ def index(request) -> HttpResponse:
             actor=request.actor, files=form.cleaned_data["set_files"], dry_run=form.cleaned_data["dry_run"]
         )
         return HttpResponseRedirect(reverse("provisioning:detail", args=[run.pk]))
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "provisioning/index.html", {"runs": queries.runs(request.actor), "form": form}, status=status
-    )
+    context = {"runs": queries.runs(request.actor), "form": form, "has_example": queries.has_example_delta()}
+    return render(request, "provisioning/index.html", context, status=400 if request.method == "POST" else 200)
 
 
 @require_GET
@@ -45,3 +43,15 @@ def detail(request, pk: int) -> HttpResponse:
     }
     template = "provisioning/detail.html#report" if request.htmx else "provisioning/detail.html"
     return render(request, template, context)
+
+
+@require_GET
+def example_delta(request) -> HttpResponse:
+    """The demo's example delta (a zip of three AAF files), to download and upload again."""
+    authz.require_or_404(request.actor, "provisioning.import", None)
+    if not queries.has_example_delta():
+        raise Http404
+    response = HttpResponse(demo.example_delta(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="exemple-lot-differentiel.zip"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
