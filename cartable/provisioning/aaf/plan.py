@@ -181,6 +181,17 @@ class _People:
         self.places = places
         self.persons: dict[str, Person] = {}
         self.functions = {f.code: f for f in FunctionRole.objects.all()}
+        self._grouped: dict[int, dict[Any, list[tuple[tuple, Any]]]] = {}
+
+    def mine(self, table: dict[tuple, Any], pid: int | None) -> list[tuple[tuple, Any]]:
+        """The rows of a loaded table (keyed by person first) that belong to one person, grouped once, so
+        that a set of N people is compared in N steps, not N²."""
+        grouped = self._grouped.get(id(table))
+        if grouped is None:
+            grouped = self._grouped[id(table)] = defaultdict(list)
+            for row_key, row in table.items():
+                grouped[row_key[0]].append((row_key, row))
+        return grouped.get(pid, []) if pid else []
 
     # --- loading -------------------------------------------------------------------------------------
     def load(self) -> None:
@@ -401,7 +412,7 @@ class _People:
                 plan.change("memberships", row, {"end_date": None, "job_title": job}, what)
             else:
                 plan.change("memberships", row, {"job_title": job}, what)
-        for (p, uai, role), row in self.memberships.items():
+        for (p, uai, role), row in self.mine(self.memberships, pid):
             mine = p == pid and role in owned and row.fed_by == AAF and self._owned(uai)
             if mine and (uai, role) not in wanted and _current(row, plan.today):
                 plan.end("memberships", row, f"{label} — {Role(role).label}")
@@ -411,9 +422,7 @@ class _People:
         if "roles" in person.parts:
             student_places = {e for e, _r in person.roles or {}}
         else:
-            student_places = {
-                e for (p, e, r), m in self.memberships.items() if p == person.user.pk and r == Role.STUDENT
-            }
+            student_places = {e for (p, e, r), m in self.mine(self.memberships, person.user.pk) if r == Role.STUDENT}
         for part, attr, kind in (
             ("classes", "ENTEleveClasses", "enrolments"),
             ("groups", "ENTEleveGroupes", "group_memberships"),
@@ -448,14 +457,14 @@ class _People:
         if kind == "enrolments":
             rows = {
                 (self.places.uai_of.get(r.establishment_id, ""), r.school_class.name): r
-                for (p, _c), r in self.enrolments.items()
+                for (p, _c), r in self.mine(self.enrolments, pid)
                 if p == pid
             }
             model: type[Enrolment] | type[GroupMembership] = Enrolment
         else:
             rows = {
                 (self.places.uai_of.get(r.establishment_id, ""), r.group.name): r
-                for (p, _g), r in self.group_memberships.items()
+                for (p, _g), r in self.mine(self.group_memberships, pid)
                 if p == pid
             }
             model = GroupMembership
@@ -526,7 +535,7 @@ class _People:
             else:
                 plan.note("guardianships", "unchanged", what)
         keep = {u.pk for u, _l in guardians.values()}
-        for (student_id, guardian_id), row in self.guardianships.items():
+        for (student_id, guardian_id), row in self.mine(self.guardianships, pid):
             if student_id == pid and guardian_id not in keep and row.fed_by == AAF:
                 plan.removals.append(row)
                 plan.note("guardianships", "ended", f"{guardian_id} → {label}")

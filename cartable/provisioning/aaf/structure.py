@@ -294,7 +294,7 @@ def teaching(people: _People, person: Person) -> None:
                 subject = places.subject(establishment, code.strip(), subject_label.strip())
                 wanted[(establishment.uai, kind, unit.name, subject.code)] = (establishment, unit, subject)
         rows = {}
-        for (teacher_id, _s, class_id, group_id), row in people.assignments.items():
+        for (teacher_id, _s, class_id, group_id), row in people.mine(people.assignments, pid):
             if teacher_id == pid and (class_id if kind == "class" else group_id):
                 unit_name = row.school_class.name if kind == "class" else row.group.name
                 rows[(places.uai_of.get(row.establishment_id, ""), kind, unit_name, row.subject.code)] = row
@@ -374,7 +374,7 @@ def guardian_memberships(people: _People) -> None:
             else:
                 student_uais[_ref(person.user)] = {
                     u
-                    for (p, u, r), m in people.memberships.items()
+                    for (p, u, r), m in people.mine(people.memberships, person.user.pk)
                     if p == person.user.pk and r == Role.STUDENT and _current(m, plan.today)
                 }
     others = {s for children in links.values() for s in children if isinstance(s, int) and s not in student_uais}
@@ -389,6 +389,9 @@ def guardian_memberships(people: _People) -> None:
     rows = {}
     for m in Membership.objects.filter(person_id__in=guardian_ids, role=Role.GUARDIAN):
         rows[(m.person_id, places.uai_of.get(m.establishment_id, ""))] = m
+    by_guardian: dict[int | str, list[tuple[tuple[int, str], Membership]]] = defaultdict(list)
+    for row_key, row in rows.items():
+        by_guardian[row_key[0]].append((row_key, row))
     for guardian, children in links.items():
         user = users[guardian]
         wanted = {uai for student, legal in children.items() if legal for uai in student_uais.get(student, ())}
@@ -412,14 +415,8 @@ def guardian_memberships(people: _People) -> None:
                 plan.change("memberships", row, {"end_date": None}, what)
             else:
                 plan.note("memberships", "unchanged", what)
-        for (g, uai), row in rows.items():
-            if (
-                g == guardian
-                and uai not in wanted
-                and row.fed_by == AAF
-                and uai in places.owned
-                and _current(row, plan.today)
-            ):
+        for (_g, uai), row in by_guardian.get(guardian, ()):
+            if uai not in wanted and row.fed_by == AAF and uai in places.owned and _current(row, plan.today):
                 plan.end("memberships", row, f"{name} — {Role.GUARDIAN.label} — {uai}")
     for (g, uai), row in rows.items():  # guardians left with no child at all
         if g not in links and row.fed_by == AAF and uai in places.owned and _current(row, plan.today):
