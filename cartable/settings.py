@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "cartable.messaging",
     "cartable.news",
     "cartable.forums",
+    "cartable.sso",
     "cartable.notifications",
     "cartable.dashboard",
     "cartable.demo",
@@ -209,6 +210,14 @@ CARTABLE_LOGIN_THROTTLE = {
     "per_account": 5,  # failures of one account from one address before each retry waits
     "first_delay_seconds": 30,  # the first wait, doubled after each further failure (at most the window)
     "per_address": 300,  # failures from one address over all accounts (a school behind one router)
+}
+# The CAS server (cartable/sso): tickets live five minutes at most whatever is set here; the CA bundle
+# checks the services' HTTPS certificates (proxy callbacks, single logout) when they are not public ones.
+CARTABLE_CAS = {
+    "ticket_seconds": int(os.environ.get("CARTABLE_CAS_TICKET_SECONDS", 300)),
+    "pgt_seconds": int(os.environ.get("CARTABLE_CAS_PGT_SECONDS", 300)),
+    "ca_bundle": os.environ.get("CARTABLE_CAS_CA_BUNDLE") or None,
+    "timeout_seconds": 5,
 }
 
 # --- Security headers --------------------------------------------------------------------------------
