@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from cartable.accounts import actions, charters, queries, sessions, tasks, throttle
+from cartable.accounts import actions, charters, mfa, queries, sessions, tasks, throttle
 from cartable.accounts.activation import ActivationError
 from cartable.accounts.forms import (
     ActivationForm,
@@ -82,9 +82,8 @@ def login(request: ActorRequest) -> HttpResponseBase:
         return redirect(safe_next(request))
     form = LoginForm(request, data=_posted(request))
     if form.is_valid():
-        auth_login(request, form.user)  # a new session id at every sign-in
-        throttle.clear(form.user.username)
-        return redirect(safe_next(request))
+        # The second factor's challenge when the person has one; else signed in (a new session id).
+        return mfa.sign_in(request, form.user, next_url=safe_next(request)) or redirect(safe_next(request))
     return render(
         request,
         "accounts/login.html",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from cartable.accounts import throttle
+from cartable.accounts import mfa
 from cartable.accounts.forms import LoginForm
 from cartable.core import authz
 from cartable.directory.http import ActorRequest
@@ -83,11 +82,12 @@ def login(request: ActorRequest) -> HttpResponseBase:
         return redirect(service_url)
     form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if form.is_valid():
-        auth_login(request, form.user)
-        throttle.clear(form.user.username)
+        # Back to this page by GET: the charter gate runs there, before any ticket is issued; a person with
+        # a second factor gives it first (the challenge then comes back here).
+        back = f"{reverse('sso:cas_login')}?{request.GET.urlencode()}"
+        challenge = mfa.sign_in(request, form.user, next_url=back)
         request.session[FRESH_LOGIN] = time.time()
-        # Back to this page by GET: the charter gate runs there, before any ticket is issued.
-        return redirect(f"{reverse('sso:cas_login')}?{request.GET.urlencode()}")
+        return challenge or redirect(back)
     status = 400 if request.method == "POST" else 200
     return render(request, "sso/cas_login.html", {"form": form, "service": service}, status=status)
 
