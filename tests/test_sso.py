@@ -170,6 +170,7 @@ class RegistrationPageTests(SsoTestCase):
         for bad in (
             {"url": "http://liaison.example.fr/"},
             {"addresses": "http://liaison.example.fr/"},
+            {"addresses": "https://autre.example.fr/"},
             {"addresses": ""},
         ):
             with self.subTest(bad=bad):

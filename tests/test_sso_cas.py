@@ -16,7 +16,7 @@ from django.utils import timezone
 from cartable.accounts.models import Charter, LoginAttempt
 from cartable.core.models import AuditEvent
 from cartable.sso import actions
-from cartable.sso.models import Launch, SignedInService, Ticket
+from cartable.sso.models import Launch, Service, SignedInService, Ticket
 from tests.support.sso import DEMO, SsoTestCase
 
 GOLDEN_XML = """<cas:serviceResponse xmlns:cas="http://www.yale.edu/tp/cas">
@@ -236,6 +236,14 @@ class CasValidationTests(SsoTestCase):
         for n in range(2):
             ticket = self.ticket_for("lucas.martin" if n == 0 else "paul.dupont")
             self.client.logout()
+            if n == 1:  # more data: many services, tickets and signed-in services
+                for i in range(30):
+                    Service.objects.create(
+                        name=f"S{i}", url=f"https://s{i}.fr/", addresses=f"https://s{i}.fr/", roles=",teacher,"
+                    )
+                for _i in range(30):
+                    self.ticket_for("paul.dupont")
+                self.client.logout()
             with self.assertNumQueries(11):
                 body = self.validate("cas_p3_service_validate", ticket).content.decode()
             self.assertIn("authenticationSuccess", body)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, Role
+from cartable.sso import matching
 from cartable.sso.models import Service
 from cartable.sso.policies import managed_establishments
 
@@ -77,6 +78,11 @@ class ServiceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("kind") == Service.Kind.CAS and not data.get("addresses") and "addresses" not in self.errors:
-            self.add_error("addresses", _("Un service CAS a besoin d'au moins une adresse."))
+        if data.get("kind") == Service.Kind.CAS and "addresses" not in self.errors:
+            addresses = (data.get("addresses") or "").splitlines()
+            if not addresses:
+                self.add_error("addresses", _("Un service CAS a besoin d'au moins une adresse."))
+            elif data.get("url") and not matching.first_match(addresses, data["url"]):
+                # The tile goes through /cas/login with this address: it must be one of the service's.
+                self.add_error("url", _("Pour un service CAS, l'adresse d'accès doit être couverte par ses adresses."))
         return data
