@@ -141,3 +141,21 @@ class SecondFactorTests(SsoTestCase):
         self.assertContains(refused, "Aucune personne que vous administrez", status_code=400)
         self.login("paul.dupont")
         self.assertEqual(self.client.get(reverse("accounts:mfa_reset")).status_code, 404)
+
+    def test_a_new_teacher_activating_their_account_enrols_first_when_required(self):
+        """Activation is a door too: the region's rule applies there as at the login page."""
+        from cartable.accounts import actions
+        from cartable.demo.personas import member, person
+
+        actions.set_second_factor_roles(actor=self.actor("admin.region"), roles=["teacher"])
+        newcomer = person("nouvelle.prof", "Nouvelle", "Prof", password=None)
+        member(newcomer, self.school.college, "teacher")
+        code = actions.issue_activation_code(actor=None, user=newcomer)
+        self.client.post(reverse("accounts:activate"), {"username": "nouvelle.prof", "code": code})
+        passphrase = "une phrase de passe assez longue pour Cartable"
+        response = self.client.post(
+            reverse("accounts:activate_password"), {"new_password1": passphrase, "new_password2": passphrase}
+        )
+        self.assertEqual(response.status_code, 302)
+        response = self.client.get(reverse("dashboard:home"))
+        self.assertEqual(urlsplit(response["Location"]).path, reverse("accounts:mfa_security"))

@@ -6,7 +6,6 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
@@ -168,10 +167,11 @@ def activate_password(request: ActorRequest) -> HttpResponseBase:
             messages.error(request, error.message)
             return redirect("accounts:activate")
         request.session.pop(ACTIVATION_SESSION, None)
-        auth_login(request, user)
         messages.success(request, _("Votre compte est activé. Bienvenue !"))
-        # The charter middleware asks for the usage charter and the privacy notice first.
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        # The same door as the login page: a role the region obliges to a second factor enrols one first;
+        # the charter middleware asks for the usage charter and the privacy notice.
+        next_url = reverse(settings.LOGIN_REDIRECT_URL)
+        return mfa.sign_in(request, user, next_url=next_url) or redirect(next_url)
     return render(request, "accounts/activate_password.html", {"form": form, "person": user}, status=_status(request))
 
 
