@@ -271,3 +271,40 @@ class CasLogoutTests(SsoTestCase):
         Ticket.objects.filter(digest=actions.digest(old)).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
         self.assertEqual(actions.purge_expired_tickets(), 1)
         self.assertEqual(Ticket.objects.count(), 1)
+
+
+class CasProxyTests(SsoTestCase):
+    def pgt(self, username="lucas.martin"):
+        st = self.ticket_for(username)
+        found = actions.consume_ticket(value=st, kinds=frozenset({"ST"}))
+        value = "PGT-" + "2" * 64
+        actions.grant_proxy_granting_ticket(ticket=found, value=value, callback_url=DEMO + "pgt")
+        return value
+
+    def proxy(self, **params):
+        return self.client.get(reverse("sso:cas_proxy"), params)
+
+    def test_proxy_answers_in_xml_and_json(self):
+        pgt = self.pgt()
+        self.assertIn("<cas:proxyTicket>PT-", self.proxy(pgt=pgt, targetService=DEMO).content.decode())
+        data = json.loads(self.proxy(pgt=pgt, targetService=DEMO, format="JSON").content)
+        self.assertTrue(data["serviceResponse"]["proxySuccess"]["proxyTicket"].startswith("PT-"))
+        cases = [
+            ({"pgt": pgt}, "INVALID_REQUEST"),
+            ({"pgt": "PGT-" + "0" * 64, "targetService": DEMO}, "INVALID_TICKET"),
+            ({"pgt": pgt, "targetService": "https://evil.example.com/"}, "INVALID_SERVICE"),
+        ]
+        for params, code in cases:
+            with self.subTest(code=code):
+                failure = json.loads(self.proxy(**params, format="JSON").content)["serviceResponse"]["proxyFailure"]
+                self.assertEqual(failure["code"], code)
+
+    def test_a_disabled_accounts_proxy_granting_ticket_issues_nothing(self):
+        pgt = self.pgt()
+        get_user_model().objects.filter(username="lucas.martin").update(is_active=False)
+        self.assertIn('code="INVALID_TICKET"', self.proxy(pgt=pgt, targetService=DEMO).content.decode())
+
+    def test_an_expired_proxy_granting_ticket_issues_nothing(self):
+        pgt = self.pgt()
+        Ticket.objects.filter(digest=actions.digest(pgt)).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+        self.assertIn('code="INVALID_TICKET"', self.proxy(pgt=pgt, targetService=DEMO).content.decode())
