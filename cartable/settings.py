@@ -81,9 +81,13 @@ INSTALLED_APPS = [
     "cartable.news",
     "cartable.forums",
     "cartable.notifications",
+    "cartable.sso",
     "cartable.dashboard",
     "cartable.provisioning",
     "cartable.demo",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -108,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "cartable.accounts.middleware.SessionExpiryMiddleware",
     "cartable.accounts.middleware.CharterMiddleware",
+    "cartable.accounts.middleware.SecondFactorMiddleware",
     "cartable.directory.middleware.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -210,6 +215,19 @@ CARTABLE_LOGIN_THROTTLE = {
     "per_account": 5,  # failures of one account from one address before each retry waits
     "first_delay_seconds": 30,  # the first wait, doubled after each further failure (at most the window)
     "per_address": 300,  # failures from one address over all accounts (a school behind one router)
+}
+# The second factor (django-otp): failed codes count in the login throttle above, so django-otp's own
+# per-device delay is off (it would refuse the right code typed just after a wrong one).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = "Cartable"
+# The CAS server (cartable/sso): tickets live five minutes at most whatever is set here; the CA bundle
+# checks the services' HTTPS certificates (proxy callbacks, single logout) when they are not public ones.
+CARTABLE_CAS = {
+    "ticket_seconds": int(os.environ.get("CARTABLE_CAS_TICKET_SECONDS", 300)),
+    "pgt_seconds": int(os.environ.get("CARTABLE_CAS_PGT_SECONDS", 300)),
+    "ca_bundle": os.environ.get("CARTABLE_CAS_CA_BUNDLE") or None,
+    "timeout_seconds": 5,
 }
 
 # --- Security headers --------------------------------------------------------------------------------

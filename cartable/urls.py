@@ -30,6 +30,7 @@ urlpatterns = [
     path("forums/", include("cartable.forums.urls")),
     path("notifications/", include("cartable.notifications.urls")),
     path("alimentation/", include("cartable.provisioning.urls")),
+    path("", include("cartable.sso.urls")),  # /applications/ and the CAS server under /cas/
     path("admin/", admin.site.urls),
     path("sante/", core_views.health, name="health"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

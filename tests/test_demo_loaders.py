@@ -46,6 +46,7 @@ def test_the_apps_loaders_run_in_the_order_the_demo_has_always_used():
         "forums",
         "notifications",
         "provisioning",
+        "sso",
     ]
 
 

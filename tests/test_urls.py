@@ -35,6 +35,16 @@ PUBLIC = {
     "favicon",
     "admin:login",  # a redirect to Cartable's own (throttled) login page
     "agenda:ical",  # a calendar's subscription: the secret token is the key; a wrong one is a 404
+    # The CAS server: its login page (a sign-in form, like accounts:login) and logout, and what the
+    # services' servers call with a ticket (the ticket is the key, single-use; no session).
+    "sso:cas_login",
+    "sso:cas_logout",
+    "sso:cas_validate",
+    "sso:cas_service_validate",
+    "sso:cas_proxy_validate",
+    "sso:cas_proxy",
+    "sso:cas_p3_service_validate",
+    "sso:cas_p3_proxy_validate",
 }
 
 # What charlie must never see of the collège (or of the lycée, where he has no role either).

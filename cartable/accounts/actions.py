@@ -223,3 +223,106 @@ ERASURE: dict[type[django_models.Model], erasure.Rule] = {
 def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
     """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
     return erasure.erase(app="accounts", rules=ERASURE, user=user, model=model, actor=actor)
+
+
+# --- the second factor (TOTP and recovery codes, django-otp) ---------------------------------------------
+
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+from cartable.accounts import mfa  # noqa: E402
+from cartable.accounts.models import SecondFactorPolicy  # noqa: E402
+from cartable.core import authz  # noqa: E402
+
+
+@transaction.atomic
+def start_totp_enrolment(*, actor: Actor) -> TOTPDevice:
+    """A new, unconfirmed TOTP device for the actor (an earlier unconfirmed one is dropped)."""
+    authz.require(actor, "accounts.enrol_factor", None)
+    TOTPDevice.objects.filter(user_id=actor.person_id, confirmed=False).delete()
+    return TOTPDevice.objects.create(user_id=actor.person_id, name="totp", confirmed=False)
+
+
+@transaction.atomic
+def confirm_totp_enrolment(*, actor: Actor, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm the device with a code from the application; returns the new recovery codes (shown once),
+    or None when the code is wrong. Any earlier factor of the person is replaced."""
+    authz.require(actor, "accounts.enrol_factor", None)
+    if device.user_id != actor.person_id or device.confirmed or not device.verify_token(code.strip()):
+        return None
+    TOTPDevice.objects.filter(user_id=actor.person_id).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user_id=actor.person_id).delete()
+    recovery = StaticDevice.objects.create(user_id=actor.person_id, name="recovery", confirmed=True)
+    codes = [StaticToken.random_token() for _n in range(mfa.RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=recovery, token=code) for code in codes])
+    audit.record(actor=actor, verb="accounts.mfa.enrol", target=device, subject_id=actor.person_id)
+    return codes
+
+
+@transaction.atomic
+def verify_second_factor(*, user: User, code: str, ip_address: str | None) -> bool:
+    """Check a code from the person's application, or one of their recovery codes (then used up). A code
+    already used is refused (django-otp keeps the last accepted time step). Failures count in the throttle."""
+    code = code.strip().replace(" ", "")
+    totp = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    matched = None
+    if totp is not None and code.isdigit() and totp.verify_token(code):
+        matched = totp
+    else:
+        for device in StaticDevice.objects.filter(user=user, confirmed=True):
+            if device.verify_token(code):  # deletes the recovery code it matched
+                matched = device
+                break
+    if matched is None:
+        throttle.record_failure(user.username, ip_address)
+        return False
+    audit.record(
+        actor=None,
+        verb="accounts.mfa.verify",
+        target=matched,
+        subject_id=user.pk,
+        after={"recovery_code": isinstance(matched, StaticDevice)},
+    )
+    return True
+
+
+@transaction.atomic
+def reset_second_factors(*, actor: Actor, user: User) -> int:
+    """Remove every factor of a person (lost phone): audited, and the person told by e-mail."""
+    authz.require(actor, "accounts.reset_factors", user)
+    totp, _rows = TOTPDevice.objects.filter(user=user).delete()
+    static, _rows = StaticDevice.objects.filter(user=user).delete()
+    audit.record(actor=actor, verb="accounts.mfa.reset", target=user, subject_id=user.pk)
+    if user.email:
+        from django.core.mail import send_mail
+
+        subject = _("Cartable : votre double authentification a été réinitialisée")
+        body = _(
+            "Bonjour,\n\nUn administrateur a retiré votre second facteur de connexion. À votre prochaine "
+            "connexion, vous en enregistrerez un nouveau.\n\nSi vous n'avez rien demandé, prévenez votre "
+            "établissement."
+        )
+        address = user.email
+        transaction.on_commit(lambda: send_mail(subject, body, None, [address]))
+    return totp + static
+
+
+@transaction.atomic
+def set_second_factor_roles(*, actor: Actor, roles: Iterable[str]) -> SecondFactorPolicy:
+    """The staff roles that must give a second factor, region-wide (the regional administrator)."""
+    authz.require(actor, "accounts.set_factor_policy", None)
+    wanted = sorted(set(roles) & mfa.FACTOR_ROLES)
+    policy, _created = SecondFactorPolicy.objects.select_for_update().get_or_create(pk=1)
+    before = policy.role_list
+    policy.roles = "," + ",".join(wanted) + "," if wanted else ""
+    policy.save()
+    audit.record(
+        actor=actor, verb="accounts.mfa.policy", target=policy, before={"roles": before}, after={"roles": wanted}
+    )
+    return policy
+
+
+ERASURE[TOTPDevice] = erasure.delete("user")
+ERASURE[StaticDevice] = erasure.delete("user")

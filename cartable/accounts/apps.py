@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes")
 
     def ready(self) -> None:
-        from cartable.accounts import hooks  # noqa: F401  (registrations)
+        from cartable.accounts import hooks, policies  # noqa: F401  (registrations)

@@ -234,3 +234,32 @@ class LanguageForm(forms.Form):
     """The language of the pages for a visitor who is not signed in."""
 
     language = forms.ChoiceField(label=_("Langue"), choices=language_choices)
+
+
+class CodeForm(AlertMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        help_text=_("Les 6 chiffres de votre application, ou un code de secours."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
+
+
+class FactorPolicyForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Rôles tenus de donner un second facteur"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from cartable.accounts.policies import ENROLLING_ROLES
+        from cartable.directory.models import Role
+
+        self.fields["roles"].choices = [(r.value, r.label) for r in Role if r in ENROLLING_ROLES]
+
+
+class ResetFactorsForm(AlertMixin, forms.Form):
+    username = forms.CharField(label=_("Identifiant de la personne"), max_length=150)

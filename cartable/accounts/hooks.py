@@ -89,3 +89,31 @@ def _periodic() -> None:
 
 
 _periodic()
+
+
+def _factors() -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    registry.personal_data(
+        TOTPDevice,
+        _("Protéger la connexion des personnels par un second facteur (application d'authentification)."),
+        _("Tant que la personne garde ce facteur ; retiré par une réinitialisation."),
+        lambda u: [
+            {"name": r["name"], "confirmed": r["confirmed"]}
+            for r in TOTPDevice.objects.filter(user=u).values("name", "confirmed")
+        ],
+        ERASE,
+        "user",
+    )
+    registry.personal_data(
+        StaticDevice,
+        _("Remplacer une fois l'application d'authentification perdue (codes de secours)."),
+        _("Jusqu'à leur usage ou au prochain enregistrement d'un second facteur."),
+        lambda u: [{"name": r["name"]} for r in StaticDevice.objects.filter(user=u).values("name")],
+        ERASE,
+        "user",
+    )
+
+
+_factors()

@@ -89,3 +89,32 @@ class CharterMiddleware:
         ):
             return redirect(f"{reverse('accounts:charters')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """Sends a person whose role must give a second factor, and who has none yet, to the enrolment page
+    before any other page (the mark is set at sign-in: no query on other requests)."""
+
+    EXEMPT_PREFIXES = (
+        "/comptes/securite/",
+        "/comptes/deconnexion/",
+        "/comptes/chartes/",
+        "/comptes/langue/",
+        "/static/",
+        "/i18n/",
+        "/jsi18n/",
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.get("cartable.mfa.enrol")
+            and request.user.is_authenticated
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+        ):
+            return redirect(f"{reverse('accounts:mfa_security')}?next={request.get_full_path()}")
+        return self.get_response(request)

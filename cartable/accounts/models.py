@@ -153,3 +153,24 @@ class AccountSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SecondFactorPolicy(models.Model):
+    """The region's rule: the staff roles that must give a second factor after their password (one row).
+
+    Off by default (no role), as in the demo; the regional administrator switches it on per role.
+    """
+
+    roles = models.CharField(_("rôles tenus de donner un second facteur"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("règle de double authentification")
+        verbose_name_plural = _("règles de double authentification")
+
+    def __str__(self) -> str:
+        return self.roles or "-"
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r for r in self.roles.split(",") if r]

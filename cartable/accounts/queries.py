@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from cartable.accounts.activation import LENGTH, ActivationError, hash_code, normalize
 from cartable.accounts.models import ActivationCode, Preferences
+from cartable.directory.models import User
 
 
 def check_code_usable(code: ActivationCode) -> None:
@@ -45,3 +46,8 @@ def preferences_of(user) -> Preferences:
         return user.preferences
     except Preferences.DoesNotExist:
         return Preferences(user=user)
+
+
+def person_by_username(username: str) -> User | None:
+    """The person with this login (case-insensitive), or None."""
+    return User.objects.filter(username__iexact=username.strip()).first()

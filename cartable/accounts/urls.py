@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.accounts import views
+from cartable.accounts import views, views_mfa
 
 app_name = "accounts"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("mot-de-passe-oublie/", views.password_reset, name="password_reset"),
     path("mot-de-passe-oublie/envoye/", views.password_reset_done, name="password_reset_done"),
     path("mot-de-passe-oublie/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("securite/", views_mfa.security, name="mfa_security"),
+    path("securite/confirmer/", views_mfa.confirm, name="mfa_confirm"),
+    path("securite/verification/", views_mfa.challenge, name="mfa_challenge"),
+    path("securite/regle/", views_mfa.policy, name="mfa_policy"),
+    path("securite/reinitialiser/", views_mfa.reset, name="mfa_reset"),
 ]

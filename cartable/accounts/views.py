@@ -6,7 +6,6 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
@@ -23,7 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from cartable.accounts import actions, charters, queries, sessions, tasks, throttle
+from cartable.accounts import actions, charters, mfa, queries, sessions, tasks, throttle
 from cartable.accounts.activation import ActivationError
 from cartable.accounts.forms import (
     ActivationForm,
@@ -82,9 +81,8 @@ def login(request: ActorRequest) -> HttpResponseBase:
         return redirect(safe_next(request))
     form = LoginForm(request, data=_posted(request))
     if form.is_valid():
-        auth_login(request, form.user)  # a new session id at every sign-in
-        throttle.clear(form.user.username)
-        return redirect(safe_next(request))
+        # The second factor's challenge when the person has one; else signed in (a new session id).
+        return mfa.sign_in(request, form.user, next_url=safe_next(request)) or redirect(safe_next(request))
     return render(
         request,
         "accounts/login.html",
@@ -169,10 +167,11 @@ def activate_password(request: ActorRequest) -> HttpResponseBase:
             messages.error(request, error.message)
             return redirect("accounts:activate")
         request.session.pop(ACTIVATION_SESSION, None)
-        auth_login(request, user)
         messages.success(request, _("Votre compte est activé. Bienvenue !"))
-        # The charter middleware asks for the usage charter and the privacy notice first.
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        # The same door as the login page: a role the region obliges to a second factor enrols one first;
+        # the charter middleware asks for the usage charter and the privacy notice.
+        next_url = reverse(settings.LOGIN_REDIRECT_URL)
+        return mfa.sign_in(request, user, next_url=next_url) or redirect(next_url)
     return render(request, "accounts/activate_password.html", {"form": form, "person": user}, status=_status(request))
 
 

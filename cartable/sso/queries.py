@@ -1,0 +1,154 @@
+"""Reads of the services pages and of the CAS server: tiles, managed services, usage, attribute profiles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import (
+    Enrolment,
+    Establishment,
+    ExternalIdentifier,
+    Membership,
+    Role,
+    TeachingAssignment,
+    User,
+)
+from cartable.sso import matching
+from cartable.sso.models import Launch, Service, SignedInService, Ticket
+from cartable.sso.policies import audience_q, managed_q
+
+# The SDET's national profiles (ENTPersonProfils) of Cartable's roles.
+SDET_PROFILES = {
+    Role.STUDENT: "National_ELV",
+    Role.GUARDIAN: "National_TUT",
+    Role.TEACHER: "National_ENS",
+    Role.EDUCATION: "National_EVS",
+    Role.ADMINISTRATIVE: "National_ETA",
+    Role.DIRECTION: "National_DIR",
+    Role.ESTABLISHMENT_ADMIN: "National_ETA",
+    Role.REGIONAL_ADMIN: "National_COL",
+}
+USAGE_DAYS = 31
+
+
+def tiles(actor: Actor) -> list[Service]:
+    """The enabled services open to the actor, by name (one query)."""
+    if not actor.is_authenticated:
+        return []
+    return list(Service.objects.filter(audience_q(actor)).order_by("name", "id"))
+
+
+def managed_services(actor: Actor) -> list[Service]:
+    """The services the actor registers and changes, with their establishment (one query)."""
+    if not actor.is_authenticated:
+        return []
+    return list(Service.objects.filter(managed_q(actor)).select_related("establishment").order_by("name", "id"))
+
+
+def cas_service_for(service_url: str) -> Service | None:
+    """The enabled CAS service one of whose addresses covers ``service_url`` (one query)."""
+    if not service_url or not matching.is_web_url(service_url):
+        return None
+    for service in Service.objects.filter(kind=Service.Kind.CAS, enabled=True).order_by("id"):
+        if matching.first_match(service.address_list, service_url):
+            return service
+    return None
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    service: str
+    day: dt.date
+    role: str
+    establishment: str
+    launches: int
+
+
+def usage(actor: Actor, *, days: int = USAGE_DAYS) -> list[UsageRow]:
+    """Launches of the services the actor manages, per service, day, role and establishment (one query)."""
+    if not actor.is_authenticated:
+        return []
+    since = timezone.localdate() - dt.timedelta(days=days - 1)
+    managed = Service.objects.filter(managed_q(actor)).values("pk")
+    rows = (
+        Launch.objects.filter(service__in=managed, day__gte=since)
+        .values("service__name", "day", "role", "establishment__name")
+        .annotate(n=Count("id"))
+        .order_by("-day", "service__name", "role", "establishment__name")
+    )
+    labels = dict(Role.choices)
+    return [
+        UsageRow(
+            service=r["service__name"],
+            day=r["day"],
+            role=str(labels.get(r["role"], r["role"])),
+            establishment=r["establishment__name"] or "",
+            launches=r["n"],
+        )
+        for r in rows
+    ]
+
+
+def _classes(rows: Iterable[Enrolment | TeachingAssignment]) -> list[str]:
+    found = []
+    for row in rows:
+        if row.school_class is not None:
+            found.append(f"{row.school_class.establishment.uai}${row.school_class.name}")
+    return sorted(set(found))
+
+
+def cas_attributes(user: User, service: Service) -> dict[str, list[str]]:
+    """The attributes the service's profile releases, under the ENT names of the SDET, each a list.
+
+    ``uid`` alone costs nothing; the identity adds one query (memberships), the school profile three
+    more (classes attended, classes taught, the AAF jointure): a constant price whatever the data.
+    """
+    attributes: dict[str, list[str]] = {"uid": [user.username.lower()]}
+    if service.profile == Service.Profile.UID:
+        return attributes
+    memberships = list(current(Membership.objects.filter(person=user)).select_related("establishment"))
+    attributes["sn"] = [user.last_name] if user.last_name else []
+    attributes["givenName"] = [user.first_name] if user.first_name else []
+    attributes["mail"] = [user.email] if user.email else []
+    attributes["ENTPersonProfils"] = sorted({SDET_PROFILES[m.role] for m in memberships if m.role in SDET_PROFILES})
+    attributes["ENTPersonStructRattachRNE"] = sorted({m.establishment.uai for m in memberships if m.establishment})
+    if service.profile == Service.Profile.SCHOOL:
+        related = ("school_class__establishment",)
+        attributes["ENTEleveClasses"] = _classes(
+            current(Enrolment.objects.filter(student=user)).select_related(*related)
+        )
+        attributes["ENTAuxEnsClasses"] = _classes(
+            current(TeachingAssignment.objects.filter(teacher=user)).select_related(*related)
+        )
+        jointure = ExternalIdentifier.objects.filter(person=user, source=ExternalIdentifier.Source.AAF)
+        attributes["ENTPersonJointure"] = [f"AAF${value}" for value in jointure.values_list("value", flat=True)]
+    return {name: values for name, values in attributes.items() if values}
+
+
+def service_queryset() -> QuerySet[Service]:
+    return Service.objects.select_related("establishment")
+
+
+def proxy_granting_ticket(digest: str) -> Ticket | None:
+    """The unexpired proxy-granting ticket of that digest, with its person and service (one query)."""
+    return (
+        Ticket.objects.select_related("user", "service")
+        .filter(digest=digest, kind=Ticket.Kind.PROXY_GRANTING, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def session_signed_in(session_key: str) -> bool:
+    """Whether the session signed in to some service through CAS (one query)."""
+    return SignedInService.objects.filter(session_key=session_key).exists()
+
+
+def establishment(pk: int | None) -> Establishment | None:
+    """The establishment a new service is registered for (the form offered only the actor's own)."""
+    return Establishment.objects.filter(pk=pk).first() if pk else None
