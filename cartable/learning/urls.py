@@ -1,0 +1,13 @@
+from django.urls import path
+
+from cartable.learning import views
+
+app_name = "learning"
+urlpatterns = [
+    path("", views.bank, name="bank"),
+    path("importer/", views.import_file, name="import"),
+    path("exporter/", views.export, name="export"),
+    path("questions/<int:pk>/", views.question, name="question"),
+    path("fichiers/<int:pk>/", views.file, name="file"),
+    path("categories/<int:pk>/partage/", views.share, name="share"),
+]
