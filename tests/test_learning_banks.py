@@ -260,10 +260,30 @@ class PageTests(BankTestCase):
             self.client.get(url)
         with self.assertNumQueries(PREVIEW_QUERIES):
             self.client.get(reverse("learning:question", args=[self.question.pk]))
+        with self.assertNumQueries(IMPORT_PAGE_QUERIES):
+            self.client.get(reverse("learning:import"))
+        with self.assertNumQueries(SHARE_PAGE_QUERIES):
+            self.client.get(reverse("learning:share", args=[self.algebra.pk]))
+
+    def test_the_export_costs_the_same_with_3_or_40_questions(self):
+        self.login("paul.dupont")
+        url = reverse("learning:export") + f"?format=moodlexml&categorie={self.algebra.pk}"
+        self.client.get(url)
+        paul = self.people["paul.dupont"]
+        for n in (3, 40):
+            text = f"$CATEGORY: $course$/top/Algèbre\n\n{many(n)}"
+            actions.import_questions(
+                actor=None, owner=paul, establishment_id=self.college.pk, parsed=formats.parse(text.encode())
+            )
+            with self.assertNumQueries(EXPORT_QUERIES):
+                self.assertEqual(self.client.get(url).status_code, 200)
 
 
 BANK_PAGE_QUERIES = 6
 PREVIEW_QUERIES = 7
+IMPORT_PAGE_QUERIES = 4
+SHARE_PAGE_QUERIES = 5
+EXPORT_QUERIES = 10
 
 
 def formats_gift_escape(text: str) -> str:
