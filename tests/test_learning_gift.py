@@ -8,6 +8,8 @@ import time
 from decimal import Decimal as D
 
 from django.test import SimpleTestCase, override_settings
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cartable.learning import formats, grading
 from cartable.learning.formats import Choice, Pair, Refused, gift
@@ -243,3 +245,46 @@ class Wildcards(SimpleTestCase):
         self.assertEqual(grading.numerical(answers, "1823,5").fraction, D(50))
         self.assertEqual(grading.numerical(answers, "1900").fraction, D(0))
         self.assertIsNone(grading.numerical(answers, "mille"))
+
+
+# --- grading checked against a plain reference ----------------------------------------------------------------
+def reference_wildcard(pattern: str, response: str, case_sensitive: bool) -> bool:
+    """Moodle's rule written the obvious way: a regular expression (fine on short texts)."""
+    import re
+
+    flags = 0 if case_sensitive else re.IGNORECASE
+    pieces = [re.escape(p.replace("\ue010", "*")) for p in pattern.strip().replace("\\*", "\ue010").split("*")]
+    return re.fullmatch(".*".join(pieces), response.strip(), flags | re.DOTALL) is not None
+
+
+class Grading(SimpleTestCase):
+    @given(
+        st.text(alphabet="ab*\\ ", max_size=8),
+        st.text(alphabet="abAB* ", max_size=12),
+        st.booleans(),
+    )
+    @settings(max_examples=300, deadline=None)
+    def test_the_linear_wildcard_agrees_with_a_regular_expression(self, pattern, response, case_sensitive):
+        self.assertEqual(
+            grading.wildcard_match(pattern, response, case_sensitive=case_sensitive),
+            reference_wildcard(pattern, response, case_sensitive),
+        )
+
+    def test_each_type_earns_its_exact_share_never_below_zero(self):
+        multiple = one("::M::m{~%50%a ~%50%b ~%-100%c ~d}")
+        self.assertEqual(grading.fraction(multiple, {0, 1}), D(1))
+        self.assertEqual(grading.fraction(multiple, {0}), D("0.5"))
+        self.assertEqual(grading.fraction(multiple, {0, 2}), D(0))  # -0.5 stops at zero
+        self.assertEqual(grading.fraction(multiple, {7, "x"}), D(0))  # not choices of the question
+        single = one("::S::s{=a ~%33.33333%b ~c}")
+        self.assertEqual(grading.fraction(single, 1), D("0.3333333"))
+        self.assertEqual(grading.fraction(single, True), D(0))
+        tf = one("::T::t{FALSE}")
+        self.assertEqual((grading.fraction(tf, False), grading.fraction(tf, True)), (D(1), D(0)))
+        match = one("::P::p{=a -> 1 =b -> 2 =c -> 3}")
+        self.assertEqual(grading.fraction(match, {0: "1", 1: "3", 2: "3"}), D(2) / D(3))
+        numerical = one("::N::n{#=10:0 =%50%10:1}")
+        numerical.default_mark = D(3)
+        self.assertEqual(grading.mark(numerical, "10,5"), D("1.5"))
+        self.assertIsNone(grading.mark(one("::E::e{}"), "text"))
+        self.assertIsNone(grading.fraction(one("::D::d"), None))
