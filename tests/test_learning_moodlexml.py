@@ -128,6 +128,16 @@ class BadXml(SimpleTestCase):
         external = '<?xml version="1.0"?>\n<!DOCTYPE quiz SYSTEM "http://127.0.0.1:9/x.dtd">\n<quiz/>'
         self.assertIn("DTD", refused(external)[0])
 
+    def test_a_question_may_mention_a_doctype_in_its_text(self):
+        text = QUIZ.replace("Lisez bien.", "<![CDATA[Que signifie <!DOCTYPE html> ?]]>")
+        self.assertEqual(formats.parse(text.encode()).items[-1].text, "Que signifie <!DOCTYPE html> ?")
+
+    def test_many_errors_are_summed_up_after_fifty(self):
+        questions = "".join(f'<question type="nope{i}"/>' for i in range(60))
+        errors = refused(f"<quiz>{questions}</quiz>")
+        self.assertEqual(len(errors), 51)
+        self.assertEqual(errors[-1], "… et 10 autres erreurs.")
+
     def test_an_entity_reference_without_a_dtd_is_not_resolved(self):
         errors = refused('<?xml version="1.0"?>\n<quiz>\n<question type="essay">&xxe;</question></quiz>')
         self.assertTrue(errors[0].startswith("Ligne 3 : le fichier XML est mal formé"))

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.directory.models import Subject, User
+from cartable.directory.models import Establishment, Subject, User
 from cartable.learning import formats, render
 from cartable.learning.formats import Attachment, Choice, Item, Pair
 from cartable.learning.models import Bank, Category, Question, QuestionFile
@@ -24,6 +25,7 @@ class BankTree:
     """A bank as the page shows it: its owner and its categories in tree order, with their counts."""
 
     owner: User
+    establishment: Establishment
     mine: bool
     categories: list[Category] = field(default_factory=list)
 
@@ -45,7 +47,7 @@ def visible_categories(actor: Actor) -> list[Category]:
     """Every category the actor sees, with its bank's owner and its number of questions (one query)."""
     return list(
         Category.objects.visible_to(actor)
-        .select_related("bank__owner", "subject")
+        .select_related("bank__owner", "bank__establishment", "subject")
         .annotate(question_count=Count("questions"))
         .order_by("bank_id", "path")
     )
@@ -56,10 +58,15 @@ def banks(actor: Actor, categories: list[Category]) -> list[BankTree]:
     trees: dict[int, BankTree] = {}
     for category in categories:
         tree = trees.setdefault(
-            category.bank_id, BankTree(owner=category.bank.owner, mine=category.bank.owner_id == actor.user_id)
+            category.bank_id,
+            BankTree(
+                owner=category.bank.owner,
+                establishment=category.bank.establishment,
+                mine=category.bank.owner_id == actor.user_id,
+            ),
         )
         tree.categories.append(category)
-    return sorted(trees.values(), key=lambda t: (not t.mine, t.owner.last_name, t.owner.first_name))
+    return sorted(trees.values(), key=lambda t: (not t.mine, t.establishment.name, t.owner.last_name))
 
 
 def questions_of(actor: Actor, category: Category) -> list[Question]:
@@ -89,7 +96,7 @@ def preview(question: Question) -> dict:
         return render.to_html(text, fmt, files) if text else ""
 
     return {
-        "text": html(question.text.replace(formats.BLANK, "<strong>_____</strong>")),
+        "text": mark_safe(html(question.text).replace(formats.BLANK, "<strong>_____</strong>")),  # noqa: S308
         "general_feedback": html(question.general_feedback),
         "answers": [
             {

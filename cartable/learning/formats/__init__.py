@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MULTICHOICE = "multichoice"
 TRUEFALSE = "truefalse"
@@ -99,11 +100,16 @@ class Refused(Exception):
         super().__init__(errors)
         self.errors = errors
 
-    def messages(self) -> list[str]:
-        return [
+    def messages(self, limit: int = 50) -> list[str]:
+        """The errors in French with their line, the first ``limit`` of them and how many more there are."""
+        shown = [
             _("Ligne %(line)d : %(message)s") % {"line": line, "message": message} if line else message
-            for line, message in self.errors
+            for line, message in self.errors[:limit]
         ]
+        more = len(self.errors) - limit
+        if more > 0:
+            shown.append(ngettext("… et %(n)d autre erreur.", "… et %(n)d autres erreurs.", more) % {"n": more})
+        return shown
 
 
 def max_bytes() -> int:

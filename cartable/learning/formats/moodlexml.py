@@ -39,7 +39,10 @@ def _parser() -> etree.XMLParser:
 
 def read(text: str) -> Parsed:
     """Every question of a Moodle XML text, or :class:`Refused` with every error and its line."""
-    found = DOCTYPE.search(text)
+    # A DTD (and so an entity declaration) can only come before the root element: look there, so that a
+    # question about HTML may still mention <!DOCTYPE> in its text.
+    root_at = text.find("<quiz")
+    found = DOCTYPE.search(text, 0, root_at if root_at >= 0 else len(text))
     if found:
         line = text[: found.start()].count("\n") + 1
         raise Refused([(line, _("les déclarations DTD et les entités ne sont pas acceptées dans un fichier XML."))])
