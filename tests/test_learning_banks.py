@@ -316,6 +316,29 @@ class RoundTripTests(BankTestCase):
                 self.assertEqual(again, exported)
 
 
+class MenuAndDemoTests(BankTestCase):
+    def test_the_menu_shows_the_bank_to_teachers_only(self):
+        link = f'href="{reverse("learning:bank")}"'
+        for who, expected in [("paul.dupont", True), ("lucas.martin", False), ("claire.martin", False)]:
+            with self.subTest(who=who):
+                self.login(who)
+                page = self.client.get(reverse("dashboard:home")).content.decode()
+                self.assertIs(link in page, expected)
+
+    def test_the_demo_bank_is_paul_duponts_with_fractions_shared_with_maths(self):
+        from cartable.learning import demo
+
+        Bank.objects.filter(owner=self.people["paul.dupont"]).delete()
+        self.assertEqual(demo.load_demo(self.school), 42)
+        self.assertEqual(demo.load_demo(self.school), 0)  # once
+        fractions = Category.objects.get(bank__owner=self.people["paul.dupont"], path="Fractions")
+        self.assertEqual((fractions.sharing, fractions.subject.code), ("subject", "MATH"))
+        kinds = set(
+            Question.objects.filter(category__bank__owner=self.people["paul.dupont"]).values_list("qtype", flat=True)
+        )
+        self.assertEqual(kinds, set(formats.QTYPES))
+
+
 class CommandTests(BankTestCase):
     def test_export_then_import_through_the_commands(self):
         """export_questions writes GIFT or XML to standard output; import_questions reads either back."""
