@@ -67,3 +67,43 @@ class ShareForm(forms.Form):
         if data.get("sharing") == Category.Sharing.SUBJECT and not data.get("subject"):
             self.add_error("subject", _("Choisissez la matière dont les enseignants verront la catégorie."))
         return data
+
+
+class QuizForm(forms.Form):
+    """A quiz of a category's questions for a class the teacher teaches."""
+
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    school_class: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Classe"), queryset=None)
+    opens_at = forms.DateTimeField(label=_("Ouverture"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    closes_at = forms.DateTimeField(label=_("Fermeture"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    time_limit = forms.IntegerField(
+        label=_("Durée en minutes"), required=False, min_value=1, max_value=600, help_text=_("Vide : sans limite.")
+    )
+
+    def __init__(self, *args, classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("La fermeture doit suivre l'ouverture."))
+        return data
+
+
+def responses_from(post, shown) -> list[tuple[int, object]]:
+    """The answers posted by the attempt page, one per question shown, in the shape the action checks."""
+    found: list[tuple[int, object]] = []
+    for question in shown:
+        key = f"q{question.slot_id}"
+        if question.qtype == "multichoice":
+            values = post.getlist(key)
+            ids = [int(v) for v in values if v.isdigit()]
+            if len(ids) != len(values):
+                ids = [-1]  # a tampered value: the action refuses it
+            found.append((question.slot_id, (ids[0] if ids else None) if question.single else ids))
+        elif question.qtype == "matching":
+            found.append((question.slot_id, {str(p): post.get(f"{key}_{p}", "") for p, *_shown in question.pairs}))
+        elif question.qtype != "description":
+            found.append((question.slot_id, post.get(key, "")))
+    return found

@@ -180,3 +180,80 @@ class QuestionFile(EstablishmentScoped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Quiz(EstablishmentScoped):
+    """A quiz a teacher gives a class: the questions of one of their categories, open between two dates,
+    with an optional time limit enforced on the server. One attempt per student."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="quizzes")
+    title = models.CharField(_("titre"), max_length=200)
+    school_class = models.ForeignKey(
+        "directory.SchoolClass", on_delete=models.CASCADE, related_name="+", verbose_name=_("classe")
+    )
+    opens_at = models.DateTimeField(_("ouverture"))
+    closes_at = models.DateTimeField(_("fermeture"))
+    time_limit = models.PositiveIntegerField(_("durée (minutes)"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quiz")
+        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="quiz_dates")]
+        indexes = [models.Index(fields=["establishment", "school_class", "opens_at"], name="quiz_estab_class")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuizQuestion(models.Model):
+    """A question of a quiz, worth ``mark`` points."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="slots")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    mark = models.DecimalField(max_digits=12, decimal_places=7, default=Decimal(1))
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["quiz", "question"], name="quizquestion_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id}:{self.position}"
+
+
+class Attempt(EstablishmentScoped):
+    """A student's attempt: the order drawn at its start (kept on resume), its deadline on the server's
+    clock, and once submitted its score in exact decimals."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="quiz_attempts")
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    order = models.JSONField(default=list)  # [[slot id, [answer ids in the order shown]], ...]
+    score = models.DecimalField(max_digits=14, decimal_places=7, null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["quiz", "student"], name="attempt_one_per_student")]
+        indexes = [models.Index(fields=["establishment", "quiz"], name="attempt_estab_quiz")]
+
+    def __str__(self) -> str:
+        return f"{self.quiz_id}:{self.student_id}"
+
+
+class Response(models.Model):
+    """The saved answer to one question of an attempt; ``sequence`` grows with each save from the page, so
+    an older save arriving late never overwrites a newer one."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    slot = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="+")
+    value = models.JSONField(null=True)
+    sequence = models.PositiveIntegerField(default=0)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "slot"], name="response_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}:{self.slot_id}"

@@ -12,12 +12,13 @@ Nobody else: not students, guardians, other staff, the region, nor a teacher of 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.directory.models import Role
-from cartable.learning.models import Bank, Category, Question, QuestionFile
+from cartable.directory.models import Role, SchoolClass
+from cartable.learning.models import Attempt, Bank, Category, Question, QuestionFile, Quiz
 
 Sharing = Category.Sharing
 TEACHER = frozenset({Role.TEACHER})
@@ -123,3 +124,67 @@ class QuestionFilePolicy(authz.Policy[QuestionFile]):
 
     def scope(self, actor: Actor, queryset: QuerySet[QuestionFile]) -> QuerySet[QuestionFile]:
         return queryset.filter(category_q(actor, "question__category__"))
+
+
+# --- quizzes ----------------------------------------------------------------------------------------------------
+# A quiz is seen by its owner and, once open, by the students of its class (current enrolments); an attempt
+# by its student and the quiz's owner. Nobody else: not another student, guardians (stretch: their child's
+# released marks), other staff, charlie.roux.
+STUDENT = frozenset({Role.STUDENT})
+
+
+@authz.permission("learning.take_quizzes", about=None)
+def takes_quizzes(actor: Actor, _obj: None = None) -> bool:
+    """Whether the menu offers « Mes quiz »: the person acts as a student."""
+    return actor.is_authenticated and actor.role == Role.STUDENT
+
+
+def quiz_q(actor: Actor, prefix: str = "") -> Q:
+    if not actor or not actor.is_authenticated or actor.user_id is None:
+        return Q(pk__in=[])
+
+    own = Q(**{f"{prefix}owner_id": actor.user_id})
+    if not actor.establishments_where(STUDENT):
+        return own
+    return own | Q(**{f"{prefix}school_class_id__in": actor.class_ids, f"{prefix}opens_at__lte": timezone.now()})
+
+
+@authz.register(Quiz)
+class QuizPolicy(authz.Policy[Quiz]):
+    """A quiz: its owner; once open, the students of its class."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: Quiz) -> bool:
+        if not actor or not actor.is_authenticated or actor.user_id is None:
+            return False
+        if obj.owner_id == actor.user_id:
+            return action in (Action.VIEW, Action.CHANGE, Action.MANAGE)
+        if action != Action.VIEW or not actor.establishments_where(STUDENT):
+            return False
+
+        return obj.school_class_id in actor.class_ids and obj.opens_at <= timezone.now()
+
+    def scope(self, actor: Actor, queryset: QuerySet[Quiz]) -> QuerySet[Quiz]:
+        return queryset.filter(quiz_q(actor))
+
+
+@authz.register(Attempt)
+class AttemptPolicy(authz.Policy[Attempt]):
+    """An attempt: its student (who answers in it), and the quiz's owner (who reads it)."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: Attempt) -> bool:
+        if not actor or not actor.is_authenticated or actor.user_id is None:
+            return False
+        if obj.student_id == actor.user_id:
+            return action in (Action.VIEW, Action.CHANGE)
+        return action == Action.VIEW and obj.quiz.owner_id == actor.user_id
+
+    def scope(self, actor: Actor, queryset: QuerySet[Attempt]) -> QuerySet[Attempt]:
+        if not actor or not actor.is_authenticated or actor.user_id is None:
+            return queryset.none()
+        return queryset.filter(Q(student_id=actor.user_id) | Q(quiz__owner_id=actor.user_id))
+
+
+@authz.permission("learning.give_quiz", about=SchoolClass)
+def gives_quiz(actor: Actor, school_class: SchoolClass) -> bool:
+    """Whether the actor may give a quiz to the class: they teach it now."""
+    return actor.is_authenticated and school_class.pk in actor.taught_class_ids

@@ -12,10 +12,10 @@ from django.utils.safestring import mark_safe
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.directory.models import Establishment, Subject, User
+from cartable.directory.models import Establishment, SchoolClass, Subject, User
 from cartable.learning import formats, render
 from cartable.learning.formats import Attachment, Choice, Item, Pair
-from cartable.learning.models import Bank, Category, Question, QuestionFile
+from cartable.learning.models import Attempt, Bank, Category, Question, QuestionFile, Quiz, QuizQuestion, Response
 
 LIST_SIZE = 500
 
@@ -181,3 +181,86 @@ def write(items: list[Item], fmt: str) -> str:
     from cartable.learning.formats import gift, moodlexml
 
     return (moodlexml if fmt == "moodlexml" else gift).write(items)
+
+
+# --- quizzes ----------------------------------------------------------------------------------------------------
+@dataclass
+class Shown:
+    """A question of an attempt as the student sees it: never a weight, a right answer or a feedback."""
+
+    slot_id: int
+    number: int
+    qtype: str
+    single: bool
+    text: str
+    choices: list[tuple[int, str]]
+    pairs: list[tuple[int, str, str]]
+    options: list[str]
+    value: object
+
+
+def student_quizzes(actor: Actor) -> list[Quiz]:
+    """The quizzes open to the student, with their attempt if any (two queries)."""
+    quizzes = list(Quiz.objects.visible_to(actor).exclude(owner_id=actor.user_id).order_by("closes_at", "id")[:100])
+    attempts = {a.quiz_id: a for a in Attempt.objects.filter(student_id=actor.user_id, quiz__in=quizzes)}
+    for quiz in quizzes:
+        quiz.my_attempt = attempts.get(quiz.pk)
+    return quizzes
+
+
+def attempt_queryset() -> QuerySet[Attempt]:
+    return Attempt.objects.select_related("quiz", "student")
+
+
+def attempt_page(attempt: Attempt) -> list[Shown]:
+    """The attempt's questions in the order drawn at its start, with what was saved (four queries)."""
+    slots = {
+        s.pk: s
+        for s in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id)
+        .select_related("question")
+        .prefetch_related("question__answers", "question__pairs", "question__files")
+    }
+    saved = {r.slot_id: r.value for r in Response.objects.filter(attempt=attempt)}
+    shown = []
+    for number, (slot_id, ids) in enumerate(attempt.order, start=1):
+        question = slots[slot_id].question
+        files, fmt = file_urls(question), question.text_format
+        answers = {a.pk: a for a in question.answers.all()}
+        pairs = {p.pk: p for p in question.pairs.all()}
+        value = saved.get(slot_id)
+        chosen = value if isinstance(value, dict) else {}
+        text = render.to_html(question.text, fmt, files).replace(formats.BLANK, "<strong>_____</strong>")
+        shown.append(
+            Shown(
+                slot_id=slot_id,
+                number=number,
+                qtype=question.qtype,
+                single=question.single,
+                text=mark_safe(text),  # noqa: S308 - sanitized above
+                choices=[(i, render.to_html(answers[i].text, fmt, files)) for i in ids if i in answers],
+                pairs=[
+                    (i, render.to_html(pairs[i].text, fmt, files), chosen.get(str(i), "")) for i in ids if i in pairs
+                ],
+                options=sorted({p.answer for p in pairs.values()}),
+                value=saved.get(slot_id),
+            )
+        )
+    return shown
+
+
+def quiz_results(quiz: Quiz) -> list[Attempt]:
+    """The quiz's attempts with their students (one query)."""
+    return list(
+        Attempt.objects.filter(quiz=quiz)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name")
+    )
+
+
+def own_quizzes(actor: Actor) -> list[Quiz]:
+    return list(Quiz.objects.filter(owner_id=actor.user_id).select_related("school_class").order_by("-opens_at")[:100])
+
+
+def taught_classes(actor: Actor) -> QuerySet[SchoolClass]:
+    """The classes the actor teaches now (the quiz form's choices)."""
+    return SchoolClass.objects.filter(pk__in=actor.taught_class_ids).order_by("name")

@@ -10,4 +10,9 @@ urlpatterns = [
     path("questions/<int:pk>/", views.question, name="question"),
     path("fichiers/<int:pk>/", views.file, name="file"),
     path("categories/<int:pk>/partage/", views.share, name="share"),
+    path("quiz/", views.quizzes, name="quizzes"),
+    path("quiz/nouveau/", views.quiz_new, name="quiz_new"),
+    path("quiz/<int:pk>/", views.quiz_results, name="quiz_results"),
+    path("quiz/<int:pk>/commencer/", views.quiz_start, name="quiz_start"),
+    path("tentatives/<int:pk>/", views.attempt, name="attempt"),
 ]

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from cartable.core import authz, uploads
 from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.learning import actions, queries
-from cartable.learning.forms import ImportForm, ShareForm
-from cartable.learning.models import Category, QuestionFile
+from cartable.learning.forms import ImportForm, QuizForm, ShareForm, responses_from
+from cartable.learning.models import Category, QuestionFile, Quiz
 
 EXPORTS = {"gift": ("text/plain; charset=utf-8", "txt"), "moodlexml": ("application/xml; charset=utf-8", "xml")}
 
@@ -112,3 +114,83 @@ def share(request, pk: int) -> HttpResponse:
         return redirect(reverse("learning:bank") + f"?categorie={category.pk}")
     status = 400 if request.method == "POST" else 200
     return render(request, "learning/share.html", {"form": form, "category": category}, status=status)
+
+
+# --- quizzes ----------------------------------------------------------------------------------------------------
+@require_module("learning")
+def quiz_new(request) -> HttpResponse:
+    """Give a quiz of a category's questions to a class one teaches."""
+    actor = request.actor
+    category = authz.access(actor, Category.objects.select_related("bank"), request.GET.get("categorie"), Action.VIEW)
+    form = QuizForm(request.POST or None, classes=queries.taught_classes(actor))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            quiz = actions.create_quiz(
+                actor=actor,
+                category=category,
+                school_class=data["school_class"],
+                title=data["title"],
+                opens_at=data["opens_at"],
+                closes_at=data["closes_at"],
+                time_limit=data["time_limit"],
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Le quiz est créé."))
+            return redirect("learning:quiz_results", pk=quiz.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/quiz_form.html", {"form": form, "category": category}, status=status)
+
+
+@require_GET
+@require_module("learning")
+def quiz_results(request, pk: int) -> HttpResponse:
+    """The teacher's view of a quiz: who took it and their score."""
+    quiz = authz.access(request.actor, Quiz.objects.select_related("school_class"), pk, Action.CHANGE)
+    return render(request, "learning/quiz_results.html", {"quiz": quiz, "attempts": queries.quiz_results(quiz)})
+
+
+@require_GET
+@require_module("learning")
+def quizzes(request) -> HttpResponse:
+    """« Mes quiz »: the quizzes open to the student, and where they are in each."""
+    return render(request, "learning/quizzes.html", {"quizzes": queries.student_quizzes(request.actor)})
+
+
+@require_POST
+@require_module("learning")
+def quiz_start(request, pk: int) -> HttpResponse:
+    """Begin (or resume) one's attempt."""
+    quiz = authz.access(request.actor, Quiz, pk, Action.VIEW)
+    try:
+        attempt = actions.start_attempt(actor=request.actor, quiz=quiz)
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("learning:quizzes")
+    return redirect("learning:attempt", pk=attempt.pk)
+
+
+@require_module("learning")
+def attempt(request, pk: int) -> HttpResponse:
+    """The attempt: its questions without any right answer; each save keeps every answer, « Terminer » submits."""
+    actor = request.actor
+    found = authz.access(actor, queries.attempt_queryset(), pk, Action.CHANGE)
+    shown = queries.attempt_page(found)
+    status = 200
+    if request.method == "POST":
+        try:
+            sequence = int(request.POST.get("sequence") or time.time() * 1000)
+            for slot_id, value in responses_from(request.POST, shown):
+                actions.save_response(actor=actor, attempt=found, slot_id=slot_id, value=value, sequence=sequence)
+        except ValueError as error:
+            messages.error(request, str(error))
+            status = 400
+        if "submit" in request.POST:
+            actions.submit_attempt(actor=actor, attempt=found)
+        if request.headers.get("X-Autosave"):
+            return HttpResponse(status=204 if status == 200 else 409)
+        return redirect("learning:attempt", pk=found.pk)
+    context = {"attempt": found, "shown": shown, "done": found.submitted_at is not None}
+    return render(request, "learning/attempt.html", context, status=status)
