@@ -187,6 +187,42 @@ class AttemptTests(QuizTestCase):
         self.assertEqual(Response.objects.get(attempt=attempt, slot=pi).value, "3.1")
 
 
+class GradebookTests(QuizTestCase):
+    def test_results_go_to_the_gradebook_once_with_nr_for_who_did_not_submit(self):
+        from cartable.grades.models import Evaluation, Mark
+
+        lucas = self.actor("lucas.martin")
+        attempt = actions.start_attempt(actor=lucas, quiz=self.quiz)
+        area = self.slot("Aire")
+        actions.save_response(
+            actor=lucas, attempt=attempt, slot_id=area.pk, value=area.question.answers.get(text="9").pk, sequence=1
+        )
+        actions.submit_attempt(actor=lucas, attempt=attempt)
+        self.login("paul.dupont")
+        response = self.client.post(reverse("learning:quiz_publish", args=[self.quiz.pk]))
+        self.assertRedirects(response, reverse("learning:quiz_results", args=[self.quiz.pk]))
+        self.quiz.refresh_from_db()
+        evaluation = Evaluation.objects.get(pk=self.quiz.evaluation_id)
+        self.assertEqual(
+            (evaluation.title, evaluation.subject.code, evaluation.scale), ("Contrôle", "MATH", Decimal(20))
+        )
+        marks = {
+            m.student.username: (m.value, m.code)
+            for m in Mark.objects.filter(evaluation=evaluation).select_related("student")
+        }
+        self.assertEqual(marks["lucas.martin"], (Decimal("3.33"), ""))  # 1 point of 6, on 20, rounded half up
+        self.assertEqual(marks["lea.bernard"], (None, "NR"))
+        with self.assertRaisesMessage(ValueError, "déjà dans le carnet"):
+            actions.publish_results(
+                actor=self.actor("paul.dupont", role="teacher", establishment=self.college), quiz=self.quiz
+            )
+        self.assertTrue(AuditEvent.objects.filter(verb="learning.publish_results").exists())
+
+    def test_only_the_quizs_teacher_publishes(self):
+        self.login("sophie.bernard")
+        self.assertEqual(self.client.post(reverse("learning:quiz_publish", args=[self.quiz.pk])).status_code, 404)
+
+
 class QuizBudgetTests(PersonaTestCase):
     def test_the_attempt_page_costs_the_same_with_3_or_40_questions(self):
         college = self.school.college.establishment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -420,6 +420,60 @@ def submit_attempt(*, actor: Actor | None, attempt: Attempt, now: dt.datetime | 
         after={"score": str(attempt.score)},
     )
     return attempt
+
+
+MARK_PLACES = Decimal("0.01")  # the gradebook keeps hundredths: the quiz's exact score is rounded half up
+
+
+@transaction.atomic
+def publish_results(
+    *, actor: Actor, quiz: Quiz, scale: Decimal = Decimal(20), coefficient: Decimal = Decimal(1)
+) -> int:
+    """Write the quiz's results into the gradebook, once, as an evaluation of its class in the subject the
+    actor teaches it and the current period (through ``grades.actions``): a submitted attempt's score on
+    ``scale`` rounded half up to hundredths, « NR » for a student who did not submit. Marks changed later
+    in the grid stay: results are never written twice. Returns the evaluation's id."""
+    from cartable.grades import actions as grades_actions
+    from cartable.grades import queries as grades_queries
+
+    authz.require(actor, Action.CHANGE, quiz)
+    quiz = Quiz.objects.select_for_update().select_related("school_class").get(pk=quiz.pk)
+    if quiz.evaluation_id is not None:
+        raise ValueError(_("Les résultats sont déjà dans le carnet de notes ; corrigez-les dans sa grille."))
+    subject_id = next((t.subject_id for t in actor.teaching if t.class_id == quiz.school_class_id), None)
+    period = grades_queries.periods_of_year(quiz.establishment_id)[1]
+    if subject_id is None or period is None:
+        raise ValueError(_("Aucune matière enseignée à cette classe ni période en cours : rien n'est reporté."))
+    evaluation = grades_actions.save_evaluation(
+        actor=actor,
+        subject=Subject.objects.get(pk=subject_id),
+        period=period,
+        title=quiz.title,
+        date=timezone.localdate(),
+        coefficient=coefficient,
+        scale=scale,
+        school_class=quiz.school_class,
+    )
+    total = sum((s.mark for s in QuizQuestion.objects.filter(quiz=quiz)), Decimal(0)) or Decimal(1)
+    scores = dict(Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False).values_list("student_id", "score"))
+    students = grades_queries.audience_students(school_class_id=quiz.school_class_id)
+    entries = {
+        s.pk: grades_actions.MarkEntry(value=(scores[s.pk] * scale / total).quantize(MARK_PLACES, ROUND_HALF_UP))
+        if s.pk in scores
+        else grades_actions.MarkEntry(code="NR")
+        for s in students
+    }
+    grades_actions.save_marks(actor=actor, evaluation=evaluation, entries=entries)
+    quiz.evaluation_id = evaluation.pk
+    quiz.save(update_fields=["evaluation_id"])
+    audit.record(
+        actor=actor,
+        verb="learning.publish_results",
+        target=quiz,
+        establishment_id=quiz.establishment_id,
+        after={"evaluation": evaluation.pk, "marks": len(entries)},
+    )
+    return evaluation.pk
 
 
 def submit_overdue(now: dt.datetime | None = None) -> int:

@@ -194,6 +194,8 @@ class Quiz(EstablishmentScoped):
     opens_at = models.DateTimeField(_("ouverture"))
     closes_at = models.DateTimeField(_("fermeture"))
     time_limit = models.PositiveIntegerField(_("durée (minutes)"), null=True, blank=True)
+    # The gradebook's evaluation the results went to (grades' id: the gradebook is reached through its actions).
+    evaluation_id = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("quiz/nouveau/", views.quiz_new, name="quiz_new"),
     path("quiz/<int:pk>/", views.quiz_results, name="quiz_results"),
     path("quiz/<int:pk>/commencer/", views.quiz_start, name="quiz_start"),
+    path("quiz/<int:pk>/carnet/", views.quiz_publish, name="quiz_publish"),
     path("tentatives/<int:pk>/", views.attempt, name="attempt"),
 ]

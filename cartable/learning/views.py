@@ -152,6 +152,20 @@ def quiz_results(request, pk: int) -> HttpResponse:
     return render(request, "learning/quiz_results.html", {"quiz": quiz, "attempts": queries.quiz_results(quiz)})
 
 
+@require_POST
+@require_module("learning")
+def quiz_publish(request, pk: int) -> HttpResponse:
+    """Write the quiz's results into the gradebook (once)."""
+    quiz = authz.access(request.actor, Quiz, pk, Action.CHANGE)
+    try:
+        actions.publish_results(actor=request.actor, quiz=quiz)
+    except ValueError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Les résultats sont reportés dans le carnet de notes."))
+    return redirect("learning:quiz_results", pk=quiz.pk)
+
+
 @require_GET
 @require_module("learning")
 def quizzes(request) -> HttpResponse:
