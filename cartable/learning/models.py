@@ -251,7 +251,7 @@ class Response(models.Model):
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
     slot = models.ForeignKey(QuizQuestion, on_delete=models.CASCADE, related_name="+")
     value = models.JSONField(null=True)
-    sequence = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveBigIntegerField(default=0)  # milliseconds since 1970 from the page
     saved_at = models.DateTimeField()
 
     class Meta:
