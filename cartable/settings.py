@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "cartable.messaging",
     "cartable.news",
     "cartable.forums",
+    "cartable.learning",
     "cartable.notifications",
     "cartable.sso",
     "cartable.dashboard",

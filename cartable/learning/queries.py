@@ -1,0 +1,266 @@
+"""Reads of the question banks, scoped to the actor, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from cartable.core import authz
+from cartable.core.authz import Action
+from cartable.directory.actor import Actor
+from cartable.directory.models import Establishment, SchoolClass, Subject, User
+from cartable.learning import formats, render
+from cartable.learning.formats import Attachment, Choice, Item, Pair
+from cartable.learning.models import Attempt, Bank, Category, Question, QuestionFile, Quiz, QuizQuestion, Response
+
+LIST_SIZE = 500
+
+
+@dataclass
+class BankTree:
+    """A bank as the page shows it: its owner and its categories in tree order, with their counts."""
+
+    owner: User
+    establishment: Establishment
+    mine: bool
+    categories: list[Category] = field(default_factory=list)
+
+
+def descendants(categories: Iterable[Category], root: Category) -> list[Category]:
+    """``root`` and the categories under it, among ``categories`` (in memory)."""
+    children: dict[int | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+    found, todo = [], [root]
+    while todo:
+        category = todo.pop()
+        found.append(category)
+        todo += children.get(category.pk, [])
+    return sorted(found, key=lambda c: c.path)
+
+
+def visible_categories(actor: Actor) -> list[Category]:
+    """Every category the actor sees, with its bank's owner and its number of questions (one query)."""
+    return list(
+        Category.objects.visible_to(actor)
+        .select_related("bank__owner", "bank__establishment", "subject")
+        .annotate(question_count=Count("questions"))
+        .order_by("bank_id", "path")
+    )
+
+
+def banks(actor: Actor, categories: list[Category]) -> list[BankTree]:
+    """The categories grouped by bank, the actor's own first."""
+    trees: dict[int, BankTree] = {}
+    for category in categories:
+        tree = trees.setdefault(
+            category.bank_id,
+            BankTree(
+                owner=category.bank.owner,
+                establishment=category.bank.establishment,
+                mine=category.bank.owner_id == actor.user_id,
+            ),
+        )
+        tree.categories.append(category)
+    return sorted(trees.values(), key=lambda t: (not t.mine, t.establishment.name, t.owner.last_name))
+
+
+def questions_of(actor: Actor, category: Category) -> list[Question]:
+    """The questions of a category the actor sees (one query)."""
+    return list(
+        Question.objects.visible_to(actor)
+        .filter(category=category)
+        .only("id", "name", "qtype", "single", "text", "category_id", "position")
+        .order_by("position", "id")[:LIST_SIZE]
+    )
+
+
+def question_queryset() -> QuerySet[Question]:
+    return Question.objects.select_related("category__bank__owner").prefetch_related("answers", "pairs", "files")
+
+
+def file_urls(question: Question) -> dict[str, str]:
+    return {f.name: reverse("learning:file", args=[f.pk]) for f in question.files.all()}
+
+
+def preview(question: Question) -> dict:
+    """A question rendered for its preview: every text sanitized, images from the question only."""
+    files = file_urls(question)
+    fmt = question.text_format
+
+    def html(text: str) -> str:
+        return render.to_html(text, fmt, files) if text else ""
+
+    return {
+        "text": mark_safe(html(question.text).replace(formats.BLANK, "<strong>_____</strong>")),  # noqa: S308
+        "general_feedback": html(question.general_feedback),
+        "answers": [
+            {
+                "text": html(a.text) if question.qtype not in ("numerical", "truefalse") else a.text,
+                "fraction": a.fraction,
+                "tolerance": a.tolerance,
+                "feedback": html(a.feedback),
+                "right": a.fraction > 0,
+            }
+            for a in question.answers.all()
+        ],
+        "pairs": [{"text": html(p.text), "answer": p.answer} for p in question.pairs.all()],
+    }
+
+
+def establishment_subjects(actor: Actor, category: Category) -> QuerySet[Subject]:
+    return Subject.objects.filter(establishment_id=category.establishment_id).order_by("name")
+
+
+def own_categories(actor: Actor) -> list[Category]:
+    """The categories of the actor's bank where they act (the import's choices; one query)."""
+    return list(
+        Category.objects.filter(bank__owner_id=actor.user_id, establishment_id=actor.establishment_id).order_by("path")
+    )
+
+
+def own_bank(actor: Actor) -> Bank | None:
+    return Bank.objects.filter(owner_id=actor.user_id, establishment_id=actor.establishment_id).first()
+
+
+# --- export ----------------------------------------------------------------------------------------------------
+def items_of(questions: Iterable[Question]) -> list[Item]:
+    """The questions as the format writers take them (files read from storage)."""
+    items = []
+    for q in questions:
+        items.append(
+            Item(
+                qtype=q.qtype,
+                name=q.name,
+                text=q.text,
+                text_format=q.text_format,
+                general_feedback=q.general_feedback,
+                category=q.category.names,
+                answers=[Choice(a.text, a.fraction, a.feedback, a.tolerance) for a in q.answers.all()],
+                pairs=[Pair(p.text, p.answer) for p in q.pairs.all()],
+                single=q.single,
+                shuffle=q.shuffle,
+                case_sensitive=q.case_sensitive,
+                penalty=q.penalty,
+                default_mark=q.default_mark,
+                files=[Attachment(f.name, _read(f)) for f in q.files.all()],
+            )
+        )
+    return items
+
+
+def _read(file: QuestionFile) -> bytes:
+    with file.file.open("rb") as handle:
+        return handle.read()
+
+
+def export_questions(categories: list[Category]) -> list[Item]:
+    """Every question of the categories, category by category (three queries, plus the files read)."""
+    questions = (
+        Question.objects.filter(category__in=categories)
+        .select_related("category")
+        .prefetch_related("answers", "pairs", Prefetch("files", queryset=QuestionFile.objects.order_by("name")))
+        .order_by("category__path", "position", "id")
+    )
+    return items_of(questions)
+
+
+def export_for(actor: Actor, *, category: Category | None = None) -> list[Item]:
+    """What the actor exports: a category they see and its subcategories, or their bank where they act."""
+    if category is not None:
+        authz.require(actor, Action.VIEW, category)
+        return export_questions(descendants(visible_categories(actor), category))
+    return export_questions(own_categories(actor))
+
+
+def write(items: list[Item], fmt: str) -> str:
+    from cartable.learning.formats import gift, moodlexml
+
+    return (moodlexml if fmt == "moodlexml" else gift).write(items)
+
+
+# --- quizzes ----------------------------------------------------------------------------------------------------
+@dataclass
+class Shown:
+    """A question of an attempt as the student sees it: never a weight, a right answer or a feedback."""
+
+    slot_id: int
+    number: int
+    qtype: str
+    single: bool
+    text: str
+    choices: list[tuple[int, str]]
+    pairs: list[tuple[int, str, str]]
+    options: list[str]
+    value: object
+
+
+def student_quizzes(actor: Actor) -> list[Quiz]:
+    """The quizzes open to the student, with their attempt if any (two queries)."""
+    quizzes = list(Quiz.objects.visible_to(actor).exclude(owner_id=actor.user_id).order_by("closes_at", "id")[:100])
+    attempts = {a.quiz_id: a for a in Attempt.objects.filter(student_id=actor.user_id, quiz__in=quizzes)}
+    for quiz in quizzes:
+        quiz.my_attempt = attempts.get(quiz.pk)
+    return quizzes
+
+
+def attempt_queryset() -> QuerySet[Attempt]:
+    return Attempt.objects.select_related("quiz", "student")
+
+
+def attempt_page(attempt: Attempt) -> list[Shown]:
+    """The attempt's questions in the order drawn at its start, with what was saved (four queries)."""
+    slots = {
+        s.pk: s
+        for s in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id)
+        .select_related("question")
+        .prefetch_related("question__answers", "question__pairs", "question__files")
+    }
+    saved = {r.slot_id: r.value for r in Response.objects.filter(attempt=attempt)}
+    shown = []
+    for number, (slot_id, ids) in enumerate(attempt.order, start=1):
+        question = slots[slot_id].question
+        files, fmt = file_urls(question), question.text_format
+        answers = {a.pk: a for a in question.answers.all()}
+        pairs = {p.pk: p for p in question.pairs.all()}
+        value = saved.get(slot_id)
+        chosen = value if isinstance(value, dict) else {}
+        text = render.to_html(question.text, fmt, files).replace(formats.BLANK, "<strong>_____</strong>")
+        shown.append(
+            Shown(
+                slot_id=slot_id,
+                number=number,
+                qtype=question.qtype,
+                single=question.single,
+                text=mark_safe(text),  # noqa: S308 - sanitized above
+                choices=[(i, render.to_html(answers[i].text, fmt, files)) for i in ids if i in answers],
+                pairs=[
+                    (i, render.to_html(pairs[i].text, fmt, files), chosen.get(str(i), "")) for i in ids if i in pairs
+                ],
+                options=sorted({p.answer for p in pairs.values()}),
+                value=saved.get(slot_id),
+            )
+        )
+    return shown
+
+
+def quiz_results(quiz: Quiz) -> list[Attempt]:
+    """The quiz's attempts with their students (one query)."""
+    return list(
+        Attempt.objects.filter(quiz=quiz)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name")
+    )
+
+
+def own_quizzes(actor: Actor) -> list[Quiz]:
+    return list(Quiz.objects.filter(owner_id=actor.user_id).select_related("school_class").order_by("-opens_at")[:100])
+
+
+def taught_classes(actor: Actor) -> QuerySet[SchoolClass]:
+    """The classes the actor teaches now (the quiz form's choices)."""
+    return SchoolClass.objects.filter(pk__in=actor.taught_class_ids).order_by("name")
