@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "cartable.messaging",
     "cartable.news",
     "cartable.forums",
+    "cartable.documents",
     "cartable.notifications",
     "cartable.dashboard",
     "cartable.demo",
@@ -262,6 +263,19 @@ STORAGES = {
 # Uploads (cartable/core/uploads.py): size limit; dotted path of a virus scanner `(path_or_bytes) -> None`.
 CARTABLE_UPLOAD_MAX_BYTES = int(os.environ.get("CARTABLE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 CARTABLE_UPLOAD_SCANNER = os.environ.get("CARTABLE_UPLOAD_SCANNER") or None
+# Mes documents: the region's per-file maximum and its ceilings per role (bytes); the regional administrator
+# may change the ceilings on the quota page, each establishment adjusts them below.
+CARTABLE_DOCUMENTS_MAX_FILE_BYTES = int(os.environ.get("CARTABLE_DOCUMENTS_MAX_FILE_BYTES", 200 * 1024 * 1024))
+CARTABLE_DOCUMENTS_QUOTAS = {
+    "student": 500 * 1024 * 1024,
+    "guardian": 200 * 1024 * 1024,
+    "teacher": 5 * 1024 * 1024 * 1024,
+    "education": 2 * 1024 * 1024 * 1024,
+    "administrative": 2 * 1024 * 1024 * 1024,
+    "direction": 5 * 1024 * 1024 * 1024,
+    "establishment_admin": 5 * 1024 * 1024 * 1024,
+    "regional_admin": 1024 * 1024 * 1024,
+}
 # Serve from the apps' folders: the demo runs without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -28,6 +28,7 @@ urlpatterns = [
     path("messagerie/", include("cartable.messaging.urls")),
     path("actualites/", include("cartable.news.urls")),
     path("forums/", include("cartable.forums.urls")),
+    path("documents/", include("cartable.documents.urls")),
     path("notifications/", include("cartable.notifications.urls")),
     path("admin/", admin.site.urls),
     path("sante/", core_views.health, name="health"),

@@ -1,0 +1,205 @@
+"""Who may read and write documents.
+
+A personal space is its owner's and its sharees' only: not the direction, not the ENT administrator, not the
+region. A share reaches its folder and everything below it (``path``), for the people it names now: a class
+share reaches the class's current students, a group share the group's, a staff share the establishment's
+current staff. *Lecture* reads and downloads; *contribution* also adds files and new versions to a shared
+folder (or a new version of a shared file). Only the owner renames, moves, copies, trashes and shares. A row
+in the trash (``hidden``) is its owner's only, so trashing a shared folder stops its shares at once.
+
+Quota rules: the region's (no establishment) are the regional administrator's; an establishment's are read
+and set by its direction and ENT administrators (and the region).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from cartable.core import authz
+from cartable.core.authz import Action
+from cartable.directory.actor import Actor
+from cartable.directory.models import ADMIN_ROLES, STAFF_ROLES, Establishment, Role
+from cartable.documents.models import Document, Folder, QuotaRule, Share, Version
+
+Level = Share.Level
+
+
+def received_shares(actor: Actor) -> list[Share]:
+    """The shares that reach the actor now, with their target and owner (one query, once per request)."""
+
+    def load() -> list[Share]:
+        if actor.user_id is None:
+            return []
+        reach = Q(person_id=actor.user_id)
+        if actor.has_role(Role.STUDENT):
+            reach |= Q(school_class_id__in=sorted(actor.class_ids)) | Q(group_id__in=sorted(actor.group_ids))
+        staff_of = actor.establishments_where(STAFF_ROLES)
+        if staff_of:
+            reach |= Q(staff_of_id__in=sorted(staff_of))
+        return list(
+            Share.objects.filter(reach)
+            .exclude(owner_id=actor.user_id)
+            .select_related("owner", "folder", "document__current", "school_class", "group", "staff_of")
+            .order_by("-created_at", "-id")
+        )
+
+    return actor.memo("documents.received_shares", load)
+
+
+def _live(share: Share) -> bool:
+    target = share.folder if share.folder_id else share.document
+    return target is not None and not target.hidden
+
+
+def level_of(actor: Actor, item: Folder | Document) -> str | None:
+    """``owner``, ``contribute``, ``read`` or None: what the actor may do with a folder or a file."""
+    if actor.user_id is None:
+        return None
+    if item.owner_id == actor.user_id:
+        return "owner"
+    if item.hidden:
+        return None
+    found: str | None = None
+    ancestors = set(item.ancestor_ids)
+    is_folder = isinstance(item, Folder)
+    for share in received_shares(actor):
+        if not _live(share):
+            continue
+        hits = share.folder_id in ancestors or (
+            share.folder_id == item.pk if is_folder else share.document_id == item.pk
+        )
+        if hits:
+            if share.level == Level.CONTRIBUTE:
+                return Level.CONTRIBUTE
+            found = Level.READ
+    return found
+
+
+def shared_q(actor: Actor, *, folders: bool) -> Q:
+    """The rows the actor's received shares reach, as a Q (no query beyond the shares)."""
+    reach = Q(pk__in=[])
+    for share in received_shares(actor):
+        if not _live(share):
+            continue
+        if share.folder_id:
+            reach |= Q(path__contains=f"/{share.folder_id}/")
+            if folders:
+                reach |= Q(pk=share.folder_id)
+        elif not folders:
+            reach |= Q(pk=share.document_id)
+    return reach
+
+
+def _scope[M: (Folder, Document)](actor: Actor, queryset: QuerySet[M], *, folders: bool) -> QuerySet[M]:
+    if actor is None or actor.user_id is None:
+        return queryset.none()
+    return queryset.filter(Q(owner_id=actor.user_id) | (Q(hidden=False) & shared_q(actor, folders=folders)))
+
+
+def _allows(actor: Actor, action: Action | str, obj: Folder | Document) -> bool:
+    if actor is None or not actor.is_authenticated:
+        return False
+    level = level_of(actor, obj)
+    if action == Action.VIEW:
+        return level is not None
+    if action == Action.CHANGE:  # new versions of a file
+        return level in ("owner", Level.CONTRIBUTE)
+    if action in (Action.CREATE, Action.DELETE, Action.MANAGE):
+        return level == "owner"
+    return False
+
+
+@authz.register(Folder)
+class FolderPolicy(authz.Policy[Folder]):
+    """Folders: see the module docstring."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: Folder) -> bool:
+        return _allows(actor, action, obj)
+
+    def scope(self, actor: Actor, queryset: QuerySet[Folder]) -> QuerySet[Folder]:
+        return _scope(actor, queryset, folders=True)
+
+
+@authz.register(Document)
+class DocumentPolicy(authz.Policy[Document]):
+    """Files: see the module docstring."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: Document) -> bool:
+        return _allows(actor, action, obj)
+
+    def scope(self, actor: Actor, queryset: QuerySet[Document]) -> QuerySet[Document]:
+        return _scope(actor, queryset, folders=False)
+
+
+@authz.register(Version)
+class VersionPolicy(authz.Policy[Version]):
+    """A version: as its file."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: Version) -> bool:
+        return _allows(actor, Action.VIEW if action == Action.VIEW else Action.MANAGE, obj.document)
+
+    def scope(self, actor: Actor, queryset: QuerySet[Version]) -> QuerySet[Version]:
+        return queryset.filter(document__in=_scope(actor, Document.objects.all(), folders=False))
+
+
+@authz.register(Share)
+class SharePolicy(authz.Policy[Share]):
+    """A share: its owner sees and revokes it; the people it reaches see it (« Partagés avec moi »)."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: Share) -> bool:
+        if actor is None or actor.user_id is None:
+            return False
+        if obj.owner_id == actor.user_id:
+            return True
+        return action == Action.VIEW and any(s.pk == obj.pk for s in received_shares(actor))
+
+    def scope(self, actor: Actor, queryset: QuerySet[Share]) -> QuerySet[Share]:
+        if actor is None or actor.user_id is None:
+            return queryset.none()
+        return queryset.filter(Q(owner_id=actor.user_id) | Q(pk__in=[s.pk for s in received_shares(actor)]))
+
+
+def quota_establishments(actor: Actor) -> frozenset[int]:
+    return actor.establishments_where(ADMIN_ROLES)
+
+
+@authz.register(QuotaRule)
+class QuotaRulePolicy(authz.Policy[QuotaRule]):
+    """Quota rules: the region's for the regional administrator; an establishment's for its managers."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: QuotaRule) -> bool:
+        if actor is None or not actor.is_authenticated:
+            return False
+        if actor.is_regional_admin:
+            return True
+        return obj.establishment_id is not None and obj.establishment_id in quota_establishments(actor)
+
+    def scope(self, actor: Actor, queryset: QuerySet[QuotaRule]) -> QuerySet[QuotaRule]:
+        if actor is None or not actor.is_authenticated:
+            return queryset.none()
+        if actor.is_regional_admin:
+            return queryset
+        return queryset.filter(establishment_id__in=sorted(quota_establishments(actor)))
+
+
+@authz.permission("documents.contribute", about=Folder)
+def can_contribute(actor: Actor, folder: Folder) -> bool:
+    """Add files to a folder: its owner, and the people it is shared with in contribution."""
+    return _allows(actor, Action.CHANGE, folder)
+
+
+@authz.permission("documents.set_quotas", about=Establishment)
+def can_set_quotas(actor: Actor, establishment: Establishment | None) -> bool:
+    """Set the quotas: the region's ceilings (no establishment) for the region; an establishment's for its
+    direction and ENT administrators."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    if actor.is_regional_admin:
+        return True
+    return establishment is not None and establishment.pk in quota_establishments(actor)
+
+
+@authz.permission("documents.use_space", about=None)
+def can_use_space(actor: Actor, _obj: None = None) -> bool:
+    """Have a personal space: every signed-in person with a current membership."""
+    return actor is not None and actor.is_authenticated and bool(actor.memberships)
