@@ -1,0 +1,71 @@
+"""Mes documents in Chromium: lucas.martin sends files with the picker and by drag and drop on a 360 px phone;
+paul.dupont shares a folder with 5e A on a desktop and lucas finds it in « Partagés avec moi ». axe-core
+checks every page loaded."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.browser import follow, log_in, visit
+from tests.support.phone import DESKTOP, PHONE, assert_no_sideways_scroll
+
+pytestmark = pytest.mark.browser
+
+
+def test_files_sent_by_the_picker_and_by_drag_and_drop_on_a_phone(page, school, tmp_path, settings):
+    """Two files chosen in the picker, then one dropped on the form, all land in « Mes documents »."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    page.set_viewport_size(PHONE)
+    one, two = tmp_path / "Exposé châteaux.txt", tmp_path / "Plan.txt"
+    one.write_text("Les châteaux forts")
+    two.write_text("I. Introduction")
+    log_in(page, "lucas.martin")
+    visit(page, "/documents/")
+    expect(page.get_by_text("0 Mo utilisés sur 500 Mo").first).to_be_visible()
+    page.get_by_label("Fichiers", exact=True).set_input_files([str(one), str(two)])
+    with follow(page):
+        page.get_by_role("button", name="Envoyer").click()
+    expect(page.get_by_text("2 fichiers ajoutés.")).to_be_visible()
+    expect(page.get_by_role("link", name="Exposé châteaux.txt")).to_be_visible()
+    drop = page.evaluate_handle(
+        "() => { const d = new DataTransfer();"
+        " d.items.add(new File(['déposé'], 'Déposé.txt', {type: 'text/plain'})); return d; }"
+    )
+    with follow(page):
+        page.dispatch_event("form[data-dropzone]", "drop", {"dataTransfer": drop})
+    expect(page.get_by_role("link", name="Déposé.txt")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    with follow(page):
+        page.get_by_role("link", name="Exposé châteaux.txt").click()
+    expect(page.get_by_role("heading", name="Exposé châteaux.txt")).to_be_visible()
+    assert_no_sideways_scroll(page)
+
+
+def test_a_teacher_shares_a_folder_with_a_class(page, school, tmp_path, settings):
+    """paul.dupont creates a folder, shares it with 5e A for reading; lucas.martin sees it, by whom."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    page.set_viewport_size(DESKTOP)
+    log_in(page, "paul.dupont")
+    visit(page, "/documents/")
+    page.get_by_label("Nom du dossier").fill("Fractions")
+    with follow(page):
+        page.get_by_role("button", name="Créer").click()
+    page.get_by_text("Organiser").click()
+    with follow(page):
+        page.get_by_role("link", name="Partager").click()
+    page.get_by_label("La classe 5e A").check()
+    page.get_by_label("Lecture").check()
+    with follow(page):
+        page.get_by_role("button", name="Partager", exact=True).click()
+    expect(page.get_by_text("Fractions est partagé.")).to_be_visible()
+    expect(page.get_by_role("button", name="Retirer le partage avec Classe 5e A")).to_be_visible()
+    page.context.clear_cookies()
+    log_in(page, "lucas.martin")
+    visit(page, "/documents/partages-avec-moi/")
+    row = page.get_by_role("row", name="Fractions")
+    expect(row).to_contain_text("Paul Dupont")
+    expect(row).to_contain_text("Classe 5e A")
+    with follow(page):
+        row.get_by_role("link", name="Fractions").click()
+    expect(page.get_by_role("heading", name="Fractions")).to_be_visible()
