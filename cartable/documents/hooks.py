@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
-from cartable.documents.models import Document, Folder, Share, Version
+from cartable.documents.models import Document, Folder, Share, UploadSession, Version
 
 ERASE = "cartable.documents.actions.erase_personal_data"
 
@@ -97,6 +97,15 @@ registry.personal_data(
     ERASE,
     "owner",
     "person",
+)
+
+registry.personal_data(
+    UploadSession,
+    _("Recevoir un fichier envoyé en plusieurs morceaux."),
+    _("Jusqu'à la fin de l'envoi ; 24 heures au plus s'il est abandonné."),
+    lambda u: list(UploadSession.objects.filter(owner=u).values("name", "size", "received")),
+    ERASE,
+    "owner",
 )
 
 registry.register_demo_loader("documents", "cartable.documents.demo.load_demo", after=("messaging",))

@@ -206,3 +206,28 @@ class QuotaRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.establishment_id or 'région'} {self.role}"
+
+
+class UploadSession(models.Model):
+    """A file being sent in chunks (see docs/architecture.md, « Resumable uploads »): its declared size, what
+    has arrived so far in ``partial`` (a local file under MEDIA_ROOT), and where it goes."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="document_uploads")
+    folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="uploads")
+    name = models.CharField(max_length=200)
+    size = models.PositiveBigIntegerField()
+    received = models.PositiveBigIntegerField(default=0)
+    partial = models.FileField(upload_to="documents/partial/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("envoi en cours")
+        verbose_name_plural = _("envois en cours")
+        constraints = [models.CheckConstraint(condition=Q(received__lte=models.F("size")), name="docupload_within")]
+        indexes = [models.Index(fields=["updated_at"], name="docupload_updated")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.received}/{self.size}"

@@ -19,7 +19,7 @@ from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import ADMIN_ROLES, STAFF_ROLES, Establishment, Role
-from cartable.documents.models import Document, Folder, QuotaRule, Share, Version
+from cartable.documents.models import Document, Folder, QuotaRule, Share, UploadSession, Version
 
 Level = Share.Level
 
@@ -203,3 +203,16 @@ def can_set_quotas(actor: Actor, establishment: Establishment | None) -> bool:
 def can_use_space(actor: Actor, _obj: None = None) -> bool:
     """Have a personal space: every signed-in person with a current membership."""
     return actor is not None and actor.is_authenticated and bool(actor.memberships)
+
+
+@authz.register(UploadSession)
+class UploadSessionPolicy(authz.Policy[UploadSession]):
+    """A file being sent: its sender's only."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: UploadSession) -> bool:
+        return actor is not None and actor.user_id is not None and obj.owner_id == actor.user_id
+
+    def scope(self, actor: Actor, queryset: QuerySet[UploadSession]) -> QuerySet[UploadSession]:
+        if actor is None or actor.user_id is None:
+            return queryset.none()
+        return queryset.filter(owner_id=actor.user_id)

@@ -113,6 +113,11 @@ def gauge(actor: Actor) -> Gauge:
     return Gauge(used=usage_of(actor.user_id), quota=quota_of(actor.user_id, actor))
 
 
+def quota_establishment(actor: Actor) -> Establishment | None:
+    """What the quota page is about: the region's ceilings for the region, else the active establishment."""
+    return None if actor.is_regional_admin else actor.establishment
+
+
 def quota_table(establishment: Establishment | None) -> list[dict]:
     """The quota page: each role's region ceiling and, for an establishment, its adjustment (one query)."""
     rules = list(QuotaRule.objects.filter(Q(establishment__isnull=True) | Q(establishment=establishment)))

@@ -7,7 +7,8 @@ from django.tasks import task
 
 @task
 def purge_trash() -> int:
-    """Delete what has been in a trash for more than 30 days, with its files."""
+    """Delete what has been in a trash for more than 30 days, with its files, and uploads left for a day."""
     from cartable.documents.actions import purge_trash as purge
+    from cartable.documents.resumable import purge_stale_uploads
 
-    return purge()
+    return purge() + purge_stale_uploads()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.documents import views
+from cartable.documents import views, views_resumable
 
 app_name = "documents"
 OPS = ("rename", "move", "copy", "trash", "restore", "delete")
@@ -31,6 +31,8 @@ urlpatterns = [
     path("fichier/<int:pk>/nouvelle-version/", views.new_version, name="new_version"),
     path("fichier/<int:pk>/partager/", views.share, {"kind": "document"}, name="share_document"),
     path("partage/<int:pk>/retirer/", views.revoke, name="revoke"),
+    path("envois/", views_resumable.start, name="upload_start"),
+    path("envois/<int:pk>/", views_resumable.chunk, name="upload_chunk"),
 ]
 for op in OPS:
     urlpatterns += [

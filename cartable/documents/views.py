@@ -23,7 +23,12 @@ from cartable.messaging.queries import picker
 def _page(request, template: str, context: dict, status: int = 200) -> HttpResponse:
     """Render a page of the space, with the gauge every page shows."""
     authz.require_or_404(request.actor, "documents.use_space", None)
-    return render(request, template, context | {"gauge": queries.gauge(request.actor)}, status=status)
+    actor = request.actor
+    context |= {
+        "gauge": queries.gauge(actor),
+        "can_set_quotas": authz.can(actor, "documents.set_quotas", queries.quota_establishment(actor)),
+    }
+    return render(request, template, context, status=status)
 
 
 def _item(request, kind: str, pk: int, action: str):
@@ -286,7 +291,7 @@ def quotas(request) -> HttpResponse:
     """The quotas: the region's ceilings for the region, an establishment's values for its direction and ENT
     administrators."""
     actor = request.actor
-    establishment = None if actor.is_regional_admin else actor.establishment
+    establishment = queries.quota_establishment(actor)
     authz.require_or_404(actor, "documents.set_quotas", establishment)
     rows = queries.quota_table(establishment)
     form = QuotaForm(request.POST or None, rows=rows)

@@ -26,7 +26,7 @@ def test_files_sent_by_the_picker_and_by_drag_and_drop_on_a_phone(page, school, 
     page.get_by_label("Fichiers", exact=True).set_input_files([str(one), str(two)])
     with follow(page):
         page.get_by_role("button", name="Envoyer").click()
-    expect(page.get_by_text("2 fichiers ajoutés.")).to_be_visible()
+    expect(page.get_by_text("Plan.txt est ajouté.")).to_be_visible()
     expect(page.get_by_role("link", name="Exposé châteaux.txt")).to_be_visible()
     drop = page.evaluate_handle(
         "() => { const d = new DataTransfer();"
@@ -40,6 +40,31 @@ def test_files_sent_by_the_picker_and_by_drag_and_drop_on_a_phone(page, school, 
         page.get_by_role("link", name="Exposé châteaux.txt").click()
     expect(page.get_by_role("heading", name="Exposé châteaux.txt")).to_be_visible()
     assert_no_sideways_scroll(page)
+
+
+def test_a_dropped_connection_is_resumed_from_the_servers_offset(page, school, tmp_path, settings):
+    """A 7 MiB file goes in two chunks; the connection drops on the first PATCH: the page asks the server's
+    offset and goes on, and the whole file arrives."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    big = tmp_path / "Vidéo de la sortie.txt"
+    big.write_bytes(b"sortie\n" * (7 * 1024 * 1024 // 7))
+    dropped = []
+
+    def drop_once(route):
+        if route.request.method == "PATCH" and not dropped:
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/documents/envois/*/", drop_once)
+    log_in(page, "lucas.martin")
+    visit(page, "/documents/")
+    page.get_by_label("Fichiers", exact=True).set_input_files(str(big))
+    with follow(page):
+        page.get_by_role("button", name="Envoyer").click()
+    assert dropped
+    expect(page.get_by_role("link", name="Vidéo de la sortie.txt")).to_be_visible()
 
 
 def test_a_teacher_shares_a_folder_with_a_class(page, school, tmp_path, settings):
