@@ -26,7 +26,16 @@ from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, Group, Role, SchoolClass, User
 from cartable.documents import queries
-from cartable.documents.models import ROOT_PATH, Document, Folder, QuotaRule, Share, UploadSession, Version
+from cartable.documents.models import (
+    ROOT_PATH,
+    Document,
+    Folder,
+    QuotaRule,
+    Resource,
+    Share,
+    UploadSession,
+    Version,
+)
 
 FOLDER = "documents/%Y/%m/"
 KEEP_VERSIONS = 10
@@ -510,6 +519,7 @@ ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     Version: erasure.unlink("uploaded_by"),  # what they added to others' shared folders stays, unsigned
     Share: erasure.delete("owner", "person"),
     UploadSession: erasure.delete("owner"),  # the partial file goes with the sweep of orphan files
+    Resource: erasure.unlink("author"),  # the class keeps its resources, unsigned
 }
 
 

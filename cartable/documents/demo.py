@@ -7,6 +7,8 @@ shared with the staff in contribution; julie.moreau sets the collège's quotas.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cartable.core import uploads
 from cartable.directory.actor import Actor
 from cartable.directory.models import Role
-from cartable.documents import actions
+from cartable.documents import actions, areas
 from cartable.documents.models import Folder, Share
 from cartable.documents.queries import MiB
 
@@ -68,9 +70,39 @@ def load_demo(personas: Personas) -> None:
     sophie = Actor(p["sophie.bernard"])
     actions.upload_file(actor=sophie, folder=staff, checked=_file("Sortie au musée.txt", "Autorisations"))
 
+    _math_area(paul, personas)
+
     julie = Actor(p["julie.moreau"])
     actions.set_quotas(
         actor=julie, establishment=college, values={Role.STUDENT: 500 * MiB, Role.TEACHER: 5 * 1024 * MiB}
+    )
+
+
+def _odt(name: str) -> uploads.CheckedFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", "<office:document-content/>")
+    return uploads.validate_upload(SimpleUploadedFile(name, buffer.getvalue()), allowed=uploads.ALL)
+
+
+def _mp4(name: str) -> uploads.CheckedFile:
+    body = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 64
+    return uploads.validate_upload(SimpleUploadedFile(name, body), allowed=uploads.ALL)
+
+
+def _math_area(paul: Actor, personas: Personas) -> None:
+    """paul.dupont's 5e A mathematics area: two chapters, a PDF course, an ODT sheet, a video and a link."""
+    kit = personas.college
+    area = areas.open_area(actor=paul, subject_id=kit.subjects["MATH"].pk, school_class_id=kit.classes["5e A"].pk)
+    one, two = "Chapitre 1 — Les fractions", "Chapitre 2 — Les angles"
+    areas.publish_resource(actor=paul, area=area, chapter=one, title="Cours", checked=_pdf("Cours.pdf", "Fractions"))
+    areas.publish_resource(actor=paul, area=area, chapter=one, title="Fiche d'exercices", checked=_odt("Exercices.odt"))
+    areas.publish_resource(
+        actor=paul, area=area, chapter=two, title="Vidéo : mesurer un angle", checked=_mp4("Angles.mp4")
+    )
+    areas.publish_resource(
+        actor=paul, area=area, chapter=two, title="Rapporteur en ligne", url="https://fr.wikipedia.org/wiki/Rapporteur"
     )
 
 

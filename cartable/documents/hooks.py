@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
-from cartable.documents.models import Document, Folder, Share, UploadSession, Version
+from cartable.documents.models import Document, Folder, Resource, Share, UploadSession, Version
 
 ERASE = "cartable.documents.actions.erase_personal_data"
 
@@ -106,6 +106,28 @@ registry.personal_data(
     lambda u: list(UploadSession.objects.filter(owner=u).values("name", "size", "received")),
     ERASE,
     "owner",
+)
+
+registry.personal_data(
+    Resource,
+    _("Publier les ressources d'une classe."),
+    _("Jusqu'au retrait de la ressource ; la ressource reste à la classe, sans auteur."),
+    lambda u: [
+        dict(r, publish_at=r["publish_at"].isoformat())
+        for r in Resource.objects.filter(author=u).values("title", "chapter", "publish_at")
+    ],
+    ERASE,
+    "author",
+)
+registry.register_menu(
+    registry.MenuEntry(
+        key="documents.areas",
+        label=_("Ressources des classes"),
+        url_name="documents:areas",
+        order=71,
+        module="documents",
+        visible=lambda actor: bool(actor.memberships),
+    )
 )
 
 registry.register_demo_loader("documents", "cartable.documents.demo.load_demo", after=("messaging",))

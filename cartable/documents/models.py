@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core.authz import ScopedManager
-from cartable.directory.models import Establishment, Group, Role, SchoolClass, User
+from cartable.directory.models import Establishment, EstablishmentScoped, Group, Role, SchoolClass, Subject, User
 
 ROOT_PATH = "/"
 
@@ -231,3 +232,67 @@ class UploadSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.received}/{self.size}"
+
+
+class ResourceArea(EstablishmentScoped):
+    """A class's (or a group's) resources in one subject, published by the teachers of that assignment."""
+
+    school_class = models.ForeignKey(
+        SchoolClass, null=True, blank=True, on_delete=models.CASCADE, related_name="resource_areas"
+    )
+    group = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE, related_name="resource_areas")
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="resource_areas")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("espace de ressources")
+        verbose_name_plural = _("espaces de ressources")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school_class__isnull=False, group__isnull=True)
+                | Q(school_class__isnull=True, group__isnull=False),
+                name="resarea_class_xor_group",
+            ),
+            models.UniqueConstraint(fields=["school_class", "subject"], name="resarea_unique_class_subject"),
+            models.UniqueConstraint(fields=["group", "subject"], name="resarea_unique_group_subject"),
+        ]
+        indexes = [models.Index(fields=["establishment", "school_class"], name="resarea_estab_class")]
+
+    def __str__(self) -> str:
+        return f"{self.audience_name} — {self.subject}"
+
+    @property
+    def audience_name(self) -> str:
+        place = self.school_class if self.school_class_id else self.group
+        return place.name if place else ""
+
+
+class Resource(EstablishmentScoped):
+    """A file or a link of a resource area, under a chapter, visible from ``publish_at`` until withdrawn."""
+
+    area = models.ForeignKey(ResourceArea, on_delete=models.CASCADE, related_name="resources")
+    chapter = models.CharField(_("chapitre"), max_length=120, blank=True)
+    title = models.CharField(_("titre"), max_length=200)
+    url = models.URLField(_("lien"), blank=True)
+    file = models.FileField(upload_to="resources/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    publish_at = models.DateTimeField(_("publication"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="resources")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ressource")
+        verbose_name_plural = _("ressources")
+        ordering = ["chapter", "title", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(file="") ^ Q(url=""), name="resource_file_xor_link"),
+        ]
+        indexes = [models.Index(fields=["establishment", "area", "publish_at"], name="resource_estab_area")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -7,6 +7,10 @@ current staff. *Lecture* reads and downloads; *contribution* also adds files and
 folder (or a new version of a shared file). Only the owner renames, moves, copies, trashes and shares. A row
 in the trash (``hidden``) is its owner's only, so trashing a shared folder stops its shares at once.
 
+Class resource areas (per class or group and subject): seen by its current students, their guardians, the
+teachers of that assignment and the direction, each resource from its publication date until withdrawn; the
+teachers of that assignment publish and see everything in it.
+
 Quota rules: the region's (no establishment) are the regional administrator's; an establishment's are read
 and set by its direction and ENT administrators (and the region).
 """
@@ -14,12 +18,22 @@ and set by its direction and ENT administrators (and the region).
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import ADMIN_ROLES, STAFF_ROLES, Establishment, Role
-from cartable.documents.models import Document, Folder, QuotaRule, Share, UploadSession, Version
+from cartable.documents.models import (
+    Document,
+    Folder,
+    QuotaRule,
+    Resource,
+    ResourceArea,
+    Share,
+    UploadSession,
+    Version,
+)
 
 Level = Share.Level
 
@@ -165,7 +179,11 @@ def quota_establishments(actor: Actor) -> frozenset[int]:
 
 @authz.register(QuotaRule)
 class QuotaRulePolicy(authz.Policy[QuotaRule]):
-    """Quota rules: the region's for the regional administrator; an establishment's for its managers."""
+    """Class resource areas (per class or group and subject): seen by its current students, their guardians, the
+    teachers of that assignment and the direction, each resource from its publication date until withdrawn; the
+    teachers of that assignment publish and see everything in it.
+
+    Quota rules: the region's for the regional administrator; an establishment's for its managers."""
 
     def allows(self, actor: Actor, action: Action | str, obj: QuotaRule) -> bool:
         if actor is None or not actor.is_authenticated:
@@ -216,3 +234,89 @@ class UploadSessionPolicy(authz.Policy[UploadSession]):
         if actor is None or actor.user_id is None:
             return queryset.none()
         return queryset.filter(owner_id=actor.user_id)
+
+
+# --- class resource areas ---------------------------------------------------------------------------------
+def teaches_area(actor: Actor, area: ResourceArea) -> bool:
+    """The teachers of that assignment: that subject to that class or group, now."""
+    return actor.teaches_subject_to(subject_id=area.subject_id, class_id=area.school_class_id, group_id=area.group_id)
+
+
+def _family_places(actor: Actor) -> tuple[frozenset[int], frozenset[int]]:
+    classes: frozenset[int] = frozenset()
+    groups: frozenset[int] = frozenset()
+    if actor.has_role(Role.STUDENT):
+        classes, groups = classes | actor.class_ids, groups | actor.group_ids
+    if actor.has_role(Role.GUARDIAN):
+        classes, groups = classes | actor.children_class_ids, groups | actor.children_group_ids
+    return classes, groups
+
+
+def sees_area(actor: Actor, area: ResourceArea) -> bool:
+    """Its students and their guardians, its teachers, the establishment's direction."""
+    if actor is None or actor.user_id is None:
+        return False
+    if area.establishment_id in actor.direction_ids or teaches_area(actor, area):
+        return True
+    classes, groups = _family_places(actor)
+    return (area.school_class_id in classes) or (area.group_id in groups)
+
+
+def area_q(actor: Actor, prefix: str = "") -> Q:
+    """The areas the actor sees, as a Q (``prefix`` ``"area__"`` for resources)."""
+    classes, groups = _family_places(actor)
+    reach = Q(**{f"{prefix}establishment_id__in": sorted(actor.direction_ids)})
+    reach |= Q(**{f"{prefix}school_class_id__in": sorted(classes)}) | Q(**{f"{prefix}group_id__in": sorted(groups)})
+    return reach | taught_q(actor, prefix)
+
+
+def taught_q(actor: Actor, prefix: str = "") -> Q:
+    reach = Q(pk__in=[])
+    for t in actor.teaching:
+        place = {f"{prefix}school_class_id": t.class_id} if t.class_id else {f"{prefix}group_id": t.group_id}
+        reach |= Q(**place, **{f"{prefix}subject_id": t.subject_id})
+    return reach
+
+
+@authz.register(ResourceArea)
+class ResourceAreaPolicy(authz.Policy[ResourceArea]):
+    """A resource area: seen by its students, their guardians, its teachers and the direction; its teachers
+    publish in it."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: ResourceArea) -> bool:
+        if action == Action.VIEW:
+            return sees_area(actor, obj)
+        return actor is not None and actor.user_id is not None and teaches_area(actor, obj)
+
+    def scope(self, actor: Actor, queryset: QuerySet[ResourceArea]) -> QuerySet[ResourceArea]:
+        if actor is None or actor.user_id is None:
+            return queryset.none()
+        return queryset.filter(area_q(actor))
+
+
+def resource_published(resource: Resource) -> bool:
+    return resource.withdrawn_at is None and resource.publish_at <= timezone.now()
+
+
+@authz.register(Resource)
+class ResourcePolicy(authz.Policy[Resource]):
+    """A resource: those who see its area, once published and until withdrawn; its area's teachers always."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: Resource) -> bool:
+        if actor is None or actor.user_id is None:
+            return False
+        if teaches_area(actor, obj.area):
+            return True
+        return action == Action.VIEW and resource_published(obj) and sees_area(actor, obj.area)
+
+    def scope(self, actor: Actor, queryset: QuerySet[Resource]) -> QuerySet[Resource]:
+        if actor is None or actor.user_id is None:
+            return queryset.none()
+        published = Q(withdrawn_at__isnull=True, publish_at__lte=timezone.now())
+        return queryset.filter(taught_q(actor, "area__") | (published & area_q(actor, "area__")))
+
+
+@authz.permission("documents.publish_resource", about=ResourceArea)
+def can_publish_resource(actor: Actor, area: ResourceArea) -> bool:
+    """Publish in a class's resource area: the teachers of that assignment."""
+    return actor is not None and actor.user_id is not None and teaches_area(actor, area)

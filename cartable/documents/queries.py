@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cartable.directory.actor import Actor, current
-from cartable.directory.models import STAFF_ROLES, Establishment, Group, Membership, Role, SchoolClass
+from cartable.directory.models import STAFF_ROLES, Establishment, Group, Membership, Role, SchoolClass, Subject
 from cartable.documents import policies
-from cartable.documents.models import Document, Folder, QuotaRule, Share, Version
+from cartable.documents.models import Document, Folder, QuotaRule, Resource, ResourceArea, Share, Version
 from cartable.messaging.queries import Explainer
 
 MiB = 1024 * 1024
@@ -243,3 +244,80 @@ def share_choices(actor: Actor) -> dict[str, list]:
     groups = list(Group.objects.filter(establishment_id__in=where).order_by("name")) if where else []
     staff = [m.establishment for m in actor.memberships if m.establishment_id in where and m.establishment]
     return {"classes": classes, "groups": groups, "staff": list({e.pk: e for e in staff}.values())}
+
+
+# --- class resource areas ---------------------------------------------------------------------------------
+@dataclass
+class AreaChoice:
+    """A line of the areas page: an area that exists, or an assignment whose teacher may open one."""
+
+    label: str
+    subject: Subject
+    area: ResourceArea | None = None
+    school_class: SchoolClass | None = None
+    group: Group | None = None
+
+
+def areas(actor: Actor) -> list[AreaChoice]:
+    """The areas the actor sees, and for a teacher the assignments without an area yet (three queries)."""
+    found = list(
+        ResourceArea.objects.visible_to(actor)
+        .select_related("school_class", "group", "subject")
+        .order_by("school_class__name", "group__name", "subject__name")
+    )
+    lines = [AreaChoice(f"{a.audience_name} — {a.subject.name}", a.subject, a) for a in found]
+    have = {(a.school_class_id, a.group_id, a.subject_id) for a in found}
+    missing = [t for t in actor.teaching if (t.class_id, t.group_id, t.subject_id) not in have]
+    if missing:
+        classes = SchoolClass.objects.in_bulk([t.class_id for t in missing if t.class_id])
+        groups = Group.objects.in_bulk([t.group_id for t in missing if t.group_id])
+        subjects = Subject.objects.in_bulk([t.subject_id for t in missing])
+        for t in missing:
+            place = classes.get(t.class_id) if t.class_id else groups.get(t.group_id)
+            subject = subjects[t.subject_id]
+            line = AreaChoice(f"{place.name if place else ''} — {subject.name}", subject)
+            line.school_class, line.group = classes.get(t.class_id or 0), groups.get(t.group_id or 0)
+            lines.append(line)
+    return lines
+
+
+def area_queryset() -> QuerySet[ResourceArea]:
+    return ResourceArea.objects.select_related("school_class", "group", "subject", "establishment")
+
+
+def area_resources(actor: Actor, area: ResourceArea) -> list[tuple[str, list[Resource]]]:
+    """An area's resources the actor sees, by chapter (one query)."""
+    rows = Resource.objects.visible_to(actor).filter(area=area).order_by("chapter", "title", "id")
+    chapters: dict[str, list[Resource]] = {}
+    for resource in rows:
+        chapters.setdefault(resource.chapter, []).append(resource)
+    return list(chapters.items())
+
+
+def resource_picker(actor: Actor, *, school_class_id: int | None = None, group_id: int | None = None) -> list[Resource]:
+    """The resources a teacher may link (from a homework, a learning path): those of the areas they teach,
+    for one class or group when given, published or scheduled, not withdrawn (one query)."""
+    rows = Resource.objects.filter(policies.taught_q(actor, "area__"), withdrawn_at__isnull=True)
+    if school_class_id is not None:
+        rows = rows.filter(area__school_class_id=school_class_id)
+    if group_id is not None:
+        rows = rows.filter(area__group_id=group_id)
+    return list(rows.select_related("area__subject").order_by("area__subject__name", "chapter", "title"))
+
+
+@dataclass(frozen=True)
+class ResourceReference:
+    """What a page that links a resource shows: its title and address, or « ressource retirée »."""
+
+    title: str
+    url: str
+    withdrawn: bool
+
+
+def resource_reference(actor: Actor, resource_id: int) -> ResourceReference:
+    """A linked resource as the actor may see it now (one query): a withdrawn, missing or not yet published
+    one reads « ressource retirée »."""
+    resource = Resource.objects.visible_to(actor).filter(pk=resource_id, withdrawn_at__isnull=True).first()
+    if resource is None:
+        return ResourceReference(_("ressource retirée"), "", True)
+    return ResourceReference(resource.title, reverse("documents:resource", args=[resource.pk]), False)

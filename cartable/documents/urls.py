@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.documents import views, views_resumable
+from cartable.documents import views, views_areas, views_resumable
 
 app_name = "documents"
 OPS = ("rename", "move", "copy", "trash", "restore", "delete")
@@ -31,6 +31,11 @@ urlpatterns = [
     path("fichier/<int:pk>/nouvelle-version/", views.new_version, name="new_version"),
     path("fichier/<int:pk>/partager/", views.share, {"kind": "document"}, name="share_document"),
     path("partage/<int:pk>/retirer/", views.revoke, name="revoke"),
+    path("ressources/", views_areas.index, name="areas"),
+    path("ressources/ouvrir/", views_areas.open_area, name="open_area"),
+    path("ressources/<int:pk>/", views_areas.area, name="area"),
+    path("ressource/<int:pk>/", views_areas.resource, name="resource"),
+    path("ressource/<int:pk>/retirer/", views_areas.withdraw, name="withdraw_resource"),
     path("envois/", views_resumable.start, name="upload_start"),
     path("envois/<int:pk>/", views_resumable.chunk, name="upload_chunk"),
 ]
