@@ -56,6 +56,19 @@ class DocumentsTestCase(PersonaTestCase):
     def as_(self, username: str):
         return self.actor(username)
 
+    def fill(self, owner: str, folder, count: int) -> None:
+        docs = Document.objects.bulk_create(
+            Document(owner=self.people[owner], folder=folder, path=folder.inner_path, name=f"f{n}.txt")
+            for n in range(count)
+        )
+        versions = Version.objects.bulk_create(
+            Version(document=d, number=1, file="documents/x.txt", size=10, content_type="text/plain", sha256="0")
+            for d in docs
+        )
+        for d, v in zip(docs, versions, strict=True):
+            d.current = v
+        Document.objects.bulk_update(docs, ["current"])
+
     def upload(self, who: str = "lucas.martin", folder=None, name: str = "notes.txt", text: str = "bonjour"):
         return actions.upload_file(actor=self.as_(who), folder=folder, checked=checked(name, text))
 
@@ -307,19 +320,6 @@ class ServingTests(DocumentsTestCase):
 
 
 class BudgetTests(DocumentsTestCase):
-    def fill(self, owner: str, folder, count: int) -> None:
-        docs = Document.objects.bulk_create(
-            Document(owner=self.people[owner], folder=folder, path=folder.inner_path, name=f"f{n}.txt")
-            for n in range(count)
-        )
-        versions = Version.objects.bulk_create(
-            Version(document=d, number=1, file="documents/x.txt", size=10, content_type="text/plain", sha256="0")
-            for d in docs
-        )
-        for d, v in zip(docs, versions, strict=True):
-            d.current = v
-        Document.objects.bulk_update(docs, ["current"])
-
     def test_a_folder_and_shared_with_me_cost_the_same_for_3_and_300_files(self):
         """The owner's folder, a sharee's folder and « Partagés avec moi » keep their query counts."""
         lucas = self.as_("lucas.martin")
@@ -356,3 +356,38 @@ class BudgetTests(DocumentsTestCase):
         actions.share(actor=lucas, item=doc, kind="person", grantee_id=lea, level="read")
         actions.share(actor=lucas, item=doc, kind="person", grantee_id=lea, level="contribute")
         self.assertEqual(Share.objects.get().level, "contribute")
+
+
+class SearchTests(DocumentsTestCase):
+    def test_names_are_found_without_accents_within_what_one_may_open(self):
+        """« expose chateaux » finds lucas's « Exposé châteaux.txt » and what lea shares with him, never
+        another's unshared file nor the trash; the page costs the same for 3 and 300 files."""
+        lucas = self.as_("lucas.martin")
+        mine = self.upload(name="Exposé châteaux forts.txt")
+        trashed = self.upload(name="Exposé châteaux brouillon.txt")
+        actions.trash(actor=lucas, item=trashed)
+        theirs = self.upload(who="lea.bernard", name="EXPOSÉ Châteaux (Léa).txt")
+        self.upload(who="lea.bernard", name="Exposé châteaux privé.txt")
+        actions.share(
+            actor=self.as_("lea.bernard"),
+            item=theirs,
+            kind="person",
+            grantee_id=self.people["lucas.martin"].pk,
+            level="read",
+        )
+        _folders, documents = queries.search(self.as_("lucas.martin"), "expose  CHATEAUX")
+        self.assertEqual({d.pk for d in documents}, {mine.pk, theirs.pk})
+        self.login("lucas.martin")
+        url = reverse("documents:search") + "?q=chateaux"
+        counts = []
+        for size in (3, 300):
+            folder = actions.create_folder(actor=lucas, parent=None, name=f"Châteaux {size}")
+            self.fill("lucas.martin", folder, size)
+            Document.objects.filter(folder=folder).update(name_key="chateau fort")
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as ctx:
+                response = self.client.get(url)
+            counts.append(len(ctx))
+        self.assertContains(response, "Exposé châteaux forts.txt")
+        self.assertEqual(counts[0], counts[1])
+        self.assertEqual(counts[0], 9)

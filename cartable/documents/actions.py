@@ -35,6 +35,7 @@ from cartable.documents.models import (
     Share,
     UploadSession,
     Version,
+    fold,
 )
 
 FOLDER = "documents/%Y/%m/"
@@ -147,7 +148,9 @@ def create_folder(*, actor: Actor, parent: Folder | None, name: str) -> Folder:
     name = clean_label(name)
     if _siblings(actor.user_id, parent, Folder).filter(name=name).exists():
         raise Refused(_("Un dossier porte déjà ce nom ici : %(name)s.") % {"name": name})
-    folder = Folder.objects.create(owner_id=actor.user_id, parent=parent, path=_path_in(parent), name=name)
+    folder = Folder.objects.create(
+        owner_id=actor.user_id, parent=parent, path=_path_in(parent), name=name, name_key=fold(name)
+    )
     _record(actor, "create_folder", folder, after=_snapshot(folder))
     return folder
 
@@ -194,8 +197,9 @@ def upload_file(*, actor: Actor, folder: Folder | None, checked: uploads.Checked
     document = _siblings(owner_id, folder, Document).filter(name=checked.original_name).first()
     created = document is None
     if document is None:
+        name = checked.original_name
         document = Document.objects.create(
-            owner_id=owner_id, folder=folder, path=_path_in(folder), name=checked.original_name
+            owner_id=owner_id, folder=folder, path=_path_in(folder), name=name, name_key=fold(name)
         )
     version = _new_version(actor, document, checked)
     after = _snapshot(document) | {"version": version.number, "size": checked.size, "sha256": checked.sha256}
@@ -250,8 +254,8 @@ def rename(*, actor: Actor, item: Item, name: str) -> Item:
     parent = item.parent if isinstance(item, Folder) else item.folder
     if _siblings(item.owner_id, parent, kind).exclude(pk=item.pk).filter(name=name).exists():
         raise Refused(_("Ce nom est déjà pris ici : %(name)s.") % {"name": name})
-    item.name = name
-    item.save(update_fields=["name", "updated_at"])
+    item.name, item.name_key = name, fold(name)
+    item.save(update_fields=["name", "name_key", "updated_at"])
     _record(actor, "rename", item, before=before, after=_snapshot(item))
     return item
 
@@ -288,7 +292,7 @@ def move(*, actor: Actor, item: Item, to: Folder | None) -> Item:
 
 
 def _copy_document(actor: Actor, document: Document, to: Folder | None, name: str) -> Document:
-    copy = Document.objects.create(owner_id=actor.user_id, folder=to, path=_path_in(to), name=name)
+    copy = Document.objects.create(owner_id=actor.user_id, folder=to, path=_path_in(to), name=name, name_key=fold(name))
     if document.current is not None:
         source = document.current
         version = Version.objects.create(
@@ -324,13 +328,19 @@ def copy(*, actor: Actor, item: Item, to: Folder | None) -> Item:
         documents = documents.filter(hidden=False).select_related("current")
         size = sum(d.current.size for d in documents if d.current)
         check_room(actor=actor, owner_id=actor.user_id, adding=size, name=name)
-        top = Folder.objects.create(owner_id=actor.user_id, parent=to, path=_path_in(to), name=name)
+        top = Folder.objects.create(
+            owner_id=actor.user_id, parent=to, path=_path_in(to), name=name, name_key=fold(name)
+        )
         result = top
         made: dict[int | None, Folder] = {item.pk: top}
         for folder in sorted(folders.filter(hidden=False), key=lambda f: f.path.count("/")):
             parent = made[folder.parent_id]
             made[folder.pk] = Folder.objects.create(
-                owner_id=actor.user_id, parent=parent, path=parent.inner_path, name=folder.name
+                owner_id=actor.user_id,
+                parent=parent,
+                path=parent.inner_path,
+                name=folder.name,
+                name_key=folder.name_key,
             )
         for document in documents:
             _copy_document(actor, document, made[document.folder_id], document.name)
@@ -363,8 +373,8 @@ def restore(*, actor: Actor, item: Item) -> Item:
         parent = None
     kind = Folder if isinstance(item, Folder) else Document
     item.name = _free_name(item.owner_id, parent, kind, item.name, exclude=item.pk)
-    item.trashed_at, item.hidden = None, False
-    item.save(update_fields=["name", "trashed_at", "hidden", "updated_at"])
+    item.name_key, item.trashed_at, item.hidden = fold(item.name), None, False
+    item.save(update_fields=["name", "name_key", "trashed_at", "hidden", "updated_at"])
     _repath(item, parent)
     if isinstance(item, Folder):
         folders, documents = _subtree(item)

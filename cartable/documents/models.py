@@ -7,6 +7,8 @@ so that a share of a folder reaches everything below it in one query and a move 
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +20,13 @@ from cartable.directory.models import Establishment, EstablishmentScoped, Group,
 ROOT_PATH = "/"
 
 
+def fold(text: str) -> str:
+    """A name as searches compare it: without accents nor case, spaces collapsed (« Exposé » -> « expose »)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
 class Folder(models.Model):
     """A folder of a personal space; ``parent`` empty: at the root."""
 
@@ -25,6 +34,7 @@ class Folder(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     path = models.CharField(max_length=1000, default=ROOT_PATH)
     name = models.CharField(_("nom"), max_length=200)
+    name_key = models.CharField(max_length=200, blank=True, editable=False)
     trashed_at = models.DateTimeField(null=True, blank=True)
     hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,6 +72,7 @@ class Document(models.Model):
     folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
     path = models.CharField(max_length=1000, default=ROOT_PATH)
     name = models.CharField(_("nom"), max_length=200)
+    name_key = models.CharField(max_length=200, blank=True, editable=False)
     current = models.ForeignKey("Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     trashed_at = models.DateTimeField(null=True, blank=True)
     hidden = models.BooleanField(default=False)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import STAFF_ROLES, Establishment, Group, Membership, Role, SchoolClass, Subject
 from cartable.documents import policies
-from cartable.documents.models import Document, Folder, QuotaRule, Resource, ResourceArea, Share, Version
+from cartable.documents.models import Document, Folder, QuotaRule, Resource, ResourceArea, Share, Version, fold
 from cartable.messaging.queries import Explainer
 
 MiB = 1024 * 1024
@@ -321,3 +321,24 @@ def resource_reference(actor: Actor, resource_id: int) -> ResourceReference:
     if resource is None:
         return ResourceReference(_("ressource retirée"), "", True)
     return ResourceReference(resource.title, reverse("documents:resource", args=[resource.pk]), False)
+
+
+# --- search -------------------------------------------------------------------------------------------
+SEARCH_MAX = 50
+
+
+def search(actor: Actor, words: str) -> tuple[list[Folder], list[Document]]:
+    """Folders and files the actor may open whose names hold every word, accents and case aside (« expose »
+    finds « Exposé »): one's own space and what is shared with one, the trash left out. Two queries (three
+    when something is shared with the actor)."""
+    keys = fold(words).split()[:6]
+    if not keys:
+        return [], []
+    folders = Folder.objects.visible_to(actor).filter(hidden=False)
+    documents = Document.objects.visible_to(actor).filter(hidden=False)
+    for key in keys:
+        folders, documents = folders.filter(name_key__contains=key), documents.filter(name_key__contains=key)
+    return (
+        list(folders.select_related("owner").order_by("name", "id")[:SEARCH_MAX]),
+        list(documents.select_related("owner", "current", "folder").order_by("name", "id")[:SEARCH_MAX]),
+    )

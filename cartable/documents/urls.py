@@ -20,6 +20,7 @@ urlpatterns = [
     path("corbeille/vider/", views.empty_trash, name="empty_trash"),
     path("partages-avec-moi/", views.shared, name="shared"),
     path("quotas/", views.quotas, name="quotas"),
+    path("rechercher/", views.search, name="search"),
     path("dossier/<int:pk>/", views.folder, name="folder"),
     path("dossier/<int:pk>/envoyer/", views.upload, name="upload"),
     path("dossier/<int:pk>/nouveau-dossier/", views.create_folder, name="create_folder"),

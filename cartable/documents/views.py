@@ -305,3 +305,13 @@ def quotas(request) -> HttpResponse:
             return redirect("documents:quotas")
     context = {"form": form, "rows": rows, "establishment": establishment}
     return render(request, "documents/quotas.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+@require_module("documents")
+def search(request) -> HttpResponse:
+    """Search the names of one's files and of what is shared with one, accents aside."""
+    words = search_query(request, limit=100)
+    folders, documents = queries.search(request.actor, words)
+    context = {"name_search": words, "folders": folders, "documents": documents}
+    return _page(request, "documents/search.html", context)
