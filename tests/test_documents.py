@@ -5,8 +5,12 @@ pinned query budgets of a folder and of « Partagés avec moi »."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import random
 import shutil
+import string
 import tempfile
+import zipfile
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -391,3 +395,41 @@ class SearchTests(DocumentsTestCase):
         self.assertContains(response, "Exposé châteaux forts.txt")
         self.assertEqual(counts[0], counts[1])
         self.assertEqual(counts[0], 9)
+
+
+class ZipTests(DocumentsTestCase):
+    def test_a_folder_zip_is_streamed_with_clean_unique_names_and_a_readme(self):
+        """A shared folder downloads as a zip: its subfolders, cleaned names (« ../../x » stays inside), the
+        trash left out, a missing stored file listed in LISEZMOI.txt; charlie.roux gets a 404."""
+        lucas = self.as_("lucas.martin")
+        top = actions.create_folder(actor=lucas, parent=None, name="Exposés")
+        sub = actions.create_folder(actor=lucas, parent=top, name="../../x")
+        self.upload(folder=top, name="plan.txt", text="plan")
+        self.upload(folder=sub, name="notes.txt", text="notes")
+        gone = self.upload(folder=top, name="perdu.txt", text="perdu")
+        uploads.default_storage.delete(gone.current.file.name)
+        actions.trash(actor=lucas, item=self.upload(folder=top, name="jeté.txt"))
+        actions.share(actor=lucas, item=top, kind="person", grantee_id=self.people["lea.bernard"].pk, level="read")
+        self.login("lea.bernard")
+        response = self.client.get(reverse("documents:download_zip", args=[top.pk]))
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertIn("Expos%C3%A9s.zip", response["Content-Disposition"])
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+        self.assertEqual(sorted(archive.namelist()), ["LISEZMOI.txt", "plan.txt", "x/notes.txt"])
+        self.assertEqual(archive.read("x/notes.txt"), b"notes")
+        self.assertIn("perdu.txt : le fichier est introuvable.", archive.read("LISEZMOI.txt").decode())
+        self.login("charlie.roux")
+        self.assertEqual(self.client.get(reverse("documents:download_zip", args=[top.pk])).status_code, 404)
+
+    def test_a_zip_streams_in_bounded_chunks(self):
+        """A 2 MiB file leaves as many small chunks, never the whole file at once."""
+        lucas = self.as_("lucas.martin")
+        top = actions.create_folder(actor=lucas, parent=None, name="Gros")
+        text = "".join(random.Random(17).choice(string.ascii_letters + " \n") for _ in range(2 * MiB))
+        self.upload(folder=top, name="gros.txt", text=text)
+        self.login("lucas.martin")
+        chunks = list(self.client.get(reverse("documents:download_zip", args=[top.pk])).streaming_content)
+        self.assertGreater(len(chunks), 10)
+        self.assertLess(max(len(c) for c in chunks), 256 * 1024)
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
+        self.assertEqual(archive.read("gros.txt").decode(), text)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("dossier/<int:pk>/", views.folder, name="folder"),
     path("dossier/<int:pk>/envoyer/", views.upload, name="upload"),
     path("dossier/<int:pk>/nouveau-dossier/", views.create_folder, name="create_folder"),
+    path("dossier/<int:pk>/zip/", views.download_zip, name="download_zip"),
     path("dossier/<int:pk>/partager/", views.share, {"kind": "folder"}, name="share_folder"),
     path("fichier/<int:pk>/", views.document, name="document"),
     path("fichier/<int:pk>/telecharger/", views.download, name="download"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -14,7 +14,7 @@ from cartable.core import authz, uploads
 from cartable.core.authz import Action
 from cartable.core.http import search_query
 from cartable.core.views import require_module
-from cartable.documents import actions, queries
+from cartable.documents import actions, queries, zips
 from cartable.documents.forms import DestinationForm, NameForm, QuotaForm, ShareForm, UploadForm, VersionForm
 from cartable.documents.models import Folder, Share, Version
 from cartable.messaging.queries import picker
@@ -315,3 +315,17 @@ def search(request) -> HttpResponse:
     folders, documents = queries.search(request.actor, words)
     context = {"name_search": words, "folders": folders, "documents": documents}
     return _page(request, "documents/search.html", context)
+
+
+@require_GET
+@require_module("documents")
+def download_zip(request, pk: int) -> HttpResponseBase:
+    """A folder as a zip, streamed; checked like every download."""
+    found = _item(request, "folder", pk, Action.VIEW)
+    if found.hidden:
+        raise Http404
+    response = StreamingHttpResponse(zips.stream(found), content_type="application/zip")
+    response["Content-Disposition"] = uploads.content_disposition(f"{uploads._bare_name(found.name) or 'dossier'}.zip")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
