@@ -94,3 +94,57 @@ def test_a_teacher_shares_a_folder_with_a_class(page, school, tmp_path, settings
     with follow(page):
         row.get_by_role("link", name="Fractions").click()
     expect(page.get_by_role("heading", name="Fractions")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "username,url",
+    [
+        ("lucas.martin", "document"),
+        ("lucas.martin", "/documents/corbeille/"),
+        ("lucas.martin", "/documents/rechercher/?q=expose"),
+        ("lucas.martin", "share"),
+        ("lucas.martin", "/documents/ressources/"),
+        ("lucas.martin", "area"),
+        ("julie.moreau", "/documents/quotas/"),
+    ],
+)
+def test_the_other_pages_of_the_space_fit_a_phone(page, school, tmp_path, settings, username, url):
+    """At 360 px a file with its versions, the trash, a search, the share page, the resource areas and the
+    quota page never scroll sideways (axe-core checks each)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cartable.core import uploads
+    from cartable.directory.actor import Actor
+    from cartable.documents import actions, areas
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    lucas = Actor(school["lucas.martin"])
+
+    def checked(text):
+        return uploads.validate_upload(
+            SimpleUploadedFile("Exposé sur les châteaux forts.txt", text), allowed=uploads.ALL
+        )
+
+    for n in range(3):
+        doc = actions.upload_file(actor=lucas, folder=None, checked=checked(f"version {n}".encode()))
+    actions.trash(actor=lucas, item=actions.upload_file(actor=lucas, folder=None, checked=checked(b"x")))
+    kit = school.college
+    area = areas.open_area(
+        actor=Actor(school["paul.dupont"]), subject_id=kit.subjects["MATH"].pk, school_class_id=kit.classes["5e A"].pk
+    )
+    areas.publish_resource(
+        actor=Actor(school["paul.dupont"]),
+        area=area,
+        chapter="Chapitre 1 — Les fractions",
+        title="Cours",
+        url="https://example.org",
+    )
+    url = {
+        "document": f"/documents/fichier/{doc.pk}/",
+        "share": f"/documents/fichier/{doc.pk}/partager/?q=bernard",
+        "area": f"/documents/ressources/{area.pk}/",
+    }.get(url, url)
+    page.set_viewport_size(PHONE)
+    log_in(page, username)
+    visit(page, url)
+    assert_no_sideways_scroll(page)
