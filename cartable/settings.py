@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cartable.news",
     "cartable.forums",
     "cartable.learning",
+    "cartable.documents",
     "cartable.notifications",
     "cartable.sso",
     "cartable.dashboard",
@@ -287,6 +288,19 @@ CARTABLE_AAF_MAX_FILE_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_FILE_BYTES", 
 CARTABLE_AAF_MAX_EXPANDED_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_EXPANDED_BYTES", 4 * 1024 * 1024 * 1024))
 CARTABLE_AAF_MAX_ARCHIVE_ENTRIES = int(os.environ.get("CARTABLE_AAF_MAX_ARCHIVE_ENTRIES", 200))
 CARTABLE_AAF_MAX_COMPRESSION_RATIO = int(os.environ.get("CARTABLE_AAF_MAX_COMPRESSION_RATIO", 200))
+# Mes documents: the region's per-file maximum and its ceilings per role (bytes); the regional administrator
+# may change the ceilings on the quota page, each establishment adjusts them below.
+CARTABLE_DOCUMENTS_MAX_FILE_BYTES = int(os.environ.get("CARTABLE_DOCUMENTS_MAX_FILE_BYTES", 200 * 1024 * 1024))
+CARTABLE_DOCUMENTS_QUOTAS = {
+    "student": 500 * 1024 * 1024,
+    "guardian": 200 * 1024 * 1024,
+    "teacher": 5 * 1024 * 1024 * 1024,
+    "education": 2 * 1024 * 1024 * 1024,
+    "administrative": 2 * 1024 * 1024 * 1024,
+    "direction": 5 * 1024 * 1024 * 1024,
+    "establishment_admin": 5 * 1024 * 1024 * 1024,
+    "regional_admin": 1024 * 1024 * 1024,
+}
 # Serve from the apps' folders: the demo runs without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

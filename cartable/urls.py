@@ -29,6 +29,7 @@ urlpatterns = [
     path("actualites/", include("cartable.news.urls")),
     path("forums/", include("cartable.forums.urls")),
     path("apprentissage/", include("cartable.learning.urls")),
+    path("documents/", include("cartable.documents.urls")),
     path("notifications/", include("cartable.notifications.urls")),
     path("alimentation/", include("cartable.provisioning.urls")),
     path("", include("cartable.sso.urls")),  # /applications/ and the CAS server under /cas/

@@ -6,7 +6,8 @@
 * ``store(checked, folder=...)`` saves it through the default storage under a generated name (uuid + the
   detected extension): a name a person typed never reaches the file system.
 * ``serve_file(request, field_file, filename=..., content_type=...)`` answers a download with the headers
-  that keep a browser from running it (attachment, ``nosniff``, a CSP sandbox, private caching). Media files
+  that keep a browser from running it (attachment, ``nosniff``, a CSP sandbox, private caching), and one
+  byte range when asked (``Range``: 206 or 416), which audio and video players need. Media files
   are never served by URL: only authorized views call it.
 
 ``allowed`` holds extensions as detected (``"pdf"``, ``"png"``, ``"docx"``...); ``DOCUMENTS``, ``IMAGES``,
@@ -32,7 +33,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -272,12 +273,64 @@ def serve_file(request, field_file, *, filename: str, content_type: str, inline:
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
     inline = inline and content_type in INLINE_TYPES
-    response = FileResponse(handle, content_type=content_type)
+    size = field_file.size
+    span = _byte_range(request.headers.get("Range", ""), size) if request is not None else None
+    if span == "unsatisfiable":
+        handle.close()
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        return refused  # type: ignore[return-value]
+    if isinstance(span, tuple):
+        start, end = span
+        handle.seek(start)
+        response = FileResponse(_LimitedReader(handle, end - start + 1), content_type=content_type, status=206)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    else:
+        response = FileResponse(handle, content_type=content_type)
+    response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """The one byte range a ``Range`` header asks (players and iOS need it): ``(start, end)``, None for the whole
+    file (no header, several ranges, a unit we do not know), or ``"unsatisfiable"``."""
+    match = _RANGE.match(header.strip())
+    if not match or not (match[1] or match[2]):
+        return None
+    if match[1]:
+        start = int(match[1])
+        end = min(int(match[2]), size - 1) if match[2] else size - 1
+    else:
+        start, end = max(size - int(match[2]), 0), size - 1
+    if start >= size or start > end:
+        return "unsatisfiable"
+    return start, end
+
+
+class _LimitedReader:
+    """A file read from where it stands for ``left`` bytes only (the body of a 206 answer)."""
+
+    def __init__(self, handle: Any, left: int) -> None:
+        self.handle, self.left = handle, left
+
+    def read(self, size: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        size = self.left if size is None or size < 0 else min(size, self.left)
+        chunk = self.handle.read(size)
+        self.left -= len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        self.handle.close()
 
 
 def referenced_files() -> set[str]:
