@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cartable.news",
     "cartable.forums",
     "cartable.notifications",
+    "cartable.privacy",
     "cartable.dashboard",
     "cartable.demo",
     "django.contrib.admin",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("actualites/", include("cartable.news.urls")),
     path("forums/", include("cartable.forums.urls")),
     path("notifications/", include("cartable.notifications.urls")),
+    path("mes-donnees/", include("cartable.privacy.urls")),
     path("admin/", admin.site.urls),
     path("sante/", core_views.health, name="health"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

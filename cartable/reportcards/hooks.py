@@ -117,3 +117,6 @@ _periodic()
 registry.register_demo_loader(
     "reportcards", "cartable.reportcards.demo.load_demo", after=("grades", "attendance", "discipline")
 )
+
+# Reads recorded by the audit trail, named for « Qui a consulté » (privacy).
+registry.register_read_verb(registry.ReadVerb(key="reportcards.read", label=_("un bulletin")))

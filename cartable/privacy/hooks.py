@@ -1,0 +1,54 @@
+"""Privacy centre registrations: its personal data (the archives), the purge of expired archives, the demo."""
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from cartable.core import registry
+from cartable.privacy.models import DataExport
+
+ERASE = "cartable.privacy.actions.erase_personal_data"
+
+
+def _export(user) -> list[dict]:
+    return [
+        {
+            "subject": e.subject.get_full_name(),
+            "requested_by": e.requested_by.get_full_name(),
+            "status": e.status,
+            "created_at": e.created_at.isoformat(),
+            "expires_at": e.expires_at.isoformat(),
+        }
+        for e in DataExport.objects.filter(requested_by=user).select_related("subject", "requested_by")
+    ]
+
+
+registry.register_data_provider(
+    registry.DataProvider(
+        model=DataExport,
+        purpose=_("Préparer l'archive de ses données qu'une personne ou son responsable légal demande (art. 15)."),
+        retention=_("Sept jours après la demande, archive comprise."),
+        legal_basis=_("Obligation légale (article 6.1.c du RGPD) : droit d'accès, article 15"),
+        export=_export,
+        erase=ERASE,
+        user_fields=("requested_by", "subject"),
+    )
+)
+
+
+def _periodic() -> None:
+    from cartable.privacy.tasks import purge_expired_exports
+
+    registry.register_periodic(
+        registry.PeriodicJob(
+            key="privacy.purge_exports",
+            task=purge_expired_exports,
+            every=dt.timedelta(hours=1),
+            description=_("Supprime les archives « Mes données » de plus de sept jours."),
+        )
+    )
+
+
+_periodic()
+
+registry.register_demo_loader("privacy", "cartable.privacy.demo.load_demo", after=("grades", "attendance"))

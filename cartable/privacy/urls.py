@@ -1,0 +1,15 @@
+from django.urls import path
+
+from cartable.privacy import views
+
+app_name = "privacy"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("consultations/<int:person_id>/", views.who_read, name="who_read"),
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/fermer/", views.end_sessions, name="end_sessions"),
+    path("archives/", views.exports, name="exports"),
+    path("archives/demander/<int:person_id>/", views.request_export, name="request_export"),
+    path("archives/<int:pk>/progression/", views.export_progress, name="export_progress"),
+    path("archives/<int:pk>/telecharger/", views.download, name="download"),
+]
