@@ -45,6 +45,7 @@ def test_the_apps_loaders_run_in_the_order_the_demo_has_always_used():
         "news",
         "forums",
         "notifications",
+        "privacy",
     ]
 
 

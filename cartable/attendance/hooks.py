@@ -84,6 +84,10 @@ registry.personal_data(
     "student",
     "author",
     "decided_by",
+    files=lambda u: [
+        (j.original_name or "justificatif", j.document.name)
+        for j in Justification.objects.filter(student=u).exclude(document="")
+    ],
 )
 
 for key, label, channels in [

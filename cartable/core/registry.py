@@ -420,12 +420,21 @@ def personal_data(
     export: Callable[[Any], Sequence[Mapping[str, object]]],
     erase: Callable[..., Any] | str,
     *user_fields: str,
+    legal_basis: Any = PUBLIC_TASK,
+    files: Callable[[Any], Iterable[tuple[str, str]]] | None = None,
 ) -> DataProvider:
     """Shortcut for ``register_data_provider``: the model, why, how long, export and erase, then the fields
-    that point to a person."""
+    that point to a person (and, by keyword, the legal basis and the person's files)."""
     return register_data_provider(
         DataProvider(
-            model=model, purpose=purpose, retention=retention, export=export, erase=erase, user_fields=user_fields
+            model=model,
+            purpose=purpose,
+            retention=retention,
+            export=export,
+            erase=erase,
+            user_fields=user_fields,
+            legal_basis=legal_basis,
+            files=files,
         )
     )
 
