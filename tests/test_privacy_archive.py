@@ -3,11 +3,12 @@
 import datetime as dt
 import io
 import json
+import tempfile
 import zipfile
 
 from django.contrib.admin.models import ADDITION, LogEntry
 from django.core.files.storage import default_storage
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from cartable.accounts.models import AccountSession, Preferences
@@ -107,6 +108,7 @@ def give_the_rows_the_demo_lacks(tom: User) -> None:
     audit.record(actor=None, verb="directory.touch", target=tom, subject_id=tom.pk)
 
 
+@override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="cartable-privacy-"))
 class ArchiveOfEveryProviderTests(TestCase):
     @classmethod
     def setUpTestData(cls):

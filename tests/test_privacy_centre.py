@@ -3,10 +3,14 @@
 import datetime as dt
 import io
 import json
+import os
+import tempfile
+import tracemalloc
 import zipfile
 
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -178,6 +182,7 @@ class SessionTests(PersonaTestCase):
         self.assertEqual(lucas.get(reverse("privacy:sessions")).status_code, 200)
 
 
+@override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="cartable-privacy-"))
 class ExportTests(PersonaTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -260,6 +265,50 @@ class ExportTests(PersonaTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             self.assertEqual(actions.purge_expired_exports(), 1)
         self.assertFalse(default_storage.exists(name))
+
+    def test_the_archive_is_written_in_bounded_memory(self):
+        """A 24 MB justification goes into the zip through a temporary file, never whole in memory."""
+        from cartable.attendance.models import Absence, AbsenceReason, Justification
+
+        college = self.school.college.establishment
+        name = default_storage.save("attendance/big.bin", ContentFile(os.urandom(24 * 1024 * 1024)))
+        self.addCleanup(default_storage.delete, name)
+        reason = AbsenceReason.objects.create(establishment=college, label="Maladie")
+        now = timezone.now()
+        absence = Absence.objects.create(
+            establishment=college,
+            student=self.lucas,
+            start=now,
+            end=now + dt.timedelta(hours=1),
+            source=Absence.Source.values[0],
+        )
+        Justification.objects.create(
+            establishment=college,
+            absence=absence,
+            student=self.lucas,
+            reason=reason,
+            document=name,
+            original_name="certificat.bin",
+        )
+        self.request("claire.martin", self.people["emma.martin"])  # the first archive imports what it needs
+        tracemalloc.start()
+        try:
+            self.request("claire.martin", self.lucas)
+            _current, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        export = DataExport.objects.get(subject=self.lucas)
+        self.assertEqual(export.status, "done")
+        self.assertGreater(export.size, 24 * 1024 * 1024)  # random bytes do not compress
+        self.assertLess(peak, 8 * 1024 * 1024)
+        self.assertIn("fichiers/attendance.justification/0001-certificat.bin", self.archive_of(export).namelist())
+
+    def test_the_hub_costs_a_fixed_number_of_queries(self):
+        self.login("claire.martin")
+        self.client.get(reverse("privacy:sessions"))
+        with self.assertNumQueries(5):
+            page = self.client.get(reverse("privacy:index")).content.decode()
+        self.assertIn("Les données de Lucas Martin", page)
 
     def test_the_exports_page_costs_the_same_with_more_archives(self):
         self.login("claire.martin")
