@@ -33,3 +33,10 @@ class WhoReadLucasDemoTests(TestCase):
         self.assertNotIn("absences", paul_part)
         self.assertIn("a consulté les absences, 1 fois", nadia_part)
         self.assertNotIn("notes", nadia_part)
+
+    def test_claires_rectification_request_waits_in_marcs_queue(self):
+        self.client.force_login(self.people["marc.leroy"])
+        page = self.client.get(reverse("privacy:queue")).content.decode()
+        self.assertIn("Rectification (art. 16)", page)
+        self.assertIn("Lucas Martin", page)
+        self.assertIn("par Claire Martin", page)

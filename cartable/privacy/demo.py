@@ -2,7 +2,8 @@
 
 This week paul.dupont (mathématiques, professeur principal de 5e A) opened his class's gradebook, and
 nadia.petit (CPE) Lucas's absence file. The rows are written by the real read helpers, called as those
-personas, after the same checks the pages make (a teacher does not see absences, nor the CPE grades)."""
+personas, after the same checks the pages make (a teacher does not see absences, nor the CPE grades).
+And a rectification request of claire.martin's for Lucas waits in marc.leroy's queue."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from cartable.attendance import queries as attendance
 from cartable.core import authz
 from cartable.directory.actor import Actor
 from cartable.grades import queries as grades
+from cartable.privacy import actions
+from cartable.privacy.models import PrivacyRequest
 
 if TYPE_CHECKING:
     from cartable.demo.personas import Personas
@@ -29,3 +32,10 @@ def load_demo(personas: Personas) -> None:
     authz.require(nadia, "attendance.view_student_file", lucas)
     start, end = attendance.school_year(nadia.establishment_id)
     attendance.student_file(nadia, lucas, start=start, end=end)
+    actions.submit_request(
+        actor=Actor(p["claire.martin"]),
+        subject=lucas,
+        kind=PrivacyRequest.Kind.RECTIFICATION,
+        body="La date de naissance de Lucas est fausse dans son dossier : merci de la corriger d'après son livret "
+        "de famille, que je peux apporter au secrétariat.",
+    )

@@ -2,10 +2,11 @@
 
 import datetime as dt
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
-from cartable.privacy.models import DataExport
+from cartable.privacy.models import DataExport, PrivacyRequest
 
 ERASE = "cartable.privacy.actions.erase_personal_data"
 
@@ -52,3 +53,57 @@ def _periodic() -> None:
 _periodic()
 
 registry.register_demo_loader("privacy", "cartable.privacy.demo.load_demo", after=("grades", "attendance"))
+
+
+# --- requests to the DPO ----------------------------------------------------------------------------------
+def _handles_requests(actor) -> bool:
+    from cartable.core import authz
+
+    return authz.allows(actor, "privacy.handle_requests", None)
+
+
+registry.register_menu(
+    registry.MenuEntry(
+        key="privacy.queue", label=_("Demandes RGPD"), url_name="privacy:queue", order=95, visible=_handles_requests
+    )
+)
+registry.register_notification_kind(
+    registry.NotificationKind(
+        key="privacy.request_received", label=_("Nouvelle demande RGPD à traiter"), default_channels=("in_app", "email")
+    )
+)
+registry.register_notification_kind(
+    registry.NotificationKind(
+        key="privacy.request_updated", label=_("Suivi de ma demande RGPD"), default_channels=("in_app", "email")
+    )
+)
+
+
+def _export_requests(user) -> list[dict]:
+    rows = PrivacyRequest.objects.filter(Q(requester=user) | Q(subject=user)).select_related("subject")
+    return [
+        {
+            "subject": r.subject.get_full_name(),
+            "kind": r.kind,
+            "body": r.body,
+            "status": r.status,
+            "received_at": r.received_at.isoformat(),
+            "due_on": r.due_on.isoformat(),
+            "extension_reason": r.extension_reason,
+            "reply": r.reply,
+        }
+        for r in rows
+    ]
+
+
+registry.register_data_provider(
+    registry.DataProvider(
+        model=PrivacyRequest,
+        purpose=_("Répondre aux demandes d'exercice des droits RGPD (articles 15 à 21) et prouver la réponse."),
+        retention=_("Trois ans après la réponse."),
+        legal_basis=_("Obligation légale (article 6.1.c du RGPD) : articles 12 à 21"),
+        export=_export_requests,
+        erase=ERASE,
+        user_fields=("requester", "subject", "handled_by"),
+    )
+)

@@ -20,7 +20,7 @@ from cartable.core.models import AuditEvent
 from cartable.directory.actor import Actor
 from cartable.directory.models import User
 from cartable.directory.titles import role_title
-from cartable.privacy.models import DataExport
+from cartable.privacy.models import DataExport, PrivacyRequest
 
 # The periods « Qui a consulté » offers, in days; the audit trail keeps reads for a year.
 PERIODS = (7, 30, 90, 365)
@@ -64,6 +64,11 @@ def person_for(actor: Actor, pk: int, permission: str) -> User:
     person = authz.access(actor, User, pk)
     authz.require_or_404(actor, permission, person)
     return person
+
+
+def person_seen(actor: Actor, pk: int) -> User:
+    """A person the actor may see (oneself, one's children...); anyone else: 404."""
+    return authz.access(actor, User, pk)
 
 
 def _label(verb: str) -> str:
@@ -131,3 +136,42 @@ def exports_of(actor: Actor) -> list[DataExport]:
 def export_for(actor: Actor, pk: int) -> DataExport:
     """One of the actor's archives still kept; anyone else's, an expired one or a forged id: the same 404."""
     return authz.access(actor, DataExport.objects.select_related("subject"), pk)
+
+
+# --- requests to the DPO ----------------------------------------------------------------------------------
+REQUEST_RELATED = ("requester", "subject", "establishment", "handled_by")
+
+
+def my_requests(actor: Actor) -> list[PrivacyRequest]:
+    """The requests the actor made, the latest first (one query)."""
+    return list(
+        PrivacyRequest.objects.filter(requester_id=actor.user_id)
+        .select_related(*REQUEST_RELATED)
+        .order_by("-received_at", "-id")
+    )
+
+
+def request_queue(actor: Actor, *, closed: bool = False) -> list[PrivacyRequest]:
+    """The requests the actor handles (the establishments they head; all for the region), open ones by due
+    date (the overdue first), or the closed ones, latest first. One query."""
+    authz.require_or_404(actor, "privacy.handle_requests", None)
+    rows = PrivacyRequest.objects.visible_to(actor).select_related(*REQUEST_RELATED)
+    if not actor.is_regional_admin:
+        rows = rows.filter(establishment_id__in=list(actor.direction_ids))
+    if closed:
+        return list(rows.exclude(status__in=PrivacyRequest.OPEN).order_by("-closed_at", "-id")[:100])
+    return list(rows.filter(status__in=PrivacyRequest.OPEN).order_by("due_on", "id"))
+
+
+def request_for(actor: Actor, pk: int) -> PrivacyRequest:
+    """One request the actor made or handles; anything else, or a forged id: the same 404."""
+    return authz.access(actor, PrivacyRequest.objects.select_related(*REQUEST_RELATED), pk)
+
+
+def request_subjects(actor: Actor) -> list[tuple[int, str]]:
+    """Whom a request may be made for: oneself and the children one is legally responsible for."""
+    return [
+        (int(p["id"]), _("Moi-même") if p["self"] else str(p["name"]))
+        for p in people_looked_after(actor)
+        if p["id"] is not None
+    ]

@@ -12,4 +12,10 @@ urlpatterns = [
     path("archives/demander/<int:person_id>/", views.request_export, name="request_export"),
     path("archives/<int:pk>/progression/", views.export_progress, name="export_progress"),
     path("archives/<int:pk>/telecharger/", views.download, name="download"),
+    path("demandes/", views.requests, name="requests"),
+    path("demandes/envoyer/", views.submit_request, name="submit_request"),
+    path("demandes/<int:pk>/", views.request_detail, name="request"),
+    path("demandes/<int:pk>/prolonger/", views.extend_request, name="extend_request"),
+    path("demandes/<int:pk>/repondre/", views.answer_request, name="answer_request"),
+    path("demandes/a-traiter/", views.queue, name="queue"),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,16 +16,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cartable.accounts import actions as account_actions
 from cartable.accounts import queries as account_queries
-from cartable.core import uploads
+from cartable.core import authz, uploads
 from cartable.directory.http import SignedInRequest
 from cartable.privacy import actions, queries
-from cartable.privacy.forms import EndSessionsForm
+from cartable.privacy.forms import AnswerForm, EndSessionsForm, ExtendForm, RequestForm
 
 
 @require_GET
 def index(request: SignedInRequest) -> HttpResponse:
     """The hub: whose data one may look at (oneself, one's children with legal responsibility)."""
-    return render(request, "privacy/index.html", {"people": queries.people_looked_after(request.actor)})
+    context = {
+        "people": queries.people_looked_after(request.actor),
+        "can_handle_requests": authz.can(request.actor, "privacy.handle_requests"),
+    }
+    return render(request, "privacy/index.html", context)
 
 
 @require_GET
@@ -96,3 +101,90 @@ def download(request: SignedInRequest, pk: int) -> FileResponse:
         "date": f"{export.created_at:%Y-%m-%d}",
     }
     return uploads.serve_file(request, export.file, filename=name, content_type="application/zip")
+
+
+# --- requests to the DPO ----------------------------------------------------------------------------------
+def _requests_page(request: SignedInRequest, form: RequestForm, status: int = 200) -> HttpResponse:
+    context = {"form": form, "requests": queries.my_requests(request.actor)}
+    return render(request, "privacy/requests.html", context, status=status)
+
+
+@require_GET
+def requests(request: SignedInRequest) -> HttpResponse:
+    """One's requests to the DPO and the form to make one (for oneself or a child, with legal responsibility)."""
+    return _requests_page(request, RequestForm(subjects=queries.request_subjects(request.actor)))
+
+
+@require_POST
+def submit_request(request: SignedInRequest) -> HttpResponse:
+    """Send a request; refused in French (what was typed kept) for someone one may not ask for."""
+    form = RequestForm(request.POST, subjects=queries.request_subjects(request.actor))
+    if not form.is_valid():
+        return _requests_page(request, form, status=400)
+    person = queries.person_seen(request.actor, form.cleaned_data["subject"])
+    try:
+        made = actions.submit_request(
+            actor=request.actor, subject=person, kind=form.cleaned_data["kind"], body=form.cleaned_data["body"]
+        )
+    except PermissionDenied:
+        form.add_error(
+            "subject", _("Une demande se fait pour vous-même ou pour un enfant dont vous êtes responsable légal.")
+        )
+        return _requests_page(request, form, status=400)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _requests_page(request, form, status=400)
+    messages.success(request, _("Votre demande est envoyée ; vous serez prévenu à chaque étape."))
+    return HttpResponseRedirect(reverse("privacy:request", args=[made.pk]))
+
+
+def _request_page(request: SignedInRequest, found, forms: dict | None = None, status: int = 200) -> HttpResponse:
+    can_handle = authz.allows(request.actor, authz.Action.CHANGE, found)
+    context = {"found": found, "can_handle": can_handle, "extend_form": ExtendForm(), "answer_form": AnswerForm()}
+    return render(request, "privacy/request.html", context | (forms or {}), status=status)
+
+
+@require_GET
+def request_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    """One request: what was asked, its due date, its extension and answer; the handler's forms."""
+    return _request_page(request, queries.request_for(request.actor, pk))
+
+
+@require_POST
+def extend_request(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The handler extends the delay by two months, telling the person why."""
+    found = queries.request_for(request.actor, pk)
+    form = ExtendForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Dites à la personne pourquoi le délai est prolongé."))
+        actions.extend_request(actor=request.actor, request=found, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _request_page(request, found, {"extend_form": form}, status=400)
+    messages.success(request, _("Le délai est prolongé ; la personne est prévenue."))
+    return HttpResponseRedirect(reverse("privacy:request", args=[pk]))
+
+
+@require_POST
+def answer_request(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The handler grants, partly grants or refuses, with reasons; the person is told."""
+    found = queries.request_for(request.actor, pk)
+    form = AnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choisissez la réponse."))
+        data = form.cleaned_data
+        actions.answer_request(actor=request.actor, request=found, decision=data["decision"], reply=data["reply"])
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _request_page(request, found, {"answer_form": form}, status=400)
+    messages.success(request, _("La réponse est envoyée à la personne."))
+    return HttpResponseRedirect(reverse("privacy:request", args=[pk]))
+
+
+@require_GET
+def queue(request: SignedInRequest) -> HttpResponse:
+    """The requests to answer (the establishment's head, the region's DPO): by due date, overdue flagged."""
+    rows = queries.request_queue(request.actor, closed=request.GET.get("etat") == "closes")
+    return render(request, "privacy/queue.html", {"rows": rows, "closed": request.GET.get("etat") == "closes"})

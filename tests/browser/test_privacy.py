@@ -66,3 +66,40 @@ def test_sign_out_everywhere_else_from_a_second_browser(page, browser, live_serv
     with follow(page):
         page.reload()
     expect(page.get_by_role("button", name="Se connecter")).to_be_visible()
+
+
+def test_a_request_from_submission_to_reply(page, school):
+    """claire.martin asks, on her phone, for Lucas's data to be corrected; marc.leroy finds it in his queue
+    and refuses it with his reasons; claire reads the answer and the right to complain to the CNIL."""
+    page.set_viewport_size(PHONE)
+    log_in(page, "claire.martin")
+    visit(page, "/mes-donnees/demandes/")
+    page.get_by_label("Pour qui").select_option(label="Lucas Martin")
+    page.get_by_label("Ce que vous demandez").select_option(label="Rectification (art. 16)")
+    page.get_by_label("Votre demande").fill("Sa date de naissance est fausse.")
+    with follow(page):
+        page.get_by_role("button", name="Envoyer la demande").click()
+    expect(page.get_by_text("Votre demande est envoyée")).to_be_visible()
+    assert_no_sideways_scroll(page)
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, "marc.leroy")
+    visit(page, "/mes-donnees/demandes/a-traiter/")
+    with follow(page):
+        page.get_by_role("link", name="Rectification (art. 16)").click()
+    page.get_by_label("Réponse", exact=True).select_option(label="Refusée")
+    page.get_by_label("Message à la personne (les raisons d'un refus)").fill("La date est celle de l'état civil.")
+    with follow(page):
+        page.get_by_role("button", name="Envoyer la réponse").click()
+    expect(page.get_by_text("La réponse est envoyée à la personne.")).to_be_visible()
+
+    page.context.clear_cookies()
+    page.set_viewport_size(PHONE)
+    log_in(page, "claire.martin")
+    visit(page, "/mes-donnees/demandes/")
+    with follow(page):
+        page.get_by_role("link", name="Rectification (art. 16) — Lucas Martin").click()
+    expect(page.get_by_text("La date est celle de l'état civil.")).to_be_visible()
+    expect(page.get_by_text("réclamation auprès de la CNIL")).to_be_visible()
+    assert_no_sideways_scroll(page)
