@@ -62,3 +62,20 @@ class AnswerForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class AuditFilterForm(forms.Form):
+    """The audit viewer's filters (GET)."""
+
+    start = forms.DateField(label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    subject = forms.CharField(label=_("Personne concernée (identifiant ou nom)"), required=False, max_length=150)
+    actor = forms.CharField(label=_("Auteur (identifiant ou nom)"), required=False, max_length=150)
+    module = forms.SlugField(
+        label=_("Module (début de l'action : grades, attendance...)"), required=False, max_length=40
+    )
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        choices=[("", _("Tous")), ("read", _("Consultations")), ("write", _("Modifications"))],
+    )

@@ -131,6 +131,11 @@ class PrivacyRequest(EstablishmentScoped):
         return f"{self.get_kind_display()} — {self.subject_id} — {self.status}"
 
     @property
+    def title(self) -> str:
+        """What the request is, as its page's heading and its notices name it."""
+        return str(self.get_kind_display())
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
 

@@ -6,7 +6,8 @@
 * one archive (``DataExport``): only the person who asked for it, until it expires;
 * a request to the DPO (``PrivacyRequest``): made for oneself or a legal child (``privacy.submit_request``);
   seen by its requester; seen and answered by the establishment's head and the region (the queue,
-  ``privacy.handle_requests``). A head sees only their establishment's requests.
+  ``privacy.handle_requests``). A head sees only their establishment's requests;
+* an establishment's audit log (``privacy.view_audit``): its ENT administrator and the region.
 
 A guardian without legal responsibility (a contact named by the family) follows the child's days but not
 what the law keeps for legal guardians, as for grades and absences (see ``directory.actor.Child``). Another
@@ -21,7 +22,7 @@ from django.utils import timezone
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.directory.models import User
+from cartable.directory.models import Establishment, Role, User
 from cartable.privacy.models import DataExport, PrivacyRequest
 
 
@@ -98,3 +99,12 @@ class PrivacyRequestPolicy(authz.Policy[PrivacyRequest]):
         if actor.is_regional_admin:
             return queryset
         return queryset.filter(Q(requester_id=actor.user_id) | Q(establishment_id__in=list(actor.direction_ids)))
+
+
+# --- the audit log ---------------------------------------------------------------------------------------
+@authz.permission("privacy.view_audit", about=Establishment)
+def views_audit(actor: Actor, establishment: Establishment) -> bool:
+    """The establishment's ENT administrator, and the region (its DPO), browse and export its audit log."""
+    if actor.user_id is None:
+        return False
+    return actor.is_regional_admin or actor.holds_in(establishment.pk, (Role.ESTABLISHMENT_ADMIN,))

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from cartable.core import authz, dates, registry
 from cartable.core.models import AuditEvent
 from cartable.directory.actor import Actor
-from cartable.directory.models import User
+from cartable.directory.models import Establishment, Role, User
 from cartable.directory.titles import role_title
 from cartable.privacy.models import DataExport, PrivacyRequest
 
@@ -174,4 +174,11 @@ def request_subjects(actor: Actor) -> list[tuple[int, str]]:
         (int(p["id"]), _("Moi-même") if p["self"] else str(p["name"]))
         for p in people_looked_after(actor)
         if p["id"] is not None
+    ]
+
+
+def audited_establishments(actor: Actor) -> list[Establishment]:
+    """The establishments whose audit log the actor browses as their ENT administrator (from memory)."""
+    return [
+        m.establishment for m in actor.memberships if m.role == Role.ESTABLISHMENT_ADMIN and m.establishment is not None
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,8 +18,9 @@ from cartable.accounts import actions as account_actions
 from cartable.accounts import queries as account_queries
 from cartable.core import authz, uploads
 from cartable.directory.http import SignedInRequest
-from cartable.privacy import actions, queries
-from cartable.privacy.forms import AnswerForm, EndSessionsForm, ExtendForm, RequestForm
+from cartable.directory.models import Establishment
+from cartable.privacy import actions, auditlog, queries
+from cartable.privacy.forms import AnswerForm, AuditFilterForm, EndSessionsForm, ExtendForm, RequestForm
 
 
 @require_GET
@@ -28,6 +29,7 @@ def index(request: SignedInRequest) -> HttpResponse:
     context = {
         "people": queries.people_looked_after(request.actor),
         "can_handle_requests": authz.can(request.actor, "privacy.handle_requests"),
+        "audited": queries.audited_establishments(request.actor),
     }
     return render(request, "privacy/index.html", context)
 
@@ -188,3 +190,35 @@ def queue(request: SignedInRequest) -> HttpResponse:
     """The requests to answer (the establishment's head, the region's DPO): by due date, overdue flagged."""
     rows = queries.request_queue(request.actor, closed=request.GET.get("etat") == "closes")
     return render(request, "privacy/queue.html", {"rows": rows, "closed": request.GET.get("etat") == "closes"})
+
+
+# --- the audit log ---------------------------------------------------------------------------------------
+def _audit_filters(request: SignedInRequest) -> tuple[AuditFilterForm, auditlog.Filters]:
+    form = AuditFilterForm(request.GET)
+    return form, auditlog.Filters(**form.cleaned_data) if form.is_valid() else auditlog.Filters()
+
+
+@require_GET
+def audit_log(request: SignedInRequest, establishment_id: int) -> HttpResponse:
+    """An establishment's audit trail for its ENT administrator and the region, filtered, 100 rows a page."""
+    establishment = authz.access(request.actor, Establishment, establishment_id)
+    form, filters = _audit_filters(request)
+    number = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    rows, more = auditlog.page(request.actor, establishment, filters, max(number, 1))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"establishment": establishment, "form": form, "rows": rows, "more": more, "number": number}
+    return render(request, "privacy/audit_log.html", context | {"query": query.urlencode()})
+
+
+@require_GET
+def audit_csv(request: SignedInRequest, establishment_id: int) -> StreamingHttpResponse:
+    """The filtered trail as a CSV file, streamed (formula-like cells escaped)."""
+    establishment = authz.access(request.actor, Establishment, establishment_id)
+    _form, filters = _audit_filters(request)
+    lines = auditlog.csv_lines(request.actor, establishment, filters)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    name = _("journal-audit-%(uai)s.csv") % {"uai": establishment.uai}
+    response["Content-Disposition"] = uploads.content_disposition(name)
+    response["Cache-Control"] = "private, no-store"
+    return response
