@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from cartable.core import audit, authz, registry
 from cartable.core.models import AuditEvent
@@ -320,3 +321,17 @@ class ExportTests(PersonaTestCase):
         with self.assertNumQueries(6):
             page = self.client.get(reverse("privacy:exports")).content.decode()
         self.assertEqual(page.count("Télécharger l'archive"), 3)
+
+
+class RegisterTests(PersonaTestCase):
+    def test_the_register_is_public_generated_from_every_provider_and_free(self):
+        """Before sign-in, from the login page: every provider's purpose, basis and retention, no query."""
+        self.assertIn(reverse("privacy:register"), self.client.get(reverse("accounts:login")).content.decode())
+        with self.assertNumQueries(0):
+            page = self.client.get(reverse("privacy:register")).content.decode()
+        for model, provider in registry.data_providers().items():
+            with self.subTest(model=model._meta.label):
+                self.assertIn(escape(str(provider.purpose)), page)
+                self.assertIn(escape(str(provider.retention)), page)
+        self.assertIn("Mission d&#x27;intérêt public", page)
+        self.assertIn("Transferts hors de l'Union européenne", page)

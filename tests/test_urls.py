@@ -35,6 +35,7 @@ PUBLIC = {
     "favicon",
     "admin:login",  # a redirect to Cartable's own (throttled) login page
     "agenda:ical",  # a calendar's subscription: the secret token is the key; a wrong one is a 404
+    "privacy:register",  # the processing register (RGPD art. 30), for families before they sign in
 }
 
 # What charlie must never see of the collège (or of the lycée, where he has no role either).

@@ -182,3 +182,36 @@ def audited_establishments(actor: Actor) -> list[Establishment]:
     return [
         m.establishment for m in actor.memberships if m.role == Role.ESTABLISHMENT_ADMIN and m.establishment is not None
     ]
+
+
+# --- the processing register (art. 30) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Processing:
+    """One line of the register: what a model holds on people, why, on what basis, for how long."""
+
+    what: str
+    purpose: str
+    legal_basis: str
+    retention: str
+    people: list[str]
+
+
+def register() -> list[tuple[str, list[Processing]]]:
+    """The processing register, generated from the data providers, grouped by app (no query)."""
+    from django.apps import apps
+
+    groups: dict[str, list[Processing]] = {}
+    for provider in registry.data_providers().values():
+        meta = provider.model._meta
+        named = [str(getattr(meta.get_field(name), "verbose_name", name)) for name in provider.user_fields]
+        # A field left without a French verbose name would show its code name (« student »): said generally.
+        people = [n for n, code in zip(named, provider.user_fields, strict=True) if n != code.replace("_", " ")]
+        line = Processing(
+            what=str(meta.verbose_name_plural).capitalize(),
+            purpose=str(provider.purpose),
+            legal_basis=str(provider.legal_basis),
+            retention=str(provider.retention),
+            people=people or [_("les personnes que ces données nomment")],
+        )
+        groups.setdefault(str(apps.get_app_config(meta.app_label).verbose_name), []).append(line)
+    return [(app, sorted(lines, key=lambda p: p.what)) for app, lines in sorted(groups.items())]

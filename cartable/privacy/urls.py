@@ -18,6 +18,7 @@ urlpatterns = [
     path("demandes/<int:pk>/prolonger/", views.extend_request, name="extend_request"),
     path("demandes/<int:pk>/repondre/", views.answer_request, name="answer_request"),
     path("demandes/a-traiter/", views.queue, name="queue"),
+    path("registre-des-traitements/", views.processing_register, name="register"),
     path("journal/<int:establishment_id>/", views.audit_log, name="audit_log"),
     path("journal/<int:establishment_id>/export.csv", views.audit_csv, name="audit_csv"),
 ]

@@ -4,10 +4,12 @@ Views parse, ask a query or call an action, and render; the rules are ``cartable
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -222,3 +224,16 @@ def audit_csv(request: SignedInRequest, establishment_id: int) -> StreamingHttpR
     response["Content-Disposition"] = uploads.content_disposition(name)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- the processing register ---------------------------------------------------------------------------
+@login_not_required
+@require_GET
+def processing_register(request: HttpRequest) -> HttpResponse:
+    """The register of processing activities (RGPD art. 30), public, generated from the data providers."""
+    context = {
+        "groups": queries.register(),
+        "controller": settings.CARTABLE_CONTROLLER,
+        "dpo": settings.CARTABLE_DPO_CONTACT,
+    }
+    return render(request, "privacy/register.html", context)

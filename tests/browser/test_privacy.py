@@ -22,6 +22,9 @@ def test_claire_sees_who_read_lucas_then_downloads_his_archive(page, school, set
     for _ in range(3):
         audit.record_read(actor=Actor(school["paul.dupont"]), verb="grades.read_student", subject_id=lucas.pk)
     page.set_viewport_size(PHONE)
+    visit(page, "/mes-donnees/registre-des-traitements/")  # public: the register of processing activities
+    expect(page.get_by_role("heading", level=1)).to_have_text("Registre des traitements")
+    assert_no_sideways_scroll(page)
     log_in(page, "claire.martin")
     visit(page, "/mes-donnees/")
     with follow(page):
