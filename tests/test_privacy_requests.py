@@ -162,3 +162,22 @@ class RequestTests(PersonaTestCase):
         self.client.get(reverse("privacy:requests"))
         with self.assertNumQueries(6):
             self.client.get(reverse("privacy:requests"))
+
+
+class ReminderTests(PersonaTestCase):
+    def test_the_head_is_reminded_the_day_before_and_the_link_opens_the_request(self):
+        """At reminder time, a request due tomorrow reaches marc.leroy, whose notice opens it."""
+        from cartable.notifications.tasks import remind
+
+        lucas = self.people["lucas.martin"]
+        request = actions.submit_request(actor=self.actor("claire.martin"), subject=lucas, kind="access", body="Tout")
+        now = timezone.localtime()
+        tomorrow = (now + dt.timedelta(days=1)).date()
+        PrivacyRequest.objects.filter(pk=request.pk).update(due_on=tomorrow)
+        remind(now.replace(hour=18, minute=0))
+        notice = Notification.objects.get(kind="privacy.request_due")
+        self.assertEqual(notice.recipient, self.people["marc.leroy"])
+        self.login("marc.leroy")
+        self.assertIn(request.title, self.client.get(notice.url).content.decode())
+        remind(now.replace(hour=19, minute=0))  # once a day
+        self.assertEqual(Notification.objects.filter(kind="privacy.request_due").count(), 1)

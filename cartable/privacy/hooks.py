@@ -78,6 +78,21 @@ registry.register_notification_kind(
     )
 )
 
+registry.register_notification_kind(
+    registry.NotificationKind(
+        key="privacy.request_due", label=_("Demande RGPD à rendre demain"), default_channels=("in_app", "email")
+    )
+)
+
+
+def _due_tomorrow(tomorrow):
+    from cartable.privacy.queries import reminders_due_on
+
+    return reminders_due_on(tomorrow)
+
+
+registry.register_reminder_source(registry.ReminderSource(kind="privacy.request_due", due=_due_tomorrow))
+
 
 def _export_requests(user) -> list[dict]:
     rows = PrivacyRequest.objects.filter(Q(requester=user) | Q(subject=user)).select_related("subject")

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -215,3 +216,29 @@ def register() -> list[tuple[str, list[Processing]]]:
         )
         groups.setdefault(str(apps.get_app_config(meta.app_label).verbose_name), []).append(line)
     return [(app, sorted(lines, key=lambda p: p.what)) for app, lines in sorted(groups.items())]
+
+
+def reminders_due_on(day: dt.date) -> list[registry.Reminder]:
+    """Tomorrow's reminders: each open request due on ``day``, to its establishment's direction (one query,
+    then one per establishment concerned)."""
+    from cartable.directory.queries import direction_of
+
+    rows = list(
+        PrivacyRequest.objects.filter(status__in=PrivacyRequest.OPEN, due_on=day).select_related("establishment")
+    )
+    heads: dict[int, list[int]] = {}
+    reminders = []
+    for row in rows:
+        if row.establishment_id not in heads:
+            heads[row.establishment_id] = list(direction_of(row.establishment).values_list("pk", flat=True))
+        reminders.append(
+            registry.Reminder(
+                recipients=heads[row.establishment_id],
+                title=_("Demande RGPD à rendre demain : %(kind)s") % {"kind": row.title},
+                body=_("Réponse due le %(date)s.") % {"date": dates.date_long(row.due_on)},
+                url=reverse("privacy:request", args=[row.pk]),
+                target=row,
+                establishment_id=row.establishment_id,
+            )
+        )
+    return reminders
