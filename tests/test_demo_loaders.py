@@ -53,4 +53,5 @@ def test_the_reminder_sources_are_homework_then_events():
     assert [s.kind for s in registry.reminder_sources()] == [
         "notifications.homework_due",
         "notifications.event_tomorrow",
+        "privacy.request_due",
     ]
