@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "cartable.documents",
     "cartable.notifications",
     "cartable.sso",
+    "cartable.privacy",
     "cartable.dashboard",
     "cartable.provisioning",
     "cartable.demo",
@@ -345,6 +346,11 @@ LOGGING = {
 
 ADMINS: list[tuple[str, str]] = []
 CARTABLE_SITE_NAME = "Cartable"
+# The processing register's contacts (RGPD art. 30): the controller and the region's data protection officer.
+CARTABLE_CONTROLLER = os.environ.get(
+    "CARTABLE_CONTROLLER", "Le chef de chaque établissement pour son établissement ; la région pour l'ENT"
+)
+CARTABLE_DPO_CONTACT = os.environ.get("CARTABLE_DPO_CONTACT", "dpo@region.example")
 # Number of trusted reverse proxies in front of the app (0: clients connect directly). Client addresses, for
 # login throttling and the audit trail, are then read from X-Forwarded-For (cartable/core/http.py).
 CARTABLE_PROXY_HOPS = int(os.environ.get("CARTABLE_PROXY_HOPS", "0"))

@@ -33,6 +33,7 @@ urlpatterns = [
     path("notifications/", include("cartable.notifications.urls")),
     path("alimentation/", include("cartable.provisioning.urls")),
     path("", include("cartable.sso.urls")),  # /applications/ and the CAS server under /cas/
+    path("mes-donnees/", include("cartable.privacy.urls")),
     path("admin/", admin.site.urls),
     path("sante/", core_views.health, name="health"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

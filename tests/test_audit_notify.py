@@ -110,7 +110,7 @@ class AuditTests(PersonaTestCase):
             with self.subTest(reader=reader, student=student):
                 AuditEvent.objects.all().delete()
                 actor = self.actor(reader, role=role)
-                audit.record_read(actor=actor, verb="tests.read_file", target=p[student], subject_id=p[student].pk)
+                audit.record_read(actor=actor, verb="discipline.view_file", target=p[student], subject_id=p[student].pk)
                 rows = list(AuditEvent.objects.all())
                 self.assertEqual(len(rows), 1 if recorded else 0)
                 if recorded:
@@ -122,8 +122,8 @@ class AuditTests(PersonaTestCase):
     def test_reads_without_an_actor_or_a_subject_are_not_recorded(self):
         """Nothing is written for an anonymous actor or a read concerning nobody in particular."""
         AuditEvent.objects.all().delete()  # the persona school's opening (establishments, standing forums)
-        audit.record_read(actor=None, verb="tests.read", subject_id=self.people["lucas.martin"].pk)
-        audit.record_read(actor=self.actor("nadia.petit"), verb="tests.read", subject_id=None)
+        audit.record_read(actor=None, verb="discipline.view_file", subject_id=self.people["lucas.martin"].pk)
+        audit.record_read(actor=self.actor("nadia.petit"), verb="discipline.view_file", subject_id=None)
         self.assertFalse(AuditEvent.objects.exists())
 
 

@@ -49,6 +49,7 @@ def test_the_apps_loaders_run_in_the_order_the_demo_has_always_used():
         "notifications",
         "provisioning",
         "sso",
+        "privacy",
     ]
 
 
@@ -56,4 +57,5 @@ def test_the_reminder_sources_are_homework_then_events():
     assert [s.kind for s in registry.reminder_sources()] == [
         "notifications.homework_due",
         "notifications.event_tomorrow",
+        "privacy.request_due",
     ]

@@ -457,5 +457,6 @@ class SchoolLifeLinkTests(TimetableCase):
             "attendance.absence", "attendance.justification", "attendance.decision", "attendance.lateness_threshold",
             "discipline.punishment", "discipline.class_exclusion", "discipline.sanction_step",
             "messaging.message", "messaging.report", "forums.post", "accounts.welcome", "directory.demo_welcome",
+            "privacy.request_received", "privacy.request_updated", "privacy.request_due",
         }  # fmt: skip
         self.assertEqual({k.key for k in registry.notification_kinds() if not k.key.startswith("tests.")}, walked)

@@ -45,6 +45,7 @@ PUBLIC = {
     "sso:cas_proxy",
     "sso:cas_p3_service_validate",
     "sso:cas_p3_proxy_validate",
+    "privacy:register",  # the processing register (RGPD art. 30), for families before they sign in
 }
 
 # What charlie must never see of the collège (or of the lycée, where he has no role either).

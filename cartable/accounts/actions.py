@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models as django_models
 from django.db import transaction
 from django.utils import timezone
@@ -198,6 +199,28 @@ def deactivate_account(*, actor: Any, user: User) -> int:
     ended = sessions.end_all(user)
     audit.record(
         actor=actor, verb="accounts.deactivate", target=user, subject_id=user.pk, after={"sessions_ended": ended}
+    )
+    return ended
+
+
+@transaction.atomic
+def end_sessions(*, actor: Actor, session_ids: Iterable[int] | None = None, keep_key: str | None = None) -> int:
+    """End the actor's own open sessions: those of ``session_ids``, or all of them (but the one of ``keep_key``,
+    the current one, when given). Another person's session ids end nothing. Audited; returns how many."""
+    if actor.user_id is None:
+        raise PermissionDenied
+    rows = AccountSession.objects.filter(user_id=actor.user_id)
+    if session_ids is not None:
+        rows = rows.filter(pk__in=list(session_ids))
+    if keep_key:
+        rows = rows.exclude(session_key=keep_key)
+    ended = sessions.end(rows)
+    audit.record(
+        actor=actor,
+        verb="accounts.end_sessions",
+        target=actor.user,
+        subject_id=actor.user_id,
+        after={"ended": ended, "all": session_ids is None, "kept_current": bool(keep_key)},
     )
     return ended
 

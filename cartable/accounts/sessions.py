@@ -16,10 +16,17 @@ from django.utils import timezone
 
 from cartable.accounts.models import AccountSession
 
+# The browser's User-Agent at sign-in, kept in the session itself so that « Sessions et appareils » can
+# name the device (no extra write: the session is saved at sign-in anyway).
+SESSION_USER_AGENT = "cartable.user_agent"
+
 
 def remember(sender, request, user, **kwargs) -> None:
     """Record the new session of ``user`` and forget their sessions that have expired anyway."""
-    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_USER_AGENT] = request.META.get("HTTP_USER_AGENT", "")[:300]
+    session_key = getattr(session, "session_key", None)
     if not session_key:
         return
     too_old = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -45,9 +52,14 @@ def keep_after_password_change(request, user) -> None:
 
 def end_all(user) -> int:
     """Delete every session ``user`` has open (through the session engine, so caches are cleared too)."""
+    return end(AccountSession.objects.filter(user=user))
+
+
+def end(rows) -> int:
+    """Delete the sessions of these ``AccountSession`` rows, and the rows; returns how many."""
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    keys = list(AccountSession.objects.filter(user=user).values_list("session_key", flat=True))
+    keys = list(rows.values_list("session_key", flat=True))
     for key in keys:
         store_class(session_key=key).delete()
-    AccountSession.objects.filter(user=user).delete()
+    AccountSession.objects.filter(session_key__in=keys).delete()
     return len(keys)

@@ -84,6 +84,10 @@ registry.personal_data(
     "student",
     "author",
     "decided_by",
+    files=lambda u: [
+        (j.original_name or "justificatif", j.document.name)
+        for j in Justification.objects.filter(student=u).exclude(document="")
+    ],
 )
 
 for key, label, channels in [
@@ -198,3 +202,9 @@ def _periodic() -> None:
 _periodic()
 
 registry.register_demo_loader("attendance", "cartable.attendance.demo.load_demo", after=("timetable",))
+
+# Reads recorded by the audit trail, named for « Qui a consulté » (privacy).
+for _verb in ("attendance.view_absence", "attendance.view_student"):
+    registry.register_read_verb(registry.ReadVerb(key=_verb, label=_("les absences")))
+registry.register_read_verb(registry.ReadVerb(key="attendance.view_lateness", label=_("les retards")))
+registry.register_read_verb(registry.ReadVerb(key="attendance.view_document", label=_("un justificatif d'absence")))

@@ -40,6 +40,7 @@ def _actor_fields(actor: Any) -> dict:
         "actor_id": getattr(actor, "user_id", None),
         "establishment_id": getattr(actor, "establishment_id", None),
         "ip_address": getattr(actor, "ip_address", None),
+        "role": getattr(actor, "role", None) or "",
     }
 
 
@@ -84,7 +85,11 @@ def record_read(*, actor: Any, verb: str, target: models.Model | None = None, su
 
 
 def record_reads(*, actor: Any, verb: str, target: models.Model | None = None, subject_ids: Iterable[int]) -> None:
-    """``record_read`` for many people at once (a class's grades, a register): one insert."""
+    """``record_read`` for many people at once (a class's grades, a register): one insert.
+
+    ``verb`` must be registered (``registry.register_read_verb``), so that « Qui a consulté » can say what was
+    read in words: an unknown verb raises ``LookupError`` here, at once, rather than showing a code later."""
+    registry.read_verb(verb)
     if actor is None:
         return
     skipped = {getattr(actor, "user_id", None), *getattr(actor, "children_ids", ())}

@@ -17,6 +17,14 @@ def _export_audit(user) -> list[dict]:
     return [dict(r, at=r["at"].isoformat()) for r in rows]
 
 
+def _export_deliveries(user) -> list[dict]:
+    """How each of the person's notices was sent (channel, state, when)."""
+    rows = Delivery.objects.filter(notification__recipient=user).values(
+        "notification__title", "channel", "status", "sent_at"
+    )
+    return [dict(r, sent_at=r["sent_at"].isoformat() if r["sent_at"] else None) for r in rows]
+
+
 def _export_notifications(user) -> list[dict]:
     rows = Notification.objects.filter(recipient=user).values("created_at", "kind", "title", "read_at")
     return [
@@ -82,7 +90,7 @@ registry.register_data_provider(
         model=Delivery,
         purpose=_("Acheminer les notifications par courriel."),
         retention=_("Supprimées avec leur notification."),
-        export=lambda user: [],
+        export=_export_deliveries,
         erase=ERASE,
     )
 )

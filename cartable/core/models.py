@@ -36,6 +36,8 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("avant"), null=True, blank=True)
     after = models.JSONField(_("après"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    # The role the actor acted through at the time (memberships change; « Qui a consulté » shows this one).
+    role = models.CharField(_("rôle"), max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = _("événement d'audit")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ class NotificationKind:
         return self.module or self.key.partition(".")[0]
 
 
+# The basis of an ENT's processing unless a provider says otherwise (arrêté du 30 novembre 2006, art. 1).
+PUBLIC_TASK = _("Mission d'intérêt public (article 6.1.e du RGPD), arrêté du 30 novembre 2006 relatif aux ENT")
+
+
 @dataclass(frozen=True)
 class DataProvider:
     """Declares a model holding personal data: why, for how long, and how to export and erase it.
@@ -101,6 +106,20 @@ class DataProvider:
     export: Callable[[Any], Sequence[Mapping[str, object]]]
     erase: Callable[..., Any] | str
     user_fields: tuple[str, ...] = field(default_factory=tuple)
+    # For the person's archive (« Mes données ») and the register: the RGPD basis of the processing
+    # (« Mission d'intérêt public (art. 6.1.e du RGPD) »), and the person's files (``files(user)`` yields
+    # ``(name in the archive, storage name)`` pairs: hand-ins, report cards, justifications...).
+    legal_basis: Any = PUBLIC_TASK
+    files: Callable[[Any], Iterable[tuple[str, str]]] | None = None
+
+
+@dataclass(frozen=True)
+class ReadVerb:
+    """A kind of recorded read (``audit.record_read``), named for families: « Qui a consulté » shows
+    ``label`` (« les notes ») after « a consulté ». Verbs with the same label are counted together."""
+
+    key: str
+    label: Any
 
 
 @dataclass(frozen=True)
@@ -251,6 +270,7 @@ _secret_links: dict[str, SecretLinks] = {}
 _setups: dict[str, EstablishmentSetup] = {}
 _todo_sources: dict[str, TodoSource] = {}
 _person_links: dict[str, PersonLink] = {}
+_read_verbs: dict[str, ReadVerb] = {}
 
 
 def _add(table: dict, key: Any, item: Any) -> Any:
@@ -280,6 +300,22 @@ def register_data_provider(item: DataProvider) -> DataProvider:
     if isinstance(item.erase, str):
         item = replace(item, erase=ErasureAction(item.erase, item.model))
     return _add(_providers, item.model, item)
+
+
+def register_read_verb(item: ReadVerb) -> ReadVerb:
+    return _add(_read_verbs, item.key, item)
+
+
+def read_verb(key: str) -> ReadVerb:
+    """The registered read verb ``key``; ``LookupError`` for one no app declared."""
+    try:
+        return _read_verbs[key]
+    except KeyError:
+        raise LookupError(f"Unknown read verb {key!r}: register it with registry.register_read_verb.") from None
+
+
+def read_verbs() -> list[ReadVerb]:
+    return sorted(_read_verbs.values(), key=lambda v: v.key)
 
 
 def register_periodic(item: PeriodicJob) -> PeriodicJob:
@@ -384,12 +420,21 @@ def personal_data(
     export: Callable[[Any], Sequence[Mapping[str, object]]],
     erase: Callable[..., Any] | str,
     *user_fields: str,
+    legal_basis: Any = PUBLIC_TASK,
+    files: Callable[[Any], Iterable[tuple[str, str]]] | None = None,
 ) -> DataProvider:
     """Shortcut for ``register_data_provider``: the model, why, how long, export and erase, then the fields
-    that point to a person."""
+    that point to a person (and, by keyword, the legal basis and the person's files)."""
     return register_data_provider(
         DataProvider(
-            model=model, purpose=purpose, retention=retention, export=export, erase=erase, user_fields=user_fields
+            model=model,
+            purpose=purpose,
+            retention=retention,
+            export=export,
+            erase=erase,
+            user_fields=user_fields,
+            legal_basis=legal_basis,
+            files=files,
         )
     )
 

@@ -205,3 +205,8 @@ registry.personal_data(
 )
 
 registry.register_demo_loader("discipline", "cartable.discipline.demo.load_demo")
+
+# Reads recorded by the audit trail, named for « Qui a consulté » (privacy).
+registry.register_read_verb(registry.ReadVerb(key="discipline.view_punishment", label=_("une punition")))
+registry.register_read_verb(registry.ReadVerb(key="discipline.view_sanction", label=_("une sanction")))
+registry.register_read_verb(registry.ReadVerb(key="discipline.view_file", label=_("le dossier de vie scolaire")))

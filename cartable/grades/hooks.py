@@ -132,3 +132,8 @@ def _periodic() -> None:
 _periodic()
 
 registry.register_demo_loader("grades", "cartable.grades.demo.load_demo")
+
+# Reads recorded by the audit trail, named for « Qui a consulté » (privacy).
+for _verb in ("grades.read_gradebook", "grades.read_student", "grades.read_evaluation"):
+    registry.register_read_verb(registry.ReadVerb(key=_verb, label=_("les notes")))
+registry.register_read_verb(registry.ReadVerb(key="grades.read_competencies", label=_("les compétences")))

@@ -15,6 +15,7 @@ from cartable.homework.models import (
     HomeworkDone,
     LogEntry,
     Submission,
+    SubmissionFile,
 )
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
@@ -70,6 +71,7 @@ registry.personal_data(
     lambda u: list(Submission.objects.filter(student=u).values("homework__title", "submitted_at", "is_late")),
     ERASE,
     "student",
+    files=lambda u: [(f.original_name, f.file.name) for f in SubmissionFile.objects.filter(submission__student=u)],
 )
 registry.personal_data(
     Feedback,
@@ -78,6 +80,10 @@ registry.personal_data(
     lambda u: list(Feedback.objects.filter(submission__student=u).values("text", "mark", "returned_at")),
     ERASE,
     "author",
+    files=lambda u: [
+        (f.corrected_name or "copie-corrigee", f.corrected_file.name)
+        for f in Feedback.objects.filter(submission__student=u).exclude(corrected_file="")
+    ],
 )
 
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
@@ -85,6 +86,12 @@ registry.personal_data(
     "student",
     "generated_by",
     "published_by",
+    files=lambda u: [  # the published ones only: a draft is not the family's yet
+        (c.filename(), c.file.name)
+        for c in ReportCard.objects.filter(student=u, published_at__lte=timezone.now()).select_related(
+            "student", "period"
+        )
+    ],
 )
 registry.personal_data(
     GenerationRun,
@@ -117,3 +124,6 @@ _periodic()
 registry.register_demo_loader(
     "reportcards", "cartable.reportcards.demo.load_demo", after=("grades", "attendance", "discipline")
 )
+
+# Reads recorded by the audit trail, named for « Qui a consulté » (privacy).
+registry.register_read_verb(registry.ReadVerb(key="reportcards.read", label=_("un bulletin")))
