@@ -47,9 +47,9 @@ def test_the_apps_loaders_run_in_the_order_the_demo_has_always_used():
         "learning",
         "documents",
         "notifications",
-        "provisioning",
         "sso",
         "privacy",
+        "provisioning",
     ]
 
 

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cartable.accounts.activation import LENGTH, ActivationError, hash_code, normalize
-from cartable.accounts.models import ActivationCode, Preferences
-from cartable.directory.models import User
 from cartable.accounts.models import AccountSession, ActivationCode, Preferences
+from cartable.directory.models import User
 
 
 def check_code_usable(code: ActivationCode) -> None:
@@ -58,6 +57,8 @@ def preferences_of(user) -> Preferences:
 def person_by_username(username: str) -> User | None:
     """The person with this login (case-insensitive), or None."""
     return User.objects.filter(username__iexact=username.strip()).first()
+
+
 @dataclass(frozen=True)
 class OpenSession:
     """One of a person's signed-in sessions, as « Sessions et appareils » shows it."""
