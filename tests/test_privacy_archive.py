@@ -19,11 +19,15 @@ from cartable.core.models import Delivery, DigestRun, Notification
 from cartable.demo.personas import person
 from cartable.demo.region import load_demo_region
 from cartable.directory.actor import Actor
-from cartable.directory.models import User
+from cartable.directory.models import SchoolClass, User
+from cartable.documents.models import UploadSession
 from cartable.homework.models import Attachment, Feedback, Homework, HomeworkDone, Submission
+from cartable.learning.models import Attempt, Quiz
 from cartable.messaging.models import Folder
 from cartable.privacy import actions, archive
 from cartable.privacy.models import KEPT_FOR, DataExport
+from cartable.provisioning.models import ContactDetails
+from cartable.sso.models import Service, SignedInService, Ticket
 
 # The apps whose every provider this test gives a row and finds in the archive. An app merged later joins the
 # list once its providers are completed (legal basis, files) and given a row here or in the demo.
@@ -35,15 +39,19 @@ COMPLETED_APPS = {
     "core",
     "directory",
     "discipline",
+    "documents",
     "forums",
     "governance",
     "grades",
     "homework",
+    "learning",
     "messaging",
     "news",
     "notifications",
     "privacy",
+    "provisioning",
     "reportcards",
+    "sso",
     "timetable",
 }
 
@@ -106,6 +114,28 @@ def give_the_rows_the_demo_lacks(tom: User) -> None:
         requested_by=tom, subject=tom, status=DataExport.Status.DONE, expires_at=timezone.now() + KEPT_FOR
     )
     audit.record(actor=None, verb="directory.touch", target=tom, subject_id=tom.pk)
+    UploadSession.objects.create(owner=tom, name="exposé.mp4", size=10_000_000, received=5_242_880)
+    school_class = SchoolClass.objects.order_by("pk").first()
+    now = timezone.now()
+    quiz = Quiz.objects.create(
+        establishment_id=school_class.establishment_id,
+        owner=tom,
+        title="Fractions",
+        school_class=school_class,
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=7),
+    )
+    Attempt.objects.create(
+        establishment_id=quiz.establishment_id, quiz=quiz, student=tom, started_at=now, deadline=quiz.closes_at
+    )
+    ContactDetails.objects.create(person=tom, address="1 rue de l'École", postal_code="67000", city="Strasbourg")
+    service = Service.objects.order_by("pk").first()
+    SignedInService.objects.create(
+        user=tom, service=service, service_url=service.url, session_key="archive-test", session_index="ST-x"
+    )
+    Ticket.objects.create(
+        kind="ST", digest="1" * 64, user=tom, service=service, service_url=service.url, expires_at=now
+    )
 
 
 @override_settings(MEDIA_ROOT=tempfile.mkdtemp(prefix="cartable-privacy-"))

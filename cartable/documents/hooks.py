@@ -79,6 +79,10 @@ registry.personal_data(
     ],
     ERASE,
     "uploaded_by",
+    files=lambda u: [
+        (f"{v.document.name} (v{v.number})", v.file.name)
+        for v in Version.objects.filter(document__owner=u).select_related("document")
+    ],
 )
 registry.personal_data(
     Share,
