@@ -3,8 +3,6 @@ search, attachments, reports, hostile input, the pages and their query budgets."
 
 from __future__ import annotations
 
-import time
-
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -182,9 +180,8 @@ class SendTests(MessagingTestCase):
         )
         return [u.pk for u in users]
 
-    def count_send(self, recipients: list[int]) -> tuple[int, float]:
-        """Queries and seconds of sending and delivering a message (the e-mail delivery task excluded)."""
-        started = time.perf_counter()
+    def count_send(self, recipients: list[int]) -> int:
+        """Queries of sending and delivering a message (the e-mail delivery task excluded)."""
         with CaptureQueriesContext(connection) as captured:
             with self.captureOnCommitCallbacks(execute=False) as callbacks:
                 actions.send_message(
@@ -193,17 +190,15 @@ class SendTests(MessagingTestCase):
             for callback in callbacks:
                 if getattr(callback, "__name__", "") != "_enqueue_delivery":
                     callback()
-        return len(captured), time.perf_counter() - started
+        return len(captured)
 
     def test_sending_to_1000_costs_the_queries_of_sending_to_10(self):
-        """Rules, inbox rows and notices are written in bulk: 10 and 1,000 recipients cost the same queries,
-        and 1,000 take seconds at most."""
+        """Rules, inbox rows and notices are written in bulk: 10 and 1,000 recipients cost the same queries."""
         people = self.make_guardians(1000)
         self.actor("marc.leroy").memberships  # noqa: B018  (loaded once, as in a request)
-        small, _t = self.count_send(people[:10])
-        large, seconds = self.count_send(people)
+        small = self.count_send(people[:10])
+        large = self.count_send(people)
         self.assertEqual(small, large)
-        self.assertLess(seconds, 10)
         self.assertEqual(Notification.objects.filter(kind="messaging.message").count(), 1010)
 
 
