@@ -137,6 +137,7 @@ class WhoReadTests(PersonaTestCase):
         page = self.client.get(reverse("privacy:index")).content.decode()
         self.assertIn(reverse("privacy:who_read", args=[self.people["ines.girard"].pk]), page)
         self.assertNotIn(self.url(self.lucas), page)
+        self.assertIn("<title>Mes données personnelles · Cartable</title>", page)
 
 
 class SessionTests(PersonaTestCase):

@@ -85,6 +85,8 @@ def assert_accessible(page: Page) -> None:
     if audit := _audits.get(page):
         audit.mark_checked()
     assert not violations, format_violations(page.url, violations)
+    title = page.title()
+    assert title and "<" not in title, f"{page.url}: the title should be plain words, not {title!r}"
 
 
 def visit(page: Page, url: str) -> Response:
