@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 from cartable.core import audit, authz, erasure, uploads
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.directory.models import SchoolClass, Subject, User
+from cartable.directory.models import Role, SchoolClass, Subject, User
 from cartable.learning import formats
 from cartable.learning.formats import Item, Parsed, Refused
 from cartable.learning.models import (
+    Accommodation,
     Answer,
     Attempt,
     Bank,
@@ -254,7 +255,8 @@ def create_quiz(
 @transaction.atomic
 def start_attempt(*, actor: Actor, quiz: Quiz, now: dt.datetime | None = None) -> Attempt:
     """The student's attempt, begun now (questions and choices shuffled once, kept on resume) or resumed.
-    The deadline is the server's: the time limit from now, never past the quiz's close."""
+    The deadline is the server's: the time limit from now (with the student's extra time, if granted),
+    never past the quiz's close."""
     now = _now(now)
     authz.require(actor, Action.VIEW, quiz)
     if actor.user_id is None or quiz.owner_id == actor.user_id:
@@ -266,7 +268,13 @@ def start_attempt(*, actor: Actor, quiz: Quiz, now: dt.datetime | None = None) -
         raise ValueError(_("Ce quiz est fermé."))
     deadline = quiz.closes_at
     if quiz.time_limit:
-        deadline = min(deadline, now + dt.timedelta(minutes=quiz.time_limit))
+        extra = (
+            Accommodation.objects.filter(establishment_id=quiz.establishment_id, student_id=actor.user_id)
+            .values_list("extra_minutes_per_hour", flat=True)
+            .first()
+        ) or 0
+        # minutes * (60 + extra) / 60, in seconds: exact (tiers-temps: 30 minutes become 40)
+        deadline = min(deadline, now + dt.timedelta(seconds=quiz.time_limit * (60 + extra)))
     shuffler = random.SystemRandom()
     slots = list(
         QuizQuestion.objects.filter(quiz=quiz)
@@ -422,6 +430,52 @@ def submit_attempt(*, actor: Actor | None, attempt: Attempt, now: dt.datetime | 
     return attempt
 
 
+TIERS_TEMPS = 20  # minutes per hour: a third more
+
+
+@transaction.atomic
+def set_accommodation(
+    *, actor: Actor, student: User, extra_minutes_per_hour: int = TIERS_TEMPS, extra_attempts: int = 0
+) -> Accommodation | None:
+    """Grant a student of the establishment where the actor acts extra time (minutes per hour of a quiz's
+    time limit) and extra attempts for every quiz there; nothing granted removes the accommodation. Only
+    what is granted is stored, never why. Returns the accommodation, None when removed."""
+    from cartable.directory import queries as directory_queries
+
+    authz.require(actor, "learning.grant_accommodation", None)
+    establishment = actor.establishment
+    if (
+        establishment is None
+        or not directory_queries.people_with_role(establishment, Role.STUDENT).filter(pk=student.pk).exists()
+    ):
+        raise PermissionDenied
+    if not 0 <= extra_minutes_per_hour <= 120 or not 0 <= extra_attempts <= 10:
+        raise ValueError(_("Le temps supplémentaire va de 0 à 120 minutes par heure, les tentatives de 0 à 10."))
+    found = Accommodation.objects.select_for_update().filter(establishment=establishment, student=student).first()
+    before = {"minutes": found.extra_minutes_per_hour, "attempts": found.extra_attempts} if found else None
+    after = {"minutes": extra_minutes_per_hour, "attempts": extra_attempts}
+    if extra_minutes_per_hour == 0 and extra_attempts == 0:
+        result = None
+        if found is not None:
+            found.delete()
+    else:
+        result, _created = Accommodation.objects.update_or_create(
+            establishment=establishment,
+            student=student,
+            defaults={"extra_minutes_per_hour": extra_minutes_per_hour, "extra_attempts": extra_attempts},
+        )
+    audit.record(
+        actor=actor,
+        verb="learning.set_accommodation",
+        target=result,
+        subject_id=student.pk,
+        establishment_id=establishment.pk,
+        before=before,
+        after=after,
+    )
+    return result
+
+
 MARK_PLACES = Decimal("0.01")  # the gradebook keeps hundredths: the quiz's exact score is rounded half up
 
 
@@ -490,6 +544,7 @@ def submit_overdue(now: dt.datetime | None = None) -> int:
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     Quiz: erasure.delete("owner"),  # with its attempts: the marks that count live in the gradebook
     Attempt: erasure.delete("student"),
+    Accommodation: erasure.delete("student"),
     Bank: erasure.delete("owner"),  # a teacher's own work: it goes with them (shared copies are not kept)
 }
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import authz, registry
-from cartable.learning.models import Attempt, Bank, Quiz
+from cartable.learning.models import Accommodation, Attempt, Bank, Quiz
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
 ERASE = "cartable.learning.actions.erase_personal_data"
@@ -95,6 +95,21 @@ registry.personal_data(
             "score": str(a.score) if a.score is not None else None,
         }
         for a in Attempt.objects.filter(student=u)
+    ],
+    ERASE,
+    "student",
+)
+registry.personal_data(
+    Accommodation,
+    _("Appliquer à un élève les aménagements de son PAP ou PPS (temps et tentatives supplémentaires) aux quiz."),
+    _("Tant que l'élève est inscrit dans l'établissement."),
+    lambda u: [
+        {
+            "establishment": a.establishment_id,
+            "extra_minutes_per_hour": a.extra_minutes_per_hour,
+            "extra_attempts": a.extra_attempts,
+        }
+        for a in Accommodation.objects.filter(student=u)
     ],
     ERASE,
     "student",

@@ -259,3 +259,26 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}:{self.slot_id}"
+
+
+class Accommodation(EstablishmentScoped):
+    """What a student is granted for every quiz there (a PAP or PPS, set by the direction or the vie
+    scolaire): extra time as minutes per hour of the time limit (tiers-temps: 20, a third more) and extra
+    attempts. Only what is granted is kept, never the reason."""
+
+    student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="quiz_accommodations")
+    extra_minutes_per_hour = models.PositiveSmallIntegerField(_("temps supplémentaire (minutes par heure)"), default=20)
+    extra_attempts = models.PositiveSmallIntegerField(_("tentatives supplémentaires"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("aménagement")
+        verbose_name_plural = _("aménagements")
+        constraints = [
+            models.UniqueConstraint(fields=["establishment", "student"], name="accommodation_one_per_student"),
+            models.CheckConstraint(condition=Q(extra_minutes_per_hour__lte=120), name="accommodation_time_range"),
+            models.CheckConstraint(condition=Q(extra_attempts__lte=10), name="accommodation_attempts_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id}: +{self.extra_minutes_per_hour} min/h, +{self.extra_attempts}"

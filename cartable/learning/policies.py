@@ -17,8 +17,8 @@ from django.utils import timezone
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
-from cartable.directory.models import Role, SchoolClass
-from cartable.learning.models import Attempt, Bank, Category, Question, QuestionFile, Quiz
+from cartable.directory.models import MANAGER_ROLES, Role, SchoolClass
+from cartable.learning.models import Accommodation, Attempt, Bank, Category, Question, QuestionFile, Quiz
 
 Sharing = Category.Sharing
 TEACHER = frozenset({Role.TEACHER})
@@ -188,3 +188,30 @@ class AttemptPolicy(authz.Policy[Attempt]):
 def gives_quiz(actor: Actor, school_class: SchoolClass) -> bool:
     """Whether the actor may give a quiz to the class: they teach it now."""
     return actor.is_authenticated and school_class.pk in actor.taught_class_ids
+
+
+# --- accommodations (PAP, PPS) -------------------------------------------------------------------------------
+# Set by the direction, the vie scolaire and the ENT administrator there (marc.leroy, nadia.petit, julie.moreau);
+# seen by them and by the student. A teacher does not set them: the deadline of their quiz honours them.
+@authz.permission("learning.grant_accommodation", about=None)
+def grants_accommodation(actor: Actor, _obj: None = None) -> bool:
+    """Whether the person may set students' accommodations where they act: direction, vie scolaire or ENT admin."""
+    return actor.is_authenticated and actor.establishment_id in actor.establishments_where(MANAGER_ROLES)
+
+
+@authz.register(Accommodation)
+class AccommodationPolicy(authz.Policy[Accommodation]):
+    """An accommodation: the establishment's direction and vie scolaire (see and change), the student (sees)."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: Accommodation) -> bool:
+        if not actor or not actor.is_authenticated or actor.user_id is None:
+            return False
+        if obj.establishment_id in actor.establishments_where(MANAGER_ROLES):
+            return action in (Action.VIEW, Action.CHANGE)
+        return action == Action.VIEW and obj.student_id == actor.user_id
+
+    def scope(self, actor: Actor, queryset: QuerySet[Accommodation]) -> QuerySet[Accommodation]:
+        if not actor or not actor.is_authenticated or actor.user_id is None:
+            return queryset.none()
+        managed = sorted(actor.establishments_where(MANAGER_ROLES))
+        return queryset.filter(Q(establishment_id__in=managed) | Q(student_id=actor.user_id))
