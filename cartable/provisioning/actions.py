@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePosixPath
+from typing import cast
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from cartable.core import audit, authz, erasure
 from cartable.directory import actions as directory_actions
-from cartable.directory.actor import Actor
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
     Academy,
     Enrolment,
@@ -190,12 +191,26 @@ def _write(*, actor: Actor | None, plan: aaf_plan.Plan, run: ImportRun) -> None:
         removals=list(plan.removals),
         note=note,
     )
+    _close_sessions_of_leavers(actor=actor, plan=plan, run=run)
     audit.record(
         actor=actor,
         verb="provisioning.import",
         target=run,
         after={"files": run.files, "counts": run.counts, "dry_run": run.dry_run},
     )
+
+
+def _close_sessions_of_leavers(*, actor: Actor | None, plan: aaf_plan.Plan, run: ImportRun) -> int:
+    """Whoever this plan ended a membership of and holds no current one any more loses access at once: their
+    open sessions end (two queries, then the accounts app's action). Returns how many sessions ended."""
+    from cartable.accounts.actions import end_sessions_of
+
+    rows = [cast(Membership, row) for row, _values in plan.updates.get(Membership, [])]
+    ended = {row.person_id for row in rows if row.end_date is not None and row.end_date < plan.today}
+    if not ended:
+        return 0
+    still = set(current(Membership.objects.filter(person_id__in=ended)).values_list("person_id", flat=True))
+    return end_sessions_of(actor=actor, user_ids=sorted(ended - still), reason=f"provisioning.import:{run.pk}")
 
 
 ERASURE: dict[type[models.Model], erasure.Rule] = {
