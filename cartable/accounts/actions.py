@@ -204,6 +204,28 @@ def deactivate_account(*, actor: Any, user: User) -> int:
 
 
 @transaction.atomic
+def end_sessions_of(*, actor: Actor | None, user_ids: Iterable[int], reason: str) -> int:
+    """End every open session of these people at once (their entitlement ended: a directory feed said they
+    left); audited per person who had one, with ``reason``. Returns how many sessions ended."""
+    rows = AccountSession.objects.filter(user_id__in=list(user_ids))
+    per_person: dict[int, int] = {}
+    for user_id in rows.values_list("user_id", flat=True):
+        per_person[user_id] = per_person.get(user_id, 0) + 1
+    if not per_person:
+        return 0
+    ended = sessions.end(rows)
+    for user_id, count in sorted(per_person.items()):
+        audit.record(
+            actor=actor,
+            verb="accounts.end_sessions_of",
+            target=User(pk=user_id),
+            subject_id=user_id,
+            after={"ended": count, "reason": reason},
+        )
+    return ended
+
+
+@transaction.atomic
 def end_sessions(*, actor: Actor, session_ids: Iterable[int] | None = None, keep_key: str | None = None) -> int:
     """End the actor's own open sessions: those of ``session_ids``, or all of them (but the one of ``keep_key``,
     the current one, when given). Another person's session ids end nothing. Audited; returns how many."""

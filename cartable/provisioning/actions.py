@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import PurePosixPath
+from typing import cast
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cartable.core import audit, authz, erasure
 from cartable.directory import actions as directory_actions
-from cartable.directory.actor import Actor
+from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
     Academy,
     Enrolment,
@@ -27,6 +31,7 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
+from cartable.provisioning import letters, queries
 from cartable.provisioning.aaf import plan as aaf_plan
 from cartable.provisioning.aaf import sources as aaf_sources
 from cartable.provisioning.aaf.parser import AafError
@@ -190,12 +195,26 @@ def _write(*, actor: Actor | None, plan: aaf_plan.Plan, run: ImportRun) -> None:
         removals=list(plan.removals),
         note=note,
     )
+    _close_sessions_of_leavers(actor=actor, plan=plan, run=run)
     audit.record(
         actor=actor,
         verb="provisioning.import",
         target=run,
         after={"files": run.files, "counts": run.counts, "dry_run": run.dry_run},
     )
+
+
+def _close_sessions_of_leavers(*, actor: Actor | None, plan: aaf_plan.Plan, run: ImportRun) -> int:
+    """Whoever this plan ended a membership of and holds no current one any more loses access at once: their
+    open sessions end (two queries, then the accounts app's action). Returns how many sessions ended."""
+    from cartable.accounts.actions import end_sessions_of
+
+    rows = [cast(Membership, row) for row, _values in plan.updates.get(Membership, [])]
+    ended = {row.person_id for row in rows if row.end_date is not None and row.end_date < plan.today}
+    if not ended:
+        return 0
+    still = set(current(Membership.objects.filter(person_id__in=ended)).values_list("person_id", flat=True))
+    return end_sessions_of(actor=actor, user_ids=sorted(ended - still), reason=f"provisioning.import:{run.pk}")
 
 
 ERASURE: dict[type[models.Model], erasure.Rule] = {
@@ -243,3 +262,46 @@ def delete_function_role(*, actor: Actor | None, function: FunctionRole) -> None
         before=audit.snapshot(function, FUNCTION_FIELDS),
     )
     function.delete()
+
+
+LETTER_CODE_DAYS = 30  # how long a printed activation code stays valid
+
+
+@transaction.atomic
+def print_activation_letters(*, actor: Actor, school_class: SchoolClass) -> bytes:
+    """The PDF of a class's activation letters: a new code for each of its students and legal guardians who
+    have not activated their account (their earlier codes stop working), one page each. Audited: who printed
+    which class's letters, for whom (never the codes, which exist in clear only in the PDF)."""
+    from cartable.accounts.actions import issue_activation_code
+
+    establishment = school_class.establishment
+    authz.require(actor, "provisioning.print_letters", establishment)
+    expires = timezone.localdate(timezone.now() + timedelta(days=LETTER_CODE_DAYS))
+    pages = []
+    addressees = queries.letter_addressees(school_class)
+    for addressee in addressees:
+        person = addressee.person
+        pages.append(
+            letters.Letter(
+                name=person.display_name,
+                school_class=school_class.name,
+                login=person.username,
+                code=issue_activation_code(actor=actor, user=person, valid_days=LETTER_CODE_DAYS),
+                expires=expires,
+                children=[child.display_name for child in addressee.children],
+            )
+        )
+    audit.record(
+        actor=actor,
+        verb="provisioning.print_letters",
+        target=school_class,
+        establishment_id=establishment.pk,
+        after={"people": [a.person.pk for a in addressees], "expires": expires.isoformat()},
+    )
+    return letters.render(
+        pages,
+        establishment=establishment.name,
+        school_class=school_class.name,
+        address=settings.CARTABLE_BASE_URL.rstrip("/") + reverse("accounts:activate"),
+        site=settings.CARTABLE_SITE_NAME,
+    )

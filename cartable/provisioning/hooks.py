@@ -40,4 +40,20 @@ registry.register_menu(
     )
 )
 
+
+def _prints_letters(actor) -> bool:
+    establishment = actor.establishment
+    return establishment is not None and authz.can(actor, "provisioning.print_letters", establishment)
+
+
+registry.register_menu(
+    registry.MenuEntry(
+        key="provisioning.letters",
+        label=_("Lettres d'activation"),
+        url_name="provisioning:letters",
+        order=91,
+        visible=_prints_letters,
+    )
+)
+
 registry.register_demo_loader("provisioning", "cartable.provisioning.demo.load_demo")

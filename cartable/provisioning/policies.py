@@ -1,5 +1,6 @@
 """Who may import into the directory and read the runs: the regional administrator only (the académies'
-feeds are the region's business; an establishment's staff never sees another's)."""
+feeds are the region's business; an establishment's staff never sees another's). The activation letters
+of an establishment's classes: its direction and ENT administrators."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db.models import QuerySet
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
+from cartable.directory.models import ADMIN_ROLES, Establishment
 from cartable.provisioning.models import ContactDetails, FedEstablishment, FunctionRole, ImportRun
 
 
@@ -16,6 +18,13 @@ from cartable.provisioning.models import ContactDetails, FedEstablishment, Funct
 def may_import(actor: Actor, _obj: None = None) -> bool:
     """Import a set of files (or simulate it): the regional administrator."""
     return bool(actor) and actor.is_authenticated and actor.is_regional_admin
+
+
+@authz.permission("provisioning.print_letters", about=Establishment)
+def may_print_letters(actor: Actor, establishment: Establishment) -> bool:
+    """Print the activation letters of the establishment's classes (new codes for whoever has not activated
+    their account yet): its direction and its ENT administrators."""
+    return bool(actor) and actor.is_authenticated and actor.holds_in(establishment.pk, ADMIN_ROLES)
 
 
 class RegionOnly(authz.Policy[models.Model]):

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass, field
 
-from cartable.directory.actor import Actor
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from cartable.core import authz
+from cartable.directory.actor import Actor, current
+from cartable.directory.models import Enrolment, Guardianship, Membership, Role, SchoolClass, User
 from cartable.provisioning.models import FedEstablishment, ImportRun
 
 HISTORY = 50
@@ -24,3 +29,72 @@ def has_example_delta() -> bool:
     from cartable.provisioning.demo import STRUCTURES
 
     return FedEstablishment.objects.filter(jointure=STRUCTURES["college"]).exists()
+
+
+# --- activation letters --------------------------------------------------------------------------------
+
+
+def letter_classes(actor: Actor) -> QuerySet[SchoolClass]:
+    """The classes of the actor's establishment this school year, each with how many of its students have
+    not activated their account (``to_activate``): one query whatever their number; none for someone who may
+    not print the letters."""
+    establishment = actor.establishment
+    if establishment is None or not authz.can(actor, "provisioning.print_letters", establishment):
+        return SchoolClass.objects.none()
+    today = timezone.localdate()
+    waiting = (
+        Q(enrolments__start_date__lte=today)
+        & (Q(enrolments__end_date__isnull=True) | Q(enrolments__end_date__gte=today))
+        & Q(enrolments__student__is_active=True, enrolments__student__activated_at__isnull=True)
+    )
+    return (
+        SchoolClass.objects.filter(
+            establishment=establishment, school_year__start_date__lte=today, school_year__end_date__gte=today
+        )
+        .annotate(to_activate=Count("enrolments__student", filter=waiting, distinct=True))
+        .order_by("level", "name", "pk")
+    )
+
+
+def letter_class_queryset() -> QuerySet[SchoolClass]:
+    return SchoolClass.objects.select_related("establishment", "school_year")
+
+
+@dataclass
+class Addressee:
+    """One activation letter's person: a student of the class, or a guardian naming their children in it."""
+
+    person: User
+    kind: str  # Role.STUDENT or Role.GUARDIAN
+    children: list[User] = field(default_factory=list)
+
+
+def letter_addressees(school_class: SchoolClass) -> list[Addressee]:
+    """The people of a class who have not activated their account yet: its current students, then the
+    guardians with legal responsibility of its students (a current membership in the establishment), each
+    with their children in the class; by name. Three queries."""
+    students = list(
+        User.objects.filter(
+            pk__in=current(Enrolment.objects.filter(school_class=school_class)).values("student_id")
+        ).order_by("last_name", "first_name", "pk")
+    )
+    here = current(Membership.objects.filter(establishment_id=school_class.establishment_id, role=Role.GUARDIAN))
+    links = (
+        Guardianship.objects.filter(
+            student__in=students,
+            legal_responsibility=True,
+            guardian__is_active=True,
+            guardian__activated_at__isnull=True,
+            guardian_id__in=here.values("person_id"),
+        )
+        .select_related("guardian")
+        .order_by("guardian__last_name", "guardian__first_name", "guardian_id", "student_id")
+    )
+    by_id = {s.pk: s for s in students}
+    guardians: dict[int, Addressee] = {}
+    for link in links:
+        guardians.setdefault(link.guardian_id, Addressee(link.guardian, Role.GUARDIAN)).children.append(
+            by_id[link.student_id]
+        )
+    waiting = [Addressee(s, Role.STUDENT) for s in students if s.is_active and s.activated_at is None]
+    return waiting + list(guardians.values())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cartable.core import authz
 from cartable.core.authz import Action
@@ -54,4 +54,29 @@ def example_delta(request) -> HttpResponse:
     response = HttpResponse(demo.example_delta(), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="exemple-lot-differentiel.zip"'
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def letters(request) -> HttpResponse:
+    """The classes of the establishment, with how many students have not activated their account, and
+    « Imprimer les lettres » for each (the direction and the ENT administrators)."""
+    establishment = request.actor.establishment
+    if establishment is None:
+        raise Http404
+    authz.require_or_404(request.actor, "provisioning.print_letters", establishment)
+    context = {"establishment": establishment, "classes": queries.letter_classes(request.actor)}
+    return render(request, "provisioning/letters.html", context)
+
+
+@require_POST
+def print_letters(request, pk: int) -> HttpResponse:
+    """A class's activation letters as a PDF, made in this request (new codes: the earlier ones stop working)."""
+    school_class = authz.access(request.actor, queries.letter_class_queryset(), pk, Action.MANAGE)
+    authz.require_or_404(request.actor, "provisioning.print_letters", school_class.establishment)
+    pdf = actions.print_activation_letters(actor=request.actor, school_class=school_class)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="lettres-activation-{school_class.pk}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
     return response
