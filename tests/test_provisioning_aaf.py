@@ -54,19 +54,12 @@ TABLES = (
 )
 
 
-def run_files(files: dict[str, bytes], *, dry_run: bool = False, seed: int = 7):
-    """Import ``files`` as the command would: written to a folder in a shuffled order."""
-    with tempfile.TemporaryDirectory() as folder:
-        paths = aaf.write(Path(folder), files, seed=seed)
-        return actions.import_aaf(actor=None, sources=sources.from_paths(paths), dry_run=dry_run)
+run_files = aaf.run_files
+person = aaf.fed_person
 
 
 def snapshot() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in TABLES}
-
-
-def person(jointure: str) -> User:
-    return ExternalIdentifier.objects.get(source="aaf", issuer=aaf.ACADEMY, value=jointure).person
 
 
 def roles(user: User, *, current_only: bool = True) -> set[tuple[str, str]]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import tempfile
-from pathlib import Path
 
 from django.test import TestCase
 from django.urls import reverse
@@ -21,9 +19,8 @@ from cartable.accounts.models import AccountSession, ActivationCode
 from cartable.accounts.queries import matching_activation_code
 from cartable.core import authz
 from cartable.core.models import AuditEvent
-from cartable.directory.models import ExternalIdentifier, SchoolClass, User
+from cartable.directory.models import SchoolClass, User
 from cartable.provisioning import actions
-from cartable.provisioning.aaf import sources
 from tests.support import aaf
 from tests.support.personas import PersonaTestCase
 
@@ -31,14 +28,8 @@ CODE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
 LETTERS_QUERIES = 4  # session, person, memberships (with the establishment), the classes with their counts
 
 
-def run_files(files: dict[str, bytes]):
-    """Import ``files`` as the command would: written to a folder in a shuffled order."""
-    with tempfile.TemporaryDirectory() as folder:
-        return actions.import_aaf(actor=None, sources=sources.from_paths(aaf.write(Path(folder), files, seed=7)))
-
-
-def person(jointure: str) -> User:
-    return ExternalIdentifier.objects.get(source="aaf", issuer=aaf.ACADEMY, value=jointure).person
+run_files = aaf.run_files
+person = aaf.fed_person
 
 
 def pages_of(pdf: bytes) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import random
+import tempfile
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -250,3 +251,20 @@ def zipped(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def run_files(files: dict[str, bytes], *, dry_run: bool = False, seed: int = 7):
+    """Import ``files`` as the command would: written to a folder in a shuffled order."""
+    from cartable.provisioning import actions
+    from cartable.provisioning.aaf import sources
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = write(Path(folder), files, seed=seed)
+        return actions.import_aaf(actor=None, sources=sources.from_paths(paths), dry_run=dry_run)
+
+
+def fed_person(jointure: str):
+    """The person the import made for this jointure of the test académie."""
+    from cartable.directory.models import ExternalIdentifier
+
+    return ExternalIdentifier.objects.get(source="aaf", issuer=ACADEMY, value=jointure).person
