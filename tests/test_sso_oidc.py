@@ -217,7 +217,8 @@ def check_an_unregistered_or_look_alike_redirect_uri_gets_a_french_page_and_no_r
     url, _ = client.create_authorization_url(discovery(world)["authorization_endpoint"], code_verifier=VERIFIER)
     page = sign_in(requests.Session(), url)
     assert page.status_code == 400 and "Location" not in page.headers
-    assert "Connexion impossible" in page.text and "vous n&#x27;y serez pas redirigé" in page.text
+    text = page.text.replace("&#x27;", "'")
+    assert "Connexion impossible" in text and "vous n'y serez pas redirigé" in text
 
 
 def check_an_unknown_client_gets_a_french_page(world):

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models as django_models
 from django.db import transaction
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
+from oauth2_provider.models import AccessToken, Application, DeviceGrant, Grant, IDToken, RefreshToken
 
 from cartable.core import audit, authz, erasure
 from cartable.core.authz import Action
@@ -366,6 +366,7 @@ ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     AccessToken: erasure.delete("user"),
     RefreshToken: erasure.delete("user"),
     IDToken: erasure.delete("user"),
+    DeviceGrant: erasure.delete("user"),  # the device flow is not offered; the table exists
     Application: erasure.unlink("user"),
 }
 

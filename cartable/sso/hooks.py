@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib.auth.signals import user_logged_out
 from django.utils.translation import gettext_lazy as _
-from oauth2_provider.models import AccessToken, Application, Grant, IDToken, RefreshToken
+from oauth2_provider.models import AccessToken, Application, DeviceGrant, Grant, IDToken, RefreshToken
 
 from cartable.core import registry
 from cartable.sso.models import Service, SignedInService, Ticket
@@ -125,6 +125,14 @@ registry.personal_data(
         {"application": r["application__name"], "expires": r["expires"].isoformat()}
         for r in IDToken.objects.filter(user=u).values("application__name", "expires")
     ],
+    ERASE,
+    "user",
+)
+registry.personal_data(
+    DeviceGrant,
+    _("Aucune : la connexion d'appareils OpenID Connect n'est pas proposée (table de django-oauth-toolkit)."),
+    _("Sans objet : la table reste vide."),
+    lambda u: list(DeviceGrant.objects.filter(user=u).values("status", "expires")),
     ERASE,
     "user",
 )
