@@ -11,6 +11,8 @@ Environment variables:
     EMAIL_URL       "smtp://host:port" for e-mail (default: smtp://localhost:25; files under var/mail/ in demo).
     CARTABLE_VAR    folder for the SQLite file, mail, uploads (default: ./var).
     CARTABLE_PROXY_HOPS  number of trusted reverse proxies in front of the app (default 0).
+    CARTABLE_OIDC_KEY_FILE  the OpenID Connect provider's RS256 key (PEM); none: the provider is off.
+    CARTABLE_OIDC_INACTIVE_KEY_FILES  the keys it replaced, still in the JWKS (comma-separated; see docs/sso.md).
     STATIC_ROOT     where `cartable collectstatic` puts static files in production (optional).
 """
 
@@ -88,6 +90,7 @@ INSTALLED_APPS = [
     "cartable.dashboard",
     "cartable.provisioning",
     "cartable.demo",
+    "oauth2_provider",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -231,6 +234,55 @@ CARTABLE_CAS = {
     "pgt_seconds": int(os.environ.get("CARTABLE_CAS_PGT_SECONDS", 300)),
     "ca_bundle": os.environ.get("CARTABLE_CAS_CA_BUNDLE") or None,
     "timeout_seconds": 5,
+}
+
+# The OpenID Connect provider (cartable/sso, django-oauth-toolkit). The RS256 signing key is a PEM file
+# (CARTABLE_OIDC_KEY_FILE); the keys it replaced stay published in the JWKS while tokens signed by them
+# live (CARTABLE_OIDC_INACTIVE_KEY_FILES, comma-separated). Tests and the demo generate one per process.
+
+
+def _oidc_keys() -> tuple[str, list[str]]:
+    if path := os.environ.get("CARTABLE_OIDC_KEY_FILE"):
+        inactive = [p.strip() for p in os.environ.get("CARTABLE_OIDC_INACTIVE_KEY_FILES", "").split(",") if p.strip()]
+        return Path(path).read_text(), [Path(p).read_text() for p in inactive]
+    if TESTING or DEMO or DEBUG:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return pem.decode(), []
+    return "", []
+
+
+_OIDC_KEY, _OIDC_INACTIVE_KEYS = _oidc_keys()
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105 (a model, not a secret)
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105 (a model, not a secret)
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105 (a model, not a secret)
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": bool(_OIDC_KEY),
+    "OIDC_RSA_PRIVATE_KEY": _OIDC_KEY,
+    "OIDC_RSA_PRIVATE_KEYS_INACTIVE": _OIDC_INACTIVE_KEYS,
+    "OAUTH2_VALIDATOR_CLASS": "cartable.sso.oidc.Validator",
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only: « plain » is refused
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "REQUEST_APPROVAL_PROMPT": "force",  # the consent screen every time: no silent grant
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "SCOPES": {
+        "openid": _("Vous identifier (un identifiant qui ne change pas)"),
+        "profile": _("Votre nom, votre prénom et votre identifiant de connexion"),
+        "email": _("Votre adresse électronique"),
+        "ent": _("Votre profil, vos établissements, vos classes et votre identifiant académique (AAF)"),
+    },
+    "DEFAULT_SCOPES": ["openid"],
 }
 
 # --- Security headers --------------------------------------------------------------------------------

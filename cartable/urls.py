@@ -33,6 +33,7 @@ urlpatterns = [
     path("notifications/", include("cartable.notifications.urls")),
     path("alimentation/", include("cartable.provisioning.urls")),
     path("", include("cartable.sso.urls")),  # /applications/ and the CAS server under /cas/
+    path("", include("cartable.sso.oidc_urls")),  # the OpenID Connect provider (its own namespace)
     path("mes-donnees/", include("cartable.privacy.urls")),
     path("admin/", admin.site.urls),
     path("sante/", core_views.health, name="health"),

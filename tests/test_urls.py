@@ -45,6 +45,12 @@ PUBLIC = {
     "sso:cas_proxy",
     "sso:cas_p3_service_validate",
     "sso:cas_p3_proxy_validate",
+    # The OpenID Connect provider: what the services' servers call (the code, the token or nothing is the
+    # key). Its authorization endpoint is not here: people reach it signed in, through every gate.
+    "oauth2_provider:token",
+    "oauth2_provider:user-info",
+    "oauth2_provider:jwks-info",
+    "oauth2_provider:oidc-connect-discovery-info",
     "privacy:register",  # the processing register (RGPD art. 30), for families before they sign in
 }
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models as django_models
 from django.db import transaction
 from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application, DeviceGrant, Grant, IDToken, RefreshToken
 
 from cartable.core import audit, authz, erasure
 from cartable.core.authz import Action
@@ -89,6 +90,7 @@ def register_service(
         created_by_id=actor.user_id,
     )
     service.save()
+    _sync_oidc_client(service)
     audit.record(
         actor=actor,
         verb="sso.service.register",
@@ -125,6 +127,7 @@ def update_service(
     locked.roles, locked.profile = _roles_value(roles), profile
     locked.allow_proxy, locked.enabled = allow_proxy, enabled
     locked.save()
+    _sync_oidc_client(locked)
     audit.record(
         actor=actor,
         verb="sso.service.update",
@@ -150,6 +153,44 @@ def record_launch(*, actor: Actor, service: Service, via: str = Launch.Via.TILE)
         day=timezone.localdate(),
     )
     audit.record(actor=actor, verb=f"sso.launch.{via}", target=service, establishment_id=membership.establishment_id)
+    return launch
+
+
+# --- OpenID Connect ------------------------------------------------------------------------------------
+
+
+def _sync_oidc_client(service: Service) -> None:
+    """The service's OpenID Connect client (kind OIDC): a public client (PKCE S256, no secret), RS256 signed
+    id_tokens, exactly the service's addresses as redirect URIs, and the consent screen every time."""
+    if service.kind != Service.Kind.OIDC:
+        return
+    application = service.oidc_application or Application()
+    application.name = service.name
+    application.client_type = Application.CLIENT_PUBLIC
+    application.authorization_grant_type = Application.GRANT_AUTHORIZATION_CODE
+    application.algorithm = Application.RS256_ALGORITHM
+    application.redirect_uris = " ".join(service.address_list)
+    application.post_logout_redirect_uris = ""
+    application.skip_authorization = False
+    application.save()
+    if service.oidc_application_id != application.pk:
+        service.oidc_application = application
+        service.save(update_fields=["oidc_application"])
+
+
+@transaction.atomic
+def record_oidc_authorization(*, actor: Actor, service: Service, scopes: list[str]) -> Launch:
+    """The actor consented and a code was issued to the service: consent and code audited, the launch
+    counted (role and establishment). Only for the service's audience."""
+    authz.require(actor, "sso.launch", service)
+    membership = audience_membership(actor, service)
+    assert membership is not None
+    place = membership.establishment_id
+    launch = Launch.objects.create(
+        service=service, via=Launch.Via.CODE, role=membership.role, establishment_id=place, day=timezone.localdate()
+    )
+    audit.record(actor=actor, verb="sso.oidc.consent", target=service, establishment_id=place, after={"scopes": scopes})
+    audit.record(actor=actor, verb="sso.oidc.code", target=service, establishment_id=place)
     return launch
 
 
@@ -312,13 +353,21 @@ def purge_expired_tickets() -> int:
     deleted, _ = Ticket.objects.filter(expires_at__lt=now).delete()
     too_old = now - dt.timedelta(seconds=settings.CARTABLE_SESSION_ABSOLUTE_SECONDS)
     signed, _ = SignedInService.objects.filter(created_at__lt=too_old).delete()
-    return deleted + signed
+    codes, _ = Grant.objects.filter(expires__lt=now).delete()  # OpenID Connect codes (tokens: clear_expired)
+    return deleted + signed + codes
 
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     Ticket: erasure.delete("user"),
     SignedInService: erasure.delete("user"),
     Service: erasure.unlink("created_by"),  # the service stays, without who registered it
+    # The OpenID Connect provider's (django-oauth-toolkit) codes and tokens go; a client stays, unowned.
+    Grant: erasure.delete("user"),
+    AccessToken: erasure.delete("user"),
+    RefreshToken: erasure.delete("user"),
+    IDToken: erasure.delete("user"),
+    DeviceGrant: erasure.delete("user"),  # the device flow is not offered; the table exists
+    Application: erasure.unlink("user"),
 }
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib.auth.signals import user_logged_out
 from django.utils.translation import gettext_lazy as _
+from oauth2_provider.models import AccessToken, Application, DeviceGrant, Grant, IDToken, RefreshToken
 
 from cartable.core import registry
 from cartable.sso.models import Service, SignedInService, Ticket
@@ -79,6 +80,69 @@ registry.personal_data(
     lambda u: list(Service.objects.filter(created_by=u).values("name", "url")),
     ERASE,
     "created_by",
+)
+
+
+def _tokens(model):
+    return lambda u: [
+        {"application": r["application__name"], "scope": r["scope"], "expires": r["expires"].isoformat()}
+        for r in model.objects.filter(user=u).values("application__name", "scope", "expires")
+    ]
+
+
+registry.personal_data(
+    Grant,
+    _("Ouvrir une application connectée par OpenID Connect (code d'autorisation à usage unique)."),
+    _("Une minute ; supprimés par la purge régulière."),
+    _tokens(Grant),
+    ERASE,
+    "user",
+)
+registry.personal_data(
+    AccessToken,
+    _("Permettre à une application connectée par OpenID Connect de lire votre profil (jeton d'accès)."),
+    _("Une heure ; supprimés par la purge régulière."),
+    _tokens(AccessToken),
+    ERASE,
+    "user",
+)
+registry.personal_data(
+    RefreshToken,
+    _("Prolonger l'accès d'une application connectée par OpenID Connect (jeton de rafraîchissement)."),
+    _("Tant que le jeton d'accès associé existe ; supprimés par la purge régulière."),
+    lambda u: [
+        {"application": r["application__name"], "created": r["created"].isoformat()}
+        for r in RefreshToken.objects.filter(user=u).values("application__name", "created")
+    ],
+    ERASE,
+    "user",
+)
+registry.personal_data(
+    IDToken,
+    _("Prouver votre identité à une application connectée par OpenID Connect (jeton d'identité)."),
+    _("Une heure ; supprimés par la purge régulière."),
+    lambda u: [
+        {"application": r["application__name"], "expires": r["expires"].isoformat()}
+        for r in IDToken.objects.filter(user=u).values("application__name", "expires")
+    ],
+    ERASE,
+    "user",
+)
+registry.personal_data(
+    DeviceGrant,
+    _("Aucune : la connexion d'appareils OpenID Connect n'est pas proposée (table de django-oauth-toolkit)."),
+    _("Sans objet : la table reste vide."),
+    lambda u: list(DeviceGrant.objects.filter(user=u).values("status", "expires")),
+    ERASE,
+    "user",
+)
+registry.personal_data(
+    Application,
+    _("Savoir à qui appartient un client OpenID Connect (les clients de Cartable n'ont pas de propriétaire)."),
+    _("Tant que le client est enregistré."),
+    lambda u: list(Application.objects.filter(user=u).values("name", "client_id")),
+    ERASE,
+    "user",
 )
 
 registry.register_demo_loader("sso", "cartable.sso.demo.load_demo")

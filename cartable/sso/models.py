@@ -53,6 +53,10 @@ class Service(models.Model):
     roles = models.CharField(_("rôles qui voient l'application"), max_length=200, blank=True)
     profile = models.CharField(_("attributs transmis"), max_length=12, choices=Profile.choices, default=Profile.UID)
     allow_proxy = models.BooleanField(_("autoriser les tickets de proxy"), default=False)
+    # The OpenID Connect client of a service of kind OIDC (its redirect URIs are the service's addresses).
+    oidc_application = models.OneToOneField(
+        "oauth2_provider.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="sso_service"
+    )
     enabled = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("créée par")
@@ -90,6 +94,7 @@ class Launch(models.Model):
     class Via(models.TextChoices):
         TILE = "tile", _("Tuile")
         TICKET = "ticket", _("Ticket CAS")
+        CODE = "code", _("Code OpenID Connect")
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="launches")
     via = models.CharField(max_length=8, choices=Via.choices)

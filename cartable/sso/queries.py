@@ -35,6 +35,14 @@ SDET_PROFILES = {
     Role.REGIONAL_ADMIN: "National_COL",
 }
 USAGE_DAYS = 31
+# The OpenID Connect claims (scope ``ent``) of the CAS « Scolarité » attributes.
+ENT_CLAIMS = {
+    "ENTPersonProfils": "ent_profils",
+    "ENTPersonStructRattachRNE": "ent_etablissements",
+    "ENTEleveClasses": "ent_classes",
+    "ENTAuxEnsClasses": "ent_classes_enseignees",
+    "ENTPersonJointure": "ent_jointure",
+}
 
 
 def tiles(actor: Actor) -> list[Service]:
@@ -152,3 +160,31 @@ def session_signed_in(session_key: str) -> bool:
 def establishment(pk: int | None) -> Establishment | None:
     """The establishment a new service is registered for (the form offered only the actor's own)."""
     return Establishment.objects.filter(pk=pk).first() if pk else None
+
+
+def oidc_claims(user: User, *, ent: bool) -> dict[str, object]:
+    """The claims of the person for the OpenID Connect provider; the ENT ones only when ``ent`` is granted
+    (then the CAS « Scolarité » profile's values: four queries, whatever the data)."""
+    claims: dict[str, object] = {
+        "name": user.get_full_name(),
+        "family_name": user.last_name,
+        "given_name": user.first_name,
+        "preferred_username": user.username.lower(),
+        "email": user.email,
+        "email_verified": False,
+    }
+    if ent:
+        school = cas_attributes(user, Service(profile=Service.Profile.SCHOOL))
+        claims |= {claim: school.get(name, []) for name, claim in ENT_CLAIMS.items()}
+    return {name: value for name, value in claims.items() if value not in ("", None)}
+
+
+def oidc_service_for(client_id: str) -> Service | None:
+    """The enabled OIDC service whose client that is (one query)."""
+    if not client_id:
+        return None
+    return (
+        Service.objects.filter(kind=Service.Kind.OIDC, enabled=True, oidc_application__client_id=client_id)
+        .select_related("oidc_application")
+        .first()
+    )
