@@ -22,7 +22,7 @@ from cartable.directory.actor import Actor
 from cartable.directory.models import SchoolClass, User
 from cartable.documents.models import UploadSession
 from cartable.homework.models import Attachment, Feedback, Homework, HomeworkDone, Submission
-from cartable.learning.models import Attempt, Quiz
+from cartable.learning.models import Accommodation, Attempt, Quiz
 from cartable.messaging.models import Folder
 from cartable.privacy import actions, archive
 from cartable.privacy.models import KEPT_FOR, DataExport
@@ -128,6 +128,7 @@ def give_the_rows_the_demo_lacks(tom: User) -> None:
     Attempt.objects.create(
         establishment_id=quiz.establishment_id, quiz=quiz, student=tom, started_at=now, deadline=quiz.closes_at
     )
+    Accommodation.objects.create(establishment_id=quiz.establishment_id, student=tom)
     ContactDetails.objects.create(person=tom, address="1 rue de l'École", postal_code="67000", city="Strasbourg")
     service = Service.objects.order_by("pk").first()
     SignedInService.objects.create(
