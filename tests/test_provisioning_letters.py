@@ -11,13 +11,12 @@ import re
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from cartable.accounts.activation import ActivationError
 from cartable.accounts.models import AccountSession, ActivationCode
 from cartable.accounts.queries import matching_activation_code
-from cartable.core import authz
+from cartable.core import authz, dates
 from cartable.core.models import AuditEvent
 from cartable.directory.models import SchoolClass, User
 from cartable.provisioning import actions
@@ -108,7 +107,7 @@ class LetterTests(PersonaTestCase):
         self.assertEqual(response["Content-Type"], "application/pdf")
         self.assertIn("attachment", response["Content-Disposition"])
         zoe_page, claire_page = pages_of(response.content)
-        expires = date_format(timezone.localdate() + dt.timedelta(days=actions.LETTER_CODE_DAYS), "DATE_FORMAT")
+        expires = dates.date_long(timezone.localdate() + dt.timedelta(days=actions.LETTER_CODE_DAYS))
         address = "http://localhost:8000/comptes/activation/"
         for page, name, login in (
             (zoe_page, "Zoé Fontaine", "zoe.fontaine"),

@@ -12,7 +12,6 @@ import io
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib import colors
@@ -20,6 +19,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from cartable.core import dates
 
 _STYLES = getSampleStyleSheet()
 BODY = ParagraphStyle("body", parent=_STYLES["Normal"], fontName="Helvetica", fontSize=11, leading=15)
@@ -55,7 +56,7 @@ def _page(letter: Letter, *, establishment: str, address: str, site: str) -> lis
     rows += [
         [_p(_("Identifiant"), LABEL), _p(letter.login, CODE)],
         [_p(_("Code d'activation"), LABEL), _p(letter.code, CODE)],
-        [_p(_("Valable jusqu'au"), LABEL), _p(date_format(letter.expires, "DATE_FORMAT"))],
+        [_p(_("Valable jusqu'au"), LABEL), _p(dates.date_long(letter.expires))],
         [_p(_("Adresse à saisir"), LABEL), _p(address, CODE)],
     ]
     table = Table(rows, colWidths=[48 * mm, 122 * mm])
