@@ -7,13 +7,12 @@ so that a share of a folder reaches everything below it in one query and a move 
 
 from __future__ import annotations
 
-import unicodedata
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cartable.core import french
 from cartable.core.authz import ScopedManager
 from cartable.directory.models import Establishment, EstablishmentScoped, Group, Role, SchoolClass, Subject, User
 
@@ -21,17 +20,14 @@ ROOT_PATH = "/"
 
 
 def fold(text: str) -> str:
-    """A name as searches compare it: without accents nor case, spaces collapsed (« Exposé » -> « expose »)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
+    """A name as searches compare it: folded as everywhere (``core.french.fold``), spaces collapsed."""
+    return " ".join(french.fold(text).split())
 
 
-class Folder(models.Model):
-    """A folder of a personal space; ``parent`` empty: at the root."""
+class SpaceItem(models.Model):
+    """What a folder and a file of a personal space share: where it is (``path``, the ids of the folders
+    above it), its name and folded name, and whether it lies in the trash."""
 
-    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="document_folders")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     path = models.CharField(max_length=1000, default=ROOT_PATH)
     name = models.CharField(_("nom"), max_length=200)
     name_key = models.CharField(max_length=200, blank=True, editable=False)
@@ -41,6 +37,23 @@ class Folder(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class Folder(SpaceItem):
+    """A folder of a personal space; ``parent`` empty: at the root."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="document_folders")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
 
     class Meta:
         verbose_name = _("dossier")
@@ -52,34 +65,18 @@ class Folder(models.Model):
             models.Index(fields=["trashed_at"], name="docfolder_trashed"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
-
     @property
     def inner_path(self) -> str:
         """The ``path`` of the rows directly inside this folder."""
         return f"{self.path}{self.pk}/"
 
-    @property
-    def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
 
-
-class Document(models.Model):
+class Document(SpaceItem):
     """A file of a personal space: its name, where it is, and its current version."""
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="documents")
     folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.CASCADE, related_name="documents")
-    path = models.CharField(max_length=1000, default=ROOT_PATH)
-    name = models.CharField(_("nom"), max_length=200)
-    name_key = models.CharField(max_length=200, blank=True, editable=False)
     current = models.ForeignKey("Version", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    trashed_at = models.DateTimeField(null=True, blank=True)
-    hidden = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ScopedManager()
 
     class Meta:
         verbose_name = _("document")
@@ -90,13 +87,6 @@ class Document(models.Model):
             models.Index(fields=["path"], name="document_path"),
             models.Index(fields=["trashed_at"], name="document_trashed"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def ancestor_ids(self) -> list[int]:
-        return [int(part) for part in self.path.strip("/").split("/") if part]
 
 
 class Version(models.Model):
