@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
-import shutil
 import string
-import tempfile
 import zipfile
 
 from django.core.exceptions import ValidationError
@@ -28,7 +26,8 @@ from cartable.documents import actions, queries
 from cartable.documents.forms import check_file
 from cartable.documents.models import Document, Folder, QuotaRule, Share, Version
 from cartable.documents.policies import DocumentPolicy, FolderPolicy
-from tests.support.personas import EVERYBODY, PersonaTestCase
+from tests.support.files import OwnMediaTestCase
+from tests.support.personas import EVERYBODY
 
 MiB = 1024 * 1024
 
@@ -37,20 +36,7 @@ def checked(name: str = "notes.txt", text: str = "bonjour") -> uploads.CheckedFi
     return uploads.validate_upload(SimpleUploadedFile(name, text.encode()), allowed=uploads.ALL)
 
 
-class DocumentsTestCase(PersonaTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.media = tempfile.mkdtemp()
-        cls.media_override = override_settings(MEDIA_ROOT=cls.media)
-        cls.media_override.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.media_override.disable()
-        shutil.rmtree(cls.media, ignore_errors=True)
-
+class DocumentsTestCase(OwnMediaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

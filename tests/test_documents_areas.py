@@ -5,13 +5,10 @@ the area page's pinned budget."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -21,25 +18,13 @@ from cartable.core.authz import Action
 from cartable.documents import areas, queries
 from cartable.documents.models import Resource, ResourceArea
 from cartable.documents.policies import ResourceAreaPolicy, ResourcePolicy
-from tests.support.personas import EVERYBODY, PersonaTestCase
+from tests.support.files import OwnMediaTestCase
+from tests.support.personas import EVERYBODY
 
 FIVE_A = {"lucas.martin", "lea.bernard", "claire.martin", "sophie.bernard", "paul.dupont", "marc.leroy"}
 
 
-class AreaTests(PersonaTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.media = tempfile.mkdtemp()
-        cls.media_override = override_settings(MEDIA_ROOT=cls.media)
-        cls.media_override.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.media_override.disable()
-        shutil.rmtree(cls.media, ignore_errors=True)
-
+class AreaTests(OwnMediaTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -4,8 +4,6 @@ dropped connection resumed from the server's offset, a file that arrives whole o
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 
 from django.test import override_settings
 from django.urls import reverse
@@ -14,25 +12,12 @@ from cartable.directory.models import Role
 from cartable.documents import actions
 from cartable.documents.models import Document, QuotaRule, UploadSession
 from cartable.documents.resumable import CHUNK_SIZE
-from tests.support.personas import PersonaTestCase
+from tests.support.files import OwnMediaTestCase
 
 MiB = 1024 * 1024
 
 
-class ResumableUploadTests(PersonaTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.media = tempfile.mkdtemp()
-        cls.media_override = override_settings(MEDIA_ROOT=cls.media)
-        cls.media_override.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.media_override.disable()
-        shutil.rmtree(cls.media, ignore_errors=True)
-
+class ResumableUploadTests(OwnMediaTestCase):
     def start(self, name: str, size: int, folder=None):
         data = {"name": name, "size": str(size)} | ({"folder": str(folder.pk)} if folder else {})
         return self.client.post(reverse("documents:upload_start"), data)

@@ -1,11 +1,34 @@
-"""Small valid files for upload tests: a PDF, a PNG, a Word and an OpenDocument file."""
+"""Small valid files for upload tests (a PDF, a PNG, a Word and an OpenDocument file), and the persona
+school with a media folder of its own."""
 
 import io
+import shutil
 import struct
+import tempfile
 import zipfile
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from tests.support.personas import PersonaTestCase
+
+
+class OwnMediaTestCase(PersonaTestCase):
+    """The persona school, with stored files kept in a temporary media folder of the test class's own."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._media = tempfile.mkdtemp()
+        cls._media_override = override_settings(MEDIA_ROOT=cls._media)
+        cls._media_override.enable()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls._media_override.disable()
+        shutil.rmtree(cls._media, ignore_errors=True)
 
 
 def tiny_pdf(text: str = "Devoir") -> bytes:

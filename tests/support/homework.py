@@ -1,34 +1,18 @@
 """The persona school with a maths homework of 5e A that accepts submissions."""
 
 import datetime as dt
-import shutil
-import tempfile
 
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from cartable.directory.models import TeachingAssignment
 from cartable.homework.models import Homework, Submission
 from cartable.homework.submissions import actions
-from tests.support.personas import PersonaTestCase
+from tests.support.files import OwnMediaTestCase
 
 
-class SubmissionTestCase(PersonaTestCase):
+class SubmissionTestCase(OwnMediaTestCase):
     """The persona school with a maths homework of 5e A (paul.dupont) that accepts submissions."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls._media = tempfile.mkdtemp()
-        cls._media_override = override_settings(MEDIA_ROOT=cls._media)
-        cls._media_override.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls._media_override.disable()
-        shutil.rmtree(cls._media, ignore_errors=True)
 
     @classmethod
     def setUpTestData(cls):
