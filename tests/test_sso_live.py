@@ -4,8 +4,7 @@ a local HTTPS listener. The person's side is a plain HTTP session filling the si
 
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -18,9 +17,7 @@ from cartable.directory.models import Role
 from cartable.sso import actions
 from cartable.sso.models import Service, SignedInService
 from tests.support.https import Listener
-
-DEMO = "https://services.cartable.test/vie-scolaire/"
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+from tests.support.sso import DEMO, sign_in
 
 
 @pytest.fixture
@@ -52,21 +49,6 @@ def world(transactional_db, live_server, listener, settings):
     )
     yield {"server": live_server.url + "/cas/", "app": app, "listener": listener}
     cache.clear()
-
-
-def sign_in(browser: requests.Session, login_url: str, username: str = "lucas.martin") -> requests.Response:
-    """Fill Cartable's CAS sign-in form; the answer is the redirect to the service (not followed)."""
-    form = browser.get(login_url)
-    assert form.status_code == 200, form.text[:300]
-    token = CSRF.search(form.text).group(1)
-    posted = browser.post(
-        form.url,
-        data={"csrfmiddlewaretoken": token, "username": username, "password": "demo"},
-        headers={"Referer": form.url},
-        allow_redirects=False,
-    )
-    assert posted.status_code == 302, posted.text[:300]
-    return browser.get(urljoin(form.url, posted.headers["Location"]), allow_redirects=False)
 
 
 def ticket_of(response: requests.Response) -> str:

@@ -7,7 +7,7 @@ service's audience. The person's side is a plain HTTP session filling the forms.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -23,10 +23,10 @@ from cartable.directory.actor import Actor
 from cartable.directory.models import Role
 from cartable.sso import actions
 from cartable.sso.models import Launch, Service
+from tests.support.sso import CSRF, sign_in
 
 CALLBACK = "https://rp.cartable.test/callback"
 SCOPES = "openid profile email ent"
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
@@ -65,21 +65,6 @@ def discovery(world) -> dict:
     answer = requests.get(world["server"] + "/.well-known/openid-configuration", timeout=10)
     assert answer.status_code == 200
     return answer.json()
-
-
-def sign_in(browser: requests.Session, url: str, username: str = "lucas.martin") -> requests.Response:
-    """Follow ``url`` to Cartable's sign-in form, sign in, and come back to it (the answer, not followed)."""
-    form = browser.get(url)
-    assert form.status_code == 200, form.text[:300]
-    token = CSRF.search(form.text).group(1)
-    posted = browser.post(
-        form.url,
-        data={"csrfmiddlewaretoken": token, "username": username, "password": "demo"},
-        headers={"Referer": form.url},
-        allow_redirects=False,
-    )
-    assert posted.status_code == 302, posted.text[:300]
-    return browser.get(urljoin(form.url, posted.headers["Location"]), allow_redirects=False)
 
 
 def consent(browser: requests.Session, page: requests.Response) -> str:

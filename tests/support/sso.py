@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+import re
+from urllib.parse import parse_qs, urljoin, urlsplit
 
+import requests
 from django.urls import reverse
 
 from cartable.directory.actor import Actor
@@ -17,6 +19,23 @@ from tests.support.personas import PersonaTestCase
 DEMO = "https://services.cartable.test/vie-scolaire/"
 COLLEGE_STUDENTS = {"lucas.martin", "lea.bernard", "ines.girard"}
 COLLEGE_TEACHERS = {"paul.dupont", "sophie.bernard"}
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def sign_in(browser: requests.Session, url: str, username: str = "lucas.martin") -> requests.Response:
+    """Over real HTTP: follow ``url`` to Cartable's sign-in form, fill it, and come back to where it leads
+    (the answer, not followed: the redirect to the service, or the consent screen)."""
+    form = browser.get(url)
+    assert form.status_code == 200, form.text[:300]
+    token = CSRF.search(form.text).group(1)
+    posted = browser.post(
+        form.url,
+        data={"csrfmiddlewaretoken": token, "username": username, "password": "demo"},
+        headers={"Referer": form.url},
+        allow_redirects=False,
+    )
+    assert posted.status_code == 302, posted.text[:300]
+    return browser.get(urljoin(form.url, posted.headers["Location"]), allow_redirects=False)
 
 
 class SsoTestCase(PersonaTestCase):
