@@ -139,19 +139,20 @@ def update_service(
     return locked
 
 
+def _count_launch(*, service: Service, via: str, role: str, establishment_id: int | None) -> Launch:
+    """One opening of the service, counted by role and establishment (never the person), on today's date."""
+    return Launch.objects.create(
+        service=service, via=via, role=role, establishment_id=establishment_id, day=timezone.localdate()
+    )
+
+
 @transaction.atomic
 def record_launch(*, actor: Actor, service: Service, via: str = Launch.Via.TILE) -> Launch:
     """Count one opening of the service by its audience (role and establishment, never the person)."""
     authz.require(actor, "sso.launch", service)
     membership = audience_membership(actor, service)
     assert membership is not None  # the permission above says so
-    launch = Launch.objects.create(
-        service=service,
-        via=via,
-        role=membership.role,
-        establishment_id=membership.establishment_id,
-        day=timezone.localdate(),
-    )
+    launch = _count_launch(service=service, via=via, role=membership.role, establishment_id=membership.establishment_id)
     audit.record(actor=actor, verb=f"sso.launch.{via}", target=service, establishment_id=membership.establishment_id)
     return launch
 
@@ -186,9 +187,7 @@ def record_oidc_authorization(*, actor: Actor, service: Service, scopes: list[st
     membership = audience_membership(actor, service)
     assert membership is not None
     place = membership.establishment_id
-    launch = Launch.objects.create(
-        service=service, via=Launch.Via.CODE, role=membership.role, establishment_id=place, day=timezone.localdate()
-    )
+    launch = _count_launch(service=service, via=Launch.Via.CODE, role=membership.role, establishment_id=place)
     audit.record(actor=actor, verb="sso.oidc.consent", target=service, establishment_id=place, after={"scopes": scopes})
     audit.record(actor=actor, verb="sso.oidc.code", target=service, establishment_id=place)
     return launch
@@ -219,12 +218,8 @@ def issue_service_ticket(*, actor: Actor, service: Service, service_url: str, se
         establishment_id=membership.establishment_id,
         expires_at=timezone.now() + _lifetime("ticket_seconds"),
     )
-    Launch.objects.create(
-        service=service,
-        via=Launch.Via.TICKET,
-        role=membership.role,
-        establishment_id=membership.establishment_id,
-        day=timezone.localdate(),
+    _count_launch(
+        service=service, via=Launch.Via.TICKET, role=membership.role, establishment_id=membership.establishment_id
     )
     audit.record(
         actor=actor,
@@ -308,13 +303,7 @@ def issue_proxy_ticket(*, pgt: Ticket, target: Service, target_url: str) -> str:
         establishment_id=pgt.establishment_id,
         expires_at=timezone.now() + _lifetime("ticket_seconds"),
     )
-    Launch.objects.create(
-        service=target,
-        via=Launch.Via.TICKET,
-        role=pgt.role,
-        establishment_id=pgt.establishment_id,
-        day=timezone.localdate(),
-    )
+    _count_launch(service=target, via=Launch.Via.TICKET, role=pgt.role, establishment_id=pgt.establishment_id)
     audit.record(
         actor=None,
         verb="sso.cas.proxy",
