@@ -198,7 +198,7 @@ class BadInput(SimpleTestCase):
 
     @override_settings(LEARNING_IMPORT_MAX_BYTES=100)
     def test_a_huge_file_is_refused_before_parsing(self):
-        self.assertEqual(refused(b"{" * 101), ["Le fichier est trop volumineux (0 Mo au plus)."])
+        self.assertEqual(refused(b"{" * 101), ["Le fichier est trop volumineux (100 octets au plus)."])
 
     def test_matching_needs_two_pairs_and_arrows(self):
         self.assertIn("au moins deux paires", refused("::M::m{=a -> b}")[0])

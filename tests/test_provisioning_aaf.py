@@ -461,7 +461,7 @@ class BadInputTests(TestCase):
     def test_a_file_over_the_size_limit_is_refused(self):
         with self.assertRaises(parser.AafError) as raised, tempfile.TemporaryDirectory() as folder:
             sources.from_paths(aaf.write(Path(folder), aaf.complete_set()))
-        self.assertIn("dépasse la taille permise (2000 octets)", str(raised.exception))
+        self.assertIn("dépasse la taille permise (2 Ko)", str(raised.exception))
         # Uploaded (or zipped) files are measured while they are read.
         run, _plan = actions.import_aaf(actor=None, sources=sources.from_uploads(list(aaf.complete_set().items())))
         self.assertEqual(run.outcome, ImportRun.Outcome.REFUSED)

@@ -74,7 +74,7 @@ class ValidateUploadTests(SimpleTestCase):
         with self.assertRaises(ValidationError) as raised:
             uploads.validate_upload(upload("gros.pdf", tiny_pdf() + b"0" * 3000), max_bytes=2048, allowed={"pdf"})
         self.assertIn("Ce fichier est trop volumineux : gros.pdf", raised.exception.messages[0])
-        self.assertIn("La taille maximale est 2,0\xa0Kio", raised.exception.messages[0])
+        self.assertIn("La taille maximale est 2 Ko.", raised.exception.messages[0])
         with self.assertRaises(ValidationError) as raised:
             uploads.validate_upload(upload("vide.pdf", b""), max_bytes=2048, allowed={"pdf"})
         self.assertEqual(raised.exception.messages, ["Ce fichier est vide : vide.pdf."])

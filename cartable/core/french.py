@@ -1,5 +1,6 @@
 """French text as the interface needs it: elision before a vowel when it puts a name into a sentence, and
-text folded for comparison (``fold``: lower case, accents dropped).
+text folded for comparison (``fold``: lower case, accents dropped), and sizes as people read them (``size``:
+« 312 Mo », « 1,5 Mo », « 80 Ko », « 95 octets »; the template filter ``|taille``).
 
 ``de("Lucas")`` -> « de Lucas », ``de("Emma")`` -> « d'Emma », ``de("Inès")`` -> « d'Inès »,
 ``de("Anglais")`` -> « d'Anglais », ``de("août")`` -> « d'août ». The template filter ``|de`` (built in to
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import unicodedata
 
+from django.utils.formats import number_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 VOWELS = set("aeiouàâäéèêëîïôöùûüœæ")
 # Words with a mute h, in lower case: the demo's first names and the subjects that start with an h.
@@ -67,3 +70,18 @@ def fold(text: str) -> str:
     « mathematiques », « Début » -> « debut »); letters without a decomposition (« œ ») are kept."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+MIB = 1024 * 1024
+
+
+def size(count: int) -> str:
+    """A size in bytes as people read it: « 312 Mo », « 1,5 Mo », « 5 Go », « 80 Ko », « 95 octets » (a whole
+    number from 10 up or when the tenth is zero; Django's ``filesizeformat`` would write « 312,0 Mo »)."""
+    for unit, label in ((1024 * MIB, _("Go")), (MIB, _("Mo")), (1024, _("Ko"))):
+        if count >= unit:
+            value = count / unit
+            whole = value >= 10 or abs(value - round(value)) < 0.05
+            shown = number_format(round(value), 0) if whole else number_format(value, 1)
+            return f"{shown} {label}"
+    return _("%(count)s octets") % {"count": count}

@@ -34,10 +34,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from cartable.core import french
 
 # extension -> (content type, label shown in messages)
 KINDS: dict[str, tuple[str, str]] = {
@@ -203,7 +204,7 @@ def validate_upload(uploaded_file, *, max_bytes: int | None = None, allowed: set
     if size > max_bytes:
         raise ValidationError(
             _("Ce fichier est trop volumineux : %(name)s (%(size)s). La taille maximale est %(max)s.")
-            % {"name": shown, "size": filesizeformat(size), "max": filesizeformat(max_bytes)},
+            % {"name": shown, "size": french.size(size), "max": french.size(max_bytes)},
             code="too_large",
         )
     extension = detect(uploaded_file)

@@ -21,7 +21,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, erasure, uploads
+from cartable.core import audit, authz, erasure, french, uploads
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, Group, Role, SchoolClass, User
@@ -89,7 +89,7 @@ def check_room(*, actor: Actor, owner_id: int, adding: int, name: str) -> None:
             if owner_id == actor.user_id
             else _("%(name)s ne peut pas être ajouté. Il reste %(left)s dans l'espace de la personne qui partage.")
         )
-        raise Refused(message % {"name": name, "left": queries.format_size(left)}, code="quota")
+        raise Refused(message % {"name": name, "left": french.size(left)}, code="quota")
 
 
 def _path_in(folder: Folder | None) -> str:
@@ -492,7 +492,7 @@ def set_quotas(*, actor: Actor, establishment: Establishment | None, values: dic
         if establishment is not None and size > ceilings.get(role, 0):
             raise Refused(
                 _("%(role)s : la région autorise au plus %(max)s.")
-                % {"role": Role(role).label, "max": queries.format_size(ceilings.get(role, 0))}
+                % {"role": Role(role).label, "max": french.size(ceilings.get(role, 0))}
             )
         rule, created = QuotaRule.objects.get_or_create(
             establishment=establishment, role=role, defaults={"max_bytes": size}

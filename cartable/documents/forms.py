@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from cartable.core import uploads
+from cartable.core import french, uploads
 from cartable.directory.models import Role
 from cartable.documents import queries
 from cartable.documents.models import Folder, Share
@@ -34,7 +34,7 @@ def check_file(uploaded) -> uploads.CheckedFile:
         shown = uploads._bare_name(uploaded.name)[: uploads.NAME_MAX] or _("fichier")
         raise ValidationError(
             _("%(name)s est trop volumineux (%(size)s). La taille maximale est %(max)s.")
-            % {"name": shown, "size": queries.format_size(uploaded.size), "max": queries.format_size(limit)},
+            % {"name": shown, "size": french.size(uploaded.size), "max": french.size(limit)},
             code="too_large",
         )
     return uploads.validate_upload(uploaded, max_bytes=limit, allowed=uploads.ALL)

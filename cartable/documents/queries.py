@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from cartable.core import french
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import STAFF_ROLES, Establishment, Group, Membership, Role, SchoolClass, Subject
 from cartable.documents import policies
@@ -18,17 +18,6 @@ from cartable.messaging.queries import Explainer
 
 MiB = 1024 * 1024
 WARN_AT = 0.9
-
-
-def format_size(size: int) -> str:
-    """A size as people read it: « 312 Mo », « 1,5 Mo », « 5 Go », « 80 Ko »."""
-    for unit, label in ((1024 * MiB, _("Go")), (MiB, _("Mo")), (1024, _("Ko"))):
-        if size >= unit:
-            value = size / unit
-            whole = value >= 10 or abs(value - round(value)) < 0.05
-            shown = number_format(round(value), 0) if whole else number_format(value, 1)
-            return f"{shown} {label}"
-    return _("%(count)s octets") % {"count": size}
 
 
 def max_file_bytes() -> int:
@@ -97,15 +86,15 @@ class Gauge:
 
     @property
     def left_text(self) -> str:
-        return format_size(self.left) if self.left else _("0 Mo")
+        return french.size(self.left) if self.left else _("0 Mo")
 
     @property
     def used_text(self) -> str:
-        return format_size(self.used) if self.used else _("0 Mo")
+        return french.size(self.used) if self.used else _("0 Mo")
 
     @property
     def text(self) -> str:
-        return _("%(used)s utilisés sur %(quota)s") % {"used": self.used_text, "quota": format_size(self.quota)}
+        return _("%(used)s utilisés sur %(quota)s") % {"used": self.used_text, "quota": french.size(self.quota)}
 
 
 def gauge(actor: Actor) -> Gauge:
@@ -135,7 +124,7 @@ def quota_table(establishment: Establishment | None) -> list[dict]:
                 "role": str(role),
                 "label": role.label,
                 "ceiling": ceiling,
-                "ceiling_text": format_size(ceiling),
+                "ceiling_text": french.size(ceiling),
                 "value_mb": (value if value is not None else ceiling) // MiB,
                 "adjusted": value is not None,
             }

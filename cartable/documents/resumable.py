@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, uploads
+from cartable.core import audit, authz, french, uploads
 from cartable.directory.actor import Actor
 from cartable.documents import actions, queries
 from cartable.documents.actions import Refused
@@ -59,7 +59,7 @@ def start_upload(*, actor: Actor, folder: Folder | None, name: str, size: int) -
     if size > limit:
         raise Refused(
             _("%(name)s est trop volumineux (%(size)s). La taille maximale est %(max)s.")
-            % {"name": shown, "size": queries.format_size(size), "max": queries.format_size(limit)},
+            % {"name": shown, "size": french.size(size), "max": french.size(limit)},
             code="too_large",
         )
     actions.check_room(actor=actor, owner_id=owner_id, adding=size, name=shown)

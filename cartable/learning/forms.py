@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cartable.core import french
 from cartable.learning import formats
 from cartable.learning.models import Category
 
@@ -41,7 +42,7 @@ class ImportForm(forms.Form):
         if upload is not None:
             if upload.size > formats.max_bytes():  # refused before it is read
                 raise forms.ValidationError(
-                    _("Le fichier est trop volumineux (%(max)d Mo au plus).") % {"max": formats.max_bytes() >> 20}
+                    _("Le fichier est trop volumineux (%(max)s au plus).") % {"max": french.size(formats.max_bytes())}
                 )
             raw = upload.read()
         else:

@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cartable.core import french
+
 MAX_FILES = 20
 
 
@@ -32,8 +34,8 @@ class SetField(forms.FileField):
         for file in files:
             if file.size > limit:
                 raise forms.ValidationError(
-                    _("« %(name)s » dépasse la taille permise (%(limit)s octets).")
-                    % {"name": file.name, "limit": limit}
+                    _("« %(name)s » dépasse la taille permise (%(limit)s).")
+                    % {"name": file.name, "limit": french.size(limit)}
                 )
         return [super(SetField, self).clean(f, initial) for f in files]
 

@@ -1,4 +1,4 @@
-"""French grammar as template filters, built in to every template (settings: ``builtins``): ``|de``."""
+"""French grammar as template filters, built in to every template (settings: ``builtins``): ``|de``, ``|taille``."""
 
 from django import template
 
@@ -6,3 +6,4 @@ from cartable.core import french
 
 register = template.Library()
 register.filter("de", french.de)
+register.filter("taille", french.size)

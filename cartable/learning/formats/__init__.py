@@ -15,6 +15,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cartable.core import french
+
 MULTICHOICE = "multichoice"
 TRUEFALSE = "truefalse"
 SHORTANSWER = "shortanswer"
@@ -120,7 +122,7 @@ def decode(data: bytes) -> str:
     """The file's text: UTF-8 (an initial BOM dropped), line ends made ``\\n``; refused when too large or not
     UTF-8 — before any parsing."""
     if len(data) > max_bytes():
-        raise Refused([(0, _("Le fichier est trop volumineux (%(max)d Mo au plus).") % {"max": max_bytes() >> 20})])
+        raise Refused([(0, _("Le fichier est trop volumineux (%(max)s au plus).") % {"max": french.size(max_bytes())})])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

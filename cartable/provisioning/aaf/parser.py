@@ -16,6 +16,8 @@ from typing import IO
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from cartable.core import french
+
 ROOT = "ficAlimMENESR"
 DTD_NAME = "ficAlimMENESR.dtd"
 CATEGORIES = ("EtabEducNat", "Eleve", "PersRelEleve", "PersEducNat")
@@ -75,7 +77,8 @@ class Meter:
         self.size += len(data)
         if self.size > self.limit:
             raise AafError(
-                _("Le fichier dépasse la taille permise (%(limit)s octets).") % {"limit": self.limit}, file=self.name
+                _("Le fichier dépasse la taille permise (%(limit)s).") % {"limit": french.size(self.limit)},
+                file=self.name,
             )
         if len(self.head) < PROLOG_BYTES:
             self.head += data[: PROLOG_BYTES - len(self.head)]

@@ -14,6 +14,7 @@ from typing import IO
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from cartable.core import french
 from cartable.provisioning.aaf.parser import DTD_NAME, AafError, Meter
 
 
@@ -103,8 +104,8 @@ def from_paths(paths: list[Path]) -> list[Source]:
             elif path.is_file() or not _ignored(file.name):
                 if file.stat().st_size > limit("CARTABLE_AAF_MAX_FILE_BYTES"):
                     raise AafError(
-                        _("Le fichier dépasse la taille permise (%(limit)s octets).")
-                        % {"limit": limit("CARTABLE_AAF_MAX_FILE_BYTES")},
+                        _("Le fichier dépasse la taille permise (%(limit)s).")
+                        % {"limit": french.size(limit("CARTABLE_AAF_MAX_FILE_BYTES"))},
                         file=file.name,
                     )
                 sources.append(Source(file.name, opener))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cartable.core import french
 from cartable.directory.models import Establishment, User
 from cartable.learning import actions, formats
 from cartable.learning.management.commands.export_questions import teaching_establishment
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         place: Establishment = teaching_establishment(user, establishment)
         try:
             if file.stat().st_size > formats.max_bytes():  # refused before it is read
-                raise CommandError(f"Le fichier est trop volumineux ({formats.max_bytes() >> 20} Mo au plus).")
+                raise CommandError(f"Le fichier est trop volumineux ({french.size(formats.max_bytes())} au plus).")
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(f"Lecture impossible de {file} : {error.strerror}.") from None
