@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright
 from cartable.demo.personas import build_personas
 from cartable.directory.models import TeachingAssignment
 from cartable.homework.models import Homework
-from tests.support.browser import AXE_SCRIPT, AxeAudit
+from tests.support.browser import AXE_SCRIPT, CSP_VIOLATION_LISTENER, AxeAudit
 from tests.support.personas import HISTORY_WEEKS
 
 
@@ -97,6 +97,27 @@ def page(context):
     audit = AxeAudit(page)
     yield page
     audit.finish()
+
+
+@pytest.fixture
+def strict_page(browser, live_server, school):
+    """A page with the Content Security Policy enforced (the ``page`` fixture bypasses it so that axe-core can
+    be added as a script tag): axe-core comes as an init script, which the policy does not govern, and what the
+    policy blocks is recorded from the console and the ``securitypolicyviolation`` events (``csp_violations``)."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    context.add_init_script(path=str(AXE_SCRIPT))
+    context.add_init_script(script=CSP_VIOLATION_LISTENER)
+    page = context.new_page()
+    audit = AxeAudit(page)
+    page.console_violations = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and page.console_violations.append(message.text),
+    )
+    yield page
+    audit.finish()
+    context.close()
 
 
 @pytest.fixture

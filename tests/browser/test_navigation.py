@@ -8,36 +8,6 @@ from tests.support.browser import follow, log_in, visit
 
 pytestmark = pytest.mark.browser
 
-PERSONAS = [
-    "lucas.martin",
-    "claire.martin",
-    "paul.dupont",
-    "sophie.bernard",
-    "nadia.petit",
-    "marc.leroy",
-    "julie.moreau",
-    "admin.region",
-]
-
-
-@pytest.mark.parametrize("username", PERSONAS)
-def test_each_menu_entry_opens_an_accessible_page(page, username):
-    """Each entry of the persona's main menu opens a page marked as current in the menu; the entry to the
-    Django admin (the regional administration's) opens the admin, then the walk comes back."""
-    log_in(page, username)
-    menu = page.get_by_role("navigation", name="Menu principal")
-    labels = menu.get_by_role("link").all_inner_texts()
-    assert labels, "the main menu is empty"
-    for label in labels:
-        leaves = menu.get_by_role("link", name=label, exact=True).get_attribute("href").startswith("/admin/")
-        with follow(page):
-            menu.get_by_role("link", name=label, exact=True).click()
-        if leaves:
-            expect(page.locator("#site-name")).to_be_visible()
-            visit(page, "/")
-            continue
-        expect(menu.get_by_role("link", name=label, exact=True)).to_have_attribute("aria-current", "page")
-
 
 def test_a_missing_page_answers_in_the_site_style(page):
     """An unknown address shows the site's French 404 page, which passes axe-core like the others."""

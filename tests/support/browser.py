@@ -126,3 +126,20 @@ def expect_identity(page: Page, *, name: str, role: str, establishment: str) -> 
         expect(widget.locator("dt:text-is('Établissement') + dd")).to_contain_text(establishment)
     else:
         expect(widget.locator("dt:text-is('Établissement')")).to_have_count(0)
+
+
+# Record every Content Security Policy violation the document reports, before any of its own scripts run.
+CSP_VIOLATION_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
+
+
+def csp_violations(page: Page) -> list[str]:
+    """What the policy blocked on the current page (its htmx fragments loaded), from the console and events.
+
+    Only meaningful on a page of the ``strict_page`` fixture, which enforces the policy and listens."""
+    page.wait_for_load_state("networkidle")
+    return page.console_violations + page.evaluate("() => window.__cspViolations || []")  # type: ignore[attr-defined]
