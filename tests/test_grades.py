@@ -422,7 +422,7 @@ class QueryBudgetTests(GradesTestCase):
 
     def test_student_page_budget(self):
         """A student's period summary costs the same whatever the class size."""
-        self.assert_constant("lucas.martin", reverse("grades:mine"), 17)
+        self.assert_constant("lucas.martin", reverse("grades:mine"), 11)
 
     def test_saving_a_grid_budget(self):
         """Saving a whole grid is a constant number of queries too (its notice, once, is apart)."""

@@ -13,7 +13,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from cartable.grades import averages
 from cartable.grades.averages import MarkInput, Stats
 from cartable.grades.models import Evaluation, Mark, SubjectCoefficient
-from cartable.grades.queries import evaluation_stats, period_averages
+from cartable.grades.queries import averages_by_period, evaluation_stats, period_averages
 from tests.support.personas import PersonaTestCase
 
 D = Decimal
@@ -108,6 +108,28 @@ class GoldenClassTests(PersonaTestCase):
         # (13.33 + 6.50 + 13.42) / 3 = 11.0833
         self.assertEqual(result.overall_stats[kit.classes["5e A"].pk], Stats(D("11.08"), D("6.50"), D("13.42"), 3))
         self.assertEqual([s[1] for s in result.subjects], ["FRA", "MATH"])
+
+    def test_every_period_at_once_gives_each_period_as_if_alone(self):
+        """averages_by_period: three periods in 3 queries, each with the figures period_averages gives it alone."""
+        kit = self.kit
+        ids = [s.pk for s in self.students]
+        later = make_evaluation(kit, self.people["paul.dupont"], "MATH", school_class=kit.classes["5e A"])
+        Evaluation.objects.filter(pk=later.pk).update(
+            period=kit.periods[1], date=kit.periods[1].start_date + dt.timedelta(days=3)
+        )
+        for student, entry in zip(self.students, ["4", "18", "NR"], strict=True):
+            put(later, student, entry)
+        alone = {
+            period.pk: period_averages(student_ids=ids, period=period, establishment_id=kit.establishment.pk)
+            for period in kit.periods
+        }
+        with self.assertNumQueries(3):
+            together = averages_by_period(student_ids=ids, periods=kit.periods, establishment_id=kit.establishment.pk)
+        self.assertEqual(together, alone)
+        math = kit.subjects["MATH"].pk
+        self.assertEqual(together[kit.periods[0].pk].students[ids[0]].subjects[math].average, D("13.50"))
+        self.assertEqual(together[kit.periods[1].pk].students[ids[0]].subjects[math].average, D("4.00"))
+        self.assertEqual(together[kit.periods[1].pk].students[ids[1]].overall, D("18.00"))
 
     def test_evaluation_statistics_on_its_own_scale(self):
         """An evaluation's class average, minimum and maximum are on its scale; a counted NR is a 0."""

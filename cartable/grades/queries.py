@@ -111,9 +111,11 @@ def _audience(class_id: int | None, group_id: int | None) -> tuple[str, int]:
     return ("class", class_id) if class_id is not None else ("group", group_id)  # type: ignore[return-value]
 
 
-def subject_sums(marks_qs) -> list[dict]:
-    """The exact integer sums per student, subject, audience and scale (one query)."""
+def subject_sums(marks_qs, *, per_period: bool = False) -> list[dict]:
+    """The exact integer sums per student, subject, audience and scale (one query); per period too when
+    ``per_period`` (rows then carry ``evaluation__period_id``)."""
     counted = counted_q()
+    by_period = ("evaluation__period_id",) if per_period else ()
     return list(
         marks_qs.values(
             "student_id",
@@ -122,6 +124,7 @@ def subject_sums(marks_qs) -> list[dict]:
             "evaluation__subject__name",
             "evaluation__school_class_id",
             "evaluation__group_id",
+            *by_period,
         )
         .annotate(
             scale_h=hundredths(F("evaluation__scale")),
@@ -157,44 +160,74 @@ def period_averages(
 
     ``published_before`` keeps only the marks of evaluations visible to families at that time (what a
     student or a guardian may see); report cards of a closed period leave it out."""
+    return averages_by_period(
+        student_ids=student_ids, periods=[period], establishment_id=establishment_id, published_before=published_before
+    )[period.pk]
+
+
+def averages_by_period(
+    *,
+    student_ids: Iterable[int],
+    periods: Iterable[Period],
+    establishment_id: int,
+    published_before: dt.datetime | None = None,
+) -> dict[int, PeriodAverages]:
+    """:func:`period_averages` of several periods at once, keyed by period id: the same 3 queries whatever the
+    number of periods (a student's page shows the three trimesters), each period's figures as if alone."""
     student_ids = list(student_ids)
-    result = PeriodAverages(period_id=period.pk)
-    if not student_ids:
-        return result
-    # 1. The students' classes this school year, and their classmates (for the class statistics).
+    periods = list(periods)
+    results = {period.pk: PeriodAverages(period_id=period.pk) for period in periods}
+    if not student_ids or not periods:
+        return results
+    years = sorted({period.school_year_id for period in periods})
+    # 1. The students' classes in the periods' school years, and their classmates (for the class statistics).
     their_classes = Enrolment.objects.filter(
         establishment_id=establishment_id,
         student_id__in=student_ids,
-        school_class__school_year_id=period.school_year_id,
+        school_class__school_year_id__in=years,
     ).values("school_class_id")
     enrolments = list(
         Enrolment.objects.filter(establishment_id=establishment_id, school_class_id__in=their_classes)
-        .values_list("student_id", "school_class_id", "school_class__name", "school_class__level")
+        .values_list(
+            "student_id", "school_class_id", "school_class__name", "school_class__level", "school_class__school_year_id"
+        )
         .order_by("start_date", "id")
     )
-    class_of: dict[int, tuple[int, str, str]] = {}
-    for student_id, class_id, class_name, level in enrolments:
-        class_of[student_id] = (class_id, class_name, level)  # the latest enrolment wins
-    # 2. The sums: classmates' marks, and every mark of an evaluation one of the students sat.
-    in_period = Mark.objects.filter(establishment_id=establishment_id, evaluation__period_id=period.pk)
+    class_of: dict[int, dict[int, tuple[int, str, str]]] = {year: {} for year in years}
+    for student_id, class_id, class_name, level, year in enrolments:
+        class_of[year][student_id] = (class_id, class_name, level)  # the latest enrolment wins
+    # 2. The sums, per period: classmates' marks, and every mark of an evaluation one of the students sat.
+    base = Mark.objects.filter(establishment_id=establishment_id)
     if published_before is not None:
-        in_period = in_period.filter(evaluation__publish_at__lte=published_before)
-    sat = in_period.filter(student_id__in=student_ids)
-    marks = in_period.filter(
-        Q(student_id__in=list(class_of) or student_ids)
-        | Q(evaluation__school_class_id__in=sat.values("evaluation__school_class_id"))
-        | Q(evaluation__group_id__in=sat.filter(evaluation__group_id__isnull=False).values("evaluation__group_id"))
-    )
-    rows = subject_sums(marks)
+        base = base.filter(evaluation__publish_at__lte=published_before)
+    wanted = Q(pk__in=[])
+    for period in periods:
+        sat = base.filter(evaluation__period_id=period.pk, student_id__in=student_ids)
+        wanted |= Q(evaluation__period_id=period.pk) & (
+            Q(student_id__in=list(class_of[period.school_year_id]) or student_ids)
+            | Q(evaluation__school_class_id__in=sat.values("evaluation__school_class_id"))
+            | Q(evaluation__group_id__in=sat.filter(evaluation__group_id__isnull=False).values("evaluation__group_id"))
+        )
+    rows_of: dict[int, list[dict]] = defaultdict(list)
+    for row in subject_sums(base.filter(wanted), per_period=True):
+        rows_of[row["evaluation__period_id"]].append(row)
     # 3. The subject coefficients of the levels met.
-    levels = {level for _c, _n, level in class_of.values()}
+    levels = {level for classes in class_of.values() for _c, _n, level in classes.values()}
     coefficients = {
         (level, subject_id): coefficient
         for level, subject_id, coefficient in SubjectCoefficient.objects.filter(
             establishment_id=establishment_id, level__in=levels
         ).values_list("level", "subject_id", "coefficient")
     }
-    return assemble(result, rows, class_of, coefficients, requested=student_ids)
+    for period in periods:
+        assemble(
+            results[period.pk],
+            rows_of[period.pk],
+            class_of[period.school_year_id],
+            coefficients,
+            requested=student_ids,
+        )
+    return results
 
 
 def assemble(result, rows, class_of, coefficients, *, requested) -> PeriodAverages:
@@ -442,7 +475,7 @@ def student_summary(actor: Actor, *, student: User, establishment_id: int, perio
     """A student's grades as the actor may see them: the marks of the year (published ones only for the
     family), class averages, averages per period, each subject's evolution, competency positioning.
 
-    Constant: 1 (marks) + 1 (evaluation stats) + 3 per period + 1 (competencies) queries."""
+    Constant: 1 (marks) + 1 (evaluation stats) + 3 (averages of every period) + 1 (competencies) queries."""
     family = authz.allows(actor, "grades.read_as_family", student)
     sees_every_subject = authz.allows(actor, "grades.view_student_averages", student)
     now = timezone.now()
@@ -456,13 +489,14 @@ def student_summary(actor: Actor, *, student: User, establishment_id: int, perio
     for mark in marks:
         mark.class_average = stats.get(mark.evaluation_id, Stats()).average
     per_period = []
+    by_period = averages_by_period(
+        student_ids=[student.pk],
+        periods=periods,
+        establishment_id=establishment_id,
+        published_before=now if family else None,
+    )
     for period in periods:
-        result = period_averages(
-            student_ids=[student.pk],
-            period=period,
-            establishment_id=establishment_id,
-            published_before=now if family else None,
-        )
+        result = by_period[period.pk]
         mine = result.for_student(student.pk)
         overall_stats = result.overall_stats.get(mine.class_id, Stats()) if mine.class_id is not None else Stats()
         if not sees_every_subject:  # a subject teacher: their subjects' averages only, no overall average
