@@ -254,7 +254,7 @@ class QuizBudgetTests(PersonaTestCase):
 
 
 ATTEMPT_PAGE_QUERIES = 9
-QUIZ_LIST_QUERIES = 6
+QUIZ_LIST_QUERIES = 7  # with the student's accommodation (how many attempts are left)
 
 
 # --- accommodations -------------------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
-"""The bank's forms: import a file (or pasted text) into a category, share a category."""
+"""The bank's forms: import a file (or pasted text) into a category, share a category; a quiz, an
+accommodation, the marks of an attempt's essays."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import french
 from cartable.learning import formats
-from cartable.learning.models import Category
+from cartable.learning.models import Category, Quiz
 
 
 class ImportForm(forms.Form):
@@ -80,6 +84,16 @@ class QuizForm(forms.Form):
     time_limit = forms.IntegerField(
         label=_("Durée en minutes"), required=False, min_value=1, max_value=600, help_text=_("Vide : sans limite.")
     )
+    max_attempts = forms.IntegerField(
+        label=_("Tentatives permises"),
+        min_value=1,
+        max_value=10,
+        initial=1,
+        help_text=_("Un élève qui a un aménagement en a davantage."),
+    )
+    grading = forms.ChoiceField(
+        label=_("Tentative qui compte"), choices=Quiz.Grading.choices, initial=Quiz.Grading.BEST
+    )
 
     def __init__(self, *args, classes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,3 +122,45 @@ def responses_from(post, shown) -> list[tuple[int, object]]:
         elif question.qtype != "description":
             found.append((question.slot_id, post.get(key, "")))
     return found
+
+
+class AccommodationForm(forms.Form):
+    """What a student is granted for every quiz of the establishment (both at 0: nothing)."""
+
+    student: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Élève"), queryset=None)
+    extra_minutes_per_hour = forms.IntegerField(
+        label=_("Temps supplémentaire, en minutes par heure"),
+        min_value=0,
+        max_value=120,
+        initial=20,
+        help_text=_("Un tiers-temps : 20 minutes par heure. 0 : pas de temps supplémentaire."),
+    )
+    extra_attempts = forms.IntegerField(label=_("Tentatives supplémentaires"), min_value=0, max_value=10, initial=0)
+
+    def __init__(self, *args, students, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["student"].queryset = students
+        self.fields["student"].label_from_instance = lambda u: f"{u.last_name.upper()} {u.first_name}"
+
+
+class EssayMarksForm(forms.Form):
+    """One field per essay of an attempt: its points, from 0 to the question's mark (empty: not graded)."""
+
+    def __init__(self, *args, essays, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.essays = essays
+        for essay in essays:
+            self.fields[f"mark{essay.slot_id}"] = forms.DecimalField(
+                label=_("Points de la question %(n)d, sur %(max)s")
+                % {"n": essay.number, "max": floatformat(essay.out_of, "-2")},
+                required=False,
+                min_value=0,
+                max_value=essay.out_of,
+                decimal_places=2,
+                localize=True,
+                initial=essay.mark,
+            )
+            essay.bound = self[f"mark{essay.slot_id}"]
+
+    def marks(self) -> dict[int, Decimal | None]:
+        return {essay.slot_id: self.cleaned_data[f"mark{essay.slot_id}"] for essay in self.essays}

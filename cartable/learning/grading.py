@@ -114,3 +114,17 @@ def mark(item: formats.Item, response: object) -> Decimal | None:
     """The mark earned, exact: the question's default mark times the share (rounded only when shown)."""
     share = fraction(item, response)
     return None if share is None else item.default_mark * share
+
+
+def counted(scores: Sequence[Decimal], method: str) -> Decimal | None:
+    """The score that counts among a student's submitted attempts, in the order they were taken: the best,
+    the last, the first, or their average (exact; None without any)."""
+    if not scores:
+        return None
+    if method == "last":
+        return scores[-1]
+    if method == "first":
+        return scores[0]
+    if method == "average":
+        return sum(scores, Decimal(0)) / len(scores)
+    return max(scores)

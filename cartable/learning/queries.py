@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
@@ -13,9 +14,19 @@ from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, SchoolClass, Subject, User
-from cartable.learning import formats, render
+from cartable.learning import formats, grading, render
 from cartable.learning.formats import Attachment, Choice, Item, Pair
-from cartable.learning.models import Attempt, Bank, Category, Question, QuestionFile, Quiz, QuizQuestion, Response
+from cartable.learning.models import (
+    Accommodation,
+    Attempt,
+    Bank,
+    Category,
+    Question,
+    QuestionFile,
+    Quiz,
+    QuizQuestion,
+    Response,
+)
 
 LIST_SIZE = 500
 
@@ -200,11 +211,19 @@ class Shown:
 
 
 def student_quizzes(actor: Actor) -> list[Quiz]:
-    """The quizzes open to the student, with their attempt if any (two queries)."""
+    """The quizzes open to the student, with their attempts (``my_attempts``, in order), the one under way
+    (``my_attempt``) and how many they may still begin (``attempts_left``; three queries)."""
     quizzes = list(Quiz.objects.visible_to(actor).exclude(owner_id=actor.user_id).order_by("closes_at", "id")[:100])
-    attempts = {a.quiz_id: a for a in Attempt.objects.filter(student_id=actor.user_id, quiz__in=quizzes)}
+    attempts: dict[int, list[Attempt]] = {}
+    for found in Attempt.objects.filter(student_id=actor.user_id, quiz__in=quizzes).order_by("number"):
+        attempts.setdefault(found.quiz_id, []).append(found)
+    extra = dict(
+        Accommodation.objects.filter(student_id=actor.user_id).values_list("establishment_id", "extra_attempts")
+    )
     for quiz in quizzes:
-        quiz.my_attempt = attempts.get(quiz.pk)
+        quiz.my_attempts = attempts.get(quiz.pk, [])
+        quiz.my_attempt = next((a for a in quiz.my_attempts if a.submitted_at is None), None)
+        quiz.attempts_left = max(0, quiz.max_attempts + extra.get(quiz.establishment_id, 0) - len(quiz.my_attempts))
     return quizzes
 
 
@@ -248,13 +267,105 @@ def attempt_page(attempt: Attempt) -> list[Shown]:
     return shown
 
 
-def quiz_results(quiz: Quiz) -> list[Attempt]:
-    """The quiz's attempts with their students (one query)."""
-    return list(
+@dataclass
+class ResultRow:
+    """A student's line of a quiz's results: their attempts in order and the score that counts."""
+
+    student: User
+    attempts: list[Attempt]
+    counted: Decimal | None
+
+    @property
+    def to_grade(self) -> list[Attempt]:
+        return [a for a in self.attempts if a.to_grade and a.submitted_at is not None]
+
+
+def quiz_results(quiz: Quiz) -> list[ResultRow]:
+    """The quiz's attempts by student, with the score that counts per the quiz's ``grading`` (one query)."""
+    rows: dict[int, ResultRow] = {}
+    for found in (
         Attempt.objects.filter(quiz=quiz)
         .select_related("student")
-        .order_by("student__last_name", "student__first_name")
+        .order_by("student__last_name", "student__first_name", "student_id", "number")
+    ):
+        rows.setdefault(found.student_id, ResultRow(found.student, [], None)).attempts.append(found)
+    for row in rows.values():
+        row.counted = grading.counted(
+            [a.score for a in row.attempts if a.submitted_at and a.score is not None], quiz.grading
+        )
+    return list(rows.values())
+
+
+def counted_scores(quiz: Quiz) -> dict[int, Decimal]:
+    """The score that counts of each student who submitted an attempt (one query)."""
+    scores: dict[int, list[Decimal]] = {}
+    for student_id, score in (
+        Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False, score__isnull=False)
+        .order_by("number")
+        .values_list("student_id", "score")
+    ):
+        scores.setdefault(student_id, []).append(score)
+    return {pk: found for pk, given in scores.items() if (found := grading.counted(given, quiz.grading)) is not None}
+
+
+@dataclass
+class Essay:
+    """An essay of a submitted attempt, as its teacher grades it."""
+
+    slot_id: int
+    number: int
+    text: str
+    answer: str
+    out_of: Decimal
+    mark: Decimal | None
+    bound: object = None  # its form field, set by the grading form
+
+
+def essays_of(attempt: Attempt) -> list[Essay]:
+    """The attempt's essays in the order the student saw them, with their answer and mark (two queries)."""
+    slots = {
+        s.pk: s
+        for s in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id, question__qtype="essay").select_related(
+            "question"
+        )
+    }
+    saved = {r.slot_id: r for r in Response.objects.filter(attempt=attempt, slot_id__in=slots)}
+    found = []
+    for number, (slot_id, _ids) in enumerate(attempt.order, start=1):
+        if slot_id not in slots:
+            continue
+        slot, response = slots[slot_id], saved.get(slot_id)
+        found.append(
+            Essay(
+                slot_id=slot_id,
+                number=number,
+                text=mark_safe(render.to_html(slot.question.text, slot.question.text_format, {})),  # noqa: S308
+                answer=str(response.value or "") if response else "",
+                out_of=slot.mark,
+                mark=response.mark if response else None,
+            )
+        )
+    return found
+
+
+def accommodations(actor: Actor) -> list[Accommodation]:
+    """The accommodations granted where the actor acts, by student name (one query)."""
+    return list(
+        Accommodation.objects.visible_to(actor)
+        .filter(establishment_id=actor.establishment_id)
+        .select_related("student")
+        .order_by("student__last_name", "student__first_name")[:LIST_SIZE]
     )
+
+
+def establishment_students(actor: Actor) -> QuerySet[User]:
+    """The students of the establishment where the actor acts (the accommodation form's choices)."""
+    from cartable.directory import queries as directory_queries
+    from cartable.directory.models import Role
+
+    if actor.establishment is None:
+        return User.objects.none()
+    return directory_queries.people_with_role(actor.establishment, Role.STUDENT)
 
 
 def own_quizzes(actor: Actor) -> list[Quiz]:

@@ -16,4 +16,6 @@ urlpatterns = [
     path("quiz/<int:pk>/commencer/", views.quiz_start, name="quiz_start"),
     path("quiz/<int:pk>/carnet/", views.quiz_publish, name="quiz_publish"),
     path("tentatives/<int:pk>/", views.attempt, name="attempt"),
+    path("tentatives/<int:pk>/correction/", views.attempt_grade, name="attempt_grade"),
+    path("amenagements/", views.accommodations, name="accommodations"),
 ]

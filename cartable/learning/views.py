@@ -12,11 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from cartable.core import authz, uploads
+from cartable.core import audit, authz, uploads
 from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.learning import actions, queries
-from cartable.learning.forms import ImportForm, QuizForm, ShareForm, responses_from
+from cartable.learning.forms import (
+    AccommodationForm,
+    EssayMarksForm,
+    ImportForm,
+    QuizForm,
+    ShareForm,
+    responses_from,
+)
 from cartable.learning.models import Category, QuestionFile, Quiz
 
 EXPORTS = {"gift": ("text/plain; charset=utf-8", "txt"), "moodlexml": ("application/xml; charset=utf-8", "xml")}
@@ -134,6 +141,8 @@ def quiz_new(request) -> HttpResponse:
                 opens_at=data["opens_at"],
                 closes_at=data["closes_at"],
                 time_limit=data["time_limit"],
+                max_attempts=data["max_attempts"],
+                grading=data["grading"],
             )
         except ValueError as error:
             form.add_error(None, str(error))
@@ -149,7 +158,7 @@ def quiz_new(request) -> HttpResponse:
 def quiz_results(request, pk: int) -> HttpResponse:
     """The teacher's view of a quiz: who took it and their score."""
     quiz = authz.access(request.actor, Quiz.objects.select_related("school_class"), pk, Action.CHANGE)
-    return render(request, "learning/quiz_results.html", {"quiz": quiz, "attempts": queries.quiz_results(quiz)})
+    return render(request, "learning/quiz_results.html", {"quiz": quiz, "rows": queries.quiz_results(quiz)})
 
 
 @require_POST
@@ -208,3 +217,53 @@ def attempt(request, pk: int) -> HttpResponse:
         return redirect("learning:attempt", pk=found.pk)
     context = {"attempt": found, "shown": shown, "done": found.submitted_at is not None}
     return render(request, "learning/attempt.html", context, status=status)
+
+
+@require_module("learning")
+def attempt_grade(request, pk: int) -> HttpResponse:
+    """The quiz's teacher reads a submitted attempt's essays and gives them their points (a recorded read)."""
+    actor = request.actor
+    found = authz.access(actor, queries.attempt_queryset(), pk, Action.VIEW)
+    authz.require_or_404(actor, Action.CHANGE, found.quiz)
+    audit.record_read(actor=actor, verb="learning.view_attempt", target=found, subject_id=found.student_id)
+    essays = queries.essays_of(found)
+    form = EssayMarksForm(request.POST or None, essays=essays)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.grade_essays(actor=actor, attempt=found, marks=form.marks())
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Les points des compositions sont enregistrés."))
+            return redirect("learning:quiz_results", pk=found.quiz_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/attempt_grade.html", {"attempt": found, "form": form}, status=status)
+
+
+@require_module("learning")
+def accommodations(request) -> HttpResponse:
+    """« Aménagements » (PAP, PPS): the extra time and attempts granted to students for every quiz there."""
+    actor = request.actor
+    authz.require_or_404(actor, "learning.grant_accommodation", None)
+    granted = queries.accommodations(actor)
+    students = queries.establishment_students(actor)
+    chosen = next((a for a in granted if str(a.student_id) == request.GET.get("eleve")), None)
+    initial = {"student": chosen.student_id} if chosen else {}
+    if chosen:
+        initial |= {"extra_minutes_per_hour": chosen.extra_minutes_per_hour, "extra_attempts": chosen.extra_attempts}
+    form = AccommodationForm(request.POST or None, initial=initial, students=students)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.set_accommodation(
+            actor=actor,
+            student=data["student"],
+            extra_minutes_per_hour=data["extra_minutes_per_hour"],
+            extra_attempts=data["extra_attempts"],
+        )
+        messages.success(
+            request, _("L'aménagement de %(name)s est enregistré.") % {"name": data["student"].get_full_name()}
+        )
+        return redirect("learning:accommodations")
+    audit.record_reads(actor=actor, verb="learning.view_accommodations", subject_ids=[a.student_id for a in granted])
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/accommodations.html", {"form": form, "granted": granted}, status=status)
