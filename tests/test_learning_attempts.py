@@ -1,6 +1,7 @@
 """Several attempts per quiz and which one counts, the extra attempts of an accommodation, essays graded by
-hand (their page, who reaches it, the gradebook waiting for them), and the accommodations page of the
-direction, vie scolaire and ENT admin, with their pinned query budgets."""
+hand (their page, who reaches it, the gradebook waiting for them), the review at Moodle's moments (nothing
+before its time), the timer's markup, and the accommodations page of the direction, vie scolaire and ENT
+admin, with their pinned query budgets."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cartable.core.models import AuditEvent
-from cartable.learning import actions, formats, grading
+from cartable.learning import actions, formats, grading, queries
 from cartable.learning.models import Accommodation, Attempt, Category, Quiz, QuizQuestion
 from tests.support.personas import EVERYBODY, PersonaTestCase
 
-GIFT = """::Aire::Aire d'un carré de côté 3 ?{=9 ~6 ~12}
+GIFT = """::Aire::Aire d'un carré de côté 3 ?{=9#BIEN-VU ~6#PERDU ~12####COMMENTAIRE-GENERAL}
 
 ::Rédaction::Expliquez pourquoi.{}
 """
@@ -176,7 +177,7 @@ class EssayTests(AttemptsTestCase):
 
 
 GRADING_PAGE_QUERIES = 7
-RESULTS_QUERIES = 6
+RESULTS_QUERIES = 5
 
 
 class AccommodationPageTests(AttemptsTestCase):
@@ -230,3 +231,86 @@ class AccommodationPageTests(AttemptsTestCase):
 
 
 ACCOMMODATIONS_QUERIES = 6
+
+
+class ReviewTests(AttemptsTestCase):
+    def test_the_moments(self):
+        attempt = self.take("lucas.martin", right=True)
+        at = attempt.submitted_at
+        self.assertEqual(queries.review_moment(attempt, at + dt.timedelta(seconds=119)), "immediately")
+        self.assertEqual(queries.review_moment(attempt, at + dt.timedelta(minutes=3)), "open")
+        self.assertEqual(queries.review_moment(attempt, self.quiz.closes_at + dt.timedelta(minutes=1)), "closed")
+        under_way = actions.start_attempt(actor=self.actor("lucas.martin"), quiz=self.quiz)
+        self.assertIsNone(queries.review_moment(under_way))
+        self.assertEqual(queries.review_shows(under_way), frozenset())
+
+    def test_nothing_before_its_time_then_what_the_teacher_chose(self):
+        """Right after: the mark only (the default); after the close: right answers and feedback too."""
+        self.login("lucas.martin")
+        attempt = self.take("lucas.martin", right=False)
+        url = reverse("learning:attempt", args=[attempt.pk])
+        page = self.client.get(url).content.decode()
+        self.assertIn("Votre note : 0 sur 2.", page)
+        for secret in ("BIEN-VU", "PERDU", "COMMENTAIRE-GENERAL", "Bonne réponse"):
+            self.assertNotIn(secret, page)
+        now = timezone.now()
+        Attempt.objects.filter(pk=attempt.pk).update(submitted_at=now - dt.timedelta(minutes=10))
+        Quiz.objects.filter(pk=self.quiz.pk).update(
+            closes_at=now - dt.timedelta(minutes=1), review={"closed": ["right", "feedback"]}
+        )
+        self.client.get(url)
+        with self.assertNumQueries(REVIEW_PAGE_QUERIES):
+            page = self.client.get(url).content.decode()
+        for shown in ("PERDU", "COMMENTAIRE-GENERAL", "Bonne réponse"):
+            self.assertIn(shown, page)
+        self.assertNotIn("BIEN-VU", page)  # the feedback of an answer not given
+        self.assertNotIn("Votre note", page)  # marks not chosen for this moment
+
+    def test_the_teacher_chooses_the_review_in_the_quiz_form(self):
+        self.login("paul.dupont")
+        category = Category.objects.get(bank__owner=self.people["paul.dupont"], path="")
+        url = reverse("learning:quiz_new") + f"?categorie={category.pk}"
+        form = self.client.get(url)
+        self.assertContains(form, "après la fermeture du quiz")
+        now = timezone.localtime()
+        data = {
+            "title": "Relecture",
+            "school_class": self.school.college.classes["5e A"].pk,
+            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (now + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "max_attempts": "3",
+            "grading": "average",
+            "review_immediately": ["marks", "feedback"],
+            "review_closed": ["right"],
+        }
+        self.client.post(url, data)
+        quiz = Quiz.objects.get(title="Relecture")
+        self.assertEqual((quiz.max_attempts, quiz.grading), (3, "average"))
+        self.assertEqual(quiz.review, {"immediately": ["marks", "feedback"], "open": [], "closed": ["right"]})
+        with self.assertRaisesMessage(ValueError, "options de relecture"):
+            actions.create_quiz(
+                actor=self.teacher(),
+                category=category,
+                school_class=self.school.college.classes["5e A"],
+                title="x",
+                opens_at=now,
+                closes_at=now + dt.timedelta(days=1),
+                review={"during": ["right"]},
+            )
+
+    def test_the_timer_is_there_for_a_timed_quiz_only(self):
+        self.login("lucas.martin")
+        attempt = actions.start_attempt(actor=self.actor("lucas.martin"), quiz=self.quiz)
+        page = self.client.get(reverse("learning:attempt", args=[attempt.pk])).content.decode()
+        self.assertNotIn('role="timer"', page)
+        Quiz.objects.filter(pk=self.quiz.pk).update(time_limit=30)
+        Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() + dt.timedelta(minutes=30))
+        page = self.client.get(reverse("learning:attempt", args=[attempt.pk])).content.decode()
+        self.assertIn('role="timer"', page)
+        self.assertIn('aria-live="polite" id="timer-status"', page)
+        self.assertIn("Il reste 5 minutes.", page)
+        seconds = int(page.split('data-seconds="')[1].split('"')[0])
+        self.assertTrue(1790 <= seconds <= 1800, seconds)
+
+
+REVIEW_PAGE_QUERIES = 9

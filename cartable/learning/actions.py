@@ -23,6 +23,8 @@ from cartable.directory.models import Role, SchoolClass, Subject, User
 from cartable.learning import formats
 from cartable.learning.formats import Item, Parsed, Refused
 from cartable.learning.models import (
+    REVIEW_MOMENTS,
+    REVIEW_SHOWS,
     Accommodation,
     Answer,
     Attempt,
@@ -34,6 +36,7 @@ from cartable.learning.models import (
     Quiz,
     QuizQuestion,
     Response,
+    default_review,
 )
 
 FILE_FOLDER = "learning/%Y/%m/"
@@ -225,6 +228,7 @@ def create_quiz(
     time_limit: int | None = None,
     max_attempts: int = 1,
     grading: str = Quiz.Grading.BEST,
+    review: dict[str, list[str]] | None = None,
 ) -> Quiz:
     """A quiz of the category's questions (in their order) for a class the actor teaches, taken up to
     ``max_attempts`` times (more with an accommodation); ``grading`` tells which attempt counts."""
@@ -234,6 +238,9 @@ def create_quiz(
         raise ValueError(_("La fermeture doit suivre l'ouverture."))
     if not 1 <= max_attempts <= 10 or grading not in Quiz.Grading.values:
         raise ValueError(_("Un quiz se fait en 1 à 10 tentatives, dont une compte."))
+    review = default_review() if review is None else review
+    if set(review) - set(REVIEW_MOMENTS) or any(set(shows) - set(REVIEW_SHOWS) for shows in review.values()):
+        raise ValueError(_("Ces options de relecture n'existent pas."))
     questions = list(Question.objects.filter(category=category).order_by("position", "id"))
     if not questions:
         raise ValueError(_("Cette catégorie n'a aucune question."))
@@ -247,6 +254,7 @@ def create_quiz(
         time_limit=time_limit,
         max_attempts=max_attempts,
         grading=grading,
+        review=review,
     )
     QuizQuestion.objects.bulk_create(
         QuizQuestion(quiz=quiz, question=q, position=i, mark=q.default_mark) for i, q in enumerate(questions)
@@ -263,6 +271,7 @@ def create_quiz(
             "time_limit": time_limit,
             "attempts": max_attempts,
             "grading": grading,
+            "review": review,
         },
     )
     return quiz
@@ -401,22 +410,6 @@ def save_response(
     return response
 
 
-def _graded(question: Question, value: object) -> object:
-    """A saved value in the shape ``grading.fraction`` takes."""
-    answers = [a.pk for a in question.answers.all()]
-    if question.qtype == "multichoice":
-        chosen = value if isinstance(value, list) else [value]
-        indices = {answers.index(i) for i in chosen if i in answers}
-        return next(iter(indices), -1) if question.single else indices
-    if question.qtype == "truefalse":
-        return {"true": True, "false": False}.get(value) if isinstance(value, str) else None
-    if question.qtype == "matching":
-        pairs = [p.pk for p in question.pairs.all()]
-        given = value if isinstance(value, dict) else {}
-        return {pairs.index(int(k)): v for k, v in given.items() if k.isdigit() and int(k) in pairs}
-    return value if isinstance(value, str) else ""
-
-
 def _finish(attempt: Attempt, submitted_at: dt.datetime | None = None) -> Attempt:
     """Grade the attempt (again) from what was saved: every question graded automatically, an essay by the
     teacher's mark (nothing until given: the attempt is ``to_grade`` while an essay answered has none)."""
@@ -438,7 +431,7 @@ def _finish(attempt: Attempt, submitted_at: dt.datetime | None = None) -> Attemp
             to_grade = to_grade or (answered and given is None)
             score += given if given is not None else Decimal(0)
             continue
-        share = grading.fraction(item, _graded(slot.question, response.value if response else None))
+        share = grading.fraction(item, queries.graded_value(slot.question, response.value if response else None))
         score += slot.mark * (share or Decimal(0))
     attempt.score, attempt.to_grade = score, to_grade
     fields = ["score", "to_grade"]

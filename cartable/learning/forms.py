@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.core import french
 from cartable.learning import formats
-from cartable.learning.models import Category, Quiz
+from cartable.learning.models import REVIEW_MOMENTS, REVIEW_SHOWS, Category, Quiz, default_review
 
 
 class ImportForm(forms.Form):
@@ -98,6 +98,18 @@ class QuizForm(forms.Form):
     def __init__(self, *args, classes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school_class"].queryset = classes
+        initial = default_review()
+        for moment, label in REVIEW_MOMENTS.items():
+            self.fields[f"review_{moment}"] = forms.MultipleChoiceField(
+                label=_("Ce que l'élève voit : %(moment)s") % {"moment": str(label).lower()},
+                choices=list(REVIEW_SHOWS.items()),
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+                initial=initial[moment],
+            )
+
+    def review(self) -> dict[str, list[str]]:
+        return {moment: list(self.cleaned_data[f"review_{moment}"]) for moment in REVIEW_MOMENTS}
 
     def clean(self):
         data = super().clean()

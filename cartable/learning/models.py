@@ -182,6 +182,21 @@ class QuestionFile(EstablishmentScoped):
         return self.name
 
 
+# Moodle's moments of a review (deferred feedback: nothing is shown during the attempt, as Moodle greys
+# « Pendant la tentative » out for it) and what each may show.
+REVIEW_MOMENTS = {
+    "immediately": _("Juste après la tentative (2 minutes)"),
+    "open": _("Plus tard, tant que le quiz est ouvert"),
+    "closed": _("Après la fermeture du quiz"),
+}
+REVIEW_SHOWS = {"marks": _("Les points"), "right": _("Les bonnes réponses"), "feedback": _("Les commentaires")}
+IMMEDIATELY = 120  # seconds after the submission, as in Moodle
+
+
+def default_review() -> dict[str, list[str]]:
+    return {"immediately": ["marks"], "open": ["marks"], "closed": ["marks", "right", "feedback"]}
+
+
 class Quiz(EstablishmentScoped):
     """A quiz a teacher gives a class: the questions of one of their categories, open between two dates,
     with an optional time limit enforced on the server, ``max_attempts`` per student (more with an
@@ -203,6 +218,9 @@ class Quiz(EstablishmentScoped):
     time_limit = models.PositiveIntegerField(_("durée (minutes)"), null=True, blank=True)
     max_attempts = models.PositiveSmallIntegerField(_("tentatives permises"), default=1)
     grading = models.CharField(_("tentative qui compte"), max_length=8, choices=Grading.choices, default=Grading.BEST)
+    # What a student's review shows at each of Moodle's moments: {"immediately"|"open"|"closed": ["marks",
+    # "right", "feedback"]} (see REVIEW_MOMENTS; a moment missing shows nothing).
+    review = models.JSONField(default=default_review)
     # The gradebook's evaluation the results went to (grades' id: the gradebook is reached through its actions).
     evaluation_id = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

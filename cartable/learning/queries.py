@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from cartable.core import authz
 from cartable.core.authz import Action
@@ -17,6 +20,7 @@ from cartable.directory.models import Establishment, SchoolClass, Subject, User
 from cartable.learning import formats, grading, render
 from cartable.learning.formats import Attachment, Choice, Item, Pair
 from cartable.learning.models import (
+    IMMEDIATELY,
     Accommodation,
     Attempt,
     Bank,
@@ -208,6 +212,12 @@ class Shown:
     pairs: list[tuple[int, str, str]]
     options: list[str]
     value: object
+    # Once submitted, what the review shows at this moment (empty otherwise): the points earned out of
+    # the question's, the right answers, the feedback of the answers given and the general one.
+    points: Decimal | None = None
+    out_of: Decimal | None = None
+    right: list[str] = field(default_factory=list)
+    feedback: list[str] = field(default_factory=list)
 
 
 def student_quizzes(actor: Actor) -> list[Quiz]:
@@ -231,40 +241,121 @@ def attempt_queryset() -> QuerySet[Attempt]:
     return Attempt.objects.select_related("quiz", "student")
 
 
-def attempt_page(attempt: Attempt) -> list[Shown]:
-    """The attempt's questions in the order drawn at its start, with what was saved (four queries)."""
+def graded_value(question: Question, value: object) -> object:
+    """A saved value in the shape ``grading.fraction`` takes."""
+    answers = [a.pk for a in question.answers.all()]
+    if question.qtype == "multichoice":
+        chosen = value if isinstance(value, list) else [value]
+        indices = {answers.index(i) for i in chosen if i in answers}
+        return next(iter(indices), -1) if question.single else indices
+    if question.qtype == "truefalse":
+        return {"true": True, "false": False}.get(value) if isinstance(value, str) else None
+    if question.qtype == "matching":
+        pairs = [p.pk for p in question.pairs.all()]
+        given = value if isinstance(value, dict) else {}
+        return {pairs.index(int(k)): v for k, v in given.items() if k.isdigit() and int(k) in pairs}
+    return value if isinstance(value, str) else ""
+
+
+def review_moment(attempt: Attempt, now: dt.datetime | None = None) -> str | None:
+    """Which of Moodle's moments it is for the attempt's review: None while it is under way."""
+    if attempt.submitted_at is None:
+        return None
+    now = now or timezone.now()
+    if (now - attempt.submitted_at).total_seconds() <= IMMEDIATELY:
+        return "immediately"
+    return "open" if now < attempt.quiz.closes_at else "closed"
+
+
+def review_shows(attempt: Attempt, now: dt.datetime | None = None) -> frozenset[str]:
+    """What the attempt's review shows now, as the quiz's teacher decided (nothing during the attempt)."""
+    moment = review_moment(attempt, now)
+    return frozenset(attempt.quiz.review.get(moment, ())) if moment else frozenset()
+
+
+def _light_item(question: Question) -> Item:
+    """The question as ``grading`` reads it (no category, no file read)."""
+    return Item(
+        qtype=question.qtype,
+        name=question.name,
+        text=question.text,
+        answers=[Choice(a.text, a.fraction, a.feedback, a.tolerance) for a in question.answers.all()],
+        pairs=[Pair(p.text, p.answer) for p in question.pairs.all()],
+        single=question.single,
+        case_sensitive=question.case_sensitive,
+        default_mark=question.default_mark,
+    )
+
+
+def _right_text(item: Item, choice: Choice) -> str:
+    if item.qtype == formats.TRUEFALSE:
+        return str(_("Vrai") if choice.text == "true" else _("Faux"))
+    if item.qtype == formats.NUMERICAL and choice.tolerance:
+        return f"{choice.text} ± {choice.tolerance.normalize():f}"
+    return choice.text
+
+
+def attempt_page(attempt: Attempt, shows: frozenset[str] = frozenset()) -> list[Shown]:
+    """The attempt's questions in the order drawn at its start, with what was saved (four queries). Once
+    submitted, ``shows`` (``review_shows``) adds the points, right answers and feedback the review allows,
+    and nothing else ever reaches the page."""
     slots = {
         s.pk: s
         for s in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id)
         .select_related("question")
         .prefetch_related("question__answers", "question__pairs", "question__files")
     }
-    saved = {r.slot_id: r.value for r in Response.objects.filter(attempt=attempt)}
+    saved = {r.slot_id: r for r in Response.objects.filter(attempt=attempt)}
     shown = []
     for number, (slot_id, ids) in enumerate(attempt.order, start=1):
-        question = slots[slot_id].question
+        slot = slots[slot_id]
+        question = slot.question
         files, fmt = file_urls(question), question.text_format
         answers = {a.pk: a for a in question.answers.all()}
         pairs = {p.pk: p for p in question.pairs.all()}
-        value = saved.get(slot_id)
+        response = saved.get(slot_id)
+        value = response.value if response else None
         chosen = value if isinstance(value, dict) else {}
         text = render.to_html(question.text, fmt, files).replace(formats.BLANK, "<strong>_____</strong>")
-        shown.append(
-            Shown(
-                slot_id=slot_id,
-                number=number,
-                qtype=question.qtype,
-                single=question.single,
-                text=mark_safe(text),  # noqa: S308 - sanitized above
-                choices=[(i, render.to_html(answers[i].text, fmt, files)) for i in ids if i in answers],
-                pairs=[
-                    (i, render.to_html(pairs[i].text, fmt, files), chosen.get(str(i), "")) for i in ids if i in pairs
-                ],
-                options=sorted({p.answer for p in pairs.values()}),
-                value=saved.get(slot_id),
-            )
+        item = Shown(
+            slot_id=slot_id,
+            number=number,
+            qtype=question.qtype,
+            single=question.single,
+            text=mark_safe(text),  # noqa: S308 - sanitized above
+            choices=[(i, render.to_html(answers[i].text, fmt, files)) for i in ids if i in answers],
+            pairs=[(i, render.to_html(pairs[i].text, fmt, files), chosen.get(str(i), "")) for i in ids if i in pairs],
+            options=sorted({p.answer for p in pairs.values()}),
+            value=value,
         )
+        if shows and question.qtype != "description":
+            _review(item, slot, response, shows, files)
+        shown.append(item)
     return shown
+
+
+def _review(shown: Shown, slot: QuizQuestion, response: Response | None, shows: frozenset[str], files) -> None:
+    question, fmt = slot.question, slot.question.text_format
+    light = _light_item(question)
+    given = graded_value(question, response.value if response else None)
+
+    def html(text: str) -> str:
+        return mark_safe(render.to_html(text, fmt, files))  # noqa: S308 - sanitized
+
+    if "marks" in shows:
+        shown.out_of = slot.mark
+        if question.qtype == "essay":
+            shown.points = response.mark if response else None
+        else:
+            shown.points = slot.mark * (grading.fraction(light, given) or Decimal(0))
+    if "right" in shows:
+        if question.qtype == "matching":
+            shown.right = [html(f"{p.text} → {p.answer}") for p in light.pairs if p.text.strip()]
+        else:
+            shown.right = [html(_right_text(light, c)) for c in grading.right_answers(light)]
+    if "feedback" in shows:
+        texts = [c.feedback for c in grading.matched(light, given)] + [question.general_feedback]
+        shown.feedback = [html(t) for t in texts if t.strip()]
 
 
 @dataclass

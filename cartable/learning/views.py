@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -143,6 +144,7 @@ def quiz_new(request) -> HttpResponse:
                 time_limit=data["time_limit"],
                 max_attempts=data["max_attempts"],
                 grading=data["grading"],
+                review=form.review(),
             )
         except ValueError as error:
             form.add_error(None, str(error))
@@ -200,7 +202,8 @@ def attempt(request, pk: int) -> HttpResponse:
     """The attempt: its questions without any right answer; each save keeps every answer, « Terminer » submits."""
     actor = request.actor
     found = authz.access(actor, queries.attempt_queryset(), pk, Action.CHANGE)
-    shown = queries.attempt_page(found)
+    shows = queries.review_shows(found)
+    shown = queries.attempt_page(found, shows)
     status = 200
     if request.method == "POST":
         try:
@@ -215,7 +218,15 @@ def attempt(request, pk: int) -> HttpResponse:
         if request.headers.get("X-Autosave"):
             return HttpResponse(status=204 if status == 200 else 409)
         return redirect("learning:attempt", pk=found.pk)
-    context = {"attempt": found, "shown": shown, "done": found.submitted_at is not None}
+    left = max(0, int((found.deadline - timezone.now()).total_seconds()))
+    context = {
+        "attempt": found,
+        "shown": shown,
+        "done": found.submitted_at is not None,
+        "seconds_left": left,
+        "shows": shows,
+        "total": sum(q.out_of for q in shown if q.out_of is not None),
+    }
     return render(request, "learning/attempt.html", context, status=status)
 
 
