@@ -173,6 +173,68 @@ def import_questions(
 
 
 @transaction.atomic
+def update_question(*, actor: Actor, question: Question, item: Item) -> Question:
+    """Change a question of one's bank from what the form says (checked by ``formats.check``, as an import
+    is): its texts, marks and options, its answers or pairs updated in place, in their order, so that the
+    attempts already drawn keep pointing at them. In a quiz already begun, the number of its answers or
+    pairs no longer changes (an attempt's order holds them)."""
+    authz.require(actor, Action.CHANGE, question)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    if item.qtype != question.qtype:
+        raise ValueError(_("Le type d'une question ne change pas."))
+    errors = formats.check(item)
+    if errors:
+        raise ValueError(errors[0])
+    answers, pairs = list(question.answers.all()), list(question.pairs.all())
+    begun = Attempt.objects.filter(quiz__slots__question=question).exists()
+    if begun and (len(answers) != len(item.answers) or len(pairs) != len(item.pairs)):
+        raise ValueError(
+            _(
+                "Cette question est dans un quiz déjà commencé : changez ses textes et ses poids, "
+                "pas le nombre de ses réponses."
+            )
+        )
+    before = {"name": question.name, "answers": len(answers), "pairs": len(pairs)}
+    for name in (
+        "name",
+        "text",
+        "text_format",
+        "general_feedback",
+        "default_mark",
+        "single",
+        "shuffle",
+        "case_sensitive",
+    ):
+        setattr(question, name, getattr(item, name))
+    question.save()
+    for i, choice in enumerate(item.answers):
+        row = answers[i] if i < len(answers) else Answer(question=question)
+        row.position, row.text, row.fraction, row.feedback, row.tolerance = (
+            i,
+            choice.text,
+            choice.fraction,
+            choice.feedback,
+            choice.tolerance,
+        )
+        row.save()
+    Answer.objects.filter(pk__in=[a.pk for a in answers[len(item.answers) :]]).delete()
+    for i, pair in enumerate(item.pairs):
+        line = pairs[i] if i < len(pairs) else MatchPair(question=question)
+        line.position, line.text, line.answer = i, pair.text, pair.answer
+        line.save()
+    MatchPair.objects.filter(pk__in=[p.pk for p in pairs[len(item.pairs) :]]).delete()
+    audit.record(
+        actor=actor,
+        verb="learning.update_question",
+        target=question,
+        establishment_id=question.establishment_id,
+        before=before,
+        after={"name": question.name, "answers": len(item.answers), "pairs": len(item.pairs)},
+    )
+    return question
+
+
+@transaction.atomic
 def share_category(*, actor: Actor, category: Category, sharing: str, subject: Subject | None = None) -> int:
     """Share a category and its subcategories with the establishment's teachers, a subject's teachers, or
     nobody; returns how many categories changed."""

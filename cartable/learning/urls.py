@@ -8,6 +8,7 @@ urlpatterns = [
     path("importer/", views.import_file, name="import"),
     path("exporter/", views.export, name="export"),
     path("questions/<int:pk>/", views.question, name="question"),
+    path("questions/<int:pk>/modifier/", views.question_edit, name="question_edit"),
     path("fichiers/<int:pk>/", views.file, name="file"),
     path("categories/<int:pk>/partage/", views.share, name="share"),
     path("quiz/", views.quizzes, name="quizzes"),

@@ -21,8 +21,10 @@ from cartable.learning.forms import (
     AccommodationForm,
     EssayMarksForm,
     ImportForm,
+    QuestionForm,
     QuizForm,
     ShareForm,
+    question_initial,
     responses_from,
 )
 from cartable.learning.models import Category, QuestionFile, Quiz
@@ -54,7 +56,30 @@ def bank(request) -> HttpResponse:
 def question(request, pk: int) -> HttpResponse:
     """A question's preview, its texts rendered sanitized whatever their format, with its right answers."""
     found = authz.access(request.actor, queries.question_queryset(), pk, Action.VIEW)
-    return render(request, "learning/question.html", {"question": found, "shown": queries.preview(found)})
+    context = {
+        "question": found,
+        "shown": queries.preview(found),
+        "can_edit": authz.allows(request.actor, Action.CHANGE, found),
+    }
+    return render(request, "learning/question.html", context)
+
+
+@require_module("learning")
+def question_edit(request, pk: int) -> HttpResponse:
+    """Change a question of one's bank in a form (every type); errors in French, what was typed kept."""
+    actor = request.actor
+    found = authz.access(actor, queries.question_queryset(), pk, Action.CHANGE)
+    form = QuestionForm(request.POST or None, qtype=found.qtype, initial=question_initial(found))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_question(actor=actor, question=found, item=form.item())
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("La question est enregistrée."))
+            return redirect("learning:question", pk=found.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/question_form.html", {"form": form, "question": found}, status=status)
 
 
 @require_GET
