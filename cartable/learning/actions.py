@@ -472,6 +472,60 @@ def save_response(
     return response
 
 
+@transaction.atomic
+def save_responses(
+    *,
+    actor: Actor,
+    attempt: Attempt,
+    values: list[tuple[int, object]],
+    sequence: int,
+    now: dt.datetime | None = None,
+) -> int:
+    """Save the answers a page posts at once (the autosave, « Enregistrer »), in a number of queries that does
+    not grow with the questions: all checked as ``save_response`` checks one (a late save, a question not
+    of the attempt, a value not of its question refuse the whole post; what was saved stays), the new ones
+    inserted together, those older than ``sequence`` updated together, one audit row. Returns how many
+    answers were written."""
+    now = _now(now)
+    authz.require(actor, Action.CHANGE, attempt)
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.submitted_at is not None or now > attempt.deadline:
+        raise ValueError(_("Le temps est écoulé : cette réponse n'est pas enregistrée, les précédentes sont gardées."))
+    drawn = {row[0] for row in attempt.order}
+    wanted = dict(values)
+    if set(wanted) - drawn:
+        raise ValueError(_("Cette question n'est pas celle de votre quiz."))
+    slots = {
+        s.pk: s
+        for s in QuizQuestion.objects.filter(pk__in=wanted)
+        .select_related("question")
+        .prefetch_related("question__answers", "question__pairs")
+    }
+    if not all(_valid(slots[slot_id].question, value) for slot_id, value in wanted.items()):
+        raise ValueError(_("Cette réponse ne correspond pas à la question."))
+    found = {r.slot_id: r for r in Response.objects.select_for_update().filter(attempt=attempt, slot_id__in=wanted)}
+    new = [
+        Response(attempt=attempt, slot_id=slot_id, value=value, sequence=sequence, saved_at=now)
+        for slot_id, value in wanted.items()
+        if slot_id not in found
+    ]
+    newer = [r for r in found.values() if r.sequence < sequence]
+    for response in newer:
+        response.value, response.sequence, response.saved_at = wanted[response.slot_id], sequence, now
+    Response.objects.bulk_create(new)
+    Response.objects.bulk_update(newer, ["value", "sequence", "saved_at"])
+    if new or newer:
+        audit.record(
+            actor=actor,
+            verb="learning.save_response",
+            target=attempt,
+            subject_id=attempt.student_id,
+            establishment_id=attempt.establishment_id,
+            after={"slots": sorted(r.slot_id for r in [*new, *newer]), "sequence": sequence},
+        )
+    return len(new) + len(newer)
+
+
 def _finish(attempt: Attempt, submitted_at: dt.datetime | None = None) -> Attempt:
     """Grade the attempt (again) from what was saved: every question graded automatically, an essay by the
     teacher's mark (nothing until given: the attempt is ``to_grade`` while an essay answered has none)."""

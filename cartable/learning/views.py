@@ -233,8 +233,8 @@ def attempt(request, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             sequence = int(request.POST.get("sequence") or time.time() * 1000)
-            for slot_id, value in responses_from(request.POST, shown):
-                actions.save_response(actor=actor, attempt=found, slot_id=slot_id, value=value, sequence=sequence)
+            values = responses_from(request.POST, shown)
+            actions.save_responses(actor=actor, attempt=found, values=values, sequence=sequence)
         except ValueError as error:
             messages.error(request, str(error))
             status = 400
