@@ -251,10 +251,19 @@ class QuizBudgetTests(PersonaTestCase):
                 self.assertEqual(self.client.get(url).status_code, 200)
             with self.assertNumQueries(QUIZ_LIST_QUERIES):
                 self.client.get(reverse("learning:quizzes"))
+            answers = {f"q{slot_id}": str(ids[0]) for slot_id, ids in attempt.order}  # every question answered
+            for sequence, budget in ((1, SAVE_NEW_QUERIES), (2, SAVE_AGAIN_QUERIES)):
+                with self.subTest(n=n, sequence=sequence), self.assertNumQueries(budget):
+                    saved = self.client.post(url, answers | {"sequence": str(sequence)}, headers={"X-Autosave": "1"})
+                self.assertEqual(saved.status_code, 204)
+            self.assertEqual(Response.objects.filter(attempt=attempt).count(), n)
 
 
 ATTEMPT_PAGE_QUERIES = 9
-QUIZ_LIST_QUERIES = 6
+# An answer save, every question posted: the same with 3 or 40 (inserted together, then updated together).
+SAVE_NEW_QUERIES = 18
+SAVE_AGAIN_QUERIES = 18
+QUIZ_LIST_QUERIES = 7  # with the student's accommodation (how many attempts are left)
 
 
 # --- accommodations -------------------------------------------------------------------------------------------

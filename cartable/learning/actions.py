@@ -11,8 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models as django_models
 from django.db import transaction
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cartable.core import audit, authz, erasure, uploads
 from cartable.core.authz import Action
@@ -21,6 +23,8 @@ from cartable.directory.models import Role, SchoolClass, Subject, User
 from cartable.learning import formats
 from cartable.learning.formats import Item, Parsed, Refused
 from cartable.learning.models import (
+    REVIEW_MOMENTS,
+    REVIEW_SHOWS,
     Accommodation,
     Answer,
     Attempt,
@@ -32,6 +36,7 @@ from cartable.learning.models import (
     Quiz,
     QuizQuestion,
     Response,
+    default_review,
 )
 
 FILE_FOLDER = "learning/%Y/%m/"
@@ -168,6 +173,68 @@ def import_questions(
 
 
 @transaction.atomic
+def update_question(*, actor: Actor, question: Question, item: Item) -> Question:
+    """Change a question of one's bank from what the form says (checked by ``formats.check``, as an import
+    is): its texts, marks and options, its answers or pairs updated in place, in their order, so that the
+    attempts already drawn keep pointing at them. In a quiz already begun, the number of its answers or
+    pairs no longer changes (an attempt's order holds them)."""
+    authz.require(actor, Action.CHANGE, question)
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    if item.qtype != question.qtype:
+        raise ValueError(_("Le type d'une question ne change pas."))
+    errors = formats.check(item)
+    if errors:
+        raise ValueError(errors[0])
+    answers, pairs = list(question.answers.all()), list(question.pairs.all())
+    begun = Attempt.objects.filter(quiz__slots__question=question).exists()
+    if begun and (len(answers) != len(item.answers) or len(pairs) != len(item.pairs)):
+        raise ValueError(
+            _(
+                "Cette question est dans un quiz déjà commencé : changez ses textes et ses poids, "
+                "pas le nombre de ses réponses."
+            )
+        )
+    before = {"name": question.name, "answers": len(answers), "pairs": len(pairs)}
+    for name in (
+        "name",
+        "text",
+        "text_format",
+        "general_feedback",
+        "default_mark",
+        "single",
+        "shuffle",
+        "case_sensitive",
+    ):
+        setattr(question, name, getattr(item, name))
+    question.save()
+    for i, choice in enumerate(item.answers):
+        row = answers[i] if i < len(answers) else Answer(question=question)
+        row.position, row.text, row.fraction, row.feedback, row.tolerance = (
+            i,
+            choice.text,
+            choice.fraction,
+            choice.feedback,
+            choice.tolerance,
+        )
+        row.save()
+    Answer.objects.filter(pk__in=[a.pk for a in answers[len(item.answers) :]]).delete()
+    for i, pair in enumerate(item.pairs):
+        line = pairs[i] if i < len(pairs) else MatchPair(question=question)
+        line.position, line.text, line.answer = i, pair.text, pair.answer
+        line.save()
+    MatchPair.objects.filter(pk__in=[p.pk for p in pairs[len(item.pairs) :]]).delete()
+    audit.record(
+        actor=actor,
+        verb="learning.update_question",
+        target=question,
+        establishment_id=question.establishment_id,
+        before=before,
+        after={"name": question.name, "answers": len(item.answers), "pairs": len(item.pairs)},
+    )
+    return question
+
+
+@transaction.atomic
 def share_category(*, actor: Actor, category: Category, sharing: str, subject: Subject | None = None) -> int:
     """Share a category and its subcategories with the establishment's teachers, a subject's teachers, or
     nobody; returns how many categories changed."""
@@ -221,12 +288,21 @@ def create_quiz(
     opens_at: dt.datetime,
     closes_at: dt.datetime,
     time_limit: int | None = None,
+    max_attempts: int = 1,
+    grading: str = Quiz.Grading.BEST,
+    review: dict[str, list[str]] | None = None,
 ) -> Quiz:
-    """A quiz of the category's questions (in their order) for a class the actor teaches."""
+    """A quiz of the category's questions (in their order) for a class the actor teaches, taken up to
+    ``max_attempts`` times (more with an accommodation); ``grading`` tells which attempt counts."""
     authz.require(actor, Action.VIEW, category)
     authz.require(actor, "learning.give_quiz", school_class)
     if closes_at <= opens_at:
         raise ValueError(_("La fermeture doit suivre l'ouverture."))
+    if not 1 <= max_attempts <= 10 or grading not in Quiz.Grading.values:
+        raise ValueError(_("Un quiz se fait en 1 à 10 tentatives, dont une compte."))
+    review = default_review() if review is None else review
+    if set(review) - set(REVIEW_MOMENTS) or any(set(shows) - set(REVIEW_SHOWS) for shows in review.values()):
+        raise ValueError(_("Ces options de relecture n'existent pas."))
     questions = list(Question.objects.filter(category=category).order_by("position", "id"))
     if not questions:
         raise ValueError(_("Cette catégorie n'a aucune question."))
@@ -238,6 +314,9 @@ def create_quiz(
         opens_at=opens_at,
         closes_at=closes_at,
         time_limit=time_limit,
+        max_attempts=max_attempts,
+        grading=grading,
+        review=review,
     )
     QuizQuestion.objects.bulk_create(
         QuizQuestion(quiz=quiz, question=q, position=i, mark=q.default_mark) for i, q in enumerate(questions)
@@ -247,32 +326,51 @@ def create_quiz(
         verb="learning.create_quiz",
         target=quiz,
         establishment_id=quiz.establishment_id,
-        after={"title": title, "class": school_class.pk, "questions": len(questions), "time_limit": time_limit},
+        after={
+            "title": title,
+            "class": school_class.pk,
+            "questions": len(questions),
+            "time_limit": time_limit,
+            "attempts": max_attempts,
+            "grading": grading,
+            "review": review,
+        },
     )
     return quiz
 
 
+def allowed_attempts(quiz: Quiz, student_id: int) -> int:
+    """How many attempts the student has at the quiz: the quiz's, with the extra ones they are granted."""
+    extra = (
+        Accommodation.objects.filter(establishment_id=quiz.establishment_id, student_id=student_id)
+        .values_list("extra_attempts", flat=True)
+        .first()
+    ) or 0
+    return quiz.max_attempts + extra
+
+
 @transaction.atomic
 def start_attempt(*, actor: Actor, quiz: Quiz, now: dt.datetime | None = None) -> Attempt:
-    """The student's attempt, begun now (questions and choices shuffled once, kept on resume) or resumed.
-    The deadline is the server's: the time limit from now (with the student's extra time, if granted),
-    never past the quiz's close."""
+    """The student's attempt under way, resumed, or a new one begun now (questions and choices shuffled
+    once, kept on resume) while they have attempts left (the quiz's and their extra ones). The deadline is
+    the server's: the time limit from now (with the student's extra time, if granted), never past the
+    quiz's close."""
     now = _now(now)
     authz.require(actor, Action.VIEW, quiz)
     if actor.user_id is None or quiz.owner_id == actor.user_id:
         raise PermissionDenied
-    found = Attempt.objects.filter(quiz=quiz, student_id=actor.user_id).first()
-    if found is not None:
-        return found
+    taken = list(Attempt.objects.select_for_update().filter(quiz=quiz, student_id=actor.user_id).order_by("number"))
+    open_one = next((a for a in taken if a.submitted_at is None), None)
+    if open_one is not None:
+        return open_one
     if now >= quiz.closes_at:
         raise ValueError(_("Ce quiz est fermé."))
+    granted = Accommodation.objects.filter(establishment_id=quiz.establishment_id, student_id=actor.user_id).first()
+    if len(taken) >= quiz.max_attempts + (granted.extra_attempts if granted else 0):
+        raise ValueError(_("Vous avez utilisé toutes vos tentatives pour ce quiz."))
     deadline = quiz.closes_at
     if quiz.time_limit:
-        extra = (
-            Accommodation.objects.filter(establishment_id=quiz.establishment_id, student_id=actor.user_id)
-            .values_list("extra_minutes_per_hour", flat=True)
-            .first()
-        ) or 0
+        extra = granted.extra_minutes_per_hour if granted else 0
         # minutes * (60 + extra) / 60, in seconds: exact (tiers-temps: 30 minutes become 40)
         deadline = min(deadline, now + dt.timedelta(seconds=quiz.time_limit * (60 + extra)))
     shuffler = random.SystemRandom()
@@ -297,6 +395,7 @@ def start_attempt(*, actor: Actor, quiz: Quiz, now: dt.datetime | None = None) -
         establishment_id=quiz.establishment_id,
         quiz=quiz,
         student_id=actor.user_id,
+        number=len(taken) + 1,
         started_at=now,
         deadline=deadline,
         order=order,
@@ -307,7 +406,7 @@ def start_attempt(*, actor: Actor, quiz: Quiz, now: dt.datetime | None = None) -
         target=attempt,
         subject_id=actor.user_id,
         establishment_id=quiz.establishment_id,
-        after={"deadline": deadline.isoformat()},
+        after={"deadline": deadline.isoformat(), "number": attempt.number},
     )
     return attempt
 
@@ -373,23 +472,63 @@ def save_response(
     return response
 
 
-def _graded(question: Question, value: object) -> object:
-    """A saved value in the shape ``grading.fraction`` takes."""
-    answers = [a.pk for a in question.answers.all()]
-    if question.qtype == "multichoice":
-        chosen = value if isinstance(value, list) else [value]
-        indices = {answers.index(i) for i in chosen if i in answers}
-        return next(iter(indices), -1) if question.single else indices
-    if question.qtype == "truefalse":
-        return {"true": True, "false": False}.get(value) if isinstance(value, str) else None
-    if question.qtype == "matching":
-        pairs = [p.pk for p in question.pairs.all()]
-        given = value if isinstance(value, dict) else {}
-        return {pairs.index(int(k)): v for k, v in given.items() if k.isdigit() and int(k) in pairs}
-    return value if isinstance(value, str) else ""
+@transaction.atomic
+def save_responses(
+    *,
+    actor: Actor,
+    attempt: Attempt,
+    values: list[tuple[int, object]],
+    sequence: int,
+    now: dt.datetime | None = None,
+) -> int:
+    """Save the answers a page posts at once (the autosave, « Enregistrer »), in a number of queries that does
+    not grow with the questions: all checked as ``save_response`` checks one (a late save, a question not
+    of the attempt, a value not of its question refuse the whole post; what was saved stays), the new ones
+    inserted together, those older than ``sequence`` updated together, one audit row. Returns how many
+    answers were written."""
+    now = _now(now)
+    authz.require(actor, Action.CHANGE, attempt)
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.submitted_at is not None or now > attempt.deadline:
+        raise ValueError(_("Le temps est écoulé : cette réponse n'est pas enregistrée, les précédentes sont gardées."))
+    drawn = {row[0] for row in attempt.order}
+    wanted = dict(values)
+    if set(wanted) - drawn:
+        raise ValueError(_("Cette question n'est pas celle de votre quiz."))
+    slots = {
+        s.pk: s
+        for s in QuizQuestion.objects.filter(pk__in=wanted)
+        .select_related("question")
+        .prefetch_related("question__answers", "question__pairs")
+    }
+    if not all(_valid(slots[slot_id].question, value) for slot_id, value in wanted.items()):
+        raise ValueError(_("Cette réponse ne correspond pas à la question."))
+    found = {r.slot_id: r for r in Response.objects.select_for_update().filter(attempt=attempt, slot_id__in=wanted)}
+    new = [
+        Response(attempt=attempt, slot_id=slot_id, value=value, sequence=sequence, saved_at=now)
+        for slot_id, value in wanted.items()
+        if slot_id not in found
+    ]
+    newer = [r for r in found.values() if r.sequence < sequence]
+    for response in newer:
+        response.value, response.sequence, response.saved_at = wanted[response.slot_id], sequence, now
+    Response.objects.bulk_create(new)
+    Response.objects.bulk_update(newer, ["value", "sequence", "saved_at"])
+    if new or newer:
+        audit.record(
+            actor=actor,
+            verb="learning.save_response",
+            target=attempt,
+            subject_id=attempt.student_id,
+            establishment_id=attempt.establishment_id,
+            after={"slots": sorted(r.slot_id for r in [*new, *newer]), "sequence": sequence},
+        )
+    return len(new) + len(newer)
 
 
-def _finish(attempt: Attempt, submitted_at: dt.datetime) -> Attempt:
+def _finish(attempt: Attempt, submitted_at: dt.datetime | None = None) -> Attempt:
+    """Grade the attempt (again) from what was saved: every question graded automatically, an essay by the
+    teacher's mark (nothing until given: the attempt is ``to_grade`` while an essay answered has none)."""
     from cartable.learning import grading, queries
 
     slots = list(
@@ -397,14 +536,25 @@ def _finish(attempt: Attempt, submitted_at: dt.datetime) -> Attempt:
         .select_related("question__category")
         .prefetch_related("question__answers", "question__pairs", "question__files")
     )
-    saved = {r.slot_id: r.value for r in Response.objects.filter(attempt=attempt)}
-    score = Decimal(0)
+    saved = {r.slot_id: r for r in Response.objects.filter(attempt=attempt)}
+    score, to_grade = Decimal(0), False
     items = queries.items_of(s.question for s in slots)
     for slot, item in zip(slots, items, strict=True):
-        share = grading.fraction(item, _graded(slot.question, saved.get(slot.pk)))
-        score += slot.mark * (share or Decimal(0))  # an essay counts nothing until graded by hand
-    attempt.score, attempt.submitted_at = score, submitted_at
-    attempt.save(update_fields=["score", "submitted_at"])
+        response = saved.get(slot.pk)
+        if slot.question.qtype == "essay":
+            given = response.mark if response is not None else None
+            answered = response is not None and bool(str(response.value or "").strip())
+            to_grade = to_grade or (answered and given is None)
+            score += given if given is not None else Decimal(0)
+            continue
+        share = grading.fraction(item, queries.graded_value(slot.question, response.value if response else None))
+        score += slot.mark * (share or Decimal(0))
+    attempt.score, attempt.to_grade = score, to_grade
+    fields = ["score", "to_grade"]
+    if submitted_at is not None:
+        attempt.submitted_at = submitted_at
+        fields.append("submitted_at")
+    attempt.save(update_fields=fields)
     return attempt
 
 
@@ -425,7 +575,52 @@ def submit_attempt(*, actor: Actor | None, attempt: Attempt, now: dt.datetime | 
         target=attempt,
         subject_id=attempt.student_id,
         establishment_id=attempt.establishment_id,
-        after={"score": str(attempt.score)},
+        after={"score": str(attempt.score), "to_grade": attempt.to_grade},
+    )
+    return attempt
+
+
+@transaction.atomic
+def grade_essays(*, actor: Actor, attempt: Attempt, marks: dict[int, Decimal | None]) -> Attempt:
+    """The quiz's teacher gives the essays of a submitted attempt their points (``slot id → points``, from
+    0 to the question's mark; None takes a mark back), and the attempt's score is counted again. Refused
+    once the results are in the gradebook: a mark is then corrected in its grid."""
+    authz.require(actor, Action.CHANGE, attempt.quiz)
+    attempt = Attempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk)
+    if attempt.submitted_at is None:
+        raise ValueError(_("Cette tentative n'est pas encore rendue."))
+    if attempt.quiz.evaluation_id is not None:
+        raise ValueError(_("Les résultats sont déjà dans le carnet de notes ; corrigez la note dans sa grille."))
+    essays = {
+        s.pk: s for s in QuizQuestion.objects.filter(quiz_id=attempt.quiz_id, pk__in=marks, question__qtype="essay")
+    }
+    if set(marks) - set(essays):
+        raise ValueError(_("Seules les compositions se corrigent à la main."))
+    responses = {r.slot_id: r for r in Response.objects.select_for_update().filter(attempt=attempt, slot_id__in=marks)}
+    before, after = {}, {}
+    for slot_id, points in marks.items():
+        slot = essays[slot_id]
+        if points is not None and not Decimal(0) <= points <= slot.mark:
+            raise ValueError(
+                _("Les points d'une composition vont de 0 à %(max)s.") % {"max": floatformat(slot.mark, "-2")}
+            )
+        response = responses.get(slot_id)
+        if response is None:
+            response = Response.objects.create(attempt=attempt, slot=slot, value="", saved_at=attempt.submitted_at)
+        before[str(slot_id)] = None if response.mark is None else str(response.mark)
+        after[str(slot_id)] = None if points is None else str(points)
+        if response.mark != points:
+            response.mark = points
+            response.save(update_fields=["mark"])
+    _finish(attempt)
+    audit.record(
+        actor=actor,
+        verb="learning.grade_essays",
+        target=attempt,
+        subject_id=attempt.student_id,
+        establishment_id=attempt.establishment_id,
+        before=before,
+        after={**after, "score": str(attempt.score), "to_grade": attempt.to_grade},
     )
     return attempt
 
@@ -485,10 +680,12 @@ def publish_results(
 ) -> int:
     """Write the quiz's results into the gradebook, once, as an evaluation of its class in the subject the
     actor teaches it and the current period (through ``grades.actions``): a submitted attempt's score on
-    ``scale`` rounded half up to hundredths, « NR » for a student who did not submit. Marks changed later
+    ``scale`` rounded half up to hundredths (the attempt that counts, per the quiz's ``grading``), « NR » for
+    a student who did not submit. Refused while an essay waits for its mark. Marks changed later
     in the grid stay: results are never written twice. Returns the evaluation's id."""
     from cartable.grades import actions as grades_actions
     from cartable.grades import queries as grades_queries
+    from cartable.learning import queries
 
     authz.require(actor, Action.CHANGE, quiz)
     quiz = Quiz.objects.select_for_update().select_related("school_class").get(pk=quiz.pk)
@@ -508,8 +705,18 @@ def publish_results(
         scale=scale,
         school_class=quiz.school_class,
     )
+    to_grade = Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False, to_grade=True).count()
+    if to_grade:
+        raise ValueError(
+            ngettext(
+                "%(n)d tentative a une composition à corriger : corrigez-la avant de reporter les résultats.",
+                "%(n)d tentatives ont une composition à corriger : corrigez-les avant de reporter les résultats.",
+                to_grade,
+            )
+            % {"n": to_grade}
+        )
     total = sum((s.mark for s in QuizQuestion.objects.filter(quiz=quiz)), Decimal(0)) or Decimal(1)
-    scores = dict(Attempt.objects.filter(quiz=quiz, submitted_at__isnull=False).values_list("student_id", "score"))
+    scores = queries.counted_scores(quiz)
     students = grades_queries.audience_students(school_class_id=quiz.school_class_id)
     entries = {
         s.pk: grades_actions.MarkEntry(value=(scores[s.pk] * scale / total).quantize(MARK_PLACES, ROUND_HALF_UP))

@@ -114,3 +114,43 @@ def mark(item: formats.Item, response: object) -> Decimal | None:
     """The mark earned, exact: the question's default mark times the share (rounded only when shown)."""
     share = fraction(item, response)
     return None if share is None else item.default_mark * share
+
+
+def counted(scores: Sequence[Decimal], method: str) -> Decimal | None:
+    """The score that counts among a student's submitted attempts, in the order they were taken: the best,
+    the last, the first, or their average (exact; None without any)."""
+    if not scores:
+        return None
+    if method == "last":
+        return scores[-1]
+    if method == "first":
+        return scores[0]
+    if method == "average":
+        return sum(scores, Decimal(0)) / len(scores)
+    return max(scores)
+
+
+# --- what a review shows ------------------------------------------------------------------------------------
+def matched(item: formats.Item, response: object) -> list[Choice]:
+    """The answers a response picked or matched, whose feedback a review shows (Moodle's order)."""
+    kind = item.qtype
+    if kind == formats.MULTICHOICE:
+        chosen = {response} if item.single else (response if isinstance(response, (set, frozenset)) else set())
+        return [a for i, a in enumerate(item.answers) if i in chosen]
+    if kind == formats.TRUEFALSE and isinstance(response, bool):
+        return [a for a in item.answers if a.text == ("true" if response else "false")]
+    if kind in (formats.SHORTANSWER, formats.NUMERICAL) and isinstance(response, str) and response.strip():
+        found = (
+            short_answer(item.answers, response, case_sensitive=item.case_sensitive)
+            if kind == formats.SHORTANSWER
+            else numerical(item.answers, response)
+        )
+        return [found] if found else []
+    return []
+
+
+def right_answers(item: formats.Item) -> list[Choice]:
+    """The answers worth full marks (for several answers: every one worth something)."""
+    if item.qtype == formats.MULTICHOICE and not item.single:
+        return [a for a in item.answers if a.fraction > 0]
+    return [a for a in item.answers if a.fraction == formats.HUNDRED and a.text != formats.ANY_OTHER]

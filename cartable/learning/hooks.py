@@ -114,3 +114,18 @@ registry.personal_data(
     ERASE,
     "student",
 )
+
+registry.register_menu(
+    registry.MenuEntry(
+        key="learning.accommodations",
+        label=_("Aménagements des quiz"),
+        url_name="learning:accommodations",
+        order=77,
+        module="learning",
+        visible=lambda actor: authz.can(actor, "learning.grant_accommodation"),
+    )
+)
+registry.register_read_verb(registry.ReadVerb(key="learning.view_attempt", label=_("une tentative de quiz")))
+registry.register_read_verb(
+    registry.ReadVerb(key="learning.view_accommodations", label=_("les aménagements des quiz (PAP, PPS)"))
+)

@@ -182,9 +182,31 @@ class QuestionFile(EstablishmentScoped):
         return self.name
 
 
+# Moodle's moments of a review (deferred feedback: nothing is shown during the attempt, as Moodle greys
+# « Pendant la tentative » out for it) and what each may show.
+REVIEW_MOMENTS = {
+    "immediately": _("Juste après la tentative (2 minutes)"),
+    "open": _("Plus tard, tant que le quiz est ouvert"),
+    "closed": _("Après la fermeture du quiz"),
+}
+REVIEW_SHOWS = {"marks": _("Les points"), "right": _("Les bonnes réponses"), "feedback": _("Les commentaires")}
+IMMEDIATELY = 120  # seconds after the submission, as in Moodle
+
+
+def default_review() -> dict[str, list[str]]:
+    return {"immediately": ["marks"], "open": ["marks"], "closed": ["marks", "right", "feedback"]}
+
+
 class Quiz(EstablishmentScoped):
     """A quiz a teacher gives a class: the questions of one of their categories, open between two dates,
-    with an optional time limit enforced on the server. One attempt per student."""
+    with an optional time limit enforced on the server, ``max_attempts`` per student (more with an
+    accommodation), and the one that counts chosen by ``grading``."""
+
+    class Grading(models.TextChoices):
+        BEST = "best", _("La meilleure")
+        LAST = "last", _("La dernière")
+        FIRST = "first", _("La première")
+        AVERAGE = "average", _("La moyenne des tentatives")
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="quizzes")
     title = models.CharField(_("titre"), max_length=200)
@@ -194,6 +216,11 @@ class Quiz(EstablishmentScoped):
     opens_at = models.DateTimeField(_("ouverture"))
     closes_at = models.DateTimeField(_("fermeture"))
     time_limit = models.PositiveIntegerField(_("durée (minutes)"), null=True, blank=True)
+    max_attempts = models.PositiveSmallIntegerField(_("tentatives permises"), default=1)
+    grading = models.CharField(_("tentative qui compte"), max_length=8, choices=Grading.choices, default=Grading.BEST)
+    # What a student's review shows at each of Moodle's moments: {"immediately"|"open"|"closed": ["marks",
+    # "right", "feedback"]} (see REVIEW_MOMENTS; a moment missing shows nothing).
+    review = models.JSONField(default=default_review)
     # The gradebook's evaluation the results went to (grades' id: the gradebook is reached through its actions).
     evaluation_id = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -201,7 +228,10 @@ class Quiz(EstablishmentScoped):
     class Meta:
         verbose_name = _("quiz")
         verbose_name_plural = _("quiz")
-        constraints = [models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="quiz_dates")]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="quiz_dates"),
+            models.CheckConstraint(condition=Q(max_attempts__gte=1, max_attempts__lte=10), name="quiz_attempts_range"),
+        ]
         indexes = [models.Index(fields=["establishment", "school_class", "opens_at"], name="quiz_estab_class")]
 
     def __str__(self) -> str:
@@ -225,19 +255,27 @@ class QuizQuestion(models.Model):
 
 
 class Attempt(EstablishmentScoped):
-    """A student's attempt: the order drawn at its start (kept on resume), its deadline on the server's
-    clock, and once submitted its score in exact decimals."""
+    """A student's attempt (``number`` 1, 2, …): the order drawn at its start (kept on resume), its deadline
+    on the server's clock, and once submitted its score in exact decimals; ``to_grade`` while an essay
+    of it waits for the teacher's mark (its score counts the essay as nothing until then)."""
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="quiz_attempts")
+    number = models.PositiveSmallIntegerField(default=1)
     started_at = models.DateTimeField()
     deadline = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
     order = models.JSONField(default=list)  # [[slot id, [answer ids in the order shown]], ...]
     score = models.DecimalField(max_digits=14, decimal_places=7, null=True, blank=True)
+    to_grade = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["quiz", "student"], name="attempt_one_per_student")]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "student", "number"], name="attempt_unique_number"),
+            models.UniqueConstraint(
+                fields=["quiz", "student"], condition=Q(submitted_at__isnull=True), name="attempt_one_open"
+            ),
+        ]
         indexes = [models.Index(fields=["establishment", "quiz"], name="attempt_estab_quiz")]
 
     def __str__(self) -> str:
@@ -253,6 +291,8 @@ class Response(models.Model):
     value = models.JSONField(null=True)
     sequence = models.PositiveBigIntegerField(default=0)  # milliseconds since 1970 from the page
     saved_at = models.DateTimeField()
+    # An essay's points, given by hand by the teacher (None: not graded yet).
+    mark = models.DecimalField(max_digits=12, decimal_places=7, null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["attempt", "slot"], name="response_unique")]

@@ -8,15 +8,25 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from cartable.core import authz, uploads
+from cartable.core import audit, authz, uploads
 from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.learning import actions, queries
-from cartable.learning.forms import ImportForm, QuizForm, ShareForm, responses_from
+from cartable.learning.forms import (
+    AccommodationForm,
+    EssayMarksForm,
+    ImportForm,
+    QuestionForm,
+    QuizForm,
+    ShareForm,
+    question_initial,
+    responses_from,
+)
 from cartable.learning.models import Category, QuestionFile, Quiz
 
 EXPORTS = {"gift": ("text/plain; charset=utf-8", "txt"), "moodlexml": ("application/xml; charset=utf-8", "xml")}
@@ -46,7 +56,30 @@ def bank(request) -> HttpResponse:
 def question(request, pk: int) -> HttpResponse:
     """A question's preview, its texts rendered sanitized whatever their format, with its right answers."""
     found = authz.access(request.actor, queries.question_queryset(), pk, Action.VIEW)
-    return render(request, "learning/question.html", {"question": found, "shown": queries.preview(found)})
+    context = {
+        "question": found,
+        "shown": queries.preview(found),
+        "can_edit": authz.allows(request.actor, Action.CHANGE, found),
+    }
+    return render(request, "learning/question.html", context)
+
+
+@require_module("learning")
+def question_edit(request, pk: int) -> HttpResponse:
+    """Change a question of one's bank in a form (every type); errors in French, what was typed kept."""
+    actor = request.actor
+    found = authz.access(actor, queries.question_queryset(), pk, Action.CHANGE)
+    form = QuestionForm(request.POST or None, qtype=found.qtype, initial=question_initial(found))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_question(actor=actor, question=found, item=form.item())
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("La question est enregistrée."))
+            return redirect("learning:question", pk=found.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/question_form.html", {"form": form, "question": found}, status=status)
 
 
 @require_GET
@@ -134,6 +167,9 @@ def quiz_new(request) -> HttpResponse:
                 opens_at=data["opens_at"],
                 closes_at=data["closes_at"],
                 time_limit=data["time_limit"],
+                max_attempts=data["max_attempts"],
+                grading=data["grading"],
+                review=form.review(),
             )
         except ValueError as error:
             form.add_error(None, str(error))
@@ -149,7 +185,7 @@ def quiz_new(request) -> HttpResponse:
 def quiz_results(request, pk: int) -> HttpResponse:
     """The teacher's view of a quiz: who took it and their score."""
     quiz = authz.access(request.actor, Quiz.objects.select_related("school_class"), pk, Action.CHANGE)
-    return render(request, "learning/quiz_results.html", {"quiz": quiz, "attempts": queries.quiz_results(quiz)})
+    return render(request, "learning/quiz_results.html", {"quiz": quiz, "rows": queries.quiz_results(quiz)})
 
 
 @require_POST
@@ -191,13 +227,14 @@ def attempt(request, pk: int) -> HttpResponse:
     """The attempt: its questions without any right answer; each save keeps every answer, « Terminer » submits."""
     actor = request.actor
     found = authz.access(actor, queries.attempt_queryset(), pk, Action.CHANGE)
-    shown = queries.attempt_page(found)
+    shows = queries.review_shows(found)
+    shown = queries.attempt_page(found, shows)
     status = 200
     if request.method == "POST":
         try:
             sequence = int(request.POST.get("sequence") or time.time() * 1000)
-            for slot_id, value in responses_from(request.POST, shown):
-                actions.save_response(actor=actor, attempt=found, slot_id=slot_id, value=value, sequence=sequence)
+            values = responses_from(request.POST, shown)
+            actions.save_responses(actor=actor, attempt=found, values=values, sequence=sequence)
         except ValueError as error:
             messages.error(request, str(error))
             status = 400
@@ -206,5 +243,63 @@ def attempt(request, pk: int) -> HttpResponse:
         if request.headers.get("X-Autosave"):
             return HttpResponse(status=204 if status == 200 else 409)
         return redirect("learning:attempt", pk=found.pk)
-    context = {"attempt": found, "shown": shown, "done": found.submitted_at is not None}
+    left = max(0, int((found.deadline - timezone.now()).total_seconds()))
+    context = {
+        "attempt": found,
+        "shown": shown,
+        "done": found.submitted_at is not None,
+        "seconds_left": left,
+        "shows": shows,
+        "total": sum(q.out_of for q in shown if q.out_of is not None),
+    }
     return render(request, "learning/attempt.html", context, status=status)
+
+
+@require_module("learning")
+def attempt_grade(request, pk: int) -> HttpResponse:
+    """The quiz's teacher reads a submitted attempt's essays and gives them their points (a recorded read)."""
+    actor = request.actor
+    found = authz.access(actor, queries.attempt_queryset(), pk, Action.VIEW)
+    authz.require_or_404(actor, Action.CHANGE, found.quiz)
+    audit.record_read(actor=actor, verb="learning.view_attempt", target=found, subject_id=found.student_id)
+    essays = queries.essays_of(found)
+    form = EssayMarksForm(request.POST or None, essays=essays)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.grade_essays(actor=actor, attempt=found, marks=form.marks())
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Les points des compositions sont enregistrés."))
+            return redirect("learning:quiz_results", pk=found.quiz_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/attempt_grade.html", {"attempt": found, "form": form}, status=status)
+
+
+@require_module("learning")
+def accommodations(request) -> HttpResponse:
+    """« Aménagements » (PAP, PPS): the extra time and attempts granted to students for every quiz there."""
+    actor = request.actor
+    authz.require_or_404(actor, "learning.grant_accommodation", None)
+    granted = queries.accommodations(actor)
+    students = queries.establishment_students(actor)
+    chosen = next((a for a in granted if str(a.student_id) == request.GET.get("eleve")), None)
+    initial = {"student": chosen.student_id} if chosen else {}
+    if chosen:
+        initial |= {"extra_minutes_per_hour": chosen.extra_minutes_per_hour, "extra_attempts": chosen.extra_attempts}
+    form = AccommodationForm(request.POST or None, initial=initial, students=students)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.set_accommodation(
+            actor=actor,
+            student=data["student"],
+            extra_minutes_per_hour=data["extra_minutes_per_hour"],
+            extra_attempts=data["extra_attempts"],
+        )
+        messages.success(
+            request, _("L'aménagement de %(name)s est enregistré.") % {"name": data["student"].get_full_name()}
+        )
+        return redirect("learning:accommodations")
+    audit.record_reads(actor=actor, verb="learning.view_accommodations", subject_ids=[a.student_id for a in granted])
+    status = 400 if request.method == "POST" else 200
+    return render(request, "learning/accommodations.html", {"form": form, "granted": granted}, status=status)

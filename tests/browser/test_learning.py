@@ -1,6 +1,6 @@
 """The question bank in Chromium on a 360 px phone: paul.dupont imports a GIFT file with an error (refused
-with its line, the text kept), corrects it, finds the questions in his bank and previews one; axe-core
-checks every page."""
+with its line, the text kept), corrects it, finds the questions in his bank, previews one and edits it in
+its form (an error in French, what was typed kept, then saved); axe-core checks every page."""
 
 from __future__ import annotations
 
@@ -42,3 +42,21 @@ def test_a_teacher_imports_a_gift_file_and_previews_a_question(page, school):
     expect(page.get_by_role("heading", name="Aire")).to_be_visible()
     expect(page.get_by_role("cell", name="100 %")).to_be_visible()
     assert_no_sideways_scroll(page)
+    with follow(page):
+        page.get_by_role("link", name="Modifier la question").click()
+    nine = page.get_by_role("group", name="Réponse 2")
+    expect(nine.get_by_label("Réponse", exact=True)).to_have_value("9")
+    nine.get_by_label("Poids (%)").fill("0")
+    page.get_by_role("group", name="Réponse 1").get_by_label("Commentaire").fill("Ceci est le périmètre.")
+    with follow(page):
+        page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("alert")).to_contain_text("La question « Aire » n'a aucune bonne réponse.")
+    expect(page.get_by_role("group", name="Réponse 1").get_by_label("Commentaire")).to_have_value(
+        "Ceci est le périmètre."
+    )
+    assert_no_sideways_scroll(page)
+    page.get_by_role("group", name="Réponse 2").get_by_label("Poids (%)").fill("100")
+    with follow(page):
+        page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("La question est enregistrée.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Ceci est le périmètre.")).to_be_visible()

@@ -1,8 +1,11 @@
-"""A quiz in Chromium on a 360 px phone: paul.dupont gives a category of his bank to 5e A; lucas.martin
-starts it, an answer autosaves, the page reloaded keeps it (the order too), he submits; paul sees his score.
-axe-core checks every page."""
+"""A quiz in Chromium on a 360 px phone: nadia.petit (vie scolaire) grants lucas.martin an extra attempt;
+paul.dupont gives a category of his bank to 5e A; lucas.martin starts it, the timer shows, an answer
+autosaves, the page reloaded keeps it (the order too), he writes the essay and submits; paul grades the
+essay on its page and sees the score that counts. axe-core checks every page."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -13,7 +16,10 @@ from tests.support.phone import PHONE, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
 
-GIFT = "::Aire::Aire d'un carré de côté 3 ?{=9 ~6 ~12}\n\n::Pi::Pi à 0,01 près ?{#3.14:0.01}\n"
+GIFT = (
+    "::Aire::Aire d'un carré de côté 3 ?{=9 ~6 ~12}\n\n::Pi::Pi à 0,01 près ?{#3.14:0.01}\n\n"
+    "::Rédaction::Expliquez votre calcul.{}\n"
+)
 
 
 def test_a_student_takes_a_quiz_on_a_phone(page, school):
@@ -22,6 +28,16 @@ def test_a_student_takes_a_quiz_on_a_phone(page, school):
         actor=None, owner=school["paul.dupont"], establishment_id=college.pk, parsed=formats.parse(GIFT.encode())
     )
     page.set_viewport_size(PHONE)
+    log_in(page, "nadia.petit")
+    visit(page, "/apprentissage/amenagements/")
+    page.get_by_label("Élève").select_option(label="MARTIN Lucas")
+    page.get_by_label("Tentatives supplémentaires").fill("1")
+    with follow(page):
+        page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("row", name="Lucas Martin 20 minutes par heure 1")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    page.context.clear_cookies()
+
     log_in(page, "paul.dupont")
     visit(page, "/apprentissage/")
     with follow(page):
@@ -42,6 +58,7 @@ def test_a_student_takes_a_quiz_on_a_phone(page, school):
     with follow(page):
         page.get_by_role("button", name="Commencer").click()
     expect(page.get_by_role("group", name="Question 1")).to_be_visible()
+    expect(page.get_by_role("timer")).to_have_text(re.compile(r"^(26|25):\d\d$"))  # 20 minutes, tiers-temps
     expect(page.locator("main")).not_to_contain_text("100")
     with page.expect_response(lambda r: r.request.method == "POST" and r.status == 204):
         page.get_by_label("9", exact=True).check()  # autosaved at once
@@ -51,13 +68,26 @@ def test_a_student_takes_a_quiz_on_a_phone(page, school):
     visit(page, page.url)
     assert page.locator("legend + .question-text").all_inner_texts() == order
     expect(page.get_by_label("9", exact=True)).to_be_checked()
-    page.get_by_label("Votre réponse").fill("3,14")
+    page.locator("input[inputmode=decimal]").fill("3,14")
+    page.locator("textarea").fill("Trois fois trois.")
     with follow(page):
         page.get_by_role("button", name="Terminer et rendre").click()
     expect(page.get_by_text("Votre quiz est rendu.")).to_be_visible()
+    expect(
+        page.get_by_text("Votre note sera connue quand le professeur aura corrigé les compositions.")
+    ).to_be_visible()
+    visit(page, "/apprentissage/quiz/")
+    expect(page.get_by_text("1 tentative restante")).to_be_visible()  # 1 + 1 granted, 1 used
     page.context.clear_cookies()
 
     log_in(page, "paul.dupont")
     visit(page, results)
-    expect(page.get_by_role("row", name="Lucas Martin Rendu 2")).to_be_visible()
+    with follow(page):
+        page.get_by_role("link", name="Corriger la tentative 1 de Lucas Martin").click()
+    expect(page.get_by_text("Trois fois trois.")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    page.get_by_label("Points de la question").fill("0,5")
+    with follow(page):
+        page.get_by_role("button", name="Enregistrer les points").click()
+    expect(page.get_by_role("row", name="Lucas Martin n° 1 : 2,50 2,50")).to_be_visible()
     assert_no_sideways_scroll(page)
