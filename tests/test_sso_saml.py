@@ -26,6 +26,7 @@ AAF = ExternalIdentifier.Source.AAF
 EDUCONNECT = ExternalIdentifier.Source.EDUCONNECT
 JOINTURES = {"lucas.martin": "8200001", "emma.martin": "8200002", "claire.martin": "8200003", "zoe.fontaine": "8200004"}
 JOINTURES |= {"sophie.bernard": "8200005", "lea.bernard": "8200006"}
+QUERIES_ACS = 27  # the sign-in machinery (session, account session, throttle, audit) included
 
 
 def student(username: str, *, educonnect_id: str = "") -> dict[str, list[str]]:
@@ -265,3 +266,59 @@ class LogoutTests(EduConnectTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith(IDP_SLO + "?SAMLResponse="))
         self.assertNotIn("_auth_user_id", self.client.session)
+
+
+class HostileXmlTests(EduConnectTestCase):
+    def test_a_comment_inside_a_signed_value_does_not_cut_it(self):
+        """A comment added inside a signed value (exclusive c14n ignores comments, so the signature still
+        holds): the whole value is read, so « ec-lucas.martin<!---->.evil » is not lucas.martin's id."""
+        self.sign_in(student("lucas.martin"))
+        self.client.logout()
+        attributes = {
+            "FrEduCtId": ["ec-lucas.martin.evil"],
+            "FrEduCtRefId": ["{AAF}9999999"],
+            "FrEduVecteur": ["4|A|B|9|X"],
+        }
+        location = self.start()
+        xml = base64.b64decode(self.world.idp.answer(location, attributes)).decode()
+        commented = xml.replace("ec-lucas.martin.evil", "ec-lucas.martin<!---->.evil")
+        response = self.post(base64.b64encode(commented.encode()).decode())
+        self.assertEqual(response.status_code, 403)
+        self.assertContains(response, "Compte introuvable", status_code=403)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_an_entity_declaration_is_refused(self):
+        """A DTD declaring an entity (entity expansion): refused before anything is read."""
+        location = self.start()
+        xml = base64.b64decode(self.world.idp.answer(location, student("lucas.martin"))).decode()
+        declared = xml.replace('<?xml version="1.0"?>', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "lol">]>', 1)
+        self.assertNotEqual(declared, xml)
+        self.assertRefused(self.post(base64.b64encode(declared.encode()).decode()))
+
+
+class PriceAndPurgeTests(EduConnectTestCase):
+    def test_the_sign_in_costs_a_fixed_number_of_queries(self):
+        """The assertion consumer for a linked student: the same count whatever the data (pinned)."""
+        self.sign_in(student("lucas.martin"))
+        self.client.logout()
+        saml_response = self.world.idp.answer(self.start(), student("lucas.martin"))
+        with self.assertNumQueries(QUERIES_ACS):
+            response = self.post(saml_response)
+        self.assertEqual(response.status_code, 302)
+
+    def test_the_purge_removes_expired_requests_and_assertion_ids(self):
+        """``sso.purge_tickets`` deletes SAML requests and assertion ids past their expiry, keeps the others."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from cartable.sso import actions
+
+        self.sign_in(student("lucas.martin"))
+        self.start()
+        old = timezone.now() - dt.timedelta(minutes=1)
+        SamlRequest.objects.filter(consumed_at__isnull=False).update(expires_at=old)
+        SamlAssertion.objects.update(expires_at=old)
+        actions.purge_expired_tickets()
+        self.assertEqual(SamlAssertion.objects.count(), 0)
+        self.assertEqual(SamlRequest.objects.count(), 1)  # the one still waiting
