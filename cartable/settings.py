@@ -13,6 +13,8 @@ Environment variables:
     CARTABLE_PROXY_HOPS  number of trusted reverse proxies in front of the app (default 0).
     CARTABLE_OIDC_KEY_FILE  the OpenID Connect provider's RS256 key (PEM); none: the provider is off.
     CARTABLE_OIDC_INACTIVE_KEY_FILES  the keys it replaced, still in the JWKS (comma-separated; see docs/sso.md).
+    CARTABLE_SAML_ENTITY_ID, CARTABLE_SAML_BASE_URL, CARTABLE_SAML_KEY_FILE, CARTABLE_SAML_CERT_FILE,
+    CARTABLE_SAML_IDP_METADATA_FILE  EduConnect (SAML 2.0 service provider; see docs/saml.md). Unset: off.
     STATIC_ROOT     where `cartable collectstatic` puts static files in production (optional).
 """
 
@@ -234,6 +236,19 @@ CARTABLE_CAS = {
     "pgt_seconds": int(os.environ.get("CARTABLE_CAS_PGT_SECONDS", 300)),
     "ca_bundle": os.environ.get("CARTABLE_CAS_CA_BUNDLE") or None,
     "timeout_seconds": 5,
+}
+
+# EduConnect (cartable/sso/saml.py, pysaml2): Cartable is a SAML 2.0 service provider. Off until the entity
+# id, the public address, the SP key pair and the IdP's metadata are set (see docs/saml.md). xmlsec1
+# (Debian's package) checks and makes the signatures.
+CARTABLE_SAML = {
+    "entity_id": os.environ.get("CARTABLE_SAML_ENTITY_ID", ""),
+    "base_url": os.environ.get("CARTABLE_SAML_BASE_URL", ""),
+    "key_file": os.environ.get("CARTABLE_SAML_KEY_FILE", ""),
+    "cert_file": os.environ.get("CARTABLE_SAML_CERT_FILE", ""),
+    "idp_metadata_file": os.environ.get("CARTABLE_SAML_IDP_METADATA_FILE", ""),
+    "idp_metadata": "",  # the IdP's metadata as text (tests), instead of the file
+    "xmlsec_binary": os.environ.get("CARTABLE_SAML_XMLSEC", "/usr/bin/xmlsec1"),
 }
 
 # The OpenID Connect provider (cartable/sso, django-oauth-toolkit). The RS256 signing key is a PEM file

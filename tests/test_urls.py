@@ -51,6 +51,12 @@ PUBLIC = {
     "oauth2_provider:user-info",
     "oauth2_provider:jwks-info",
     "oauth2_provider:oidc-connect-discovery-info",
+    # EduConnect (SAML): the SP metadata, the sign-in that sends the browser there, the assertion consumer
+    # (EduConnect posts it; the signed assertion is the key) and the single logout service.
+    "sso:saml_metadata",
+    "sso:saml_login",
+    "sso:saml_acs",
+    "sso:saml_sls",
     "privacy:register",  # the processing register (RGPD art. 30), for families before they sign in
 }
 

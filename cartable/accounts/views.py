@@ -86,7 +86,13 @@ def login(request: ActorRequest) -> HttpResponseBase:
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "next": safe_next(request, default=""), "show_demo_hint": settings.DEMO},
+        {
+            "form": form,
+            "next": safe_next(request, default=""),
+            "show_demo_hint": settings.DEMO,
+            # EduConnect (sso/saml.py) is offered once configured; only its setting is read here.
+            "show_educonnect": bool(getattr(settings, "CARTABLE_SAML", {}).get("entity_id")),
+        },
         status=_status(request),
     )
 

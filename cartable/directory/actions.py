@@ -120,6 +120,23 @@ def remove_membership(*, actor: Actor | None, membership: Membership) -> None:
 
 
 @transaction.atomic
+def link_external_identifier(
+    *, actor: Actor | None, person: User, source: str, value: str, issuer: str = ""
+) -> ExternalIdentifier:
+    """Record the person's identifier in another system (an identity federation links it at the first
+    sign-in: EduConnect); audited."""
+    identifier = ExternalIdentifier.objects.create(person=person, source=source, issuer=issuer, value=value)
+    audit.record(
+        actor=actor,
+        verb="directory.link_external_identifier",
+        target=identifier,
+        subject_id=person.pk,
+        after={"source": source, "issuer": issuer},
+    )
+    return identifier
+
+
+@transaction.atomic
 def save_guardianship(*, actor: Actor | None, guardianship: Guardianship) -> Guardianship:
     """Link a guardian to a student (or change the link); audited with before and after."""
     before = _stored(Guardianship, guardianship.pk, GUARDIANSHIP_FIELDS)

@@ -1,4 +1,5 @@
-"""Writes of the services and of the CAS server: registering services, launches, tickets. Atomic, audited."""
+"""Writes of the services, the CAS server and EduConnect: registering services, launches, tickets, SAML
+requests and assertions, EduConnect sign-ins. Atomic, audited."""
 
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ from oauth2_provider.models import AccessToken, Application, DeviceGrant, Grant,
 
 from cartable.core import audit, authz, erasure
 from cartable.core.authz import Action
+from cartable.directory import actions as directory_actions
 from cartable.directory.actor import Actor
-from cartable.directory.models import Establishment, User
+from cartable.directory.models import Establishment, ExternalIdentifier, User
 from cartable.sso import matching
-from cartable.sso.models import Launch, Service, SignedInService, Ticket
+from cartable.sso.educonnect import Identity
+from cartable.sso.models import Launch, SamlAssertion, SamlRequest, Service, SignedInService, Ticket
 from cartable.sso.policies import audience_membership
+from cartable.sso.saml import Assertion, Refused
 
 FIELDS = ("name", "description", "icon", "kind", "url", "addresses", "roles", "profile", "allow_proxy", "enabled")
 MAX_TICKET_SECONDS = 300  # the protocol's « at most five minutes », whatever the setting says
@@ -343,7 +347,71 @@ def purge_expired_tickets() -> int:
     too_old = now - dt.timedelta(seconds=settings.CARTABLE_SESSION_ABSOLUTE_SECONDS)
     signed, _ = SignedInService.objects.filter(created_at__lt=too_old).delete()
     codes, _ = Grant.objects.filter(expires__lt=now).delete()  # OpenID Connect codes (tokens: clear_expired)
-    return deleted + signed + codes
+    requests, _ = SamlRequest.objects.filter(expires_at__lt=now).delete()
+    assertions, _ = SamlAssertion.objects.filter(expires_at__lt=now).delete()
+    return deleted + signed + codes + requests + assertions
+
+
+# --- EduConnect (SAML) -------------------------------------------------------------------------------
+
+SAML_REQUEST_SECONDS = 600  # time to sign in at EduConnect and come back
+SAML_ASSERTION_MIN_SECONDS = 600  # an assertion id is kept at least this long, whatever its NotOnOrAfter
+
+
+@transaction.atomic
+def start_educonnect_sign_in(*, request_id: str, browser: str, next_url: str) -> SamlRequest:
+    """Remember an AuthnRequest sent to EduConnect: its answer is accepted once, in this browser only
+    (``browser``: the random value of its cookie, stored hashed), for ten minutes."""
+    return SamlRequest.objects.create(
+        request_id=request_id,
+        browser=digest(browser),
+        next_url=next_url,
+        expires_at=timezone.now() + dt.timedelta(seconds=SAML_REQUEST_SECONDS),
+    )
+
+
+@transaction.atomic
+def accept_educonnect_assertion(*, assertion: Assertion, browser: str) -> str:
+    """Answer the request by one conditional UPDATE and keep the assertion's id until it expires; returns
+    where the person was going. A second answer to the same request, or an assertion seen before, raises
+    :class:`Refused` (a replay)."""
+    now = timezone.now()
+    request = SamlRequest.objects.filter(
+        request_id=assertion.in_response_to, browser=digest(browser), consumed_at__isnull=True, expires_at__gt=now
+    )
+    next_url = request.values_list("next_url", flat=True).first()
+    if next_url is None or not request.update(consumed_at=now):
+        raise Refused("request already answered or unknown")
+    expires = max(
+        dt.datetime.fromtimestamp(assertion.not_on_or_after, tz=dt.UTC),
+        now + dt.timedelta(seconds=SAML_ASSERTION_MIN_SECONDS),
+    )
+    _, created = SamlAssertion.objects.get_or_create(
+        digest=digest(assertion.assertion_id), defaults={"expires_at": expires}
+    )
+    if not created:
+        raise Refused("assertion replayed")
+    return next_url
+
+
+@transaction.atomic
+def record_educonnect_sign_in(*, person: User, identity: Identity, linked: bool, ip_address: str | None) -> User:
+    """An EduConnect identity matched to ``person`` signs in: its EduConnect id is linked to the account the
+    first time (``ExternalIdentifier`` source EDUCONNECT), and the sign-in audited. The session itself is
+    opened by the second factor's ``sign_in``, as for a password."""
+    actor = Actor(person, ip_address=ip_address)
+    if not linked:
+        directory_actions.link_external_identifier(
+            actor=actor, person=person, source=ExternalIdentifier.Source.EDUCONNECT, value=identity.educonnect_id
+        )
+    audit.record(
+        actor=actor,
+        verb="sso.educonnect.login",
+        target=person,
+        subject_id=person.pk,
+        after={"profile": identity.profile, "first_time": not linked},
+    )
+    return person
 
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {

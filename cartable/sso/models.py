@@ -168,3 +168,40 @@ class SignedInService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.service_id}"
+
+
+class SamlRequest(models.Model):
+    """An AuthnRequest sent to EduConnect, awaiting its answer: its id (the answer's ``InResponseTo``), the
+    browser that asked (the SHA-256 of a random cookie, so a response is only accepted where its request
+    began), and where to go after. Consumed by one conditional UPDATE: a response answers it once."""
+
+    request_id = models.CharField(max_length=64, unique=True)
+    browser = models.CharField(max_length=64)
+    next_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande ÉduConnect")
+        verbose_name_plural = _("demandes ÉduConnect")
+        indexes = [models.Index(fields=["expires_at"], name="sso_samlrequest_expires")]
+
+    def __str__(self) -> str:
+        return self.request_id
+
+
+class SamlAssertion(models.Model):
+    """An EduConnect assertion already accepted (the SHA-256 of its id), kept until it expires: the same
+    assertion presented again is refused (replay)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("assertion ÉduConnect reçue")
+        verbose_name_plural = _("assertions ÉduConnect reçues")
+        indexes = [models.Index(fields=["expires_at"], name="sso_samlassertion_expires")]
+
+    def __str__(self) -> str:
+        return self.digest[:8]

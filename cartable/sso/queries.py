@@ -1,4 +1,5 @@
-"""Reads of the services pages and of the CAS server: tiles, managed services, usage, attribute profiles."""
+"""Reads of the services pages, the CAS server and EduConnect: tiles, managed services, usage, attribute
+profiles, the person an EduConnect identity is."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from cartable.directory.models import (
     User,
 )
 from cartable.sso import matching
-from cartable.sso.models import Launch, Service, SignedInService, Ticket
+from cartable.sso.educonnect import Identity
+from cartable.sso.models import Launch, SamlRequest, Service, SignedInService, Ticket
 from cartable.sso.policies import audience_q, managed_q
 
 # The SDET's national profiles (ENTPersonProfils) of Cartable's roles.
@@ -188,3 +190,63 @@ def oidc_service_for(client_id: str) -> Service | None:
         .select_related("oidc_application")
         .first()
     )
+
+
+# --- EduConnect ----------------------------------------------------------------------------------------
+
+
+def educonnect_person(identity: Identity) -> tuple[User | None, bool]:
+    """The provisioned person an EduConnect identity is, and whether their EduConnect id is already linked.
+
+    Linked before: that account. Else the AAF jointure must name exactly one person, whose date of birth
+    (when both are known) agrees; a guardian's every child in ``FrEduVecteur`` must be their child in the
+    directory, a student must not be a guardian's vector. None: nobody Cartable can match (no account is
+    made). At most four queries.
+    """
+    if not identity.educonnect_id or not identity.profile:
+        return None, False
+    linked = ExternalIdentifier.objects.filter(
+        source=ExternalIdentifier.Source.EDUCONNECT, value=identity.educonnect_id
+    )
+    person = User.objects.filter(external_ids__in=linked, is_active=True).first()
+    if person is not None:
+        return person, True
+    if not identity.jointure:
+        return None, False
+    found = list(
+        User.objects.filter(
+            is_active=True,
+            external_ids__source=ExternalIdentifier.Source.AAF,
+            external_ids__value=identity.jointure,
+        ).distinct()[:2]
+    )
+    if len(found) != 1:
+        return None, False
+    person = found[0]
+    if identity.birth_date and person.birth_date and identity.birth_date != person.birth_date:
+        return None, False
+    if identity.profile == "guardian" and not _children_agree(person, identity.children):
+        return None, False
+    if ExternalIdentifier.objects.filter(person=person, source=ExternalIdentifier.Source.EDUCONNECT).exists():
+        return None, False  # another EduConnect account is already linked to this person
+    return person, False
+
+
+def _children_agree(guardian: User, children: tuple[str, ...]) -> bool:
+    """Whether every child the vector names (by AAF jointure) is the guardian's child in the directory."""
+    if not children:
+        return False
+    known = set(
+        ExternalIdentifier.objects.filter(
+            source=ExternalIdentifier.Source.AAF,
+            value__in=children,
+            person__guardians_links__guardian=guardian,
+        ).values_list("value", flat=True)
+    )
+    return known == set(children)
+
+
+def saml_pending_requests(browser: str) -> dict[str, str]:
+    """This browser's AuthnRequests still awaiting an answer: id -> where to go after (one query)."""
+    rows = SamlRequest.objects.filter(browser=browser, consumed_at__isnull=True, expires_at__gt=timezone.now())
+    return dict(rows.values_list("request_id", "next_url")[:20])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cartable.sso.views import applications, cas
+from cartable.sso.views import applications, cas, saml
 
 app_name = "sso"
 urlpatterns = [
@@ -18,4 +18,9 @@ urlpatterns = [
     path("cas/proxy", cas.proxy, name="cas_proxy"),
     path("cas/p3/serviceValidate", cas.p3_service_validate, name="cas_p3_service_validate"),
     path("cas/p3/proxyValidate", cas.p3_proxy_validate, name="cas_p3_proxy_validate"),
+    path("educonnect/metadata/", saml.metadata, name="saml_metadata"),
+    path("educonnect/connexion/", saml.login, name="saml_login"),
+    path("educonnect/acs/", saml.acs, name="saml_acs"),
+    path("educonnect/deconnexion/", saml.logout, name="saml_logout"),
+    path("educonnect/sls/", saml.sls, name="saml_sls"),
 ]

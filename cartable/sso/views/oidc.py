@@ -12,7 +12,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from oauth2_provider import views as dot
 
 from cartable.core import authz
@@ -34,6 +35,19 @@ class Authorize(dot.AuthorizationView):
         if not authz.can(request.actor, "sso.launch", self.service):  # type: ignore[attr-defined]
             return render(request, "sso/out_of_audience.html", {"service": self.service}, status=403)
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # PKCE « plain » is refused before the consent screen, as a missing challenge is: back to the
+        # (registered, exactly) redirect URI with the protocol's error (RFC 7636 §4.4.1).
+        redirect_uri = request.GET.get("redirect_uri", "")
+        method = request.GET.get("code_challenge_method")
+        assert self.service is not None  # dispatch refused the others
+        if method is not None and method != "S256" and redirect_uri in self.service.address_list:
+            error = {"error": "invalid_request", "error_description": "code_challenge_method must be S256"}
+            if "state" in request.GET:
+                error["state"] = request.GET["state"]
+            return redirect(f"{redirect_uri}?{urlencode(error)}")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(service=self.service, **kwargs)
