@@ -342,6 +342,17 @@ STORAGES = {
 # Uploads (cartable/core/uploads.py): size limit; dotted path of a virus scanner `(path_or_bytes) -> None`.
 CARTABLE_UPLOAD_MAX_BYTES = int(os.environ.get("CARTABLE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 CARTABLE_UPLOAD_SCANNER = os.environ.get("CARTABLE_UPLOAD_SCANNER") or None
+# ClamAV (cartable/core/antivirus.py, CARTABLE_UPLOAD_SCANNER=cartable.core.antivirus.scan): clamd's socket,
+# unix:///run/clamav/clamd.ctl (Debian's) or tcp://host:3310, and how long a scan may take (seconds).
+CARTABLE_CLAMD_ADDRESS = os.environ.get("CARTABLE_CLAMD_ADDRESS", "unix:///run/clamav/clamd.ctl")
+CARTABLE_CLAMD_TIMEOUT = float(os.environ.get("CARTABLE_CLAMD_TIMEOUT", 120))
+# Office files are zips: bounded before anything opens them (a zip bomb), each entry below clamd's MaxFileSize.
+CARTABLE_UPLOAD_ZIP_MAX_ENTRIES = int(os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_ENTRIES", 2000))
+CARTABLE_UPLOAD_ZIP_MAX_ENTRY_BYTES = int(os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_ENTRY_BYTES", 200 * 1024 * 1024))
+CARTABLE_UPLOAD_ZIP_MAX_EXPANDED_BYTES = int(
+    os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_EXPANDED_BYTES", 1024 * 1024 * 1024)
+)
+CARTABLE_UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_RATIO", 200))
 # Directory imports (provisioning): the largest AAF file, and what an archive may hold once expanded.
 CARTABLE_AAF_MAX_FILE_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_FILE_BYTES", 1024 * 1024 * 1024))
 CARTABLE_AAF_MAX_EXPANDED_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_EXPANDED_BYTES", 4 * 1024 * 1024 * 1024))

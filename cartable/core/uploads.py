@@ -2,7 +2,11 @@
 
 * ``validate_upload(f, max_bytes=..., allowed={...})`` decides a file's type from its CONTENT (magic bytes,
   the inside of zip containers, UTF-8 text), never from its name or the type the browser declared; refuses
-  what is not in ``allowed``, too large or empty, and calls the scanner hook (``CARTABLE_UPLOAD_SCANNER``).
+  what is not in ``allowed``, too large or empty, and calls the scanner hook (``CARTABLE_UPLOAD_SCANNER``,
+  ClamAV's in ``core/antivirus.py``): a scanner raises ``Infected``, ``ScannerRefused`` or ``ScannerUnavailable``
+  and the upload is refused with a French message naming the file (fail closed: unscanned is refused).
+  Office files (ODF, OOXML: zips) are bounded first, from the zip's directory: entries, each entry's size,
+  the expanded total and the compression ratio (``CARTABLE_UPLOAD_ZIP_*``).
 * ``store(checked, folder=...)`` saves it through the default storage under a generated name (uuid + the
   detected extension): a name a person typed never reaches the file system.
 * ``serve_file(request, field_file, filename=..., content_type=...)`` answers a download with the headers
@@ -179,16 +183,100 @@ def detect(fileobj: IO[bytes]) -> str | None:
     return kind
 
 
-def _scan(uploaded_file) -> None:
+ZIP_CONTAINERS = frozenset({"odt", "ods", "odp", "docx", "xlsx", "pptx"})
+
+
+def archive_overflow(
+    archive: zipfile.ZipFile, *, max_entries: int, max_entry_bytes: int, max_expanded_bytes: int, max_ratio: int
+) -> str | None:
+    """Why a zip must not be opened further (too many entries, an entry too large or too compressed, too much
+    once expanded), from its directory alone, before anything is extracted; None when it is within bounds."""
+    entries = archive.infolist()
+    if len(entries) > max_entries:
+        return "entries"
+    total = 0
+    for info in entries:
+        total += info.file_size
+        if info.file_size > max_entry_bytes:
+            return "entry_size"
+        if total > max_expanded_bytes:
+            return "expanded_size"
+        if info.file_size > 1024 * 1024 and info.file_size / max(info.compress_size, 1) > max_ratio:
+            return "ratio"
+    return None
+
+
+def _check_container(uploaded_file, shown: str) -> None:
+    """Refuse an office file (ODF, OOXML: zips) whose content would expand past our bounds: a zip bomb, or an
+    entry larger than what the antivirus reads whole (clamd answers OK for an entry over its MaxFileSize)."""
+    uploaded_file.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            overflow = archive_overflow(
+                archive,
+                max_entries=settings.CARTABLE_UPLOAD_ZIP_MAX_ENTRIES,
+                max_entry_bytes=settings.CARTABLE_UPLOAD_ZIP_MAX_ENTRY_BYTES,
+                max_expanded_bytes=settings.CARTABLE_UPLOAD_ZIP_MAX_EXPANDED_BYTES,
+                max_ratio=settings.CARTABLE_UPLOAD_ZIP_MAX_RATIO,
+            )
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValidationError(_("Ce fichier est illisible : %(name)s.") % {"name": shown}, code="unreadable") from exc
+    finally:
+        uploaded_file.seek(0)
+    if overflow:
+        raise ValidationError(
+            _("Ce fichier se décompresse au-delà des limites permises : %(name)s. Il n'a pas été enregistré.")
+            % {"name": shown},
+            code="zip_bomb",
+        )
+
+
+class Infected(Exception):
+    """A scanner found a virus; ``args[0]`` is the signature's name."""
+
+
+class ScannerRefused(Exception):
+    """The scanner did not read the whole file (a limit exceeded): it is not known to be clean."""
+
+
+class ScannerUnavailable(Exception):
+    """The scanner could not answer (down, too slow): the upload is refused, never taken as clean."""
+
+
+def _scan(uploaded_file, shown: str) -> None:
+    """Call ``CARTABLE_UPLOAD_SCANNER`` with the file's path (on disk), its bytes (small, in memory) or the
+    file itself (positioned at its start, to stream); turn its verdict into a French refusal naming the file."""
     dotted = getattr(settings, "CARTABLE_UPLOAD_SCANNER", None)
     if not dotted:
         return
     scanner = import_string(dotted)
-    if hasattr(uploaded_file, "temporary_file_path"):
-        scanner(uploaded_file.temporary_file_path())
-    else:
-        uploaded_file.seek(0)
-        scanner(uploaded_file.read())
+    uploaded_file.seek(0)
+    try:
+        if hasattr(uploaded_file, "temporary_file_path"):
+            scanner(uploaded_file.temporary_file_path())
+        elif uploaded_file.size <= settings.FILE_UPLOAD_MAX_MEMORY_SIZE:
+            scanner(uploaded_file.read())
+        else:
+            scanner(uploaded_file)
+    except Infected as exc:
+        raise ValidationError(
+            _("L'antivirus a trouvé un virus dans ce fichier : %(name)s (%(signature)s). Il n'a pas été enregistré.")
+            % {"name": shown, "signature": exc.args[0] if exc.args else "?"},
+            code="infected",
+        ) from exc
+    except ScannerRefused as exc:
+        raise ValidationError(
+            _("L'antivirus n'a pas pu analyser ce fichier en entier : %(name)s. Il n'a pas été enregistré.")
+            % {"name": shown},
+            code="unscanned",
+        ) from exc
+    except ScannerUnavailable as exc:
+        raise ValidationError(
+            _("L'antivirus ne répond pas : %(name)s n'a pas été enregistré. Réessayez dans quelques minutes.")
+            % {"name": shown},
+            code="scanner_unavailable",
+        ) from exc
+    finally:
         uploaded_file.seek(0)
 
 
@@ -214,12 +302,14 @@ def validate_upload(uploaded_file, *, max_bytes: int | None = None, allowed: set
             % {"name": shown, "types": accepted_labels(allowed)},
             code="type",
         )
+    if extension in ZIP_CONTAINERS:
+        _check_container(uploaded_file, shown)
     digest = hashlib.sha256()
     uploaded_file.seek(0)
     while chunk := uploaded_file.read(_CHUNK):
         digest.update(chunk)
     uploaded_file.seek(0)
-    _scan(uploaded_file)
+    _scan(uploaded_file, shown)
     return CheckedFile(
         content_type=KINDS[extension][0],
         extension=extension,
