@@ -339,6 +339,23 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Object storage (S3-compatible, django-storages): set CARTABLE_S3_BUCKET and the files go there instead of
+# MEDIA_ROOT (docs/deployment.md, « Object storage »). Keys: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+if os.environ.get("CARTABLE_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["CARTABLE_S3_BUCKET"],
+            "endpoint_url": os.environ.get("CARTABLE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("CARTABLE_S3_REGION") or None,
+            "location": os.environ.get("CARTABLE_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("CARTABLE_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
 # Uploads (cartable/core/uploads.py): size limit; dotted path of a virus scanner `(path_or_bytes) -> None`.
 CARTABLE_UPLOAD_MAX_BYTES = int(os.environ.get("CARTABLE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 CARTABLE_UPLOAD_SCANNER = os.environ.get("CARTABLE_UPLOAD_SCANNER") or None

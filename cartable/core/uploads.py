@@ -33,6 +33,7 @@ from pathlib import PurePosixPath
 from typing import IO, Any
 from urllib.parse import quote
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
@@ -41,6 +42,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name as s3_key
 
 from cartable.core import french
 
@@ -335,13 +338,13 @@ def delete_stored(name: str, *, storage: Storage | None = None) -> None:
         (storage or default_storage).delete(name)
 
 
-def delete_after_commit(names: Iterable[str | None]) -> None:
+def delete_after_commit(names: Iterable[str | None], *, storage: Storage | None = None) -> None:
     """Remove stored files once the transaction that dropped their rows commits (never if it rolls back)."""
     kept = [name for name in names if name]
 
     def remove() -> None:
         for name in kept:
-            delete_stored(name)
+            delete_stored(name, storage=storage)
 
     if kept:
         transaction.on_commit(remove)
@@ -359,21 +362,22 @@ def serve_file(request, field_file, *, filename: str, content_type: str, inline:
     """Answer a stored file as a download that browsers will not sniff or run (inline only PDF and images)."""
     if not field_file:
         raise Http404
+    inline = inline and content_type in INLINE_TYPES
     try:
-        handle = field_file.open("rb")
+        size = field_file.size
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    inline = inline and content_type in INLINE_TYPES
-    size = field_file.size
     span = _byte_range(request.headers.get("Range", ""), size) if request is not None else None
     if span == "unsatisfiable":
-        handle.close()
         refused = HttpResponse(status=416)
         refused["Content-Range"] = f"bytes */{size}"
         return refused  # type: ignore[return-value]
+    try:
+        handle = _open_stored(field_file, span if isinstance(span, tuple) else None)
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
     if isinstance(span, tuple):
         start, end = span
-        handle.seek(start)
         response = FileResponse(_LimitedReader(handle, end - start + 1), content_type=content_type, status=206)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
@@ -385,6 +389,22 @@ def serve_file(request, field_file, *, filename: str, content_type: str, inline:
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _open_stored(field_file, span: tuple[int, int] | None) -> Any:
+    """The stored file opened for reading at ``span``'s start. On object storage, one GET of just that range,
+    streamed (django-storages' own file would first copy the whole object to a temporary file)."""
+    storage = field_file.storage
+    if isinstance(storage, S3Storage):
+        extra = {"Range": f"bytes={span[0]}-{span[1]}"} if span else {}
+        try:
+            return storage.bucket.Object(storage._normalize_name(s3_key(field_file.name))).get(**extra)["Body"]
+        except ClientError as exc:
+            raise FileNotFoundError(field_file.name) from exc
+    handle = field_file.open("rb")
+    if span:
+        handle.seek(span[0])
+    return handle
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -439,26 +459,37 @@ def referenced_files() -> set[str]:
     return names
 
 
+def stored_names(storage: Storage) -> Iterable[tuple[str, float]]:
+    """Every file of a storage with its last change (a timestamp): a walk of the folder on the file system,
+    a paginated listing on object storage (one request per thousand objects, no HEAD per object)."""
+    if isinstance(storage, S3Storage):
+        prefix = f"{storage.location.strip('/')}/" if storage.location else ""
+        for summary in storage.bucket.objects.filter(Prefix=prefix):
+            name = summary.key[len(prefix) :].lstrip("/") if prefix else summary.key
+            yield name, summary.last_modified.timestamp()
+        return
+    from pathlib import Path
+
+    root = Path(getattr(storage, "location", settings.MEDIA_ROOT))
+    if not root.is_dir():
+        return
+    for path in root.rglob("*"):
+        if path.is_file():
+            yield path.relative_to(root).as_posix(), path.stat().st_mtime
+
+
 def sweep_orphans(*, older_than: dt.timedelta = dt.timedelta(hours=1), storage: Storage | None = None) -> int:
     """Delete stored files no row points to any more (left by cascades, erasures or failed transactions).
 
     Files younger than ``older_than`` are kept: an upload may be stored before its row commits.
-    Works on the file-system storage under MEDIA_ROOT; returns how many files were removed.
+    Works on the file system and on object storage (``stored_names``); returns how many files were removed.
     """
-    from pathlib import Path
-
-    root = Path(settings.MEDIA_ROOT)
-    if not root.is_dir():
-        return 0
     storage = storage or default_storage
     keep = referenced_files()
     limit = timezone.now().timestamp() - older_than.total_seconds()
     removed = 0
-    for path in root.rglob("*"):
-        if not path.is_file():
-            continue
-        name = path.relative_to(root).as_posix()
-        if name in keep or path.stat().st_mtime > limit:
+    for name, changed in stored_names(storage):
+        if name in keep or changed > limit:
             continue
         storage.delete(name)
         removed += 1
