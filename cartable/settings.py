@@ -371,6 +371,11 @@ CARTABLE_UPLOAD_ZIP_MAX_EXPANDED_BYTES = int(
     os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_EXPANDED_BYTES", 1024 * 1024 * 1024)
 )
 CARTABLE_UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_RATIO", 200))
+# Previews (cartable/core/previews.py, drawn by the worker): a PDF of more pages is not drawn; the image's
+# longest side; an image of more pixels (read from its header) is not decoded.
+CARTABLE_PREVIEW_MAX_PAGES = int(os.environ.get("CARTABLE_PREVIEW_MAX_PAGES", 2000))
+CARTABLE_PREVIEW_MAX_SIDE = int(os.environ.get("CARTABLE_PREVIEW_MAX_SIDE", 1200))
+CARTABLE_PREVIEW_MAX_PIXELS = int(os.environ.get("CARTABLE_PREVIEW_MAX_PIXELS", 50_000_000))
 # Directory imports (provisioning): the largest AAF file, and what an archive may hold once expanded.
 CARTABLE_AAF_MAX_FILE_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_FILE_BYTES", 1024 * 1024 * 1024))
 CARTABLE_AAF_MAX_EXPANDED_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_EXPANDED_BYTES", 4 * 1024 * 1024 * 1024))

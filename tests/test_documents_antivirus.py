@@ -5,7 +5,6 @@ files are bounded as zips before anyone opens them."""
 
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 
@@ -131,11 +130,7 @@ class DeployCheckTests(SimpleTestCase):
 
 
 def deflated(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
+    return zip_of(entries, zipfile.ZIP_DEFLATED)
 
 
 class OfficeZipBoundsTests(SimpleTestCase):

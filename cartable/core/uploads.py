@@ -246,6 +246,24 @@ class ScannerUnavailable(Exception):
     """The scanner could not answer (down, too slow): the upload is refused, never taken as clean."""
 
 
+def _scan_refusal(exc: Exception, shown: str) -> ValidationError:
+    """The French refusal of a scanner's verdict, naming the file."""
+    if isinstance(exc, Infected):
+        message = _(
+            "L'antivirus a trouvé un virus dans ce fichier : %(name)s (%(signature)s). Il n'a pas été enregistré."
+        ) % {"name": shown, "signature": exc.args[0] if exc.args else "?"}
+        return ValidationError(message, code="infected")
+    if isinstance(exc, ScannerRefused):
+        message = _("L'antivirus n'a pas pu analyser ce fichier en entier : %(name)s. Il n'a pas été enregistré.") % {
+            "name": shown
+        }
+        return ValidationError(message, code="unscanned")
+    message = _("L'antivirus ne répond pas : %(name)s n'a pas été enregistré. Réessayez dans quelques minutes.") % {
+        "name": shown
+    }
+    return ValidationError(message, code="scanner_unavailable")
+
+
 def _scan(uploaded_file, shown: str) -> None:
     """Call ``CARTABLE_UPLOAD_SCANNER`` with the file's path (on disk), its bytes (small, in memory) or the
     file itself (positioned at its start, to stream); turn its verdict into a French refusal naming the file."""
@@ -261,24 +279,8 @@ def _scan(uploaded_file, shown: str) -> None:
             scanner(uploaded_file.read())
         else:
             scanner(uploaded_file)
-    except Infected as exc:
-        raise ValidationError(
-            _("L'antivirus a trouvé un virus dans ce fichier : %(name)s (%(signature)s). Il n'a pas été enregistré.")
-            % {"name": shown, "signature": exc.args[0] if exc.args else "?"},
-            code="infected",
-        ) from exc
-    except ScannerRefused as exc:
-        raise ValidationError(
-            _("L'antivirus n'a pas pu analyser ce fichier en entier : %(name)s. Il n'a pas été enregistré.")
-            % {"name": shown},
-            code="unscanned",
-        ) from exc
-    except ScannerUnavailable as exc:
-        raise ValidationError(
-            _("L'antivirus ne répond pas : %(name)s n'a pas été enregistré. Réessayez dans quelques minutes.")
-            % {"name": shown},
-            code="scanner_unavailable",
-        ) from exc
+    except (Infected, ScannerRefused, ScannerUnavailable) as exc:
+        raise _scan_refusal(exc, shown) from exc
     finally:
         uploaded_file.seek(0)
 
