@@ -14,7 +14,7 @@ from PIL import Image
 from reportlab.pdfgen import canvas
 
 from cartable.core import uploads
-from cartable.documents import actions
+from cartable.documents import actions, queries
 from cartable.documents.models import Document, Version
 from tests.support.files import OwnMediaTestCase, tiny_pdf
 
@@ -116,3 +116,29 @@ class PreviewTests(OwnMediaTestCase):
                 actions.upload_file(actor=self.actor("lucas.martin"), folder=None, checked=checked)
         self.assertEqual(Version.objects.filter(preview_state=Version.Preview.READY).count(), 10)
         self.assertFalse(default_storage.exists(first_preview))
+
+
+class TextSearchTests(OwnMediaTestCase):
+    def test_the_search_finds_words_in_a_pdf_and_a_text_file_within_what_one_may_open(self):
+        """The worker keeps a PDF's and a text file's text, folded: « egyptiennes » finds the PDF of lucas
+        by a word of its page, « Pythagore » his notes; nobody else's files, and not before the text is read."""
+        for who, name, data in [
+            ("lucas.martin", "cours.pdf", pdf_with("Les fractions égyptiennes")),
+            ("lucas.martin", "notes.txt", "Théorème de Pythagore".encode()),
+            ("lea.bernard", "autre.pdf", pdf_with("Les fractions égyptiennes aussi")),
+        ]:
+            checked = uploads.validate_upload(SimpleUploadedFile(name, data), allowed=uploads.ALL)
+            with self.captureOnCommitCallbacks(execute=True):
+                actions.upload_file(actor=self.actor(who), folder=None, checked=checked)
+        lucas = self.actor("lucas.martin")
+        self.assertEqual([d.name for d in queries.search(lucas, "EGYPTIENNES fractions")[1]], ["cours.pdf"])
+        self.assertEqual([d.name for d in queries.search(lucas, "pythagore")[1]], ["notes.txt"])
+        self.assertEqual(queries.search(lucas, "hypoténuse")[1], [])
+
+
+def pdf_with(text: str) -> bytes:
+    out = io.BytesIO()
+    drawing = canvas.Canvas(out)
+    drawing.drawString(72, 720, text)
+    drawing.save()
+    return out.getvalue()

@@ -7,6 +7,8 @@
   - Images (PNG, JPEG, GIF, WebP): decoded by Pillow, refused past ``CARTABLE_PREVIEW_MAX_PIXELS`` (read
     from the header, before decoding: a decompression bomb), reduced and re-encoded as PNG (a polyglot's
     other reading, metadata and animation are dropped).
+* ``extract_text(stream, content_type)``: the text a search may look in, bounded: a PDF's first
+  ``TEXT_PAGES`` pages (PDFium's text layer), a text file's start; at most ``TEXT_MAX`` characters.
 * ``Unpreviewable`` is raised for a file of a previewed type that cannot or must not be drawn.
 """
 
@@ -19,6 +21,8 @@ from typing import BinaryIO
 from django.conf import settings
 
 PREVIEWED = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp"})
+TEXT_PAGES = 50
+TEXT_MAX = 100_000
 # A page larger than this (in PDF points, 1/72 inch) is not drawn: 2 m, an A0 poster with room to spare.
 MAX_PAGE_POINTS = 5700
 
@@ -83,3 +87,31 @@ def _image(stream: BinaryIO) -> bytes:
                 return _png(frame)
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError) as exc:
         raise Unpreviewable("image not decoded") from exc
+
+
+def extract_text(stream: BinaryIO, content_type: str) -> str:
+    """The searchable text of a file (a PDF's text layer, a text file's start), bounded; "" for other types."""
+    if content_type.startswith("text/plain"):
+        return stream.read(TEXT_MAX * 4).decode("utf-8", "ignore")[:TEXT_MAX]
+    if content_type != "application/pdf":
+        return ""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(stream.read())
+    except pdfium.PdfiumError:
+        return ""
+    parts: list[str] = []
+    length = 0
+    try:
+        for index in range(min(len(document), TEXT_PAGES)):
+            text = document[index].get_textpage().get_text_range()
+            parts.append(text)
+            length += len(text)
+            if length >= TEXT_MAX:
+                break
+    except pdfium.PdfiumError:
+        pass
+    finally:
+        document.close()
+    return "\n".join(parts)[:TEXT_MAX]

@@ -175,7 +175,8 @@ def _new_version(actor: Actor, document: Document, checked: uploads.CheckedFile)
 
 def _preview_state(content_type: str) -> str:
     """What a new version's preview starts as: pending for a type the worker draws."""
-    return Version.Preview.PENDING if content_type in previews.PREVIEWED else Version.Preview.NONE
+    drawn = content_type in previews.PREVIEWED or content_type.startswith("text/plain")
+    return Version.Preview.PENDING if drawn else Version.Preview.NONE
 
 
 def _ask_preview(version: Version) -> None:
@@ -193,13 +194,17 @@ def _preview_task() -> Any:
 
 
 def make_preview(*, version_id: int) -> bool:
-    """The worker's: draw a pending version's preview (``core.previews``, bounded) and store it; a file that
-    cannot be drawn gets « Aperçu indisponible ». No actor: a derived file, audited as the purge is."""
+    """The worker's: draw a pending version's preview (``core.previews``, bounded) and store it, and keep its
+    text for the search (a PDF's, a text file's); a file that cannot be drawn gets « Aperçu indisponible ».
+    No actor: a derived file, audited as the purge is."""
     version = Version.objects.filter(pk=version_id, preview_state=Version.Preview.PENDING).first()
     if version is None:
         return False
+    png, text = None, ""
     try:
         with version.file.open("rb") as stored:
+            text = previews.extract_text(stored, version.content_type)
+            stored.seek(0)
             png = previews.render(stored, version.content_type)
     except (previews.Unpreviewable, OSError):
         png = None
@@ -210,7 +215,8 @@ def make_preview(*, version_id: int) -> bool:
         if png:
             locked.preview.save(f"{uuid.uuid4().hex}.png", ContentFile(png), save=False)
         locked.preview_state = Version.Preview.READY if png else Version.Preview.NONE
-        locked.save(update_fields=["preview", "preview_state"])
+        locked.text_key = fold(text)
+        locked.save(update_fields=["preview", "preview_state", "text_key"])
         audit.record(actor=None, verb="documents.make_preview", target=locked.document, after={"ready": bool(png)})
     return bool(png)
 

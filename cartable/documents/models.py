@@ -109,6 +109,7 @@ class Version(models.Model):
     )
     preview = models.FileField(upload_to="previews/%Y/%m/", blank=True)
     preview_state = models.CharField(max_length=8, choices=Preview.choices, default=Preview.NONE)
+    text_key = models.TextField(blank=True, editable=False)  # its text, folded (``fold``), for the search
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()

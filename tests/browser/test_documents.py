@@ -177,7 +177,7 @@ def test_previews_of_a_pdf_and_an_image_and_a_video_player_on_a_phone(page, scho
         expect(preview).to_be_visible()
         assert preview.evaluate("img => img.naturalWidth") > 0
         assert_no_sideways_scroll(page)
-        page.go_back()
+        visit(page, "/documents/")
     with follow(page):
         page.get_by_role("link", name="Sortie.mp4").click()
     expect(page.locator("video.documents-player")).to_be_attached()
