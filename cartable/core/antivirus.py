@@ -81,14 +81,6 @@ def scan(source: str | bytes | BinaryIO) -> None:
         raise uploads.Infected(signature)
 
 
-def ping() -> bool:
-    """Whether clamd answers (for the health page and the deploy check)."""
-    try:
-        return client().ping() == "PONG"
-    except (clamd.ClamdError, OSError):
-        return False
-
-
 @checks.register(checks.Tags.security, deploy=True)
 def check_antivirus(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """``check --deploy``: outside the demo, uploads must go through an antivirus."""
