@@ -22,6 +22,7 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -350,13 +351,46 @@ STATIC_URL = "/static/"
 # and tests serve them straight from the apps' folders.
 STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 MEDIA_ROOT = VAR_DIR / "media"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Object storage (S3-compatible, django-storages): set CARTABLE_S3_BUCKET and the files go there instead of
+# MEDIA_ROOT (docs/deployment.md, « Object storage »). Keys: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+if os.environ.get("CARTABLE_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["CARTABLE_S3_BUCKET"],
+            "endpoint_url": os.environ.get("CARTABLE_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("CARTABLE_S3_REGION") or None,
+            "location": os.environ.get("CARTABLE_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("CARTABLE_S3_ADDRESSING_STYLE") or None,
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
 # Uploads (cartable/core/uploads.py): size limit; dotted path of a virus scanner `(path_or_bytes) -> None`.
 CARTABLE_UPLOAD_MAX_BYTES = int(os.environ.get("CARTABLE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
 CARTABLE_UPLOAD_SCANNER = os.environ.get("CARTABLE_UPLOAD_SCANNER") or None
+# ClamAV (cartable/core/antivirus.py, CARTABLE_UPLOAD_SCANNER=cartable.core.antivirus.scan): clamd's socket,
+# unix:///run/clamav/clamd.ctl (Debian's) or tcp://host:3310, and how long a scan may take (seconds).
+CARTABLE_CLAMD_ADDRESS = os.environ.get("CARTABLE_CLAMD_ADDRESS", "unix:///run/clamav/clamd.ctl")
+CARTABLE_CLAMD_TIMEOUT = float(os.environ.get("CARTABLE_CLAMD_TIMEOUT", 120))
+# Office files are zips: bounded before anything opens them (a zip bomb), each entry below clamd's MaxFileSize.
+CARTABLE_UPLOAD_ZIP_MAX_ENTRIES = int(os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_ENTRIES", 2000))
+CARTABLE_UPLOAD_ZIP_MAX_ENTRY_BYTES = int(os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_ENTRY_BYTES", 200 * 1024 * 1024))
+CARTABLE_UPLOAD_ZIP_MAX_EXPANDED_BYTES = int(
+    os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_EXPANDED_BYTES", 1024 * 1024 * 1024)
+)
+CARTABLE_UPLOAD_ZIP_MAX_RATIO = int(os.environ.get("CARTABLE_UPLOAD_ZIP_MAX_RATIO", 200))
+# Previews (cartable/core/previews.py, drawn by the worker): a PDF of more pages is not drawn; the image's
+# longest side; an image of more pixels (read from its header) is not decoded.
+CARTABLE_PREVIEW_MAX_PAGES = int(os.environ.get("CARTABLE_PREVIEW_MAX_PAGES", 2000))
+CARTABLE_PREVIEW_MAX_SIDE = int(os.environ.get("CARTABLE_PREVIEW_MAX_SIDE", 1200))
+CARTABLE_PREVIEW_MAX_PIXELS = int(os.environ.get("CARTABLE_PREVIEW_MAX_PIXELS", 50_000_000))
 # Directory imports (provisioning): the largest AAF file, and what an archive may hold once expanded.
 CARTABLE_AAF_MAX_FILE_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_FILE_BYTES", 1024 * 1024 * 1024))
 CARTABLE_AAF_MAX_EXPANDED_BYTES = int(os.environ.get("CARTABLE_AAF_MAX_EXPANDED_BYTES", 4 * 1024 * 1024 * 1024))

@@ -61,6 +61,7 @@ def production_env(**extra) -> dict:
         CARTABLE_HTTPS="1",
         ALLOWED_HOSTS="ent.example.org",
         CARTABLE_VAR=tempfile.mkdtemp(prefix="cartable-deploy-"),
+        CARTABLE_UPLOAD_SCANNER="cartable.core.antivirus.scan",
     )
     env.update(extra)
     return {k: v for k, v in env.items() if v is not None}

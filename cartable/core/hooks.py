@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
-from cartable.core import registry
+from cartable.core import antivirus, registry  # noqa: F401  (antivirus: its deploy check)
 from cartable.core.models import AuditEvent, Delivery, Notification
 
 # Erasure: the kernel's audited action, one rule per model (see its ERASURE).

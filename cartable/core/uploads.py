@@ -2,7 +2,11 @@
 
 * ``validate_upload(f, max_bytes=..., allowed={...})`` decides a file's type from its CONTENT (magic bytes,
   the inside of zip containers, UTF-8 text), never from its name or the type the browser declared; refuses
-  what is not in ``allowed``, too large or empty, and calls the scanner hook (``CARTABLE_UPLOAD_SCANNER``).
+  what is not in ``allowed``, too large or empty, and calls the scanner hook (``CARTABLE_UPLOAD_SCANNER``,
+  ClamAV's in ``core/antivirus.py``): a scanner raises ``Infected``, ``ScannerRefused`` or ``ScannerUnavailable``
+  and the upload is refused with a French message naming the file (fail closed: unscanned is refused).
+  Office files (ODF, OOXML: zips) are bounded first, from the zip's directory: entries, each entry's size,
+  the expanded total and the compression ratio (``CARTABLE_UPLOAD_ZIP_*``).
 * ``store(checked, folder=...)`` saves it through the default storage under a generated name (uuid + the
   detected extension): a name a person typed never reaches the file system.
 * ``serve_file(request, field_file, filename=..., content_type=...)`` answers a download with the headers
@@ -29,6 +33,7 @@ from pathlib import PurePosixPath
 from typing import IO, Any
 from urllib.parse import quote
 
+from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, default_storage
@@ -37,6 +42,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from storages.backends.s3 import S3Storage
+from storages.utils import clean_name as s3_key
 
 from cartable.core import french
 
@@ -179,16 +186,102 @@ def detect(fileobj: IO[bytes]) -> str | None:
     return kind
 
 
-def _scan(uploaded_file) -> None:
+ZIP_CONTAINERS = frozenset({"odt", "ods", "odp", "docx", "xlsx", "pptx"})
+
+
+def archive_overflow(
+    archive: zipfile.ZipFile, *, max_entries: int, max_entry_bytes: int, max_expanded_bytes: int, max_ratio: int
+) -> str | None:
+    """Why a zip must not be opened further (too many entries, an entry too large or too compressed, too much
+    once expanded), from its directory alone, before anything is extracted; None when it is within bounds."""
+    entries = archive.infolist()
+    if len(entries) > max_entries:
+        return "entries"
+    total = 0
+    for info in entries:
+        total += info.file_size
+        if info.file_size > max_entry_bytes:
+            return "entry_size"
+        if total > max_expanded_bytes:
+            return "expanded_size"
+        if info.file_size > 1024 * 1024 and info.file_size / max(info.compress_size, 1) > max_ratio:
+            return "ratio"
+    return None
+
+
+def _check_container(uploaded_file, shown: str) -> None:
+    """Refuse an office file (ODF, OOXML: zips) whose content would expand past our bounds: a zip bomb, or an
+    entry larger than what the antivirus reads whole (clamd answers OK for an entry over its MaxFileSize)."""
+    uploaded_file.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded_file) as archive:
+            overflow = archive_overflow(
+                archive,
+                max_entries=settings.CARTABLE_UPLOAD_ZIP_MAX_ENTRIES,
+                max_entry_bytes=settings.CARTABLE_UPLOAD_ZIP_MAX_ENTRY_BYTES,
+                max_expanded_bytes=settings.CARTABLE_UPLOAD_ZIP_MAX_EXPANDED_BYTES,
+                max_ratio=settings.CARTABLE_UPLOAD_ZIP_MAX_RATIO,
+            )
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ValidationError(_("Ce fichier est illisible : %(name)s.") % {"name": shown}, code="unreadable") from exc
+    finally:
+        uploaded_file.seek(0)
+    if overflow:
+        raise ValidationError(
+            _("Ce fichier se décompresse au-delà des limites permises : %(name)s. Il n'a pas été enregistré.")
+            % {"name": shown},
+            code="zip_bomb",
+        )
+
+
+class Infected(Exception):
+    """A scanner found a virus; ``args[0]`` is the signature's name."""
+
+
+class ScannerRefused(Exception):
+    """The scanner did not read the whole file (a limit exceeded): it is not known to be clean."""
+
+
+class ScannerUnavailable(Exception):
+    """The scanner could not answer (down, too slow): the upload is refused, never taken as clean."""
+
+
+def _scan_refusal(exc: Exception, shown: str) -> ValidationError:
+    """The French refusal of a scanner's verdict, naming the file."""
+    if isinstance(exc, Infected):
+        message = _(
+            "L'antivirus a trouvé un virus dans ce fichier : %(name)s (%(signature)s). Il n'a pas été enregistré."
+        ) % {"name": shown, "signature": exc.args[0] if exc.args else "?"}
+        return ValidationError(message, code="infected")
+    if isinstance(exc, ScannerRefused):
+        message = _("L'antivirus n'a pas pu analyser ce fichier en entier : %(name)s. Il n'a pas été enregistré.") % {
+            "name": shown
+        }
+        return ValidationError(message, code="unscanned")
+    message = _("L'antivirus ne répond pas : %(name)s n'a pas été enregistré. Réessayez dans quelques minutes.") % {
+        "name": shown
+    }
+    return ValidationError(message, code="scanner_unavailable")
+
+
+def _scan(uploaded_file, shown: str) -> None:
+    """Call ``CARTABLE_UPLOAD_SCANNER`` with the file's path (on disk), its bytes (small, in memory) or the
+    file itself (positioned at its start, to stream); turn its verdict into a French refusal naming the file."""
     dotted = getattr(settings, "CARTABLE_UPLOAD_SCANNER", None)
     if not dotted:
         return
     scanner = import_string(dotted)
-    if hasattr(uploaded_file, "temporary_file_path"):
-        scanner(uploaded_file.temporary_file_path())
-    else:
-        uploaded_file.seek(0)
-        scanner(uploaded_file.read())
+    uploaded_file.seek(0)
+    try:
+        if hasattr(uploaded_file, "temporary_file_path"):
+            scanner(uploaded_file.temporary_file_path())
+        elif uploaded_file.size <= settings.FILE_UPLOAD_MAX_MEMORY_SIZE:
+            scanner(uploaded_file.read())
+        else:
+            scanner(uploaded_file)
+    except (Infected, ScannerRefused, ScannerUnavailable) as exc:
+        raise _scan_refusal(exc, shown) from exc
+    finally:
         uploaded_file.seek(0)
 
 
@@ -214,12 +307,14 @@ def validate_upload(uploaded_file, *, max_bytes: int | None = None, allowed: set
             % {"name": shown, "types": accepted_labels(allowed)},
             code="type",
         )
+    if extension in ZIP_CONTAINERS:
+        _check_container(uploaded_file, shown)
     digest = hashlib.sha256()
     uploaded_file.seek(0)
     while chunk := uploaded_file.read(_CHUNK):
         digest.update(chunk)
     uploaded_file.seek(0)
-    _scan(uploaded_file)
+    _scan(uploaded_file, shown)
     return CheckedFile(
         content_type=KINDS[extension][0],
         extension=extension,
@@ -245,13 +340,13 @@ def delete_stored(name: str, *, storage: Storage | None = None) -> None:
         (storage or default_storage).delete(name)
 
 
-def delete_after_commit(names: Iterable[str | None]) -> None:
+def delete_after_commit(names: Iterable[str | None], *, storage: Storage | None = None) -> None:
     """Remove stored files once the transaction that dropped their rows commits (never if it rolls back)."""
     kept = [name for name in names if name]
 
     def remove() -> None:
         for name in kept:
-            delete_stored(name)
+            delete_stored(name, storage=storage)
 
     if kept:
         transaction.on_commit(remove)
@@ -269,21 +364,22 @@ def serve_file(request, field_file, *, filename: str, content_type: str, inline:
     """Answer a stored file as a download that browsers will not sniff or run (inline only PDF and images)."""
     if not field_file:
         raise Http404
+    inline = inline and content_type in INLINE_TYPES
     try:
-        handle = field_file.open("rb")
+        size = field_file.size
     except (FileNotFoundError, OSError) as exc:
         raise Http404 from exc
-    inline = inline and content_type in INLINE_TYPES
-    size = field_file.size
     span = _byte_range(request.headers.get("Range", ""), size) if request is not None else None
     if span == "unsatisfiable":
-        handle.close()
         refused = HttpResponse(status=416)
         refused["Content-Range"] = f"bytes */{size}"
         return refused  # type: ignore[return-value]
+    try:
+        handle = _open_stored(field_file, span if isinstance(span, tuple) else None)
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
     if isinstance(span, tuple):
         start, end = span
-        handle.seek(start)
         response = FileResponse(_LimitedReader(handle, end - start + 1), content_type=content_type, status=206)
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
@@ -295,6 +391,22 @@ def serve_file(request, field_file, *, filename: str, content_type: str, inline:
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _open_stored(field_file, span: tuple[int, int] | None) -> Any:
+    """The stored file opened for reading at ``span``'s start. On object storage, one GET of just that range,
+    streamed (django-storages' own file would first copy the whole object to a temporary file)."""
+    storage = field_file.storage
+    if isinstance(storage, S3Storage):
+        extra = {"Range": f"bytes={span[0]}-{span[1]}"} if span else {}
+        try:
+            return storage.bucket.Object(storage._normalize_name(s3_key(field_file.name))).get(**extra)["Body"]
+        except ClientError as exc:
+            raise FileNotFoundError(field_file.name) from exc
+    handle = field_file.open("rb")
+    if span:
+        handle.seek(span[0])
+    return handle
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -349,26 +461,37 @@ def referenced_files() -> set[str]:
     return names
 
 
+def stored_names(storage: Storage) -> Iterable[tuple[str, float]]:
+    """Every file of a storage with its last change (a timestamp): a walk of the folder on the file system,
+    a paginated listing on object storage (one request per thousand objects, no HEAD per object)."""
+    if isinstance(storage, S3Storage):
+        prefix = f"{storage.location.strip('/')}/" if storage.location else ""
+        for summary in storage.bucket.objects.filter(Prefix=prefix):
+            name = summary.key[len(prefix) :].lstrip("/") if prefix else summary.key
+            yield name, summary.last_modified.timestamp()
+        return
+    from pathlib import Path
+
+    root = Path(getattr(storage, "location", settings.MEDIA_ROOT))
+    if not root.is_dir():
+        return
+    for path in root.rglob("*"):
+        if path.is_file():
+            yield path.relative_to(root).as_posix(), path.stat().st_mtime
+
+
 def sweep_orphans(*, older_than: dt.timedelta = dt.timedelta(hours=1), storage: Storage | None = None) -> int:
     """Delete stored files no row points to any more (left by cascades, erasures or failed transactions).
 
     Files younger than ``older_than`` are kept: an upload may be stored before its row commits.
-    Works on the file-system storage under MEDIA_ROOT; returns how many files were removed.
+    Works on the file system and on object storage (``stored_names``); returns how many files were removed.
     """
-    from pathlib import Path
-
-    root = Path(settings.MEDIA_ROOT)
-    if not root.is_dir():
-        return 0
     storage = storage or default_storage
     keep = referenced_files()
     limit = timezone.now().timestamp() - older_than.total_seconds()
     removed = 0
-    for path in root.rglob("*"):
-        if not path.is_file():
-            continue
-        name = path.relative_to(root).as_posix()
-        if name in keep or path.stat().st_mtime > limit:
+    for name, changed in stored_names(storage):
+        if name in keep or changed > limit:
             continue
         storage.delete(name)
         removed += 1

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models as django_models
 from django.db import transaction
@@ -21,7 +22,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cartable.core import audit, authz, erasure, french, uploads
+from cartable.core import audit, authz, erasure, french, previews, uploads
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, Group, Role, SchoolClass, User
@@ -126,7 +127,7 @@ def _files_of(item: Item) -> list[str]:
         versions = Version.objects.filter(document__path__contains=f"/{item.pk}/")
     else:
         versions = Version.objects.filter(document=item)
-    return list(versions.values_list("file", flat=True))
+    return [name for pair in versions.values_list("file", "preview") for name in pair if name]
 
 
 def _target_folder(actor: Actor, folder: Folder | None) -> None:
@@ -165,9 +166,59 @@ def _new_version(actor: Actor, document: Document, checked: uploads.CheckedFile)
         content_type=checked.content_type,
         sha256=checked.sha256,
         uploaded_by_id=actor.user_id,
+        preview_state=_preview_state(checked.content_type),
     )
     _set_current(document, version)
+    _ask_preview(version)
     return version
+
+
+def _preview_state(content_type: str) -> str:
+    """What a new version's preview starts as: pending for a type the worker draws."""
+    drawn = content_type in previews.PREVIEWED or content_type.startswith("text/plain")
+    return Version.Preview.PENDING if drawn else Version.Preview.NONE
+
+
+def _ask_preview(version: Version) -> None:
+    """Have the worker draw the version's preview once it is committed (never in the request)."""
+    if version.preview_state != Version.Preview.PENDING:
+        return
+    pk = version.pk
+    transaction.on_commit(lambda: _preview_task().enqueue(pk))
+
+
+def _preview_task() -> Any:
+    from cartable.documents.tasks import make_preview
+
+    return make_preview
+
+
+def make_preview(*, version_id: int) -> bool:
+    """The worker's: draw a pending version's preview (``core.previews``, bounded) and store it, and keep its
+    text for the search (a PDF's, a text file's); a file that cannot be drawn gets « Aperçu indisponible ».
+    No actor: a derived file, audited as the purge is."""
+    version = Version.objects.filter(pk=version_id, preview_state=Version.Preview.PENDING).first()
+    if version is None:
+        return False
+    png, text = None, ""
+    try:
+        with version.file.open("rb") as stored:
+            text = previews.extract_text(stored, version.content_type)
+            stored.seek(0)
+            png = previews.render(stored, version.content_type)
+    except (previews.Unpreviewable, OSError):
+        png = None
+    with transaction.atomic():
+        locked = Version.objects.select_for_update().filter(pk=version_id).first()
+        if locked is None or locked.preview_state != Version.Preview.PENDING:
+            return False
+        if png:
+            locked.preview.save(f"{uuid.uuid4().hex}.png", ContentFile(png), save=False)
+        locked.preview_state = Version.Preview.READY if png else Version.Preview.NONE
+        locked.text_key = fold(text)
+        locked.save(update_fields=["preview", "preview_state", "text_key"])
+        audit.record(actor=None, verb="documents.make_preview", target=locked.document, after={"ready": bool(png)})
+    return bool(png)
 
 
 def _set_current(document: Document, version: Version) -> None:
@@ -175,7 +226,7 @@ def _set_current(document: Document, version: Version) -> None:
     document.save(update_fields=["current", "updated_at"])
     old = list(document.versions.order_by("-number")[KEEP_VERSIONS:])
     if old:
-        uploads.delete_after_commit(v.file.name for v in old)
+        uploads.delete_after_commit(name for v in old for name in (v.file.name, v.preview.name))
         Version.objects.filter(pk__in=[v.pk for v in old]).delete()
 
 
@@ -235,8 +286,10 @@ def restore_version(*, actor: Actor, version: Version) -> Version:
         content_type=version.content_type,
         sha256=version.sha256,
         uploaded_by_id=actor.user_id,
+        preview_state=_preview_state(version.content_type),
     )
     _set_current(document, copy)
+    _ask_preview(copy)
     _record(actor, "restore_version", document, after={"from": version.number, "version": copy.number})
     return copy
 
@@ -303,9 +356,11 @@ def _copy_document(actor: Actor, document: Document, to: Folder | None, name: st
             content_type=source.content_type,
             sha256=source.sha256,
             uploaded_by_id=actor.user_id,
+            preview_state=_preview_state(source.content_type),
         )
         copy.current = version
         copy.save(update_fields=["current"])
+        _ask_preview(version)
     return copy
 
 

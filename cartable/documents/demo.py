@@ -12,6 +12,7 @@ import zipfile
 from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from reportlab.pdfgen import canvas
 
 from cartable.core import uploads
 from cartable.directory.actor import Actor
@@ -29,8 +30,14 @@ def _file(name: str, text: str) -> uploads.CheckedFile:
 
 
 def _pdf(name: str, title: str) -> uploads.CheckedFile:
-    body = f"%PDF-1.4\n% {title}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    return uploads.validate_upload(SimpleUploadedFile(name, body.encode()), allowed=uploads.ALL)
+    """A one-page PDF with its title (reportlab), so that the demo shows a preview and finds its words."""
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.setTitle(title)
+    page.setFont("Helvetica-Bold", 20)
+    page.drawString(72, 760, title)
+    page.save()
+    return uploads.validate_upload(SimpleUploadedFile(name, out.getvalue()), allowed=uploads.ALL)
 
 
 def load_demo(personas: Personas) -> None:

@@ -90,7 +90,13 @@ class Document(SpaceItem):
 
 
 class Version(models.Model):
-    """One version of a document: its stored file (a generated name), type, size and digest."""
+    """One version of a document: its stored file (a generated name), type, size and digest, and its preview
+    (a PNG the worker draws: ``preview_state`` pending until then, none for a type without one)."""
+
+    class Preview(models.TextChoices):
+        NONE = "none", _("Aperçu indisponible")
+        PENDING = "pending", _("Aperçu en préparation")
+        READY = "ready", _("Aperçu")
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -101,6 +107,9 @@ class Version(models.Model):
     uploaded_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="document_versions"
     )
+    preview = models.FileField(upload_to="previews/%Y/%m/", blank=True)
+    preview_state = models.CharField(max_length=8, choices=Preview.choices, default=Preview.NONE)
+    text_key = models.TextField(blank=True, editable=False)  # its text, folded (``fold``), for the search
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()

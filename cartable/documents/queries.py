@@ -317,16 +317,17 @@ SEARCH_MAX = 50
 
 
 def search(actor: Actor, words: str) -> tuple[list[Folder], list[Document]]:
-    """Folders and files the actor may open whose names hold every word, accents and case aside (« expose »
-    finds « Exposé »): one's own space and what is shared with one, the trash left out. Two queries (three
-    when something is shared with the actor)."""
+    """Folders and files the actor may open whose names (or, for a file, its current version's text: a PDF's,
+    a text file's) hold every word, accents and case aside (« expose » finds « Exposé »): one's own space and
+    what is shared with one, the trash left out. Two queries (three when something is shared with the actor)."""
     keys = fold(words).split()[:6]
     if not keys:
         return [], []
     folders = Folder.objects.visible_to(actor).filter(hidden=False)
     documents = Document.objects.visible_to(actor).filter(hidden=False)
     for key in keys:
-        folders, documents = folders.filter(name_key__contains=key), documents.filter(name_key__contains=key)
+        folders = folders.filter(name_key__contains=key)
+        documents = documents.filter(Q(name_key__contains=key) | Q(current__text_key__contains=key))
     return (
         list(folders.select_related("owner").order_by("name", "id")[:SEARCH_MAX]),
         list(documents.select_related("owner", "current", "folder").order_by("name", "id")[:SEARCH_MAX]),

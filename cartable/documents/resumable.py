@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,9 @@ from cartable.documents.models import Document, Folder, UploadSession
 CHUNK_SIZE = 5 * 1024 * 1024  # the S3 multipart minimum
 STALE_AFTER = dt.timedelta(hours=24)
 PARTIAL_FOLDER = "documents/partial"
+# Partial files stay on this server's disk under MEDIA_ROOT whatever the default storage (object storage has
+# no append): with several web nodes, MEDIA_ROOT must be shared, or the chunks of one upload kept on one node.
+PARTIALS = FileSystemStorage()
 
 
 def _path(session: UploadSession) -> Path:
@@ -104,7 +108,7 @@ def _finish(actor: Actor, session: UploadSession) -> Document:
         incoming.size = session.size
         checked = uploads.validate_upload(incoming, max_bytes=queries.max_file_bytes(), allowed=uploads.ALL)
         document = actions.upload_file(actor=actor, folder=session.folder, checked=checked)
-    uploads.delete_after_commit([session.partial.name])
+    uploads.delete_after_commit([session.partial.name], storage=PARTIALS)
     session.delete()
     return document
 
@@ -113,7 +117,7 @@ def _finish(actor: Actor, session: UploadSession) -> Document:
 def purge_stale_uploads(*, now: dt.datetime | None = None) -> int:
     """Forget uploads left unfinished for a day (the periodic job, with the trash's)."""
     stale = list(UploadSession.objects.filter(updated_at__lt=(now or timezone.now()) - STALE_AFTER))
-    uploads.delete_after_commit(s.partial.name for s in stale)
+    uploads.delete_after_commit((s.partial.name for s in stale), storage=PARTIALS)
     UploadSession.objects.filter(pk__in=[s.pk for s in stale]).delete()
     return len(stale)
 
@@ -123,5 +127,5 @@ def abandon_upload(*, actor: Actor, session: UploadSession) -> None:
     """Forget an upload (refused at its end, or given up by its sender) and its partial file."""
     authz.require(actor, authz.Action.DELETE, session)
     audit.record(actor=actor, verb="documents.abandon_upload", target=session, after={"name": session.name})
-    uploads.delete_after_commit([session.partial.name])
+    uploads.delete_after_commit([session.partial.name], storage=PARTIALS)
     UploadSession.objects.filter(pk=session.pk).delete()

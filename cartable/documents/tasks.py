@@ -1,4 +1,4 @@
-"""Background work of the documents: emptying the trashes of what has been there for 30 days."""
+"""Background work of the documents: emptying the trashes of what has been there for 30 days, drawing previews."""
 
 from __future__ import annotations
 
@@ -12,3 +12,11 @@ def purge_trash() -> int:
     from cartable.documents.resumable import purge_stale_uploads
 
     return purge() + purge_stale_uploads()
+
+
+@task
+def make_preview(version_id: int) -> bool:
+    """Draw one version's preview (a PDF's first page, an image re-encoded), bounded, out of any request."""
+    from cartable.documents.actions import make_preview as draw
+
+    return draw(version_id=version_id)

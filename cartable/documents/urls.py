@@ -28,6 +28,7 @@ urlpatterns = [
     path("dossier/<int:pk>/partager/", views.share, {"kind": "folder"}, name="share_folder"),
     path("fichier/<int:pk>/", views.document, name="document"),
     path("fichier/<int:pk>/telecharger/", views.download, name="download"),
+    path("fichier/<int:pk>/apercu/", views.preview, name="preview"),
     path("fichier/<int:pk>/versions/<int:version_id>/telecharger/", views.download, name="download_version"),
     path("fichier/<int:pk>/versions/<int:version_id>/retablir/", views.restore_version, name="restore_version"),
     path("fichier/<int:pk>/nouvelle-version/", views.new_version, name="new_version"),

@@ -90,6 +90,7 @@ def document(request, pk: int) -> HttpResponse:
         "version_form": VersionForm(),
         "targets": DestinationForm(targets=queries.move_targets(actor)) if can_manage else None,
         "player": found.current.content_type.split("/")[0] if found.current else "",
+        "preview": found.current.preview_state if found.current else "",
     }
     return _page(request, "documents/document.html", context)
 
@@ -107,6 +108,18 @@ def download(request, pk: int, version_id: int | None = None) -> HttpResponseBas
     return uploads.serve_file(
         request, version.file, filename=found.name, content_type=version.content_type, inline=True
     )
+
+
+@require_GET
+@require_module("documents")
+def preview(request, pk: int) -> HttpResponseBase:
+    """The current version's preview (a PNG the worker drew), checked like every download."""
+    found = _item(request, "document", pk, Action.VIEW)
+    version = found.current
+    if version is None or version.preview_state != Version.Preview.READY:
+        raise Http404
+    name = f"{found.name}.png"
+    return uploads.serve_file(request, version.preview, filename=name, content_type="image/png", inline=True)
 
 
 @require_POST

@@ -5,7 +5,9 @@ checks every page loaded."""
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
+from reportlab.pdfgen import canvas
 
 from tests.support.browser import follow, log_in, visit
 from tests.support.phone import DESKTOP, PHONE, assert_no_sideways_scroll
@@ -147,4 +149,36 @@ def test_the_other_pages_of_the_space_fit_a_phone(page, school, tmp_path, settin
     page.set_viewport_size(PHONE)
     log_in(page, username)
     visit(page, url)
+    assert_no_sideways_scroll(page)
+
+
+def test_previews_of_a_pdf_and_an_image_and_a_video_player_on_a_phone(page, school, tmp_path, settings):
+    """A PDF and a PNG sent by the picker get their preview (drawn by the task after commit) on their page,
+    a video its player: each page passes axe-core at 360 px without sideways scrolling."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    page.set_viewport_size(PHONE)
+    course = tmp_path / "Cours.pdf"
+    drawing = canvas.Canvas(str(course))
+    drawing.drawString(72, 720, "Chapitre 1 : les fractions")
+    drawing.save()
+    photo = tmp_path / "Photo.png"
+    Image.new("RGB", (2000, 1000), (30, 90, 160)).save(photo)
+    video = tmp_path / "Sortie.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(64))
+    log_in(page, "lucas.martin")
+    visit(page, "/documents/")
+    page.get_by_label("Fichiers", exact=True).set_input_files([str(course), str(photo), str(video)])
+    with follow(page):
+        page.get_by_role("button", name="Envoyer").click()
+    for name in ("Cours.pdf", "Photo.png"):
+        with follow(page):
+            page.get_by_role("link", name=name).click()
+        preview = page.get_by_role("img", name=f"Aperçu de {name} (première page)")
+        expect(preview).to_be_visible()
+        assert preview.evaluate("img => img.naturalWidth") > 0
+        assert_no_sideways_scroll(page)
+        visit(page, "/documents/")
+    with follow(page):
+        page.get_by_role("link", name="Sortie.mp4").click()
+    expect(page.locator("video.documents-player")).to_be_attached()
     assert_no_sideways_scroll(page)
