@@ -46,7 +46,7 @@ app_env() {
     export EMAIL_URL="${EMAIL_URL:-smtp://127.0.0.1:2525}"
 }
 
-cartable() { (cd "$REPO" && "$UV" run --frozen cartable "$@"); }
+cartable() { (cd "$REPO" && "$REPO/.venv/bin/cartable" "$@"); }
 
 wait_for() {  # wait_for DESCRIPTION COMMAND...: up to 30 s
     local what="$1"
@@ -159,13 +159,16 @@ start_app() {
         DATABASE_URL="postgres://postgres@127.0.0.1:$PRIMARY_PORT/cartable" CARTABLE_DB_POOLING="" cartable seed \
             --establishments 5 --students-per-establishment 200
     fi
+    # The virtualenv's own `cartable`, not `uv run`: the pid written is then gunicorn's master (serve execs it)
+    # or the worker itself, which get the signals.
     for port in "${NODE_PORTS[@]}"; do
-        (cd "$REPO" && nohup "$UV" run --frozen cartable serve --port "$port" --workers 2 --threads 4 \
-            >"$ROOT/log/node-$port.log" 2>&1 & echo $! >"$ROOT/run/node-$port.pid")
+        (cd "$REPO" && exec "$REPO/.venv/bin/cartable" serve --port "$port" --workers 2 --threads 4 \
+            >"$ROOT/log/node-$port.log" 2>&1) &
+        echo $! >"$ROOT/run/node-$port.pid"
     done
     for n in 1 2; do
-        (cd "$REPO" && nohup "$UV" run --frozen cartable worker >"$ROOT/log/worker-$n.log" 2>&1 &
-            echo $! >"$ROOT/run/worker-$n.pid")
+        (cd "$REPO" && exec "$REPO/.venv/bin/cartable" worker >"$ROOT/log/worker-$n.log" 2>&1) &
+        echo $! >"$ROOT/run/worker-$n.pid"
     done
     for port in "${NODE_PORTS[@]}"; do wait_for "node $port" curl -fsS "http://127.0.0.1:$port/sante/"; done
 }
@@ -179,6 +182,7 @@ stop_pidfile() {
 }
 
 cmd_start() {
+    (cd "$REPO" && "$UV" sync --frozen --quiet)
     mkdir -p "$ROOT"/{log,run,redis,var,static}
     if [ "$(id -u)" -eq 0 ]; then chown postgres "$ROOT" "$ROOT/log" "$ROOT/run"; fi
     [ -f "$ROOT/secret_key" ] || head -c 48 /dev/urandom | base64 >"$ROOT/secret_key"

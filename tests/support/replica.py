@@ -21,7 +21,16 @@ from pathlib import Path
 
 import psycopg
 
-PG_BIN = Path(os.environ.get("CARTABLE_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _pg_bin() -> Path:
+    """CARTABLE_PG_BIN, else the newest of Debian's /usr/lib/postgresql/<version>/bin."""
+    if chosen := os.environ.get("CARTABLE_PG_BIN"):
+        return Path(chosen)
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True)
+    return found[0] if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 DATABASE = "cartable"
 
