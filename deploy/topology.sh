@@ -8,7 +8,7 @@
 #   two task workers (cartable worker, the database queue; periodic jobs queued once between them)
 #
 # Everything listens on 127.0.0.1 and lives under one folder (default /tmp/cartable-topology):
-#   deploy/topology.sh start [--seed]   start everything (--seed: the demo region, then `cartable seed`)
+#   deploy/topology.sh start [--seed]   start everything (--seed: the demo's personas, password « demo »)
 #   deploy/topology.sh status           what runs, and `cartable check_topology`
 #   deploy/topology.sh stop             stop everything cleanly (fast shutdown), keep the data
 #   deploy/topology.sh clean            stop, then remove the folder
@@ -156,8 +156,9 @@ start_app() {
     DATABASE_URL="postgres://postgres@127.0.0.1:$PRIMARY_PORT/cartable" CARTABLE_DB_POOLING="" cartable migrate -v 0
     cartable collectstatic --noinput -v 0
     if [ "${SEED:-}" = 1 ]; then
-        DATABASE_URL="postgres://postgres@127.0.0.1:$PRIMARY_PORT/cartable" CARTABLE_DB_POOLING="" cartable seed \
-            --establishments 5 --students-per-establishment 200
+        # The demo's personas (password « demo »: lucas.martin, claire.martin, paul.dupont...), once.
+        DATABASE_URL="postgres://postgres@127.0.0.1:$PRIMARY_PORT/cartable" CARTABLE_DB_POOLING="" cartable load_demo \
+            --if-empty
     fi
     # The virtualenv's own `cartable`, not `uv run`: the pid written is then gunicorn's master (serve execs it)
     # or the worker itself, which get the signals.

@@ -111,9 +111,9 @@ def test_without_a_replica_there_is_no_router_and_no_middleware():
     assert dbrouter.ReplicaReadsMiddleware not in used
 
 
-def signed_in(pair, user) -> Client:
+def signed_in(pair, user, **options) -> Client:
     """A browser signed in as ``user``, whose session the replica has replayed and need not write again soon."""
-    client = Client()
+    client = Client(**options)
     client.force_login(user)
     pair.wait_until_replayed()
     client.get(reverse("news:index"))  # the first page records the session's activity (a write)
@@ -228,21 +228,25 @@ def test_a_replica_further_behind_than_the_bound_is_not_read(pair, school):
 
 
 def test_a_stopped_replica_sends_reads_to_the_primary(pair, school):
-    """A replica that does not answer is skipped: the page is served, from the primary, and the start check says
-    so; once it is back and streaming, it is read again."""
-    lucas = signed_in(pair, school.people["lucas.martin"])
-    pair.stop_replica()
-    try:
-        connections["replica"].close()
-        assert dbrouter.measure_replica().reason == "unreachable"
-        with CaptureQueriesContext(connections["default"]) as on_primary:
-            response = lucas.get(reverse("news:index"))
-        assert response.status_code == 200
-        assert len(on_primary) > 0
-        warnings = startup.findings().warnings
-        assert any("ne répond pas" in warning for warning in warnings), warnings
-    finally:
-        pair.start_replica()
+    """A replica that dies while it is believed up: the GET that fails on it is answered again from the primary,
+    the next ones go to the primary at once, the start check warns; once back and streaming, it is read again."""
+    # The first answer's error is logged by the handler, not raised into the test: the retry answers the page.
+    lucas = signed_in(pair, school.people["lucas.martin"], raise_request_exception=False)
+    with override_settings(CARTABLE_REPLICA_CHECK_SECONDS=3600):
+        assert dbrouter.replica_state().usable  # measured now, believed for an hour
+        assert queries_on(lucas, reverse("news:index"))[1] > 0  # a connection to the replica is open
+        pair.stop_replica()
+        try:
+            for _ in range(2):
+                with CaptureQueriesContext(connections["default"]) as on_primary:
+                    response = lucas.get(reverse("news:index"))
+                assert response.status_code == 200
+                assert len(on_primary) > 0
+            assert dbrouter.replica_state().reason == "unreachable"
+            warnings = startup.findings().warnings
+            assert any("ne répond pas" in warning for warning in warnings), warnings
+        finally:
+            pair.start_replica()
     _, on_replica, _ = queries_on(lucas, reverse("news:index"))
     assert on_replica > 0
 

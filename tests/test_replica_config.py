@@ -3,8 +3,11 @@ message naming the variable, never its password; PgBouncer's transaction mode tu
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import OperationalError
+from django.test import RequestFactory
 
 from cartable.core import dbconfig
+from cartable.core.views import server_error
 
 SQLITE = "sqlite:///var/cartable.sqlite3"
 PRIMARY = "postgres://cartable:s3cret@db.internal:6432/cartable"
@@ -61,3 +64,22 @@ def test_the_read_your_writes_window_must_outlast_the_lag_allowed():
         dbconfig.replica_timing({"CARTABLE_REPLICA_MAX_LAG_SECONDS": "10"})
     with pytest.raises(ImproperlyConfigured):
         dbconfig.replica_timing({"CARTABLE_REPLICA_CHECK_SECONDS": "soon"})
+
+
+@pytest.mark.django_db
+def test_a_database_that_does_not_answer_gives_a_styled_503_with_retry_after():
+    """A page failing because the database is unreachable (a restart) says so with a 503 and Retry-After."""
+    request = RequestFactory().get("/")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    page = response.content.decode()
+    assert "Service momentanément indisponible" in page
+    assert "Traceback" not in page and "server closed" not in page
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert server_error(request).status_code == 500

@@ -8,6 +8,7 @@ session and the actor are read) and kept in a context variable that :class:`Repl
   requests to the primary for ``CARTABLE_READ_YOUR_WRITES_SECONDS``: they always read their own writes;
 - inside a transaction, or once the request has written, reads go to the primary (an action reads what it
   is about to change where it changes it);
+- a GET that fails (5xx) because the replica died since its last measure is answered again from the primary;
 - a replica that lags more than ``CARTABLE_REPLICA_MAX_LAG_SECONDS``, that is not streaming from its primary,
   or that does not answer is not used; its state is measured at most every ``CARTABLE_REPLICA_CHECK_SECONDS``
   per process (:func:`replica_state`);
@@ -164,13 +165,14 @@ class ReplicaReadsMiddleware:
 
     def __call__(self, request):
         allowed = request.method in SAFE_METHODS and not self.wrote_recently(request) and self.tolerates_lag(request)
-        reads_token = _reads_replica.set(allowed)
-        wrote_token = _wrote.set(False)
-        try:
-            response = self.get_response(request)
-        finally:
-            _reads_replica.reset(reads_token)
-            _wrote.reset(wrote_token)
+        response, wrote = self.answer(request, allowed)
+        if allowed and not wrote and response.status_code >= 500:
+            # The replica may have died since it was last measured (its connections broken): measure it now,
+            # and if it is gone, answer this GET, which wrote nothing, again from the primary.
+            forget_replica_state()
+            if not replica_state().usable:
+                log.warning("Read replica failed during %s: answered again from the primary.", request.path)
+                response, _ = self.answer(request, False)
         if request.method not in SAFE_METHODS:
             response.set_signed_cookie(
                 self.cookie,
@@ -183,17 +185,14 @@ class ReplicaReadsMiddleware:
             )
         return response
 
-    def process_exception(self, request, exception):
-        """A GET that failed on the replica (it died since it was measured) is answered again from the primary."""
-        if not isinstance(exception, DatabaseError) or not _reads_replica.get() or _wrote.get():
-            return None
-        forget_replica_state()
-        if replica_state().usable or request.resolver_match is None:
-            return None  # the replica is fine: the error is the page's own
-        log.warning("Read replica failed during %s: answered from the primary.", request.path)
-        _reads_replica.set(False)
-        match = request.resolver_match
-        return match.func(request, *match.args, **match.kwargs)
+    def answer(self, request, allowed: bool):
+        reads_token = _reads_replica.set(allowed)
+        wrote_token = _wrote.set(False)
+        try:
+            return self.get_response(request), _wrote.get()
+        finally:
+            _reads_replica.reset(reads_token)
+            _wrote.reset(wrote_token)
 
     def wrote_recently(self, request) -> bool:
         if self.cookie not in request.COOKIES:
