@@ -98,6 +98,8 @@ max_client_conn = 1000
 pidfile = $ROOT/run/pgbouncer.pid
 logfile = $ROOT/log/pgbouncer.log
 admin_users = postgres
+# After the primary restarts, try its new connections again within a second (the default waits 15 s).
+server_login_retry = 1
 EOF
     echo '"postgres" ""' >"$ROOT/pgbouncer.users"
     if [ "$(id -u)" -eq 0 ]; then chown postgres "$ROOT/pgbouncer.ini" "$ROOT/pgbouncer.users"; fi
@@ -141,7 +143,9 @@ http {
             proxy_set_header X-Forwarded-Proto \$scheme;
             proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
             # A node that is down or restarting: the request goes to the other one (idempotent requests only).
-            proxy_next_upstream error timeout http_502 http_503;
+            # Not on a 503: that is Cartable saying the database does not answer, which the other node would
+            # say too; nginx would turn it into a bare 502 once every node had been tried.
+            proxy_next_upstream error timeout;
             proxy_connect_timeout 2s;
         }
     }

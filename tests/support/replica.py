@@ -204,23 +204,20 @@ class ReplicaPair:
 
     def wait_until_received(self, timeout: float = 30) -> None:
         """Wait until the replica has received (not necessarily replayed) all the primary has written."""
-        with self.connect(self.primary_port) as primary:
-            target = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
-        deadline = time.monotonic() + timeout
-        with self.connect(self.replica_port) as replica:
-            while not replica.execute("SELECT pg_last_wal_receive_lsn() >= %s::pg_lsn", [target]).fetchone()[0]:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the replica does not receive the primary's WAL")
-                time.sleep(0.02)
+        self._wait_for("pg_last_wal_receive_lsn", timeout)
 
     def wait_until_replayed(self, timeout: float = 30) -> None:
+        self._wait_for("pg_last_wal_replay_lsn", timeout)
+
+    def _wait_for(self, position: str, timeout: float) -> None:
+        """Wait until the replica's ``position()`` reaches what the primary has inserted in its WAL so far."""
         with self.connect(self.primary_port) as primary:
             target = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
         deadline = time.monotonic() + timeout
         with self.connect(self.replica_port) as replica:
-            while not replica.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target]).fetchone()[0]:
+            while not replica.execute(f"SELECT {position}() >= %s::pg_lsn", [target]).fetchone()[0]:
                 if time.monotonic() > deadline:
-                    raise TimeoutError("the replica does not replay the primary's WAL")
+                    raise TimeoutError(f"the replica's {position}() does not reach the primary's WAL")
                 time.sleep(0.02)
 
     def pause_replay(self) -> None:
