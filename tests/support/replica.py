@@ -58,8 +58,14 @@ def _as_owner() -> list[str]:
     return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
 
+# The servers keep the real clock when the suite runs under faketime (libfaketime breaks PostgreSQL's start).
+CLEAN_ENV = {key: value for key, value in os.environ.items() if key not in ("LD_PRELOAD", "FAKETIME")}
+
+
 def _run(*argv: str | Path, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([*_as_owner(), *map(str, argv)], check=True, capture_output=True, text=True, **kwargs)
+    return subprocess.run(
+        [*_as_owner(), *map(str, argv)], check=True, capture_output=True, text=True, env=CLEAN_ENV, **kwargs
+    )
 
 
 @dataclass
@@ -126,7 +132,7 @@ class ReplicaPair:
         with self.connect(self.primary_port, "postgres") as admin:
             admin.execute(f"CREATE DATABASE {DATABASE}")
         dump = subprocess.run(
-            [PG_BIN / "pg_dump", "--no-owner", "--no-privileges", "-d", source_url], capture_output=True
+            [PG_BIN / "pg_dump", "--no-owner", "--no-privileges", "-d", source_url], capture_output=True, env=CLEAN_ENV
         )
         if dump.returncode:
             raise RuntimeError(f"pg_dump {source_url}: {dump.stderr.decode()}")
@@ -182,7 +188,7 @@ class ReplicaPair:
             shutil.chown(ini, "postgres")
             shutil.chown(users, "postgres")
         self.bouncer = subprocess.Popen(
-            [*_as_owner(), PGBOUNCER, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [*_as_owner(), PGBOUNCER, str(ini)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CLEAN_ENV
         )
         deadline = time.monotonic() + 20
         while True:
