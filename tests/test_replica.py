@@ -13,6 +13,7 @@ from unittest import mock
 import dj_database_url
 import pytest
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.test.client import ClientHandler
@@ -50,7 +51,7 @@ def _restore_databases(saved_settings: dict, saved: dict) -> None:
 
 @pytest.fixture(scope="module")
 def topology(django_db_setup, django_db_blocker):
-    """The pair, Django's connections pointed at it (primary and replica aliases), and the persona school."""
+    """The running pair with the persona school on its primary, and the settings of the two aliases."""
     with django_db_blocker.unblock():
         source = connections["default"]
         if source.vendor != "postgresql":
@@ -64,30 +65,45 @@ def topology(django_db_setup, django_db_blocker):
         primary = dj_database_url.parse(pair.url(pair.primary_port))
         secondary = dj_database_url.parse(pair.url(pair.replica_port))
         secondary["OPTIONS"] = {"connect_timeout": 2}
-        saved = _swap_databases({"default": primary, "replica": secondary})
-        overrides = override_settings(
-            DATABASE_ROUTERS=["cartable.core.dbrouter.ReplicaRouter"],
-            CARTABLE_REPLICA_MAX_LAG_SECONDS=30.0,
-            CARTABLE_REPLICA_CHECK_SECONDS=0.0,  # measured at every read: the tests change the replica's state
-        )
-        overrides.enable()
+        aliases = {"default": primary, "replica": secondary}
         try:
-            school = build_personas()
+            saved = _swap_databases(aliases)
+            try:
+                school = build_personas()
+            finally:
+                _restore_databases(*saved)
             pair.wait_until_replayed()
-            yield pair, school
+            yield pair, school, aliases
         finally:
-            overrides.disable()
-            dbrouter.forget_replica_state()
-            _restore_databases(*saved)
             replica.stop_pair(pair)
 
 
 @pytest.fixture
-def pair(topology, django_db_blocker):
-    with django_db_blocker.unblock():
+def pair(topology, transactional_db, django_db_blocker):
+    """Django's connections pointed at the pair (primary and replica aliases) for one test, with the router.
+
+    Set up after ``transactional_db`` and so torn down before it: its flush empties the suite's own test
+    database, as after any TransactionTestCase, not the pair's (no test transaction may wrap these tests: the
+    replica sees only what is committed). The marker also keeps these tests in CI's database-only run."""
+    running, _, aliases = topology
+    saved = _swap_databases(aliases)
+    overrides = override_settings(
+        DATABASE_ROUTERS=["cartable.core.dbrouter.ReplicaRouter"],
+        CARTABLE_REPLICA_MAX_LAG_SECONDS=30.0,
+        CARTABLE_REPLICA_CHECK_SECONDS=0.0,  # measured at every read: the tests change the replica's state
+    )
+    overrides.enable()
+    dbrouter.forget_replica_state()
+    try:
+        # Django's guard against connections to aliases a test did not declare is for the suite's database; the
+        # pair's aliases are these tests' own servers.
+        real = django_db_blocker._real_ensure_connection
+        with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", real):
+            yield running
+    finally:
         dbrouter.forget_replica_state()
-        yield topology[0]
-        dbrouter.forget_replica_state()
+        overrides.disable()
+        _restore_databases(*saved)
 
 
 @pytest.fixture
@@ -97,10 +113,7 @@ def school(topology):
 
 @pytest.mark.django_db
 def test_without_a_replica_there_is_no_router_and_no_middleware():
-    """Without DATABASE_REPLICA_URL (the rest of the suite), every read goes to the one database.
-
-    (This test also makes pytest-django create the test database that the pair copies: it creates only the
-    databases that the collected tests ask for. It must stay first in the module.)"""
+    """Without DATABASE_REPLICA_URL (the rest of the suite), every read goes to the one database."""
     from django.conf import settings
 
     assert settings.DATABASE_ROUTERS == []
