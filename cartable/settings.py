@@ -5,6 +5,12 @@ Environment variables:
     DEBUG           "1" to turn on Django's debug mode (never in production).
     SECRET_KEY      required outside demo and tests.
     DATABASE_URL    sqlite:///path or postgres://user@host:port/name (default: SQLite under var/).
+    DATABASE_REPLICA_URL  optional: postgres://… of a streaming read replica of DATABASE_URL.
+    CARTABLE_DB_POOLING   "transaction" behind PgBouncer in transaction mode; "session" (default) otherwise.
+    CARTABLE_REPLICA_MAX_LAG_SECONDS  a replica further behind is not read (default 2).
+    CARTABLE_REPLICA_CHECK_SECONDS    how often each process measures the replica's lag (default 1).
+    CARTABLE_READ_YOUR_WRITES_SECONDS after a write, the person reads the primary this long (default 5).
+    CARTABLE_REPLICA_CACHE_SECONDS    the longest a value read from the replica is cached (default 5).
     REDIS_URL       optional: redis://host:port/db for the cache (sessions stay in the database).
     ALLOWED_HOSTS   comma-separated host names (default: localhost names).
     CARTABLE_HTTPS  "1" behind HTTPS: secure cookies, HSTS, redirect to https.
@@ -24,9 +30,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from cartable.core import dbconfig
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -110,6 +117,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: may this request read the replica? (Removed when there is none.)
+    "cartable.core.dbrouter.ReplicaReadsMiddleware",
     "cartable.core.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,7 +169,44 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'cartable.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+# The primary, an optional read replica and PgBouncer's pooling mode (cartable/core/dbconfig.py, which refuses a
+# configuration that makes no sense); the router sends the reads of lag-tolerant pages to the replica.
+DATABASES, DATABASE_ROUTERS = dbconfig.databases(os.environ, default_url=DATABASE_URL)
+(
+    CARTABLE_REPLICA_MAX_LAG_SECONDS,
+    CARTABLE_REPLICA_CHECK_SECONDS,
+    CARTABLE_READ_YOUR_WRITES_SECONDS,
+    CARTABLE_REPLICA_CACHE_SECONDS,
+) = dbconfig.replica_timing(os.environ)
+CARTABLE_READ_YOUR_WRITES_COOKIE = "cartable_primary"
+# GET pages whose reads may come from the replica (a few seconds behind at most): lists and pages that people
+# read far more than they change and that no shared cache fills for long. Not the dashboard (its cached
+# fragments), nor a teacher's entry pages (the roll call, the gradebook) which are read to be written.
+CARTABLE_REPLICA_VIEWS = [
+    "agenda:home",
+    "agenda:month",
+    "agenda:week",
+    "agenda:day",
+    "agenda:list",
+    "directory:people",
+    "forums:index",
+    "forums:forum",
+    "forums:topic",
+    "grades:mine",
+    "homework:todo",
+    "homework:class_log",
+    "homework:group_log",
+    "news:index",
+    "news:detail",
+    "notifications:timeline",
+    "notifications:counter",
+    "timetable:home",
+    "timetable:class",
+    "timetable:group",
+    "timetable:teacher",
+    "timetable:room",
+    "timetable:student",
+]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -3,6 +3,9 @@
 Sessions live in the database (``cached_db``): when Redis is lost, reads fall through to the database and
 nobody is logged out. After a failure the cache stays silent for a few seconds (a small circuit breaker),
 so a hung Redis does not add its timeout to every request.
+
+While a request reads the read replica, what it caches lives a few seconds at most (``core.dbrouter``): a
+value computed from rows the replica has not replayed yet must not outlive the replica's lag for long.
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ import logging
 import time
 from functools import wraps
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
+
+from cartable.core import dbrouter
 
 log = logging.getLogger(__name__)
 PAUSE_SECONDS = 5.0
@@ -44,6 +50,11 @@ def _get_default(args, kwargs):
 
 class ResilientRedisCache(RedisCache):
     _paused_until = 0.0
+
+    def get_backend_timeout(self, timeout=DEFAULT_TIMEOUT):
+        seconds = super().get_backend_timeout(timeout)
+        capped = dbrouter.cap_cache_timeout(seconds)
+        return None if capped is None else int(capped)
 
     get = _resilient(_get_default)(RedisCache.get)
     get_many = _resilient(lambda a, k: {})(RedisCache.get_many)

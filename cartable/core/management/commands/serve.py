@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from cartable.core import startup
+
 
 def default_workers() -> int:
     return max(2, os.cpu_count() or 1)
@@ -66,6 +68,7 @@ class Command(BaseCommand):
                 )
                 % {"n": workers}
             )
+        startup.verify(self)
         argv = gunicorn_argv(host=host, port=port, workers=workers, threads=threads)
         self.stdout.write(_("Cartable écoute sur %(bind)s.") % {"bind": argv[argv.index("--bind") + 1]})
         self.stdout.flush()

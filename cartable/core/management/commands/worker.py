@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
+from cartable.core import startup
 from cartable.core.schedule import enqueue_due
 
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
@@ -68,6 +69,8 @@ class Command(BaseCommand):
             raise CommandError(
                 _("La file de tâches configurée (%(backend)s) n'est pas servie par ce worker.") % {"backend": backend}
             )
+        if not batch:
+            startup.verify(self)
         scheduler = None
         if schedule_every > 0:
             if batch:
