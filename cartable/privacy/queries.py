@@ -21,7 +21,7 @@ from cartable.core.models import AuditEvent
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, Role, User
 from cartable.directory.titles import role_title
-from cartable.privacy.models import DataExport, PrivacyRequest
+from cartable.privacy.models import DataExport, Limitation, PrivacyRequest
 
 # The periods « Qui a consulté » offers, in days; the audit trail keeps reads for a year.
 PERIODS = (7, 30, 90, 365)
@@ -80,12 +80,18 @@ def _label(verb: str) -> str:
 
 
 def people_looked_after(actor: Actor) -> list[dict[str, Any]]:
-    """Oneself, then the children one is legally responsible for: whose data one may look at (no query
-    beyond the actor's children)."""
+    """Oneself, then the children one is legally responsible for: whose data one may look at, each with the
+    date their processing has been limited since, if it is (one query beyond the actor's children)."""
     own = [{"id": actor.user_id, "name": actor.user.get_full_name() if actor.user else "", "self": True}]
-    return own + [
+    people = own + [
         {"id": c.id, "name": f"{c.first_name} {c.last_name}", "self": False} for c in actor.children if c.legal
     ]
+    limited = dict(
+        Limitation.objects.filter(subject_id__in=[p["id"] for p in people], lifted_at__isnull=True).values_list(
+            "subject_id", "since"
+        )
+    )
+    return [p | {"limited_since": limited.get(p["id"])} for p in people]
 
 
 def period_days(raw: str | None) -> int:
