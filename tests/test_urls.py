@@ -52,6 +52,7 @@ PUBLIC = {
     "oauth2_provider:jwks-info",
     "oauth2_provider:oidc-connect-discovery-info",
     "privacy:register",  # the processing register (RGPD art. 30), for families before they sign in
+    "privacy:register_pdf",  # the same register as a PDF
 }
 
 # What charlie must never see of the collège (or of the lycée, where he has no role either).

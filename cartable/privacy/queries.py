@@ -14,13 +14,14 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from cartable.core import authz, dates, registry
 from cartable.core.models import AuditEvent
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, Role, User
 from cartable.directory.titles import role_title
+from cartable.privacy import retention
 from cartable.privacy.models import DataExport, Limitation, PrivacyRequest
 
 # The periods « Qui a consulté » offers, in days; the audit trail keeps reads for a year.
@@ -80,12 +81,16 @@ def _label(verb: str) -> str:
 
 
 def people_looked_after(actor: Actor) -> list[dict[str, Any]]:
-    """Oneself, then the children one is legally responsible for: whose data one may look at, each with the
-    date their processing has been limited since, if it is (one query beyond the actor's children)."""
+    """Oneself, then the children one is legally responsible for: whose data one may look at (no query
+    beyond the actor's children)."""
     own = [{"id": actor.user_id, "name": actor.user.get_full_name() if actor.user else "", "self": True}]
-    people = own + [
+    return own + [
         {"id": c.id, "name": f"{c.first_name} {c.last_name}", "self": False} for c in actor.children if c.legal
     ]
+
+
+def with_limitations(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same people, each with the moment their processing has been limited since, if it is (one query)."""
     limited = dict(
         Limitation.objects.filter(subject_id__in=[p["id"] for p in people], lifted_at__isnull=True).values_list(
             "subject_id", "since"
@@ -201,6 +206,14 @@ class Processing:
     legal_basis: str
     retention: str
     people: list[str]
+    rule: str = ""  # the structured retention rule in words, and what sets it
+    rule_source: str = ""
+
+
+SECURITY = gettext_lazy(
+    "Accès nominatif et cloisonné par établissement, droits vérifiés à chaque page, mots de passe hachés (Argon2), "
+    "journal des modifications et des consultations de données sensibles, chiffrement des échanges (HTTPS)."
+)
 
 
 def register() -> list[tuple[str, list[Processing]]]:
@@ -219,6 +232,8 @@ def register() -> list[tuple[str, list[Processing]]]:
             legal_basis=str(provider.legal_basis),
             retention=str(provider.retention),
             people=people or [_("les personnes que ces données nomment")],
+            rule=retention.describe(provider.retention_rule, provider.model) if provider.retention_rule else "",
+            rule_source=str(provider.retention_rule.source) if provider.retention_rule else "",
         )
         groups.setdefault(str(apps.get_app_config(meta.app_label).verbose_name), []).append(line)
     return [(app, sorted(lines, key=lambda p: p.what)) for app, lines in sorted(groups.items())]
@@ -248,3 +263,10 @@ def reminders_due_on(day: dt.date) -> list[registry.Reminder]:
             )
         )
     return reminders
+
+
+def retention_report(actor: Actor, now: dt.datetime | None = None) -> list[retention.Due]:
+    """The DPO's dry run of the retention rules (one count per rule: a fixed number of queries whatever the
+    data); anyone else: 404."""
+    authz.require_or_404(actor, "privacy.view_retention", None)
+    return retention.report(now)

@@ -12,13 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cartable.accounts import actions as account_actions
 from cartable.accounts import queries as account_queries
-from cartable.core import authz, uploads
+from cartable.core import authz, dates, uploads
 from cartable.directory.http import SignedInRequest
 from cartable.directory.models import Establishment
 from cartable.privacy import actions, auditlog, queries
@@ -29,8 +30,9 @@ from cartable.privacy.forms import AnswerForm, AuditFilterForm, EndSessionsForm,
 def index(request: SignedInRequest) -> HttpResponse:
     """The hub: whose data one may look at (oneself, one's children with legal responsibility)."""
     context = {
-        "people": queries.people_looked_after(request.actor),
+        "people": queries.with_limitations(queries.people_looked_after(request.actor)),
         "can_handle_requests": authz.can(request.actor, "privacy.handle_requests"),
+        "can_view_retention": authz.can(request.actor, "privacy.view_retention"),
         "audited": queries.audited_establishments(request.actor),
     }
     return render(request, "privacy/index.html", context)
@@ -235,5 +237,30 @@ def processing_register(request: HttpRequest) -> HttpResponse:
         "groups": queries.register(),
         "controller": settings.CARTABLE_CONTROLLER,
         "dpo": settings.CARTABLE_DPO_CONTACT,
+        "security": queries.SECURITY,
     }
     return render(request, "privacy/register.html", context)
+
+
+@login_not_required
+@require_GET
+def processing_register_pdf(request: HttpRequest) -> HttpResponse:
+    """The same register as a PDF, public (made on the fly: no query, a fraction of a second)."""
+    from cartable.privacy import register_pdf
+
+    pdf = register_pdf.render(
+        queries.register(),
+        controller=str(settings.CARTABLE_CONTROLLER),
+        dpo=str(settings.CARTABLE_DPO_CONTACT),
+        security=str(queries.SECURITY),
+        day=dates.date_long(timezone.localdate()),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = uploads.content_disposition("registre-des-traitements.pdf", inline=True)
+    return response
+
+
+@require_GET
+def retention_report(request: SignedInRequest) -> HttpResponse:
+    """The DPO's dry run of the retention rules: what each would remove today (nothing is removed)."""
+    return render(request, "privacy/retention.html", {"lines": queries.retention_report(request.actor)})
