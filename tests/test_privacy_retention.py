@@ -6,7 +6,7 @@ import datetime as dt
 from django.utils import timezone
 
 from cartable.attendance.models import Absence, AbsenceReason, Justification, Lateness, Mark, MarkChange, RollCall
-from cartable.core import audit, dates, registry
+from cartable.core import audit, dates, erasure, registry
 from cartable.core.models import AuditEvent
 from cartable.directory.models import Membership, TeachingAssignment, User
 from cartable.homework.models import Homework, HomeworkDone, Submission
@@ -212,3 +212,10 @@ class AccountRuleTests(PersonaTestCase):
         with self.assertRaises(actions.Limited):
             actions.erase_person(actor=self.actor("admin.region"), person=lucas, reason="test")
         self.assertTrue(User.objects.get(pk=lucas.pk).first_name)
+
+
+def test_every_rule_the_job_applies_can_act_on_rows():
+    """Each model the job purges has an erasure rule that acts on given rows (not a hand-written function)."""
+    for provider, _rule in retention.rules():
+        assert isinstance(provider.erase, registry.ErasureAction)
+        assert isinstance(provider.erase.rule, erasure.RowsRule), provider.model._meta.label
