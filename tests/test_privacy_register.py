@@ -1,7 +1,9 @@
 """The processing register as a PDF, and the DPO's dry run of the retention rules."""
 
 import datetime as dt
+import io
 
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,3 +65,21 @@ class RetentionReportTests(PersonaTestCase):
             page = self.client.get(url).content.decode()
         self.assertIn("<td>30</td>", page)
         self.assertEqual(Absence.objects.filter(student=self.people["lucas.martin"]).count(), 30)
+
+
+class RetentionCommandTests(PersonaTestCase):
+    def test_the_command_prints_the_dry_run_then_applies_it(self):
+        start = timezone.now() - dt.timedelta(days=800)
+        Absence.objects.create(
+            establishment=self.school.college.establishment,
+            student=self.people["lucas.martin"],
+            start=start,
+            end=start + dt.timedelta(hours=1),
+            source="staff",
+        )
+        out = io.StringIO()
+        call_command("retention", stdout=out)
+        self.assertIn("attendance.Absence\t1\t", out.getvalue())
+        self.assertTrue(Absence.objects.exists())
+        call_command("retention", "--apply", stdout=io.StringIO())
+        self.assertFalse(Absence.objects.exists())
