@@ -17,9 +17,11 @@ class RegisterPdfTests(PersonaTestCase):
     def test_the_register_is_a_public_pdf_made_without_a_query(self):
         with self.assertNumQueries(0):
             response = self.client.get(reverse("privacy:register_pdf"))
+        pdf = b"".join(response.streaming_content)
         self.assertEqual(response["Content-Type"], "application/pdf")
-        self.assertTrue(response.content.startswith(b"%PDF"))
-        self.assertIn(b"Registre des traitements", response.content)  # the document's title, uncompressed
+        self.assertIn("inline", response["Content-Disposition"])
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertIn(b"Registre des traitements", pdf)  # the document's title, uncompressed
         self.assertIn(reverse("privacy:register_pdf"), self.client.get(reverse("privacy:register")).content.decode())
 
     def test_the_register_prints_each_structured_rule_with_its_source(self):

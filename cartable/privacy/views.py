@@ -4,6 +4,8 @@ Views parse, ask a query or call an action, and render; the rules are ``cartable
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -244,7 +246,7 @@ def processing_register(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_GET
-def processing_register_pdf(request: HttpRequest) -> HttpResponse:
+def processing_register_pdf(request: HttpRequest) -> FileResponse:
     """The same register as a PDF, public (made on the fly: no query, a fraction of a second)."""
     from cartable.privacy import register_pdf
 
@@ -255,9 +257,7 @@ def processing_register_pdf(request: HttpRequest) -> HttpResponse:
         security=str(queries.SECURITY),
         day=dates.date_long(timezone.localdate()),
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = uploads.content_disposition("registre-des-traitements.pdf", inline=True)
-    return response
+    return FileResponse(io.BytesIO(pdf), content_type="application/pdf", filename="registre-des-traitements.pdf")
 
 
 @require_GET
