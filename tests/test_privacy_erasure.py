@@ -173,3 +173,24 @@ class OtherJobsTests(OwnMediaTestCase):
         self.assertEqual(actions.purge_expired_exports(now=now + dt.timedelta(days=8)), 1)
         self.assertFalse(DataExport.objects.filter(pk=export.pk).exists())
         self.assertEqual(actions.purge_expired_exports(now=now + dt.timedelta(days=9)), 0)
+
+
+class LiftTests(OwnMediaTestCase):
+    def test_the_head_lifts_the_limitation_from_the_request_page(self):
+        """Marc Leroy sees the limitation on the granted request and lifts it; Claire cannot (the same 404)."""
+        lucas = self.people["lucas.martin"]
+        self.login("claire.martin")
+        self.client.post(SUBMIT, {"subject": lucas.pk, "kind": "limitation", "body": "Le temps du recours."})
+        request = PrivacyRequest.objects.latest("id")
+        self.login("marc.leroy")
+        self.client.post(reverse("privacy:answer_request", args=[request.pk]), {"decision": "granted", "reply": ""})
+        page = self.client.get(reverse("privacy:request", args=[request.pk])).content.decode()
+        self.assertIn("Lever la limitation", page)
+        lift = reverse("privacy:lift_limitation", args=[request.pk])
+        self.login("claire.martin")
+        self.assertEqual(self.client.post(lift).status_code, 404)
+        self.assertTrue(Limitation.objects.filter(subject=lucas, lifted_at=None).exists())
+        self.login("marc.leroy")
+        self.assertEqual(self.client.post(lift).status_code, 302)
+        self.assertFalse(Limitation.objects.filter(subject=lucas, lifted_at=None).exists())
+        self.assertEqual(self.client.post(lift).status_code, 404)

@@ -180,6 +180,25 @@ def request_for(actor: Actor, pk: int) -> PrivacyRequest:
     return authz.access(actor, PrivacyRequest.objects.select_related(*REQUEST_RELATED), pk)
 
 
+def current_limitation(request: PrivacyRequest) -> Limitation | None:
+    """The limitation a granted limitation request set, while it lasts (one query; none for other kinds)."""
+    if request.kind != PrivacyRequest.Kind.LIMITATION or request.status != PrivacyRequest.Status.GRANTED:
+        return None
+    return Limitation.objects.filter(request=request, lifted_at__isnull=True).first()
+
+
+def limitation_to_lift(actor: Actor, pk: int) -> Limitation:
+    """The current limitation of request ``pk`` that the actor handles; anything else: the same 404."""
+    from django.http import Http404
+
+    request = request_for(actor, pk)
+    authz.require_or_404(actor, authz.Action.CHANGE, request)
+    limitation = current_limitation(request)
+    if limitation is None:
+        raise Http404
+    return limitation
+
+
 def request_subjects(actor: Actor) -> list[tuple[int, str]]:
     """Whom a request may be made for: oneself and the children one is legally responsible for."""
     return [

@@ -149,6 +149,8 @@ def submit_request(request: SignedInRequest) -> HttpResponse:
 def _request_page(request: SignedInRequest, found, forms: dict | None = None, status: int = 200) -> HttpResponse:
     can_handle = authz.allows(request.actor, authz.Action.CHANGE, found)
     context = {"found": found, "can_handle": can_handle, "extend_form": ExtendForm(), "answer_form": AnswerForm()}
+    if can_handle:
+        context["limitation"] = queries.current_limitation(found)
     return render(request, "privacy/request.html", context | (forms or {}), status=status)
 
 
@@ -156,6 +158,15 @@ def _request_page(request: SignedInRequest, found, forms: dict | None = None, st
 def request_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """One request: what was asked, its due date, its extension and answer; the handler's forms."""
     return _request_page(request, queries.request_for(request.actor, pk))
+
+
+@require_POST
+def lift_limitation(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The handler lifts the limitation a granted request set (the person has been told, art. 18(3))."""
+    limitation = queries.limitation_to_lift(request.actor, pk)
+    actions.lift_limitation(actor=request.actor, limitation=limitation)
+    messages.success(request, _("La limitation est levée : les données sont de nouveau traitées."))
+    return HttpResponseRedirect(reverse("privacy:request", args=[pk]))
 
 
 @require_POST
