@@ -25,7 +25,7 @@ from cartable.homework.models import Attachment, Feedback, Homework, HomeworkDon
 from cartable.learning.models import Accommodation, Attempt, Quiz
 from cartable.messaging.models import Folder
 from cartable.privacy import actions, archive
-from cartable.privacy.models import KEPT_FOR, DataExport
+from cartable.privacy.models import KEPT_FOR, DataExport, Limitation
 from cartable.provisioning.models import ContactDetails
 from cartable.sso.models import Service, SignedInService, Ticket
 
@@ -113,6 +113,7 @@ def give_the_rows_the_demo_lacks(tom: User) -> None:
     DataExport.objects.create(
         requested_by=tom, subject=tom, status=DataExport.Status.DONE, expires_at=timezone.now() + KEPT_FOR
     )
+    Limitation.objects.create(subject=tom, reason="Recours en cours")
     audit.record(actor=None, verb="directory.touch", target=tom, subject_id=tom.pk)
     UploadSession.objects.create(owner=tom, name="exposé.mp4", size=10_000_000, received=5_242_880)
     school_class = SchoolClass.objects.order_by("pk").first()

@@ -308,7 +308,7 @@ class ExportTests(PersonaTestCase):
     def test_the_hub_costs_a_fixed_number_of_queries(self):
         self.login("claire.martin")
         self.client.get(reverse("privacy:sessions"))
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             page = self.client.get(reverse("privacy:index")).content.decode()
         self.assertIn("Les données de Lucas Martin", page)
 

@@ -58,6 +58,7 @@ PUBLIC = {
     "sso:saml_acs",
     "sso:saml_sls",
     "privacy:register",  # the processing register (RGPD art. 30), for families before they sign in
+    "privacy:register_pdf",  # the same register as a PDF
 }
 
 # What charlie must never see of the collège (or of the lycée, where he has no role either).

@@ -22,7 +22,7 @@ registry.register_module(
     )
 )
 
-SCHOOL_YEAR = _("L'année scolaire, puis un an (suivi de l'assiduité).")
+SCHOOL_YEAR = _("L'année scolaire.")
 
 
 def _values(model, field: str, *names: str):
@@ -40,6 +40,11 @@ registry.personal_data(
     ERASE,
     "student",
     "created_by",
+    retention_rule=registry.RetentionRule(
+        clock="start",
+        until=registry.RetentionRule.SCHOOL_YEAR,
+        source=_("Fin de l'année scolaire (règle par défaut du registre)"),
+    ),
 )
 registry.personal_data(
     Lateness,
@@ -49,6 +54,11 @@ registry.personal_data(
     ERASE,
     "student",
     "created_by",
+    retention_rule=registry.RetentionRule(
+        clock="at",
+        until=registry.RetentionRule.SCHOOL_YEAR,
+        source=_("Fin de l'année scolaire (règle par défaut du registre)"),
+    ),
 )
 registry.personal_data(
     Mark,
@@ -57,6 +67,11 @@ registry.personal_data(
     _values(Mark, "student", "roll_call__start", "state", "minutes"),
     ERASE,
     "student",
+    retention_rule=registry.RetentionRule(
+        clock="roll_call__start",
+        until=registry.RetentionRule.SCHOOL_YEAR,
+        source=_("Fin de l'année scolaire (règle par défaut du registre)"),
+    ),
 )
 registry.personal_data(
     MarkChange,
@@ -66,6 +81,11 @@ registry.personal_data(
     ERASE,
     "student",
     "changed_by",
+    retention_rule=registry.RetentionRule(
+        clock="changed_at",
+        until=registry.RetentionRule.SCHOOL_YEAR,
+        source=_("Fin de l'année scolaire (règle par défaut du registre)"),
+    ),
 )
 registry.personal_data(
     RollCall,
@@ -88,6 +108,11 @@ registry.personal_data(
         (j.original_name or "justificatif", j.document.name)
         for j in Justification.objects.filter(student=u).exclude(document="")
     ],
+    retention_rule=registry.RetentionRule(
+        clock="created_at",
+        until=registry.RetentionRule.SCHOOL_YEAR,
+        source=_("Fin de l'année scolaire (règle par défaut du registre)"),
+    ),
 )
 
 for key, label, channels in [

@@ -1,5 +1,7 @@
 """The kernel's own registrations: the personal data it keeps (audit trail, notifications, admin log)."""
 
+import datetime as dt
+
 from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +75,12 @@ registry.register_data_provider(
         export=_export_audit,
         erase=ERASE,
         user_fields=("actor",),
+        retention_rule=registry.RetentionRule(
+            clock="at",
+            keep=dt.timedelta(days=365),
+            source=_("CNIL, recommandation de 2021 sur la journalisation : six mois à un an"),
+            job="core.purge_expired_records",
+        ),
     )
 )
 registry.register_data_provider(

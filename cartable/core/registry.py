@@ -7,6 +7,7 @@ The kernel never imports an app; apps come to it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -91,6 +92,35 @@ PUBLIC_TASK = _("Mission d'intérêt public (article 6.1.e du RGPD), arrêté du
 
 
 @dataclass(frozen=True)
+class RetentionRule:
+    """When a provider's rows have passed their retention, as data: the register prints it, and the job named
+    ``job`` applies it through the app's erasure rule (``actions.ERASURE``: delete, or anonymise by unlinking).
+
+    ``clock`` names the row's date field the time runs from (``"created_at"``, ``"closed_at"``) and ``keep`` how
+    long after it the row goes; with ``until="school_year"`` the row goes once the school year its clock falls
+    in has ended (plus ``keep``). ``where`` narrows the rule to the rows matching it (closed requests only).
+    ``source`` says what sets the rule (« Arrêté du 30 novembre 2006, art. 6 »). A rule without ``clock``
+    keeps the rows as long as the person's account: they go when the person is erased (the account rule)."""
+
+    clock: str = ""
+    keep: dt.timedelta = dt.timedelta(0)
+    until: str = ""  # "" or "school_year"
+    source: Any = ""
+    where: Mapping[str, Any] = field(default_factory=dict)
+    job: str = "privacy.apply_retention"  # the periodic job that applies it (an app's own job, as built)
+
+    SCHOOL_YEAR = "school_year"
+
+    @property
+    def with_account(self) -> bool:
+        return not self.clock
+
+
+# Kept while the person's account lives, erased with the person (``privacy.actions.erase_person``).
+WITH_ACCOUNT = RetentionRule(source=_("Arrêté du 30 novembre 2006, art. 6 : trois mois après la fin de l'inscription"))
+
+
+@dataclass(frozen=True)
 class DataProvider:
     """Declares a model holding personal data: why, for how long, and how to export and erase it.
 
@@ -111,6 +141,8 @@ class DataProvider:
     # ``(name in the archive, storage name)`` pairs: hand-ins, report cards, justifications...).
     legal_basis: Any = PUBLIC_TASK
     files: Callable[[Any], Iterable[tuple[str, str]]] | None = None
+    # When its rows go, as data (``RetentionRule``); ``retention`` says it in words. None: not yet structured.
+    retention_rule: RetentionRule | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +163,16 @@ class ErasureAction:
 
     def __call__(self, user: Any, *, actor: Any = None) -> Any:
         return import_string(self.path)(user=user, model=self.model, actor=actor)
+
+    @property
+    def rule(self) -> Any:
+        """The model's erasure rule in its app's ``ERASURE`` (beside the action, in the same module)."""
+        return import_string(self.path.rpartition(".")[0] + ".ERASURE")[self.model]
+
+    @property
+    def app(self) -> str:
+        """The app whose action it is (``core`` for Django's admin log, which the kernel erases)."""
+        return self.path.split(".")[1]
 
 
 @dataclass(frozen=True)
@@ -422,6 +464,7 @@ def personal_data(
     *user_fields: str,
     legal_basis: Any = PUBLIC_TASK,
     files: Callable[[Any], Iterable[tuple[str, str]]] | None = None,
+    retention_rule: RetentionRule | None = None,
 ) -> DataProvider:
     """Shortcut for ``register_data_provider``: the model, why, how long, export and erase, then the fields
     that point to a person (and, by keyword, the legal basis and the person's files)."""
@@ -435,6 +478,7 @@ def personal_data(
             user_fields=user_fields,
             legal_basis=legal_basis,
             files=files,
+            retention_rule=retention_rule,
         )
     )
 

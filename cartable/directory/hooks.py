@@ -39,6 +39,9 @@ registry.personal_data(
     WHILE_SCHOOLED,
     _export_person,
     ERASE,
+    retention_rule=registry.RetentionRule(
+        source=_("Arrêté du 30 novembre 2006, art. 6 : effacement dans les trois mois"), job="privacy.apply_retention"
+    ),
 )
 registry.personal_data(
     ExternalIdentifier,

@@ -63,6 +63,11 @@ registry.personal_data(
     lambda u: list(HomeworkDone.objects.filter(student=u).values("homework__title", "done_at")),
     ERASE,
     "student",
+    retention_rule=registry.RetentionRule(
+        clock="done_at",
+        until=registry.RetentionRule.SCHOOL_YEAR,
+        source=_("Fin de l'année scolaire (règle par défaut du registre)"),
+    ),
 )
 registry.personal_data(
     Submission,
@@ -72,6 +77,11 @@ registry.personal_data(
     ERASE,
     "student",
     files=lambda u: [(f.original_name, f.file.name) for f in SubmissionFile.objects.filter(submission__student=u)],
+    retention_rule=registry.RetentionRule(
+        clock="submitted_at",
+        until=registry.RetentionRule.SCHOOL_YEAR,
+        source=_("Fin de l'année scolaire (règle par défaut du registre)"),
+    ),
 )
 registry.personal_data(
     Feedback,

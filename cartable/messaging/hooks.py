@@ -1,5 +1,7 @@
 """Messagerie: registrations (module, menu, widgets, notification kinds, personal data)."""
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import authz, registry
@@ -105,6 +107,12 @@ registry.personal_data(
     ],
     ERASE,
     "person",
+    retention_rule=registry.RetentionRule(
+        clock="trashed_at",
+        keep=dt.timedelta(days=30),
+        where={"trashed_at__isnull": False},
+        source=_("Corbeille vidée après 30 jours (règle par défaut du registre)"),
+    ),
 )
 registry.personal_data(
     Folder,

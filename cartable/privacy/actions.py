@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cartable.core import audit, authz, dates, erasure, uploads
+from cartable.core import audit, authz, dates, erasure, registry, uploads
 from cartable.core.notify import notify
 from cartable.directory.actor import Actor
 from cartable.directory.models import User
 from cartable.directory.queries import direction_of
 from cartable.privacy import archive
-from cartable.privacy.models import KEPT_FOR, DataExport, PrivacyRequest, add_months
+from cartable.privacy.models import KEPT_FOR, DataExport, Limitation, PrivacyRequest, add_months
 
 FOLDER = "privacy/exports"
 
@@ -273,7 +273,132 @@ def answer_request(*, actor: Actor, request: PrivacyRequest, decision: str, repl
     _tell_requester(
         request, _("Réponse à votre demande : %(decision)s") % {"decision": request.get_status_display()}, body
     )
+    if decision == PrivacyRequest.Status.GRANTED:
+        # After the notice: a person erasing their own account loses that notice with the rest.
+        _carry_out(actor=actor, request=request)
     return request
+
+
+def _carry_out(*, actor: Actor, request: PrivacyRequest) -> None:
+    """A granted erasure erases the person; a granted limitation freezes their data. The other rights are
+    carried out by hand (a rectification in the app concerned) and answered."""
+    if request.kind == PrivacyRequest.Kind.ERASURE:
+        _erase(actor=actor, person=request.subject, reason=_("Demande d'effacement accordée (art. 17)"))
+    elif request.kind == PrivacyRequest.Kind.LIMITATION:
+        _limit(actor=actor, person=request.subject, request=request, reason=request.body)
+
+
+# --- erasing a person, limiting their processing -------------------------------------------------------------
+class Limited(ValidationError):
+    """The person's processing is limited: nothing of theirs is erased while it lasts."""
+
+
+def is_erased(person: User) -> bool:
+    """Whether the directory has already anonymised the account (``efface-<id>``)."""
+    return person.username == f"efface-{person.pk}"
+
+
+def _providers_in_erasure_order() -> list[registry.DataProvider]:
+    """Every provider, the person's own row last: the others find their rows through it."""
+    user_model = User._meta.concrete_model
+    return sorted(registry.data_providers().values(), key=lambda p: (p.model is user_model, p.model._meta.label))
+
+
+def _still_stored(names: set[str]) -> set[str]:
+    """Those of ``names`` a row of some model's file field still points to (one query per file field)."""
+    from django.apps import apps
+
+    kept: set[str] = set()
+    for model in apps.get_models():
+        for model_field in model._meta.concrete_fields:
+            if isinstance(model_field, django_models.FileField) and names:
+                kept.update(
+                    model._default_manager.filter(**{f"{model_field.name}__in": names}).values_list(
+                        model_field.name, flat=True
+                    )
+                )
+    return kept
+
+
+def _erase(*, actor: Actor | None, person: User, reason: str) -> dict[str, int]:
+    if Limitation.objects.filter(subject=person, lifted_at__isnull=True).exists():
+        raise Limited(_("Le traitement des données de cette personne est limité : rien n'en est effacé."))
+    if is_erased(person):
+        return {}
+    names: set[str] = set()
+    providers = _providers_in_erasure_order()
+    for provider in providers:
+        if provider.files is not None:
+            names.update(stored for _name, stored in provider.files(person))
+    counts: dict[str, int] = {}
+    for provider in providers:
+        erase = provider.erase
+        assert not isinstance(erase, str)  # registration turns a dotted path into an ErasureAction
+        rows = erase(person, actor=actor)
+        counts[provider.model._meta.label] = int(rows or 0)
+    gone = names - _still_stored(names)
+    uploads.delete_after_commit(sorted(gone))
+    audit.record(
+        actor=actor,
+        verb="privacy.erase_person",
+        target=person,
+        subject_id=person.pk,
+        after={"reason": reason, "rows": sum(counts.values()), "files": len(gone)},
+    )
+    return counts
+
+
+@transaction.atomic
+def erase_person(*, actor: Actor | None, person: User, reason: str) -> dict[str, int]:
+    """Erase or anonymise everything the data providers hold on ``person``, in one transaction.
+
+    Each provider's erase action runs (one audit row ``<app>.erase_personal_data`` each, with its rows), the
+    directory's anonymisation of the account last; the files no row points to any more are removed after
+    commit; ``privacy.erase_person`` sums it up with ``reason``. ``actor`` None is the account rule's job;
+    a person may be erased by the region's DPO (``privacy.erase_person``) and by a granted request. Refused
+    (``Limited``) while the person's processing is limited; a second run changes nothing. Returns the rows
+    changed per model."""
+    if actor is not None:
+        authz.require(actor, "privacy.erase_person", person)
+    return _erase(actor=actor, person=person, reason=reason)
+
+
+def _limit(*, actor: Actor, person: User, request: PrivacyRequest | None, reason: str) -> Limitation:
+    current = Limitation.objects.select_for_update().filter(subject=person, lifted_at__isnull=True).first()
+    if current is not None:
+        return current
+    limitation = Limitation.objects.create(subject=person, request=request, reason=reason.strip())
+    audit.record(
+        actor=actor,
+        verb="privacy.limit_processing",
+        target=limitation,
+        subject_id=person.pk,
+        establishment_id=request.establishment_id if request else None,
+    )
+    return limitation
+
+
+@transaction.atomic
+def lift_limitation(*, actor: Actor, limitation: Limitation) -> Limitation:
+    """End a limitation (its handler, once the person has been told, art. 18(3)); the data is processed again."""
+    request = limitation.request
+    if request is not None:
+        authz.require(actor, authz.Action.CHANGE, request)
+    else:
+        authz.require(actor, "privacy.erase_person", limitation.subject)
+    if limitation.lifted_at is None:
+        limitation.lifted_at = timezone.now()
+        limitation.lifted_by_id = actor.user_id
+        limitation.save(update_fields=["lifted_at", "lifted_by"])
+        audit.record(actor=actor, verb="privacy.lift_limitation", target=limitation, subject_id=limitation.subject_id)
+    return limitation
+
+
+def apply_retention(*, now=None) -> dict[str, int]:
+    """The periodic job: every retention rule, then the account rule (each batch its own transaction)."""
+    from cartable.privacy import retention
+
+    return retention.apply(now)
 
 
 # --- erasure of a person's data (named by the data providers in hooks.py) ------------------------------
@@ -285,8 +410,15 @@ def _delete_exports(model: type[django_models.Model], user: User) -> int:
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     DataExport: _delete_exports,
-    # A closed request is kept three years to prove the answer; erasing the person removes it all the same.
-    PrivacyRequest: erasure.each(erasure.delete("requester", "subject"), erasure.unlink("handled_by")),
+    # A closed request is kept three years to prove the answer (its retention rule), even once the person is
+    # erased (art. 17(3)(b)); an open one goes with them.
+    PrivacyRequest: erasure.RowsRule(
+        erasure.each(
+            erasure.delete("requester", "subject", status__in=PrivacyRequest.OPEN), erasure.unlink("handled_by")
+        ),
+        erasure.delete("requester").rows,  # past its three years, a closed request goes whole
+    ),
+    Limitation: erasure.each(erasure.delete("subject"), erasure.unlink("lifted_by")),
 }
 
 

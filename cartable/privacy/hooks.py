@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
-from cartable.privacy.models import DataExport, PrivacyRequest
+from cartable.privacy.models import DataExport, Limitation, PrivacyRequest
 
 ERASE = "cartable.privacy.actions.erase_personal_data"
 
@@ -33,6 +33,9 @@ registry.register_data_provider(
         export=_export,
         erase=ERASE,
         user_fields=("requested_by", "subject"),
+        retention_rule=registry.RetentionRule(
+            clock="expires_at", source=_("Règle du centre de confidentialité"), job="privacy.purge_exports"
+        ),
     )
 )
 
@@ -46,6 +49,16 @@ def _periodic() -> None:
             task=purge_expired_exports,
             every=dt.timedelta(hours=1),
             description=_("Supprime les archives « Mes données » de plus de sept jours."),
+        )
+    )
+    from cartable.privacy.tasks import apply_retention
+
+    registry.register_periodic(
+        registry.PeriodicJob(
+            key="privacy.apply_retention",
+            task=apply_retention,
+            every=dt.timedelta(hours=24),
+            description=_("Applique les durées de conservation du registre et efface les comptes sans inscription."),
         )
     )
 
@@ -120,5 +133,46 @@ registry.register_data_provider(
         export=_export_requests,
         erase=ERASE,
         user_fields=("requester", "subject", "handled_by"),
+        retention_rule=registry.RetentionRule(
+            clock="closed_at",
+            keep=dt.timedelta(days=3 * 365),
+            where={
+                "status__in": [
+                    PrivacyRequest.Status.GRANTED,
+                    PrivacyRequest.Status.PARTLY,
+                    PrivacyRequest.Status.REFUSED,
+                ]
+            },
+            source=_("Responsabilité du traitement (article 5.2 du RGPD) : prouver la réponse"),
+        ),
+    )
+)
+
+
+def _export_limitations(user) -> list[dict]:
+    return [
+        {
+            "since": row.since.isoformat(),
+            "lifted_at": row.lifted_at.isoformat() if row.lifted_at else None,
+            "reason": row.reason,
+        }
+        for row in Limitation.objects.filter(subject=user)
+    ]
+
+
+registry.register_data_provider(
+    registry.DataProvider(
+        model=Limitation,
+        purpose=_("Geler les données d'une personne qui a obtenu la limitation de leur traitement (art. 18)."),
+        retention=_("Trois ans après sa levée."),
+        legal_basis=_("Obligation légale (article 6.1.c du RGPD) : article 18"),
+        export=_export_limitations,
+        erase=ERASE,
+        user_fields=("subject", "lifted_by"),
+        retention_rule=registry.RetentionRule(
+            clock="lifted_at",
+            keep=dt.timedelta(days=3 * 365),
+            source=_("Responsabilité du traitement (article 5.2 du RGPD) : prouver la réponse"),
+        ),
     )
 )

@@ -113,7 +113,7 @@ class PrivacyRequest(EstablishmentScoped):
     extension_reason = models.TextField(_("raison de la prolongation"), blank=True)
     extended_at = models.DateTimeField(null=True, blank=True)
     reply = models.TextField(_("réponse"), blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("répondue le"), null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -146,3 +146,53 @@ class PrivacyRequest(EstablishmentScoped):
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.due_on < (today or timezone.localdate())
+
+
+class Limitation(models.Model):
+    """« Traitement limité » (RGPD art. 18): a person's data frozen while it lasts.
+
+    Frozen means, concretely: nothing erases or anonymises the person's data, neither the retention job
+    (``privacy.retention``) nor ``actions.erase_person`` (art. 18(1)(b) and (c): the person wants it kept, or
+    needs it for a claim); the data stays readable for the reasons art. 18(2) allows (the person's consent, a
+    legal claim, the school's legal obligations), and the person's « Mes données » page says it is limited.
+    Set when a limitation request is granted, lifted by its handler (the person is told first, art. 18(3))."""
+
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("personne concernée"), on_delete=models.CASCADE, related_name="+"
+    )
+    request = models.ForeignKey(
+        PrivacyRequest, verbose_name=_("demande"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("motif"), blank=True)
+    since = models.DateTimeField(_("depuis le"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("levée le"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("levée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("limitation du traitement")
+        verbose_name_plural = _("limitations du traitement")
+        ordering = ["-since", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject"], condition=models.Q(lifted_at__isnull=True), name="limitation_one_current"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.since:%Y-%m-%d}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.lifted_at is None
+
+
+def limited_people() -> models.QuerySet:
+    """The ids of the people whose processing is limited now (a subquery)."""
+    return Limitation.objects.filter(lifted_at__isnull=True).values("subject_id")

@@ -108,3 +108,16 @@ def views_audit(actor: Actor, establishment: Establishment) -> bool:
     if actor.user_id is None:
         return False
     return actor.is_regional_admin or actor.holds_in(establishment.pk, (Role.ESTABLISHMENT_ADMIN,))
+
+
+# --- erasure and limitation ------------------------------------------------------------------------------
+@authz.permission("privacy.erase_person", about=User)
+def erases_person(actor: Actor, person: User) -> bool:
+    """The region (its DPO) erases a person outright; a head does so by granting an erasure request."""
+    return actor.user_id is not None and actor.is_regional_admin and person.pk != actor.user_id
+
+
+@authz.permission("privacy.view_retention", about=None)
+def views_retention(actor: Actor, _obj: None) -> bool:
+    """The region (its DPO) reads the retention rules' dry run."""
+    return actor.user_id is not None and actor.is_regional_admin

@@ -14,14 +14,15 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from cartable.core import authz, dates, registry
 from cartable.core.models import AuditEvent
 from cartable.directory.actor import Actor
 from cartable.directory.models import Establishment, Role, User
 from cartable.directory.titles import role_title
-from cartable.privacy.models import DataExport, PrivacyRequest
+from cartable.privacy import retention
+from cartable.privacy.models import DataExport, Limitation, PrivacyRequest
 
 # The periods « Qui a consulté » offers, in days; the audit trail keeps reads for a year.
 PERIODS = (7, 30, 90, 365)
@@ -86,6 +87,16 @@ def people_looked_after(actor: Actor) -> list[dict[str, Any]]:
     return own + [
         {"id": c.id, "name": f"{c.first_name} {c.last_name}", "self": False} for c in actor.children if c.legal
     ]
+
+
+def with_limitations(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same people, each with the moment their processing has been limited since, if it is (one query)."""
+    limited = dict(
+        Limitation.objects.filter(subject_id__in=[p["id"] for p in people], lifted_at__isnull=True).values_list(
+            "subject_id", "since"
+        )
+    )
+    return [p | {"limited_since": limited.get(p["id"])} for p in people]
 
 
 def period_days(raw: str | None) -> int:
@@ -169,6 +180,25 @@ def request_for(actor: Actor, pk: int) -> PrivacyRequest:
     return authz.access(actor, PrivacyRequest.objects.select_related(*REQUEST_RELATED), pk)
 
 
+def current_limitation(request: PrivacyRequest) -> Limitation | None:
+    """The limitation a granted limitation request set, while it lasts (one query; none for other kinds)."""
+    if request.kind != PrivacyRequest.Kind.LIMITATION or request.status != PrivacyRequest.Status.GRANTED:
+        return None
+    return Limitation.objects.filter(request=request, lifted_at__isnull=True).first()
+
+
+def limitation_to_lift(actor: Actor, pk: int) -> Limitation:
+    """The current limitation of request ``pk`` that the actor handles; anything else: the same 404."""
+    from django.http import Http404
+
+    request = request_for(actor, pk)
+    authz.require_or_404(actor, authz.Action.CHANGE, request)
+    limitation = current_limitation(request)
+    if limitation is None:
+        raise Http404
+    return limitation
+
+
 def request_subjects(actor: Actor) -> list[tuple[int, str]]:
     """Whom a request may be made for: oneself and the children one is legally responsible for."""
     return [
@@ -195,6 +225,14 @@ class Processing:
     legal_basis: str
     retention: str
     people: list[str]
+    rule: str = ""  # the structured retention rule in words, and what sets it
+    rule_source: str = ""
+
+
+SECURITY = gettext_lazy(
+    "Accès nominatif et cloisonné par établissement, droits vérifiés à chaque page, mots de passe hachés (Argon2), "
+    "journal des modifications et des consultations de données sensibles, chiffrement des échanges (HTTPS)."
+)
 
 
 def register() -> list[tuple[str, list[Processing]]]:
@@ -213,6 +251,8 @@ def register() -> list[tuple[str, list[Processing]]]:
             legal_basis=str(provider.legal_basis),
             retention=str(provider.retention),
             people=people or [_("les personnes que ces données nomment")],
+            rule=retention.describe(provider.retention_rule, provider.model) if provider.retention_rule else "",
+            rule_source=str(provider.retention_rule.source) if provider.retention_rule else "",
         )
         groups.setdefault(str(apps.get_app_config(meta.app_label).verbose_name), []).append(line)
     return [(app, sorted(lines, key=lambda p: p.what)) for app, lines in sorted(groups.items())]
@@ -242,3 +282,10 @@ def reminders_due_on(day: dt.date) -> list[registry.Reminder]:
             )
         )
     return reminders
+
+
+def retention_report(actor: Actor, now: dt.datetime | None = None) -> list[retention.Due]:
+    """The DPO's dry run of the retention rules (one count per rule: a fixed number of queries whatever the
+    data); anyone else: 404."""
+    authz.require_or_404(actor, "privacy.view_retention", None)
+    return retention.report(now)

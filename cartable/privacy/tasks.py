@@ -19,3 +19,11 @@ def purge_expired_exports() -> int:
     from cartable.privacy.actions import purge_expired_exports as purge
 
     return purge()
+
+
+@task
+def apply_retention() -> dict[str, int]:
+    """Apply every registered retention rule, then erase the accounts past the account rule."""
+    from cartable.privacy.actions import apply_retention as apply
+
+    return apply()

@@ -17,8 +17,11 @@ urlpatterns = [
     path("demandes/<int:pk>/", views.request_detail, name="request"),
     path("demandes/<int:pk>/prolonger/", views.extend_request, name="extend_request"),
     path("demandes/<int:pk>/repondre/", views.answer_request, name="answer_request"),
+    path("demandes/<int:pk>/lever-la-limitation/", views.lift_limitation, name="lift_limitation"),
     path("demandes/a-traiter/", views.queue, name="queue"),
     path("registre-des-traitements/", views.processing_register, name="register"),
+    path("registre-des-traitements.pdf", views.processing_register_pdf, name="register_pdf"),
+    path("conservation/", views.retention_report, name="retention"),
     path("journal/<int:establishment_id>/", views.audit_log, name="audit_log"),
     path("journal/<int:establishment_id>/export.csv", views.audit_csv, name="audit_csv"),
 ]

@@ -4,6 +4,8 @@ Views parse, ask a query or call an action, and render; the rules are ``cartable
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -12,13 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cartable.accounts import actions as account_actions
 from cartable.accounts import queries as account_queries
-from cartable.core import authz, uploads
+from cartable.core import authz, dates, uploads
 from cartable.directory.http import SignedInRequest
 from cartable.directory.models import Establishment
 from cartable.privacy import actions, auditlog, queries
@@ -29,8 +32,9 @@ from cartable.privacy.forms import AnswerForm, AuditFilterForm, EndSessionsForm,
 def index(request: SignedInRequest) -> HttpResponse:
     """The hub: whose data one may look at (oneself, one's children with legal responsibility)."""
     context = {
-        "people": queries.people_looked_after(request.actor),
+        "people": queries.with_limitations(queries.people_looked_after(request.actor)),
         "can_handle_requests": authz.can(request.actor, "privacy.handle_requests"),
+        "can_view_retention": authz.can(request.actor, "privacy.view_retention"),
         "audited": queries.audited_establishments(request.actor),
     }
     return render(request, "privacy/index.html", context)
@@ -145,6 +149,8 @@ def submit_request(request: SignedInRequest) -> HttpResponse:
 def _request_page(request: SignedInRequest, found, forms: dict | None = None, status: int = 200) -> HttpResponse:
     can_handle = authz.allows(request.actor, authz.Action.CHANGE, found)
     context = {"found": found, "can_handle": can_handle, "extend_form": ExtendForm(), "answer_form": AnswerForm()}
+    if can_handle:
+        context["limitation"] = queries.current_limitation(found)
     return render(request, "privacy/request.html", context | (forms or {}), status=status)
 
 
@@ -152,6 +158,15 @@ def _request_page(request: SignedInRequest, found, forms: dict | None = None, st
 def request_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """One request: what was asked, its due date, its extension and answer; the handler's forms."""
     return _request_page(request, queries.request_for(request.actor, pk))
+
+
+@require_POST
+def lift_limitation(request: SignedInRequest, pk: int) -> HttpResponse:
+    """The handler lifts the limitation a granted request set (the person has been told, art. 18(3))."""
+    limitation = queries.limitation_to_lift(request.actor, pk)
+    actions.lift_limitation(actor=request.actor, limitation=limitation)
+    messages.success(request, _("La limitation est levée : les données sont de nouveau traitées."))
+    return HttpResponseRedirect(reverse("privacy:request", args=[pk]))
 
 
 @require_POST
@@ -235,5 +250,28 @@ def processing_register(request: HttpRequest) -> HttpResponse:
         "groups": queries.register(),
         "controller": settings.CARTABLE_CONTROLLER,
         "dpo": settings.CARTABLE_DPO_CONTACT,
+        "security": queries.SECURITY,
     }
     return render(request, "privacy/register.html", context)
+
+
+@login_not_required
+@require_GET
+def processing_register_pdf(request: HttpRequest) -> FileResponse:
+    """The same register as a PDF, public (made on the fly: no query, a fraction of a second)."""
+    from cartable.privacy import register_pdf
+
+    pdf = register_pdf.render(
+        queries.register(),
+        controller=str(settings.CARTABLE_CONTROLLER),
+        dpo=str(settings.CARTABLE_DPO_CONTACT),
+        security=str(queries.SECURITY),
+        day=dates.date_long(timezone.localdate()),
+    )
+    return FileResponse(io.BytesIO(pdf), content_type="application/pdf", filename="registre-des-traitements.pdf")
+
+
+@require_GET
+def retention_report(request: SignedInRequest) -> HttpResponse:
+    """The DPO's dry run of the retention rules: what each would remove today (nothing is removed)."""
+    return render(request, "privacy/retention.html", {"lines": queries.retention_report(request.actor)})

@@ -106,3 +106,41 @@ def test_a_request_from_submission_to_reply(page, school):
     expect(page.get_by_text("La date est celle de l'état civil.")).to_be_visible()
     expect(page.get_by_text("réclamation auprès de la CNIL")).to_be_visible()
     assert_no_sideways_scroll(page)
+
+
+def test_a_granted_limitation_then_the_dpos_dry_run(page, school):
+    """claire.martin asks for Lucas's processing to be limited; marc.leroy grants it; on her phone her page
+    says « Traitement limité »; admin.region reads the retention rules' dry run at 360 px."""
+    page.set_viewport_size(PHONE)
+    log_in(page, "claire.martin")
+    visit(page, "/mes-donnees/demandes/")
+    page.get_by_label("Pour qui").select_option(label="Lucas Martin")
+    page.get_by_label("Ce que vous demandez").select_option(label="Limitation du traitement (art. 18)")
+    page.get_by_label("Votre demande").fill("Gardez ses absences le temps du recours.")
+    with follow(page):
+        page.get_by_role("button", name="Envoyer la demande").click()
+
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, "marc.leroy")
+    visit(page, "/mes-donnees/demandes/a-traiter/")
+    with follow(page):
+        page.get_by_role("link", name="Limitation du traitement (art. 18)").click()
+    page.get_by_label("Réponse", exact=True).select_option(label="Accordée")
+    with follow(page):
+        page.get_by_role("button", name="Envoyer la réponse").click()
+
+    page.context.clear_cookies()
+    page.set_viewport_size(PHONE)
+    log_in(page, "claire.martin")
+    visit(page, "/mes-donnees/")
+    expect(page.get_by_text("Traitement limité depuis le")).to_be_visible()
+    assert_no_sideways_scroll(page)
+
+    page.context.clear_cookies()
+    log_in(page, "admin.region")
+    visit(page, "/mes-donnees/")
+    with follow(page):
+        page.get_by_role("link", name="Durées de conservation : ce qui sera effacé").click()
+    expect(page.get_by_role("cell", name="Absences")).to_be_visible()
+    assert_no_sideways_scroll(page)
