@@ -318,7 +318,7 @@ class Justification(EstablishmentScoped):
     decision_message = models.TextField(_("message de la vie scolaire"), blank=True)
     decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("envoyée le"))
 
     class Meta:
         verbose_name = _("justification")

@@ -166,7 +166,7 @@ class HomeworkDone(models.Model):
 
     homework = models.ForeignKey(Homework, on_delete=models.CASCADE, related_name="done_marks")
     student = models.ForeignKey(User, on_delete=models.CASCADE, related_name="homework_done")
-    done_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(auto_now_add=True, verbose_name=_("coché le"))
 
     class Meta:
         verbose_name = _("devoir fait")

@@ -122,7 +122,7 @@ class MailboxEntry(models.Model):
     folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries")
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
-    trashed_at = models.DateTimeField(null=True, blank=True)
+    trashed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("mis à la corbeille le"))
 
     objects = ScopedManager()
 
