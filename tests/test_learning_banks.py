@@ -4,6 +4,7 @@ the pages (bank, preview, import, export, share) with their pinned query budgets
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import tempfile
 from decimal import Decimal
@@ -15,12 +16,13 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.core.models import AuditEvent
 from cartable.learning import actions, formats
-from cartable.learning.models import Bank, Category, Question
+from cartable.learning.models import Bank, Category, Question, Quiz
 from tests.support.files import tiny_png
 from tests.support.markup import HOSTILE, assert_inert
 from tests.support.personas import EVERYBODY, PersonaTestCase
@@ -279,7 +281,7 @@ class PageTests(BankTestCase):
                 self.assertEqual(self.client.get(url).status_code, 200)
 
 
-BANK_PAGE_QUERIES = 6
+BANK_PAGE_QUERIES = 7  # 6, and the quizzes the teacher gave
 PREVIEW_QUERIES = 7
 IMPORT_PAGE_QUERIES = 4
 SHARE_PAGE_QUERIES = 5
@@ -290,6 +292,41 @@ def formats_gift_escape(text: str) -> str:
     from cartable.learning.formats import gift
 
     return gift.escape(text)
+
+
+class GivenQuizzesTests(BankTestCase):
+    def give(self, title: str, *, days: int) -> None:
+        now = timezone.now()
+        actions.create_quiz(
+            actor=self.teacher("paul.dupont"),
+            category=self.algebra,
+            school_class=self.school.college.classes["5e A"],
+            title=title,
+            opens_at=now - dt.timedelta(hours=1),
+            closes_at=now + dt.timedelta(days=days),
+        )
+
+    def test_the_bank_lists_the_teachers_quizzes_with_their_results_for_the_same_queries(self):
+        """paul.dupont finds each quiz he gave on his bank page, linked to its results, newest closing first;
+        another teacher does not see them; the page costs the same with one quiz or three."""
+        self.login("paul.dupont")
+        url = reverse("learning:bank")
+        self.client.get(url)  # the first page of a session loads what every page then keeps
+        self.assertContains(self.client.get(url), "Aucun quiz donné pour le moment")
+        self.give("Quiz du lundi", days=1)
+        with self.assertNumQueries(BANK_PAGE_QUERIES):
+            self.client.get(url)
+        self.give("Quiz du jeudi", days=3)
+        self.give("Quiz du mercredi", days=2)
+        with self.assertNumQueries(BANK_PAGE_QUERIES):
+            page = self.client.get(url).content.decode()
+        titles = [page.index(t) for t in ("Quiz du jeudi", "Quiz du mercredi", "Quiz du lundi")]
+        self.assertEqual(titles, sorted(titles))
+        quiz = Quiz.objects.get(title="Quiz du mercredi")
+        self.assertIn(f'href="{reverse("learning:quiz_results", args=[quiz.pk])}"', page)
+        self.assertIn("5e A", page)
+        self.login("sophie.bernard")
+        self.assertNotContains(self.client.get(url), "Quiz du mercredi")
 
 
 class RoundTripTests(BankTestCase):

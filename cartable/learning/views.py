@@ -47,6 +47,7 @@ def bank(request) -> HttpResponse:
         "questions": queries.questions_of(actor, chosen) if chosen else [],
         "can_import": authz.can(actor, "learning.own_bank"),
         "can_share": chosen is not None and authz.allows(actor, Action.MANAGE, chosen),
+        "given": queries.own_quizzes(actor),
     }
     return render(request, "learning/bank.html", context)
 
