@@ -29,7 +29,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -470,8 +470,6 @@ def stored_names(storage: Storage) -> Iterable[tuple[str, float]]:
             name = summary.key[len(prefix) :].lstrip("/") if prefix else summary.key
             yield name, summary.last_modified.timestamp()
         return
-    from pathlib import Path
-
     root = Path(getattr(storage, "location", settings.MEDIA_ROOT))
     if not root.is_dir():
         return

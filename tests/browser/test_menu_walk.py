@@ -11,24 +11,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import csp_violations, log_in, visit
+from tests.support.personas import MENU_PERSONAS
 from tests.support.phone import PHONE, assert_no_sideways_scroll, scroll_boxes
 from tests.support.reportcards import add_marks_and_absences
 
 pytestmark = pytest.mark.browser
 
-PERSONAS = [
-    "lucas.martin",
-    "claire.martin",
-    "paul.dupont",
-    "sophie.bernard",
-    "nadia.petit",
-    "marc.leroy",
-    "julie.moreau",
-    "admin.region",
-]
 
-
-@pytest.mark.parametrize("username", PERSONAS)
+@pytest.mark.parametrize("username", MENU_PERSONAS)
 def test_every_page_of_the_menu_on_a_phone_with_the_policy_enforced(strict_page, school, settings, tmp_path, username):
     """With 5e A's marks and Lucas's absences: each entry of the persona's menu opens a page marked current in
     the menu, accessible, within the policy and the phone's width; the entry to the Django admin (the regional

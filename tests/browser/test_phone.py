@@ -15,6 +15,7 @@ from cartable.attendance.actions import ensure_default_reasons
 from cartable.attendance.models import Absence, AbsenceReason, Justification
 from cartable.grades.models import Evaluation
 from tests.support.browser import PASSWORD, SCREENSHOTS, assert_accessible, log_in, visit
+from tests.support.personas import MENU_PERSONAS
 from tests.support.phone import (
     DESKTOP,
     PHONE,
@@ -26,17 +27,6 @@ from tests.support.phone import (
 from tests.support.reportcards import add_marks_and_absences
 
 pytestmark = pytest.mark.browser
-
-PERSONAS = [
-    "lucas.martin",
-    "claire.martin",
-    "paul.dupont",
-    "sophie.bernard",
-    "nadia.petit",
-    "marc.leroy",
-    "julie.moreau",
-    "admin.region",
-]
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
@@ -166,7 +156,7 @@ def test_a_wide_table_says_it_scrolls_only_when_it_overflows(page, school, setti
     scroll_boxes(page)
 
 
-@pytest.mark.parametrize("username", PERSONAS)
+@pytest.mark.parametrize("username", MENU_PERSONAS)
 def test_the_content_starts_in_the_first_third_of_a_phone_screen(page, username):
     """At 360×740, each persona's dashboard starts its content within the first third of the screen; the
     « Menu » button opens and closes the account links, the role switcher and the main menu, with the mouse

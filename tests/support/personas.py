@@ -36,6 +36,19 @@ class PersonaTestCase(TestCase):
         self.client.force_login(self.people[username])
 
 
+# One persona per kind of menu (a role each, and sophie.bernard, teacher and guardian): the browser walks of
+# every menu page and the phone's first screen.
+MENU_PERSONAS = [
+    "lucas.martin",
+    "claire.martin",
+    "paul.dupont",
+    "sophie.bernard",
+    "nadia.petit",
+    "marc.leroy",
+    "julie.moreau",
+    "admin.region",
+]
+
 # The thirteen personas the communication matrices walk (news, forums).
 EVERYBODY = [
     "lucas.martin",
