@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
+from cartable.core import registry
 from cartable.core.models import AuditEvent, Notification
 from cartable.reportcards import actions, pdf
 from cartable.reportcards.models import MAX_APPRECIATION, MAX_DECISION, MAX_GENERAL, ReportCard, SubjectAppreciation
@@ -95,6 +96,22 @@ class PublishConfirmationTests(Flow):
         response = self.client.post(self.publish_url(), {})
         self.assertEqual(response.status_code, 302)
         self.assertEqual(ReportCard.objects.filter(published_at__isnull=False).count(), 3)
+
+    def test_the_personal_data_export_holds_published_versions_only(self):
+        """« Mes données » gives the family what it could read: a draft before the council is not theirs yet."""
+        self.complete()
+        self.generate()
+        provider = registry.data_provider(ReportCard)
+        assert provider is not None
+        lucas = self.people["lucas.martin"]
+        self.assertEqual(list(provider.export(lucas)), [])
+        self.assertEqual(list(provider.files(lucas)), [])
+        self.login("marc.leroy")
+        self.client.post(self.publish_url(), {})
+        rows = list(provider.export(lucas))
+        self.assertEqual([row["version"] for row in rows], [1])
+        self.assertIsNotNone(rows[0]["published_at"])
+        self.assertEqual(len(list(provider.files(lucas))), 1)
 
     def complete(self):
         paul, sophie, marc = self.actor("paul.dupont"), self.actor("sophie.bernard"), self.actor("marc.leroy")

@@ -81,7 +81,11 @@ registry.personal_data(
     ReportCard,
     _("Remettre aux familles les bulletins de l'élève."),
     SCHOLARITY,
-    lambda u: list(ReportCard.objects.filter(student=u).values("period__name", "version", "published_at", "data")),
+    lambda u: list(  # the published versions only, as for the files: a draft is not the family's yet
+        ReportCard.objects.filter(student=u, published_at__lte=timezone.now()).values(
+            "period__name", "version", "published_at", "data"
+        )
+    ),
     ERASE,
     "student",
     "generated_by",
