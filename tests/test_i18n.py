@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.template.base import Lexer, TokenType
 from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from cartable.accounts.models import Preferences
 from cartable.directory.models import Establishment
@@ -138,6 +139,39 @@ class CatalogueTests(SimpleTestCase):
         stale = sorted(str(key) for key in expected.keys() ^ compiled.keys())
         stale += sorted(str(key) for key in expected.keys() & compiled.keys() if expected[key] != compiled[key])
         self.assertEqual(stale, [], f"{MO.relative_to(CODE.parent)} is stale: run scripts/i18n.sh and commit it.")
+
+
+FR_MO = CODE / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
+
+
+class FrenchCatalogueTests(SimpleTestCase):
+    """French needs a catalogue of its own, the source text itself, for its plural rule: without one gettext
+    falls back on English's (n != 1) and writes « 0 devoirs » where French writes « 0 devoir »."""
+
+    def test_the_french_catalogue_is_the_source_text_of_every_english_entry(self):
+        _header, entries = read_po(PO)
+        with FR_MO.open("rb") as file:
+            french = gettext.GNUTranslations(file)
+        self.assertIn("plural=(n > 1);", french.info()["plural-forms"])
+        compiled = {key: value for key, value in french._catalog.items() if key != ""}  # type: ignore[attr-defined]
+        expected: dict[object, str] = {}
+        for entry in entries:
+            msgid = entry.msgid if entry.msgctxt is None else f"{entry.msgctxt}\x04{entry.msgid}"
+            if entry.msgid_plural is None:
+                expected[msgid] = entry.msgid
+            else:
+                expected.update({(msgid, index): text for index, text in sources(entry).items()})
+        self.assertEqual(compiled, expected, f"{FR_MO.relative_to(CODE.parent)} is stale: run scripts/i18n.sh.")
+
+    def test_zero_and_one_are_singular_in_french_and_plural_from_two(self):
+        _header, entries = read_po(PO)
+        entry = next(e for e in entries if e.msgid_plural and e.msgctxt is None and "%(count)d" in e.msgid)
+        with translation.override("fr"):
+            self.assertEqual(translation.ngettext(entry.msgid, entry.msgid_plural, 0), entry.msgid)
+            self.assertEqual(translation.ngettext(entry.msgid, entry.msgid_plural, 1), entry.msgid)
+            self.assertEqual(translation.ngettext(entry.msgid, entry.msgid_plural, 2), entry.msgid_plural)
+        with translation.override("en"):  # English keeps its own rule: zero is plural there
+            self.assertEqual(translation.ngettext(entry.msgid, entry.msgid_plural, 0), entry.msgstr[1])
 
 
 def extract_catalogue() -> dict[tuple[str | None, str], str]:
