@@ -4,6 +4,7 @@ reference and the CSV import. Each is atomic, checked and audited; families hear
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,11 +18,22 @@ from django.utils.translation import gettext as _
 
 from cartable.core import audit, dates, erasure
 from cartable.core.notify import notify
+from cartable.directory import actions as directory_actions
 from cartable.directory import queries as directory_queries
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Establishment, GroupMembership, Role, TeachingAssignment, User
-from cartable.timetable import policies, queries
-from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
+from cartable.timetable import exports, policies, queries
+from cartable.timetable.exports.matching import Lookups, match
+from cartable.timetable.exports.plan import Plan, assignment_key, make_plan
+from cartable.timetable.models import (
+    LessonChange,
+    NonSchoolDay,
+    Room,
+    Slot,
+    TimetableImport,
+    TimetableSettings,
+    Weeks,
+)
 
 NOTICE_DAYS = 7  # changes to lessons of the next seven days are announced to the class and its families
 NOTIFICATION_KIND = "timetable.change"
@@ -668,6 +680,7 @@ def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: 
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     LessonChange: erasure.unlink("created_by"),  # the change stays; the substitute named in it too
+    TimetableImport: erasure.unlink("requested_by"),  # the run stays, without who asked for it
 }
 
 
@@ -675,3 +688,163 @@ ERASURE: dict[type[django_models.Model], erasure.Rule] = {
 def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
     """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
     return erasure.erase(app="timetable", rules=ERASURE, user=user, model=model, actor=actor)
+
+
+# --- the import of a timetable software's export (EDT, UDT) -----------------------------------------
+
+
+@transaction.atomic
+def import_timetable_export(
+    *,
+    actor: Actor | None,
+    establishment: Establishment,
+    file_name: str,
+    data: bytes,
+    valid_from: dt.date,
+    dry_run: bool,
+) -> tuple[TimetableImport, Plan | None]:
+    """Import an EDT or UDT export (recognised by content) as the establishment's weekly lessons from
+    ``valid_from`` on, and record the run (who, the file and its SHA-256, counts, warnings, errors).
+
+    A file with one error (a course unreadable, a teacher, class or subject unknown) is refused whole:
+    nothing is written but the run. Otherwise the lessons earlier exports wrote are compared with the
+    file's (``exports.plan``): with ``dry_run`` the difference is only counted; else it is written in
+    bulk, one audit row per row tied to the run. Lessons made by hand are never touched."""
+    if actor is not None:  # None: the management command, run by the server's operator
+        _require_edit(actor, establishment.pk)
+    reading = exports.read(file_name, data)
+    errors, warnings = list(reading.errors), list(reading.warnings)
+    rows: list = []
+    if reading.courses:  # the courses read, matched even when others are unreadable: every error is listed
+        rows, match_errors, match_warnings = match(reading.courses, Lookups(establishment, valid_from), valid_from)
+        errors += match_errors
+        warnings += match_warnings
+        errors.sort(key=lambda e: (e.file, e.line))
+        warnings.sort(key=lambda w: (w.file, w.line))
+    run = TimetableImport(
+        establishment=establishment,
+        requested_by_id=getattr(actor, "user_id", None),
+        format=reading.format,
+        file_name=file_name[-200:],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        valid_from=valid_from,
+        dry_run=dry_run,
+        warnings=[w.as_dict() for w in warnings],
+        errors=[e.as_dict() for e in errors],
+    )
+    plan = None
+    if errors:
+        run.outcome = TimetableImport.Outcome.REFUSED
+    else:
+        plan = make_plan(establishment=establishment, format=reading.format, rows=rows, valid_from=valid_from)
+        run.counts = plan.counts()
+        run.changes = plan.lines()[:1000]
+        run.outcome = TimetableImport.Outcome.DRY_RUN if dry_run else TimetableImport.Outcome.APPLIED
+    run.save()
+    if plan is not None and not dry_run:
+        _write_plan(plan, actor=actor, run=run)
+    audit.record(
+        actor=actor,
+        verb="timetable.import_export",
+        target=run,
+        establishment_id=establishment.pk,
+        after={
+            "format": run.format,
+            "file": run.file_name,
+            "sha256": run.sha256,
+            "valid_from": valid_from.isoformat(),
+            "dry_run": dry_run,
+            "outcome": run.outcome,
+            "counts": run.counts,
+            "warnings": len(warnings),
+            "errors": len(errors),
+        },
+    )
+    return run, plan
+
+
+def _write_plan(plan: Plan, *, actor: Actor | None, run: TimetableImport) -> None:
+    """Write a plan in bulk: rooms and assignments missing, lessons created, changed (a new version from
+    the date when the lesson had begun, as ``update_slot`` does) and ended (removed when not begun)."""
+    establishment, start, fed = plan.establishment, plan.valid_from, plan.format
+    rooms = {name.lower(): Room(establishment=establishment, name=name) for name in plan.new_rooms}
+    every_room = {**plan.rooms, **rooms}
+    assignments = {
+        key: TeachingAssignment(
+            establishment=establishment,
+            teacher_id=key[0],
+            subject_id=key[1],
+            school_class_id=key[2],
+            group_id=key[3],
+            start_date=min(start, timezone.localdate()),
+            fed_by=fed,
+        )
+        for key in plan.new_assignments
+    }
+    every_assignment = {**plan.assignments, **assignments}
+
+    def new_slot(row, **extra) -> Slot:
+        key = assignment_key(
+            row.teacher.pk,
+            row.subject.pk,
+            row.school_class.pk if row.school_class else None,
+            row.group.pk if row.group else None,
+        )
+        return Slot(
+            establishment=establishment,
+            assignment=every_assignment[key],
+            weekday=row.weekday,
+            start_time=row.start_time,
+            end_time=row.end_time,
+            room=every_room.get(row.room.lower()) if row.room else None,
+            weeks=row.weeks,
+            valid_from=start,
+            fed_by=fed,
+            **extra,
+        )
+
+    slots: list[django_models.Model] = [new_slot(row) for row in plan.creates]
+    updates: list[tuple[django_models.Model, dict]] = []
+    versions: list[tuple[Slot, Slot]] = []  # (old, new): later changes move to the new version
+    day_before = start - dt.timedelta(days=1)
+    for slot, row in plan.changes:
+        before = {f: audit.plain(getattr(slot, f)) for f in ("end_time", "room_id", "valid_from", "valid_until")}
+        if slot.valid_from >= start:
+            slot.end_time, slot.valid_from, slot.valid_until = row.end_time, start, None
+            slot.room = every_room.get(row.room.lower()) if row.room else None
+            updates.append(
+                (
+                    slot,
+                    {
+                        "end_time": before["end_time"],
+                        "room": before["room_id"],
+                        "valid_from": before["valid_from"],
+                        "valid_until": before["valid_until"],
+                    },
+                )
+            )
+        else:
+            version = new_slot(row)
+            slots.append(version)
+            versions.append((slot, version))
+            slot.valid_until = day_before
+            updates.append((slot, {"valid_until": before["valid_until"]}))
+    removals: list[django_models.Model] = []
+    for slot in plan.ends:
+        if slot.valid_from >= start:
+            removals.append(slot)
+        else:
+            before_end = audit.plain(slot.valid_until)
+            slot.valid_until = day_before
+            updates.append((slot, {"valid_until": before_end}))
+    directory_actions.write_in_bulk(
+        actor=actor,
+        verb="timetable.import_export",
+        creates=[list(rooms.values()), list(assignments.values()), slots],
+        updates=[(Slot, updates)],
+        removals=removals,
+        note={"run": run.pk},
+    )
+    for old, new in versions:
+        LessonChange.objects.filter(slot=old, date__gte=start).update(slot=new)
