@@ -267,9 +267,13 @@ def _import_csv(request: ActorRequest, form: Any, establishment: Establishment, 
 def import_run(request: ActorRequest, pk: int) -> HttpResponse:
     """The report of an import of an export: file, counts, the difference, warnings and errors by line."""
     run = authz.access(request.actor, TimetableImport, pk, Action.VIEW)
+    outcomes = ("created", "changed", "ended", "unchanged")
     rows = [
-        (_("Cours hebdomadaires"), run.counts.get("slots", {})),
-        (_("Salles"), run.counts.get("rooms", {})),
-        (_("Services d'enseignement"), run.counts.get("assignments", {})),
+        (label, [run.counts.get(kind, {}).get(outcome) for outcome in outcomes])  # None: not counted for the kind
+        for kind, label in (
+            ("slots", _("Cours hebdomadaires")),
+            ("rooms", _("Salles")),
+            ("assignments", _("Services d'enseignement")),
+        )
     ]
     return render(request, "timetable/import_run.html", {"run": run, "rows": rows})
