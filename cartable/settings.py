@@ -508,3 +508,10 @@ CARTABLE_DPO_CONTACT = os.environ.get("CARTABLE_DPO_CONTACT", "dpo@region.exampl
 # login throttling and the audit trail, are then read from X-Forwarded-For (cartable/core/http.py).
 CARTABLE_PROXY_HOPS = int(os.environ.get("CARTABLE_PROXY_HOPS", "0"))
 CARTABLE_BASE_URL = os.environ.get("CARTABLE_BASE_URL", "http://localhost:8000")
+
+# Timetable software exports (EDT, UDT): the largest file or zip entry, the zip's entries and expanded size.
+CARTABLE_TIMETABLE_EXPORT_MAX_BYTES = int(os.environ.get("CARTABLE_TIMETABLE_EXPORT_MAX_BYTES", 10 * 1024 * 1024))
+CARTABLE_TIMETABLE_EXPORT_MAX_ENTRIES = int(os.environ.get("CARTABLE_TIMETABLE_EXPORT_MAX_ENTRIES", 200))
+CARTABLE_TIMETABLE_EXPORT_MAX_EXPANDED_BYTES = int(
+    os.environ.get("CARTABLE_TIMETABLE_EXPORT_MAX_EXPANDED_BYTES", 100 * 1024 * 1024)
+)

@@ -4,6 +4,7 @@ reference and the CSV import. Each is atomic, checked and audited; families hear
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +21,19 @@ from cartable.core.notify import notify
 from cartable.directory import queries as directory_queries
 from cartable.directory.actor import Actor, current
 from cartable.directory.models import Establishment, GroupMembership, Role, TeachingAssignment, User
-from cartable.timetable import policies, queries
-from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks
+from cartable.timetable import exports, policies, queries
+from cartable.timetable.exports import writing
+from cartable.timetable.exports.matching import Lookups, match
+from cartable.timetable.exports.plan import Plan, make_plan
+from cartable.timetable.models import (
+    LessonChange,
+    NonSchoolDay,
+    Room,
+    Slot,
+    TimetableImport,
+    TimetableSettings,
+    Weeks,
+)
 
 NOTICE_DAYS = 7  # changes to lessons of the next seven days are announced to the class and its families
 NOTIFICATION_KIND = "timetable.change"
@@ -668,6 +680,7 @@ def _announce(change: LessonChange, assignment: TeachingAssignment, start_time: 
 
 ERASURE: dict[type[django_models.Model], erasure.Rule] = {
     LessonChange: erasure.unlink("created_by"),  # the change stays; the substitute named in it too
+    TimetableImport: erasure.unlink("requested_by"),  # the run stays, without who asked for it
 }
 
 
@@ -675,3 +688,77 @@ ERASURE: dict[type[django_models.Model], erasure.Rule] = {
 def erase_personal_data(*, user: User, model: type[django_models.Model], actor: Actor | None = None) -> int:
     """Erase or anonymise what ``model`` holds on ``user`` (its rule above), audited; returns the rows changed."""
     return erasure.erase(app="timetable", rules=ERASURE, user=user, model=model, actor=actor)
+
+
+# --- the import of a timetable software's export (EDT, UDT) -----------------------------------------
+
+
+@transaction.atomic
+def import_timetable_export(
+    *,
+    actor: Actor | None,
+    establishment: Establishment,
+    file_name: str,
+    data: bytes,
+    valid_from: dt.date,
+    dry_run: bool,
+) -> tuple[TimetableImport, Plan | None]:
+    """Import an EDT or UDT export (recognised by content) as the establishment's weekly lessons from
+    ``valid_from`` on, and record the run (who, the file and its SHA-256, counts, warnings, errors).
+
+    A file with one error (a course unreadable, a teacher, class or subject unknown) is refused whole:
+    nothing is written but the run. Otherwise the lessons earlier exports wrote are compared with the
+    file's (``exports.plan``): with ``dry_run`` the difference is only counted; else it is written in
+    bulk, one audit row per row tied to the run. Lessons made by hand are never touched."""
+    if actor is not None:  # None: the management command, run by the server's operator
+        _require_edit(actor, establishment.pk)
+    reading = exports.read(file_name, data)
+    errors, warnings = list(reading.errors), list(reading.warnings)
+    rows: list = []
+    if reading.courses:  # the courses read, matched even when others are unreadable: every error is listed
+        rows, match_errors, match_warnings = match(reading.courses, Lookups(establishment, valid_from), valid_from)
+        errors += match_errors
+        warnings += match_warnings
+        errors.sort(key=lambda e: (e.file, e.line))
+        warnings.sort(key=lambda w: (w.file, w.line))
+    run = TimetableImport(
+        establishment=establishment,
+        requested_by_id=getattr(actor, "user_id", None),
+        format=reading.format,
+        file_name=file_name[-200:],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        valid_from=valid_from,
+        dry_run=dry_run,
+        warnings=[w.as_dict() for w in warnings],
+        errors=[e.as_dict() for e in errors],
+    )
+    plan = None
+    if errors:
+        run.outcome = TimetableImport.Outcome.REFUSED
+    else:
+        plan = make_plan(establishment=establishment, format=reading.format, rows=rows, valid_from=valid_from)
+        run.counts = plan.counts()
+        run.changes = plan.lines()[:1000]
+        run.outcome = TimetableImport.Outcome.DRY_RUN if dry_run else TimetableImport.Outcome.APPLIED
+    run.save()
+    if plan is not None and not dry_run:
+        writing.write_plan(plan, actor=actor, run=run)
+    audit.record(
+        actor=actor,
+        verb="timetable.import_export",
+        target=run,
+        establishment_id=establishment.pk,
+        after={
+            "format": run.format,
+            "file": run.file_name,
+            "sha256": run.sha256,
+            "valid_from": valid_from.isoformat(),
+            "dry_run": dry_run,
+            "outcome": run.outcome,
+            "counts": run.counts,
+            "warnings": len(warnings),
+            "errors": len(errors),
+        },
+    )
+    return run, plan

@@ -104,10 +104,20 @@ class WeekAForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Fichier CSV (UTF-8)"))
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_(
+            "Un CSV (UTF-8), l'export des cours d'EDT (EXP_COURS.xml) ou l'export d'UDT (zip des fichiers UDCal)."
+        ),
+    )
     valid_from = forms.DateField(label=_("Applicable à partir du"), widget=DATE)
+    dry_run = forms.BooleanField(
+        label=_("Simuler seulement : montrer ce qui changerait, sans rien écrire"),
+        required=False,
+        initial=True,
+    )
     replace = forms.BooleanField(
-        label=_("Remplacer l'emploi du temps actuel à partir de cette date"),
+        label=_("CSV : remplacer l'emploi du temps actuel à partir de cette date"),
         required=False,
     )
 

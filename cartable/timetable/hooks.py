@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cartable.core import registry
 from cartable.directory.models import Role, orders_for
-from cartable.timetable.models import LessonChange
+from cartable.timetable.models import LessonChange, TimetableImport
 
 # Erasure: the app's audited action, one rule per model (see its ERASURE).
 ERASE = "cartable.timetable.actions.erase_personal_data"
@@ -69,6 +69,23 @@ registry.register_data_provider(
         export=lambda u: list(LessonChange.objects.filter(substitute=u).values("date", "kind", "note")),
         erase=ERASE,
         user_fields=("substitute", "created_by"),
+    )
+)
+registry.register_data_provider(
+    registry.DataProvider(
+        model=TimetableImport,
+        purpose=_("Tracer les imports d'emploi du temps (qui a importé quel fichier, quand, avec quel résultat)."),
+        retention=_("L'année scolaire."),
+        export=lambda u: list(
+            TimetableImport.objects.filter(requested_by=u).values("started_at", "file_name", "format", "outcome")
+        ),
+        erase=ERASE,
+        user_fields=("requested_by",),
+        retention_rule=registry.RetentionRule(
+            clock="started_at",
+            until=registry.RetentionRule.SCHOOL_YEAR,
+            source=_("Fin de l'année scolaire (règle par défaut du registre)"),
+        ),
     )
 )
 # Slot holds no personal data: it points to teaching assignments (nothing to declare).

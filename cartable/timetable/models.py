@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core.authz import ScopedManager
-from cartable.directory.models import Establishment, EstablishmentScoped, TeachingAssignment, User
+from cartable.directory.models import Establishment, EstablishmentScoped, Fed, TeachingAssignment, User
 
 # A room named by a bare code (« B12 », « 105 », « A-204 », « 12b ») is shown as « salle B12 »; a room whose
 # name already says what it is (« Salle 105 », « Gymnase », « Labo 1 », « CDI ») is shown as it is named.
@@ -96,8 +96,11 @@ class Weeks(models.TextChoices):
     B = "B", _("Semaine B")
 
 
-class Slot(EstablishmentScoped):
-    """A weekly lesson: a teaching assignment (teacher, subject, class or group) on a weekday and time."""
+class Slot(EstablishmentScoped, Fed):
+    """A weekly lesson: a teaching assignment (teacher, subject, class or group) on a weekday and time.
+
+    ``fed_by`` says who owns it: empty when made by hand (or by the CSV import), ``edt`` or ``udt`` when a
+    timetable software's export wrote it; the next export import replaces those and no others."""
 
     assignment = models.ForeignKey(TeachingAssignment, on_delete=models.CASCADE, related_name="slots")
     weekday = models.PositiveSmallIntegerField(_("jour"), help_text=_("0 = lundi … 5 = samedi"))
@@ -181,3 +184,48 @@ class LessonChange(EstablishmentScoped):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
+
+
+class TimetableImport(EstablishmentScoped):
+    """One import of a timetable software's export (EDT, UDT): who, when, which file (SHA-256), from which
+    date, simulated or written, and what it changed or would change, with its warnings and errors by line."""
+
+    class Format(models.TextChoices):
+        EDT = "edt", _("EDT (Index Éducation)")
+        UDT = "udt", _("UDT (UnDeuxTEMPS)")
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", _("Appliqué")
+        DRY_RUN = "dry_run", _("Simulé (rien d'écrit)")
+        REFUSED = "refused", _("Refusé")
+
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("demandé par")
+    )
+    started_at = models.DateTimeField(_("date"), auto_now_add=True)
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices, blank=True)
+    file_name = models.CharField(_("fichier"), max_length=200)
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("taille (octets)"), default=0)
+    valid_from = models.DateField(_("applicable à partir du"))
+    dry_run = models.BooleanField(_("simulation"), default=False)
+    outcome = models.CharField(_("issue"), max_length=8, choices=Outcome.choices)
+    # {"slots": {"created": n, "changed": n, "ended": n, "unchanged": n}, "rooms": {...}, "assignments": {...}}
+    counts = models.JSONField(_("décomptes"), default=dict)
+    # [{"line": n, "message": "..."}], in the file's order
+    warnings = models.JSONField(_("avertissements"), default=list)
+    errors = models.JSONField(_("erreurs"), default=list)
+    # The difference in words, one line per lesson (« + », « ~ » old → new, « - »), the first thousand
+    changes = models.JSONField(_("différence"), default=list)
+
+    class Meta:
+        verbose_name = _("import d'emploi du temps")
+        verbose_name_plural = _("imports d'emploi du temps")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["establishment", "-started_at"], name="ttimport_estab_started")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} — {self.get_outcome_display()}"
+
+    def count(self, kind: str, outcome: str) -> int:
+        return int(self.counts.get(kind, {}).get(outcome, 0))

@@ -35,7 +35,7 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
-from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings
+from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableImport, TimetableSettings
 
 WRITES = (Action.CREATE, Action.CHANGE, Action.DELETE, Action.MANAGE)
 
@@ -130,6 +130,19 @@ class _EstablishmentRows(authz.Policy[Any]):
 @authz.register(NonSchoolDay)
 class NonSchoolDayPolicy(_EstablishmentRows):
     """Members (and guardians of its students) see an establishment's non-school days; managers change them."""
+
+
+@authz.register(TimetableImport)
+class TimetableImportPolicy(authz.Policy[Any]):
+    """An import's run and report are seen by those who edit the establishment's timetable; nobody changes one."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: Any) -> bool:
+        return action == Action.VIEW and can_edit(actor, obj.establishment_id)
+
+    def scope(self, actor: Actor, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if actor.is_regional_admin:
+            return queryset
+        return queryset.filter(establishment_id__in=[e for e in actor.establishment_ids if can_edit(actor, e)])
 
 
 @authz.register(TimetableSettings)

@@ -30,7 +30,16 @@ from cartable.directory.models import (
     User,
 )
 from cartable.directory.queries import people_with_role
-from cartable.timetable.models import LessonChange, NonSchoolDay, Room, Slot, TimetableSettings, Weeks, room_label
+from cartable.timetable.models import (
+    LessonChange,
+    NonSchoolDay,
+    Room,
+    Slot,
+    TimetableImport,
+    TimetableSettings,
+    Weeks,
+    room_label,
+)
 
 ASSIGNMENT_RELATED = ("assignment__subject", "assignment__teacher", "assignment__school_class", "assignment__group")
 
@@ -591,3 +600,16 @@ def non_school_days(establishment_id: int) -> QuerySet[NonSchoolDay]:
 
 def settings_of(establishment_id: int) -> TimetableSettings | None:
     return TimetableSettings.objects.filter(establishment_id=establishment_id).first()
+
+
+IMPORT_HISTORY = 10
+
+
+def import_runs(*, actor: Actor, establishment_id: int) -> list[TimetableImport]:
+    """The establishment's last imports of exports, newest first, with who asked (one query)."""
+    return list(
+        TimetableImport.objects.visible_to(actor)
+        .filter(establishment_id=establishment_id)
+        .select_related("requested_by")
+        .defer("changes", "warnings", "errors")[:IMPORT_HISTORY]
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reglages/", edit.settings, name="settings"),
     path("jours-sans-cours/<int:pk>/supprimer/", edit.remove_non_school_day, name="remove_non_school_day"),
     path("import/", edit.import_file, name="import"),
+    path("import/<int:pk>/", edit.import_run, name="import_run"),
     path("cours-hebdomadaire/ajouter/", slots.create_slot, name="create_slot"),
     path("cours-hebdomadaire/<int:pk>/", slots.edit_slot, name="edit_slot"),
     path("salles/", slots.rooms, name="rooms"),

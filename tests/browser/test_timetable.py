@@ -66,3 +66,44 @@ def test_a_cpe_cancels_a_lesson_from_the_class_grid(page, timetable):
     expect(cancelled).to_have_count(1)
     expect(cancelled).to_contain_text("Annulé")
     expect(cancelled).to_contain_text("Conseil pédagogique")
+
+
+def test_the_principal_simulates_then_imports_an_edt_export_on_a_phone(page, school, tmp_path):
+    """marc.leroy uploads EDT's export at 360 px: the simulation's report lists the lessons it would create,
+    then the import writes them and the history lists both runs; axe-core checks every page."""
+    from cartable.timetable.models import Slot, TimetableImport
+    from tests.support.phone import assert_no_sideways_scroll
+    from tests.support.timetable_exports import edt_xml
+
+    export = tmp_path / "EXP_COURS.xml"
+    export.write_bytes(edt_xml())
+    page.set_viewport_size(PHONE)
+    log_in(page, "marc.leroy")
+    visit(page, "/emploi-du-temps/import/")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text("Importer un emploi du temps")
+    assert heading.bounding_box()["y"] < PHONE["height"], "the form's heading is on the first screen"
+    page.get_by_label("Fichier", exact=True).set_input_files(str(export))
+    expect(page.get_by_label("Simuler seulement : montrer ce qui changerait, sans rien écrire")).to_be_checked()
+    with follow(page):
+        page.get_by_role("button", name="Vérifier et importer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapport d'import de l'emploi du temps")
+    expect(page.get_by_role("heading", name="Ce qui changerait")).to_be_visible()
+    expect(page.get_by_text("+ lundi 08:00–09:00, Mathématiques — 5e A — M. Paul Dupont, salle B12")).to_be_visible()
+    expect(page.get_by_role("row", name="Cours hebdomadaires 5 0 0 0")).to_be_visible()
+    assert_no_sideways_scroll(page)
+    assert not Slot.objects.filter(fed_by="edt").exists()
+    with follow(page):
+        page.get_by_role("link", name="← Importer un emploi du temps").click()
+    page.get_by_label("Fichier", exact=True).set_input_files(str(export))
+    page.get_by_label("Simuler seulement : montrer ce qui changerait, sans rien écrire").uncheck()
+    with follow(page):
+        page.get_by_role("button", name="Vérifier et importer").click()
+    expect(page.get_by_text("L'emploi du temps est importé.")).to_be_visible()
+    assert Slot.objects.filter(fed_by="edt").count() == 5
+    visit(page, "/emploi-du-temps/import/")
+    expect(
+        page.get_by_role("table", name="Les dix derniers imports, du plus récent au plus ancien").get_by_role("link")
+    ).to_have_count(2)
+    assert TimetableImport.objects.count() == 2
+    assert_no_sideways_scroll(page)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cartable.core import authz
@@ -20,8 +21,8 @@ from cartable.core.authz import Action
 from cartable.core.views import require_module
 from cartable.directory.http import ActorRequest
 from cartable.directory.models import Establishment
-from cartable.timetable import actions, forms, imports, queries
-from cartable.timetable.models import LessonChange, NonSchoolDay, Slot
+from cartable.timetable import actions, exports, forms, imports, queries
+from cartable.timetable.models import LessonChange, NonSchoolDay, Slot, TimetableImport
 
 MODULE = "timetable"
 
@@ -189,30 +190,90 @@ def remove_non_school_day(request: ActorRequest, pk: int) -> HttpResponse:
 
 @require_module(MODULE)
 def import_file(request: ActorRequest) -> HttpResponse:
-    """Upload a timetable file: every line is checked; nothing is imported while one line is wrong."""
+    """Upload a timetable: a CSV, or an EDT or UDT export (recognised by content). Every line is checked;
+    nothing is imported while one line is wrong. An export can be simulated first (the difference, nothing
+    written); each import of an export is recorded, and listed below the form."""
     establishment = _managed_establishment(request)
-    form = forms.ImportForm(request.POST or None, request.FILES or None, initial={"valid_from": timezone.localdate()})
+    form = forms.ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"valid_from": timezone.localdate(), "dry_run": True},
+    )
     errors: list[tuple[int, str]] = []
+    refused = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        text = imports.decode(upload.read(imports.MAX_BYTES + 1)) if upload.size <= imports.MAX_BYTES else None
-        if text is None:
-            form.add_error("file", _("Le fichier doit être un texte UTF-8 de 1 Mo au plus."))
+        data = upload.read(exports.max_bytes() + 1)
+        if exports.looks_like_export(data):
+            run, _plan = actions.import_timetable_export(
+                actor=request.actor,
+                establishment=establishment,
+                file_name=upload.name,
+                data=data,
+                valid_from=form.cleaned_data["valid_from"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            if run.outcome != TimetableImport.Outcome.REFUSED:
+                return redirect("timetable:import_run", run.pk)
+            refused, status = run, 400
         else:
-            parsed = imports.parse(text, establishment)
-            errors = parsed.errors
-            if parsed.ok:
-                counts = actions.import_timetable(
-                    actor=request.actor,
-                    establishment=establishment,
-                    rows=parsed.rows,
-                    valid_from=form.cleaned_data["valid_from"],
-                    replace=form.cleaned_data["replace"],
-                )
-                messages.success(
-                    request,
-                    _("Emploi du temps importé : %(slots)s cours, %(rooms)s salles créées.")
-                    % {"slots": counts.slots, "rooms": counts.rooms},
-                )
-                return redirect("timetable:chooser")
-    return render(request, "timetable/import.html", {"form": form, "errors": errors})
+            response = _import_csv(request, form, establishment, data, upload.size)
+            if isinstance(response, HttpResponseRedirect):
+                return response
+            errors = response  # the CSV page answers 200 with its errors, as it always has
+    runs = queries.import_runs(actor=request.actor, establishment_id=establishment.pk)
+    context = {"form": form, "errors": errors, "refused": refused, "runs": runs}
+    return render(request, "timetable/import.html", context, status=status)
+
+
+def _import_csv(request: ActorRequest, form: Any, establishment: Establishment, data: bytes, size: int):
+    """The CSV path: import (or only count, when simulated) and go back to the chooser, or the errors."""
+    text = imports.decode(data) if size <= imports.MAX_BYTES else None
+    if text is None:
+        form.add_error("file", _("Le fichier doit être un texte UTF-8 de 1 Mo au plus."))
+        return []
+    parsed = imports.parse(text, establishment)
+    if not parsed.ok:
+        return parsed.errors
+    if form.cleaned_data["dry_run"]:
+        n = len(parsed.rows)
+        messages.info(
+            request,
+            ngettext(
+                "Simulation : %(n)s cours serait importé. Rien n'a été écrit.",
+                "Simulation : %(n)s cours seraient importés. Rien n'a été écrit.",
+                n,
+            )
+            % {"n": n},
+        )
+        return []
+    counts = actions.import_timetable(
+        actor=request.actor,
+        establishment=establishment,
+        rows=parsed.rows,
+        valid_from=form.cleaned_data["valid_from"],
+        replace=form.cleaned_data["replace"],
+    )
+    messages.success(
+        request,
+        _("Emploi du temps importé : %(slots)s cours, %(rooms)s salles créées.")
+        % {"slots": counts.slots, "rooms": counts.rooms},
+    )
+    return redirect("timetable:chooser")
+
+
+@require_module(MODULE)
+def import_run(request: ActorRequest, pk: int) -> HttpResponse:
+    """The report of an import of an export: file, counts, the difference, warnings and errors by line."""
+    run = authz.access(request.actor, TimetableImport, pk, Action.VIEW)
+    outcomes = ("created", "changed", "ended", "unchanged")
+    rows = [
+        (label, [run.counts.get(kind, {}).get(outcome) for outcome in outcomes])  # None: not counted for the kind
+        for kind, label in (
+            ("slots", _("Cours hebdomadaires")),
+            ("rooms", _("Salles")),
+            ("assignments", _("Services d'enseignement")),
+        )
+    ]
+    return render(request, "timetable/import_run.html", {"run": run, "rows": rows})
