@@ -52,6 +52,9 @@ class Request:
     attrs: dict[str, list[str]]
     file: str
     line: int
+    # The parts this request defines when not every part its operation implies (an export that gives
+    # students without their guardians leaves the guardianships alone); None: as the operation says.
+    parts: frozenset[str] | None = None
 
     def first(self, name: str) -> str:
         values = self.attrs.get(name) or [""]
