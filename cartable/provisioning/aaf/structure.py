@@ -173,10 +173,11 @@ class Places:
                 self.school_class(establishment, name)
                 continue
             group = self.group(establishment, name)
-            wanted = {self.school_class(establishment, c) for c in classes}
-            have = set(group.classes.all()) if group.pk else set()  # prefetched by _units
-            if wanted - have:
-                self.plan.group_classes.append((group, sorted(wanted - have, key=lambda c: c.name)))
+            have = {c.pk for c in group.classes.all()} if group.pk else set()  # prefetched by _units
+            missing = {c: self.school_class(establishment, c) for c in dict.fromkeys(classes)}
+            missing = {c: unit for c, unit in missing.items() if unit.pk is None or unit.pk not in have}
+            if missing:
+                self.plan.group_classes.append((group, list(missing.values())))
 
     def _structure(
         self, jointure: str, request: parser.Request, fed: dict, existing: dict, academy: Any, code: str

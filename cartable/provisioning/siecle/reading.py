@@ -114,6 +114,7 @@ class _Reader:
     def __init__(self, aaf: AafSet, feed: str | None) -> None:
         self.aaf = aaf
         self.feed = feed
+        self.fixed = feed  # the command's feed; None: whichever the first file is
         self.export = Export()
         self.today = timezone.localdate()
 
@@ -164,7 +165,7 @@ class _Reader:
             self.aaf.files.append({"name": source.name, "sha256": "", "bytes": 0, "kind": ""})
             return
         tag = root.tag if isinstance(root.tag, str) else ""
-        expected = ROOTS.get(self.feed or "", (STUDENTS, GUARDIANS, STS))
+        expected = ROOTS.get(self.fixed or "", (STUDENTS, GUARDIANS, STS))
         described["kind"] = KIND_NAMES.get(tag, "")
         self.aaf.files.append(described)
         if tag not in expected:
