@@ -179,7 +179,7 @@ class SiecleTests(TestCase):
 
     def test_a_dry_run_writes_nothing_but_its_run(self):
         before = snapshot()
-        run, plan = siecle.run(siecle.second_siecle_set(), dry_run=True)
+        run, _plan = siecle.run(siecle.second_siecle_set(), dry_run=True)
         self.assertEqual((run.outcome, run.dry_run), ("dry_run", True))
         self.assertEqual(run.counts["people"]["created"], 2)
         self.assertEqual(snapshot(), before)

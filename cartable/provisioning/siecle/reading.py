@@ -135,7 +135,9 @@ class _Reader:
                 ok = False
         return ok
 
-    def _keyed(self, table: dict, ident: str, item: Item, element: etree._Element, attr: str, what: str) -> bool:
+    def _keyed(
+        self, table: dict, ident: str | tuple[str, str], item: Item, element: etree._Element, attr: str, what: str
+    ) -> bool:
         if not ident:
             self.error(
                 _("Attribut obligatoire manquant : %(attr)s (%(what)s).") % {"attr": attr, "what": what},
@@ -216,7 +218,7 @@ class _Reader:
         {STUDENTS: self._students, GUARDIANS: self._guardians, STS: self._sts}[tag](root, source.name)
 
     def _students(self, root: etree._Element, name: str) -> None:
-        export, ines = self.export, {}
+        export, ines = self.export, dict[str, int]()
         for element in root.iterfind("DONNEES/ELEVES/ELEVE"):
             ident = (element.get("ELEVE_ID") or "").strip()
             item = Item(
@@ -442,9 +444,9 @@ def _requests(reader: _Reader) -> None:
     if GUARDIANS in present and STUDENTS not in present:
         aaf.delta = True  # the guardians' export alone: only the students' links to them change
         first_line = {link.values["student"]: link for link in reversed(export.links)}
-        for ident, values in links.items():
+        for ident, listed in links.items():
             where = first_line[ident]
-            add(Request("modify", "Eleve", f"eleve-{ident}", {"ENTElevePersRelEleve": values}, where.file, where.line))
+            add(Request("modify", "Eleve", f"eleve-{ident}", {"ENTElevePersRelEleve": listed}, where.file, where.line))
     for ident, item in export.persons.items():
         values = item.values
         attrs = {
