@@ -398,6 +398,49 @@ class BadInputTests(TestCase):
         self.assertEqual(ImportRun.objects.filter(outcome="applied").count(), 0)
 
 
+class ScaleTests(TestCase):
+    def test_queries_do_not_grow_with_the_export(self):
+        """Reading the directory takes the same number of queries for 3 or 30 students (and their guardians)
+        dry-run, and writing them at most a batch more; re-importing 30 takes what re-importing 3 takes."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        siecle.open_college()
+
+        def files(count: int) -> list[tuple[str, bytes]]:
+            students = [
+                siecle.Student(str(2000 + i), f"08080{i:04d}XY", f"Nom{i}", "Élève", "01/01/2013", f"6{i % 3}", ["G1"])
+                for i in range(count)
+            ]
+            guardians = [
+                siecle.Guardian(str(3000 + i), f"Nom{i}", "Parent", "M.", "1 rue", "99100", "Val") for i in range(count)
+            ]
+            links = [(str(2000 + i), str(3000 + i), "1", "20") for i in range(count)]
+            return [
+                (siecle.STUDENTS_FILE, siecle.students_xml(students)),
+                (siecle.GUARDIANS_FILE, siecle.guardians_xml(guardians, links)),
+            ]
+
+        def measure(count: int) -> tuple[int, int, int]:
+            with CaptureQueriesContext(connection) as dry:
+                siecle.run(files(count), dry_run=True)
+            with CaptureQueriesContext(connection) as real:
+                run, _plan = siecle.run(files(count))
+            self.assertEqual(run.counts["people"]["created"], 2 * count, run.errors)
+            with CaptureQueriesContext(connection) as again:
+                siecle.run(files(count))
+            for model in (Membership, Enrolment, GroupMembership, Guardianship, ExternalIdentifier, ContactDetails):
+                model.objects.all().delete()
+            User.objects.all().delete()
+            return len(dry.captured_queries), len(real.captured_queries), len(again.captured_queries)
+
+        measure(1)  # the first import marks the collège and makes its year, classes and group
+        few, many = measure(3), measure(30)
+        self.assertEqual(few[0], many[0])
+        self.assertLessEqual(many[1], few[1] + 2)
+        self.assertEqual(few[2], many[2])
+
+
 class UploadTests(PersonaTestCase):
     """The regional administrator's « Alimentation » page takes these exports too, recognised by content."""
 
