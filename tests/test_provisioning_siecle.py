@@ -369,7 +369,7 @@ class BadInputTests(TestCase):
 
     def test_an_establishment_fed_by_aaf_refuses_these_exports_and_the_reverse(self):
         FedEstablishment.objects.create(establishment=self.college, academy_code="AC-VALDOR", jointure="J1")
-        self.refused(siecle.siecle_set(), "est alimenté par l'AAF", line=False)
+        self.refused(siecle.siecle_set(), "est alimenté par l'AAF")
         FedEstablishment.objects.all().delete()
         run, _plan = siecle.run(siecle.sts_set(), feed="sts")
         self.assertEqual(run.outcome, "applied", run.errors)

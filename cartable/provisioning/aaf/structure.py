@@ -140,13 +140,14 @@ class Places:
 
         aaf, uai = self.plan.aaf, self.plan.aaf.uai
         establishment = Establishment.objects.filter(uai=uai).first()
-        where = next(iter(aaf.files), {}).get("name", "")
+        where, line = aaf.uai_at
         if establishment is None:
             aaf.errors.append(
                 parser.AafError(
                     _("Établissement inconnu « %(uai)s » (UAJ) : il doit être ouvert avant son premier import.")
                     % {"uai": uai},
                     file=where,
+                    line=line,
                 )
             )
             return
@@ -156,6 +157,7 @@ class Places:
                     _("%(name)s (%(uai)s) est alimenté par l'AAF : ses exports SIECLE et STS-web ne s'importent pas.")
                     % {"name": establishment.name, "uai": uai},
                     file=where,
+                    line=line,
                 )
             )
             return

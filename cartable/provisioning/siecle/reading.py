@@ -530,6 +530,8 @@ def read_set(
             )
         )
     aaf.uai = next(iter(codes), uai.upper())
+    if reader.export.uaj:
+        aaf.uai_at = reader.export.uaj[0][1:]
     if not aaf.errors:
         _requests(reader)
         if not aaf.people and not aaf.units:
