@@ -86,15 +86,7 @@ def _text(element: etree._Element, *tags: str) -> str:
 
 def _parse(source: Source) -> tuple[etree._Element, dict]:
     meter = source.meter()
-    xml_parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    xml_parser = etree.XMLParser(**parser.SAFE_XML)
     try:
         tree = etree.parse(meter, xml_parser)
     except etree.XMLSyntaxError as error:
