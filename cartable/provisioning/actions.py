@@ -1,8 +1,10 @@
-"""Provisioning's writes: an AAF import (the run recorded, its plan written in one transaction)."""
+"""Provisioning's writes: an AAF import, or an establishment's SIECLE and STS-web exports (the run recorded,
+its plan written in one transaction)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import cast
@@ -35,7 +37,7 @@ from cartable.provisioning import letters, queries
 from cartable.provisioning.aaf import plan as aaf_plan
 from cartable.provisioning.aaf import sources as aaf_sources
 from cartable.provisioning.aaf.parser import AafError
-from cartable.provisioning.aaf.reading import read_set
+from cartable.provisioning.aaf.reading import AafSet, read_set
 from cartable.provisioning.aaf.sources import Source
 from cartable.provisioning.models import (
     KINDS,
@@ -45,11 +47,14 @@ from cartable.provisioning.models import (
     FunctionRole,
     ImportRun,
     ImportUpload,
+    LocalFeed,
 )
+from cartable.provisioning.siecle import reading as siecle_reading
 
 # The order rows are created in: each list's foreign keys point to rows of the lists before it.
 CREATION_ORDER: list[type[models.Model]] = [
     FedEstablishment,
+    LocalFeed,
     User,
     ExternalIdentifier,
     ContactDetails,
@@ -80,6 +85,47 @@ def import_aaf(
     """Import an AAF set (complete or delta): read every file, compute the difference, and unless
     ``dry_run`` (or an error anywhere) write it in one transaction. The run is recorded either way; a
     ``run`` already requested (an upload) is the one filled, its progress updated as files are read."""
+    return _import(actor=actor, sources=sources, dry_run=dry_run, run=run, read=read_set)
+
+
+def import_exports(
+    *,
+    actor: Actor | None,
+    sources: list[Source],
+    feed: str | None,
+    uai: str = "",
+    dry_run: bool = False,
+    run: ImportRun | None = None,
+) -> tuple[ImportRun, aaf_plan.Plan]:
+    """Import an establishment's own exports, where AAF does not feed it: SIECLE (``feed="siecle"``:
+    students, guardians) or STS-web (``"sts"``: teachers, services), or whichever the files are (``None``).
+    The same guarantees as an AAF set: one transaction, the run recorded, a bad file refuses the set."""
+
+    def read(found: list[Source], on_file: Callable[[int], None] | None = None) -> AafSet:
+        return siecle_reading.read_set(found, feed=feed, uai=uai, on_file=on_file)
+
+    return _import(actor=actor, sources=sources, dry_run=dry_run, run=run, read=read)
+
+
+def import_any(
+    *, actor: Actor | None, sources: list[Source], dry_run: bool = False, run: ImportRun | None = None
+) -> tuple[ImportRun, aaf_plan.Plan]:
+    """Import a set recognised by its content (the upload page): SIECLE or STS-web exports by their root
+    element, anything else as an AAF set (whose reader says what is wrong with it)."""
+    roots = {siecle_reading.root_of(source) for source in sources}
+    if roots & set(siecle_reading.FEED_OF):
+        return import_exports(actor=actor, sources=sources, feed=None, dry_run=dry_run, run=run)
+    return import_aaf(actor=actor, sources=sources, dry_run=dry_run, run=run)
+
+
+def _import(
+    *,
+    actor: Actor | None,
+    sources: list[Source],
+    dry_run: bool,
+    run: ImportRun | None,
+    read: Callable[..., AafSet],
+) -> tuple[ImportRun, aaf_plan.Plan]:
     if actor is not None:
         authz.require(actor, "provisioning.import", None)
     if run is None:
@@ -91,16 +137,19 @@ def import_aaf(
         ImportRun.objects.filter(pk=run.pk).update(done=done)
 
     try:
-        aaf = read_set(sources, on_file=progress)
+        aaf = read(sources, on_file=progress)
         plan = aaf_plan.build(aaf)
     except AafError as error:  # a problem before any file could be read (an archive refused whole)
-        aaf = read_set([])
+        aaf = AafSet()
         aaf.errors = [error]
         plan = aaf_plan.Plan(aaf)
     progress(total - 1)
     run.total, run.done = total, total
     run.files = aaf.files
-    run.source_kind = ImportRun.SourceKind.AAF_DELTA if aaf.delta else ImportRun.SourceKind.AAF_COMPLETE
+    if aaf.feed != "aaf":
+        run.source_kind = ImportRun.SourceKind(aaf.feed)
+    else:
+        run.source_kind = ImportRun.SourceKind.AAF_DELTA if aaf.delta else ImportRun.SourceKind.AAF_COMPLETE
     run.warnings = _issues(aaf.warnings)
     run.errors = _issues(aaf.errors)
     run.counts = _counts(plan)
@@ -163,7 +212,7 @@ def run_requested(run_id: int) -> ImportRun:
     actor = Actor(run.requested_by) if run.requested_by else None
     try:
         found = aaf_sources.from_uploads([(u.name, u.file.open("rb").read()) for u in uploads])
-        run, _plan = import_aaf(actor=actor, sources=found, dry_run=run.dry_run, run=run)
+        run, _plan = import_any(actor=actor, sources=found, dry_run=run.dry_run, run=run)
     except AafError as error:
         run.outcome = ImportRun.Outcome.REFUSED
         run.errors = [error.as_dict()]
@@ -189,12 +238,15 @@ def _write(*, actor: Actor | None, plan: aaf_plan.Plan, run: ImportRun) -> None:
     establishment_updates = [u for u in plan.updates.items() if u[0].__name__ == "Establishment"]
     directory_actions.write_in_bulk(
         actor=actor,
-        verb="provisioning.aaf",
+        verb=f"provisioning.{plan.feed}",
         creates=[plan.creates.get(model, []) for model in CREATION_ORDER],
         updates=establishment_updates + [(m, plan.updates.get(m, [])) for m in UPDATE_ORDER],
         removals=list(plan.removals),
         note=note,
     )
+    through = Group.classes.through
+    links = [through(group_id=g.pk, schoolclass_id=c.pk) for g, classes in plan.group_classes for c in classes]
+    through.objects.bulk_create(links, ignore_conflicts=True)
     _close_sessions_of_leavers(actor=actor, plan=plan, run=run)
     audit.record(
         actor=actor,

@@ -42,8 +42,11 @@ class SetField(forms.FileField):
 
 class UploadForm(forms.Form):
     set_files = SetField(
-        label=_("Fichiers du lot AAF"),
-        help_text=_("Les fichiers XML du lot (dans n'importe quel ordre) ou une seule archive zip."),
+        label=_("Fichiers du lot (AAF, SIECLE ou STS-web)"),
+        help_text=_(
+            "Les fichiers XML du lot (dans n'importe quel ordre) ou une seule archive zip ; leur type est reconnu "
+            "à leur contenu."
+        ),
     )
     dry_run = forms.BooleanField(
         label=_("Simulation : afficher les différences sans rien écrire"), required=False, initial=True

@@ -4,6 +4,7 @@ establishments AAF feeds, and the contact details the académie's directory give
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core.authz import ScopedManager
@@ -31,6 +32,8 @@ class ImportRun(models.Model):
     class SourceKind(models.TextChoices):
         AAF_COMPLETE = "aaf_complete", _("AAF complet")
         AAF_DELTA = "aaf_delta", _("AAF différentiel")
+        SIECLE = "siecle", _("SIECLE (élèves, responsables)")
+        STS = "sts", _("STS-web (enseignants, services)")
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("En attente")
@@ -114,6 +117,22 @@ class FedEstablishment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.academy_code}:{self.jointure}"
+
+
+class LocalFeed(models.Model):
+    """An establishment the académie's directory does not feed: its own SIECLE exports (students,
+    guardians) and STS-web export (teachers, services) do. AAF then refuses it, as these imports refuse
+    an establishment AAF feeds (``FedEstablishment``)."""
+
+    establishment = models.OneToOneField(Establishment, on_delete=models.CASCADE, related_name="+")
+    started_on = models.DateField(_("depuis le"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("établissement alimenté par SIECLE et STS-web")
+        verbose_name_plural = _("établissements alimentés par SIECLE et STS-web")
+
+    def __str__(self) -> str:
+        return f"{self.establishment_id}: SIECLE/STS"
 
 
 class ContactDetails(models.Model):

@@ -11,7 +11,7 @@ from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import ADMIN_ROLES, Establishment
-from cartable.provisioning.models import ContactDetails, FedEstablishment, FunctionRole, ImportRun
+from cartable.provisioning.models import ContactDetails, FedEstablishment, FunctionRole, ImportRun, LocalFeed
 
 
 @authz.permission("provisioning.import", about=None)
@@ -39,5 +39,5 @@ class RegionOnly(authz.Policy[models.Model]):
         return queryset
 
 
-for _model in (ImportRun, FunctionRole, FedEstablishment, ContactDetails):
+for _model in (ImportRun, FunctionRole, FedEstablishment, ContactDetails, LocalFeed):
     authz.register(_model)(RegionOnly)

@@ -32,6 +32,7 @@ KINSHIP = {
     "10": Guardianship.Relationship.MOTHER,
     "3": Guardianship.Relationship.TUTOR,
     "41": Guardianship.Relationship.TUTOR,
+    "50": Guardianship.Relationship.TUTOR,
     "51": Guardianship.Relationship.TUTOR,
 }
 

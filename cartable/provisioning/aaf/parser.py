@@ -23,6 +23,16 @@ DTD_NAME = "ficAlimMENESR.dtd"
 CATEGORIES = ("EtabEducNat", "Eleve", "PersRelEleve", "PersEducNat")
 OPERATIONS = {"addRequest": "add", "modifyRequest": "modify", "deleteRequest": "delete"}
 PROLOG_BYTES = 65536
+# How every directory feed is parsed (AAF, SIECLE, STS-web): no entity resolved, no DTD loaded, no network.
+SAFE_XML: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 
 class AafError(Exception):
@@ -52,6 +62,9 @@ class Request:
     attrs: dict[str, list[str]]
     file: str
     line: int
+    # The parts this request defines when not every part its operation implies (an export that gives
+    # students without their guardians leaves the guardianships alone); None: as the operation says.
+    parts: frozenset[str] | None = None
 
     def first(self, name: str) -> str:
         values = self.attrs.get(name) or [""]
@@ -171,17 +184,7 @@ def _request(element: etree._Element, name: str) -> Request:
 def read(stream: Meter) -> Iterator[Request]:
     """The requests of one AAF file, in order; raises AafError (file and line) on the first problem."""
     name = stream.name
-    context = etree.iterparse(
-        stream,
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    context = etree.iterparse(stream, events=("start", "end"), **SAFE_XML)
     depth = 0
     try:
         for event, element in context:

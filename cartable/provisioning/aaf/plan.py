@@ -21,6 +21,7 @@ from cartable.directory.models import (
     Enrolment,
     Establishment,
     ExternalIdentifier,
+    Group,
     GroupMembership,
     Guardianship,
     Membership,
@@ -29,7 +30,7 @@ from cartable.directory.models import (
     TeachingAssignment,
     User,
 )
-from cartable.provisioning.aaf import mapping, parser, structure
+from cartable.provisioning.aaf import mapping, national, parser, structure
 from cartable.provisioning.aaf.reading import AafSet, key
 from cartable.provisioning.models import KINDS, ContactDetails, FedEstablishment, FunctionRole
 
@@ -103,6 +104,8 @@ class Plan:
         default_factory=lambda: defaultdict(list)
     )
     removals: list[Guardianship] = field(default_factory=list)
+    # Groups and the classes they gather, to link once the rows exist (STS-web's DIVISIONS_APPARTENANCE).
+    group_classes: list[tuple[Group, list[SchoolClass]]] = field(default_factory=list)
     new_establishments: list[Establishment] = field(default_factory=list)
     academy: str = ""
 
@@ -142,6 +145,21 @@ class Plan:
         self.note(kind, "ended", label)
 
     @property
+    def feed(self) -> str:
+        """The ``fed_by`` of the rows this set owns: "aaf", "siecle" or "sts"."""
+        return self.aaf.feed
+
+    @property
+    def id_source(self) -> str:
+        return ExternalIdentifier.Source.AAF if self.feed == AAF else ExternalIdentifier.Source.OTHER
+
+    @property
+    def issuer(self) -> str:
+        """Who issued the set's identifiers: the académie (AAF jointures), or the establishment's own base
+        (SIECLE's ``ELEVE_ID``/``PERSONNE_ID``, STS's ``INDIVIDU`` id), as ``siecle:UAI``."""
+        return self.academy if self.feed == AAF else f"{self.feed}:{self.aaf.uai}"
+
+    @property
     def ok(self) -> bool:
         return not self.aaf.errors
 
@@ -166,6 +184,7 @@ def build(aaf: AafSet) -> Plan:
     places = structure.Places.load(plan)
     if aaf.errors:
         return plan
+    places.listed_units()
     people = _People(plan, places)
     people.load()
     if not aaf.errors:
@@ -196,18 +215,19 @@ class _People:
     # --- loading -------------------------------------------------------------------------------------
     def load(self) -> None:
         aaf, plan = self.plan.aaf, self.plan
-        academy = plan.academy
         jointures = set(aaf.people)
         for request in aaf.people.values():  # guardians named by students, maybe defined elsewhere
             jointures.update(parser.split(v, 6)[0] for v in request.values("ENTElevePersRelEleve"))
         known = {
             e.value: e.person
-            for e in ExternalIdentifier.objects.filter(source=AAF, issuer=academy, value__in=jointures).select_related(
-                "person"
-            )
+            for e in ExternalIdentifier.objects.filter(
+                source=plan.id_source, issuer=plan.issuer, value__in=jointures
+            ).select_related("person")
         }
         self.known = known
         matched = self._match_other_academies(jointures - set(known))
+        if plan.feed != AAF:
+            matched.update(national.match_students(plan, jointures - set(known)))
         for jointure, request in aaf.people.items():
             user = known.get(jointure) or matched.get(jointure)
             if request.op in ("modify", "delete") and user is None:
@@ -219,7 +239,9 @@ class _People:
                     )
                 continue
             person = Person(jointure, request, user or User(), user is None)
-            if request.op == "add":
+            if request.parts is not None:
+                person.parts = set(request.parts)
+            elif request.op == "add":
                 person.parts = set(IDENTITY.values()) | set(CONTACT.values()) | set(PARTS.values())
             elif request.op == "modify":
                 person.parts = {IDENTITY.get(a) or CONTACT.get(a) or PARTS.get(a, "") for a in request.attrs} - {""}
@@ -227,11 +249,13 @@ class _People:
                 person.parts = {"roles", "classes", "groups", "teaching_classes", "teaching_groups", "heads"}
             if person.new or jointure in matched:
                 plan.creates[ExternalIdentifier].append(
-                    ExternalIdentifier(person=person.user, source=AAF, issuer=academy, value=jointure)
+                    ExternalIdentifier(person=person.user, source=plan.id_source, issuer=plan.issuer, value=jointure)
                 )
             self.persons[jointure] = person
         ids = [p.user.pk for p in self.persons.values() if p.user.pk]
         self.ids = ids
+        if plan.feed != AAF:
+            national.keep_ine(plan, self.persons.values())
         self.memberships = {
             (m.person_id, self.places.uai_of.get(m.establishment_id, ""), m.role): m
             for m in Membership.objects.filter(person_id__in=ids)
@@ -273,7 +297,13 @@ class _People:
         if not candidates:
             return {}
         found: dict[tuple, list[User]] = defaultdict(list)
-        others = ExternalIdentifier.objects.filter(source=AAF).exclude(issuer=self.plan.academy).values("person_id")
+        others = (
+            ExternalIdentifier.objects.filter(
+                source__in=(ExternalIdentifier.Source.AAF, ExternalIdentifier.Source.OTHER)
+            )
+            .exclude(source=self.plan.id_source, issuer=self.plan.issuer)
+            .values("person_id")
+        )
         births = {b for _s, _g, b in candidates}
         for user in User.objects.filter(pk__in=others, birth_date__in=births):
             found[(user.last_name.upper(), user.first_name.upper(), user.birth_date)].append(user)
@@ -402,18 +432,18 @@ class _People:
                         role=role,
                         job_title=job,
                         start_date=plan.today,
-                        fed_by=AAF,
+                        fed_by=plan.feed,
                     ),
                     what,
                 )
-            elif row.fed_by != AAF:
+            elif row.fed_by != plan.feed:
                 plan.note("memberships", "unchanged", what)
             elif row.end_date is not None and row.end_date < plan.today:
                 plan.change("memberships", row, {"end_date": None, "job_title": job}, what)
             else:
                 plan.change("memberships", row, {"job_title": job}, what)
         for (p, uai, role), row in self.mine(self.memberships, pid):
-            mine = p == pid and role in owned and row.fed_by == AAF and self._owned(uai)
+            mine = p == pid and role in owned and row.fed_by == plan.feed and self._owned(uai)
             if mine and (uai, role) not in wanted and _current(row, plan.today):
                 plan.end("memberships", row, f"{label} — {Role(role).label}")
 
@@ -479,17 +509,22 @@ class _People:
                         student=person.user,
                         establishment=unit.establishment,
                         start_date=plan.today,
-                        fed_by=AAF,
+                        fed_by=plan.feed,
                         **fields,
                     ),
                     what,
                 )
-            elif row.fed_by == AAF and not _current(row, plan.today):
+            elif row.fed_by == plan.feed and not _current(row, plan.today):
                 plan.change(kind, row, {"end_date": None}, what)
             else:
                 plan.note(kind, "unchanged", what)
         for unit_key, row in rows.items():
-            if unit_key not in wanted and row.fed_by == AAF and self._owned(unit_key[0]) and _current(row, plan.today):
+            if (
+                unit_key not in wanted
+                and row.fed_by == plan.feed
+                and self._owned(unit_key[0])
+                and _current(row, plan.today)
+            ):
                 plan.end(kind, row, f"{label} — {unit_key[1]}")
 
     def _guardians(self, person: Person) -> None:
@@ -526,17 +561,17 @@ class _People:
                 plan.create(
                     "guardianships",
                     Guardianship(
-                        guardian=user, student=person.user, receives_notifications=legal, fed_by=AAF, **values
+                        guardian=user, student=person.user, receives_notifications=legal, fed_by=plan.feed, **values
                     ),
                     what,
                 )
-            elif row.fed_by == AAF:
+            elif row.fed_by == plan.feed:
                 plan.change("guardianships", row, values, what)
             else:
                 plan.note("guardianships", "unchanged", what)
         keep = {u.pk for u, _l in guardians.values()}
         for (student_id, guardian_id), row in self.mine(self.guardianships, pid):
-            if student_id == pid and guardian_id not in keep and row.fed_by == AAF:
+            if student_id == pid and guardian_id not in keep and row.fed_by == plan.feed:
                 plan.removals.append(row)
                 plan.note("guardianships", "ended", f"{guardian_id} → {label}")
 

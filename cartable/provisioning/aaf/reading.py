@@ -30,6 +30,12 @@ class AafSet:
     structures: dict[str, Request] = field(default_factory=dict)
     people: dict[str, Request] = field(default_factory=dict)
     delta: bool = False
+    # Who feeds the set: "aaf", or an establishment's own exports ("siecle", "sts") for ``uai``, with the
+    # classes and groups they list even when nobody is in them yet: (kind, name, class names of a group).
+    feed: str = "aaf"
+    uai: str = ""
+    uai_at: tuple[str, int] = ("", 0)  # the file and line that name it (PARAMETRES/UAJ)
+    units: list[tuple[str, str, list[str]]] = field(default_factory=list)
     errors: list[AafError] = field(default_factory=list)
     warnings: list[AafError] = field(default_factory=list)
 

@@ -61,7 +61,10 @@ class Places:
     @classmethod
     def load(cls, plan: Plan) -> Places:
         places = cls(plan)
-        places._establishments()
+        if plan.feed == AAF:
+            places._establishments()
+        else:
+            places._local_establishment()
         if not plan.aaf.errors:
             places._units()
         return places
@@ -102,7 +105,18 @@ class Places:
         uais = {r.first("ENTStructureUAI") or r.first("ENTEtablissementUAI") for r in aaf.structures.values()}
         existing = {e.uai: e for e in Establishment.objects.filter(uai__in=uais)}
         academy = Academy.objects.filter(code=academy_code).first()
+        from cartable.provisioning.models import LocalFeed
+
+        local = set(LocalFeed.objects.filter(establishment__uai__in=uais).values_list("establishment__uai", flat=True))
         for jointure, request in aaf.structures.items():
+            uai = (request.first("ENTStructureUAI") or request.first("ENTEtablissementUAI")).upper()
+            if uai in local:
+                plan.error(
+                    _("%(uai)s est alimenté par ses propres exports SIECLE et STS-web : l'AAF ne le nourrit pas.")
+                    % {"uai": uai},
+                    request,
+                )
+                continue
             self._structure(jointure, request, fed, existing, academy, academy_code)
             academy = academy or self._academy
         for jointure, link in fed.items():
@@ -118,6 +132,54 @@ class Places:
             self.owned = {self.by_jointure[key(r)].uai for r in aaf.structures.values() if key(r) in self.by_jointure}
 
     _academy: Academy | None = None
+
+    def _local_establishment(self) -> None:
+        """A SIECLE or STS-web export feeds the one establishment its ``UAJ`` names: it must exist, and AAF
+        must not feed it (one source per establishment); the first such import marks it as theirs."""
+        from cartable.provisioning.models import LocalFeed
+
+        aaf, uai = self.plan.aaf, self.plan.aaf.uai
+        establishment = Establishment.objects.filter(uai=uai).first()
+        where, line = aaf.uai_at
+        if establishment is None:
+            aaf.errors.append(
+                parser.AafError(
+                    _("Établissement inconnu « %(uai)s » (UAJ) : il doit être ouvert avant son premier import.")
+                    % {"uai": uai},
+                    file=where,
+                    line=line,
+                )
+            )
+            return
+        if FedEstablishment.objects.filter(establishment=establishment).exists():
+            aaf.errors.append(
+                parser.AafError(
+                    _("%(name)s (%(uai)s) est alimenté par l'AAF : ses exports SIECLE et STS-web ne s'importent pas.")
+                    % {"name": establishment.name, "uai": uai},
+                    file=where,
+                    line=line,
+                )
+            )
+            return
+        if not LocalFeed.objects.filter(establishment=establishment).exists():
+            self.plan.creates[LocalFeed].append(LocalFeed(establishment=establishment))
+        self.by_jointure[uai] = self.by_uai[uai] = establishment
+        self.uai_of[establishment.pk] = uai
+        self.owned = {uai}
+
+    def listed_units(self) -> None:
+        """The classes and groups an export lists, made even if empty; a group's classes kept with it."""
+        for kind, name, classes in self.plan.aaf.units:
+            establishment = self.by_uai[self.plan.aaf.uai]
+            if kind == "class":
+                self.school_class(establishment, name)
+                continue
+            group = self.group(establishment, name)
+            have = {c.pk for c in group.classes.all()} if group.pk else set()  # prefetched by _units
+            missing = {c: self.school_class(establishment, c) for c in dict.fromkeys(classes)}
+            missing = {c: unit for c, unit in missing.items() if unit.pk is None or unit.pk not in have}
+            if missing:
+                self.plan.group_classes.append((group, list(missing.values())))
 
     def _structure(
         self, jointure: str, request: parser.Request, fed: dict, existing: dict, academy: Any, code: str
@@ -180,7 +242,10 @@ class Places:
             self.years.setdefault(self.uai_of[year.establishment_id], year)
         for school_class in SchoolClass.objects.filter(establishment_id__in=ids, school_year__in=self.years.values()):
             self.classes[(self.uai_of[school_class.establishment_id], school_class.name)] = school_class
-        for group in Group.objects.filter(establishment_id__in=ids, school_year__in=self.years.values()):
+        groups = Group.objects.filter(establishment_id__in=ids, school_year__in=self.years.values())
+        if self.plan.feed != AAF:  # an export names each group's classes
+            groups = groups.prefetch_related("classes")
+        for group in groups:
             self.groups[(self.uai_of[group.establishment_id], group.name)] = group
         for subject in Subject.objects.filter(establishment_id__in=ids):
             self.subjects[(self.uai_of[subject.establishment_id], subject.code)] = subject
@@ -310,19 +375,19 @@ def teaching(people: _People, person: Person) -> None:
                         establishment=establishment,
                         subject=subject,
                         start_date=plan.today,
-                        fed_by=AAF,
+                        fed_by=plan.feed,
                         **fields,
                     ),
                     what,
                 )
-            elif row.fed_by == AAF and row.end_date is not None and row.end_date < plan.today:
+            elif row.fed_by == plan.feed and row.end_date is not None and row.end_date < plan.today:
                 plan.change("teaching", row, {"end_date": None}, what)
             else:
                 plan.note("teaching", "unchanged", what)
         for item_key, row in rows.items():
             if (
                 item_key not in wanted
-                and row.fed_by == AAF
+                and row.fed_by == plan.feed
                 and people._owned(item_key[0])
                 and _current(row, plan.today)
             ):
@@ -359,7 +424,7 @@ def guardian_memberships(people: _People) -> None:
     guardian_ids = {g for g in links if isinstance(g, int)}
     guardian_ids |= {p.user.pk for p in people.persons.values() if p.request.category == "PersRelEleve" and p.user.pk}
     owned_ids = [e.pk for e in places.by_jointure.values() if e.pk and e.uai in places.owned]
-    fed_guardians = Membership.objects.filter(role=Role.GUARDIAN, fed_by=AAF, establishment_id__in=owned_ids)
+    fed_guardians = Membership.objects.filter(role=Role.GUARDIAN, fed_by=plan.feed, establishment_id__in=owned_ids)
     guardian_ids |= set(fed_guardians.values_list("person_id", flat=True))
     for row in _guardianships_of(guardian_ids):
         if row.student_id not in students_in_set:
@@ -384,7 +449,7 @@ def guardian_memberships(people: _People) -> None:
         if _current(membership, plan.today):
             uai = places.uai_of[membership.establishment_id]
             missing = not plan.aaf.delta and uai in places.owned
-            if not missing or membership.fed_by != AAF:
+            if not missing or membership.fed_by != plan.feed:
                 student_uais[membership.person_id].add(uai)
     rows = {}
     for m in Membership.objects.filter(person_id__in=guardian_ids, role=Role.GUARDIAN):
@@ -407,19 +472,19 @@ def guardian_memberships(people: _People) -> None:
                         establishment=places.by_uai[uai],
                         role=Role.GUARDIAN,
                         start_date=plan.today,
-                        fed_by=AAF,
+                        fed_by=plan.feed,
                     ),
                     what,
                 )
-            elif row.fed_by == AAF and not _current(row, plan.today):
+            elif row.fed_by == plan.feed and not _current(row, plan.today):
                 plan.change("memberships", row, {"end_date": None}, what)
             else:
                 plan.note("memberships", "unchanged", what)
         for (_g, uai), row in by_guardian.get(guardian, ()):
-            if uai not in wanted and row.fed_by == AAF and uai in places.owned and _current(row, plan.today):
+            if uai not in wanted and row.fed_by == plan.feed and uai in places.owned and _current(row, plan.today):
                 plan.end("memberships", row, f"{name} — {Role.GUARDIAN.label} — {uai}")
     for (g, uai), row in rows.items():  # guardians left with no child at all
-        if g not in links and row.fed_by == AAF and uai in places.owned and _current(row, plan.today):
+        if g not in links and row.fed_by == plan.feed and uai in places.owned and _current(row, plan.today):
             plan.end("memberships", row, f"{g} — {Role.GUARDIAN.label} — {uai}")
 
 
@@ -445,7 +510,7 @@ def end_missing(people: _People) -> None:
         (GroupMembership, "student_id", "group_memberships"),
         (TeachingAssignment, "teacher_id", "teaching"),
     ):
-        rows = model.objects.filter(establishment_id__in=owned_ids, fed_by=AAF).exclude(
+        rows = model.objects.filter(establishment_id__in=owned_ids, fed_by=plan.feed).exclude(
             **{f"{person_field}__in": listed}
         )
         if model is Membership:
