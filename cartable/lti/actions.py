@@ -51,9 +51,7 @@ def _lines(text: str) -> str:
 
 # --- tools -----------------------------------------------------------------------------------------------
 @transaction.atomic
-def register_tool(
-    *, actor: Actor, establishment: Establishment | None, deployment_id: str = "", **fields: Any
-) -> Tool:
+def register_tool(*, actor: Actor, establishment: Establishment | None, deployment_id: str = "", **fields: Any) -> Tool:
     """Register a tool for the region (``establishment`` None) or one establishment, with its client id
     (Cartable's, random) and, for an establishment, its deployment (``deployment_id`` or a random one)."""
     authz.require(actor, "lti.register_in", establishment)
@@ -401,7 +399,8 @@ def _teacher_actor(link: Link) -> tuple[Actor, int]:
         (
             t.subject_id
             for t in actor.teaching
-            if (link.school_class_id and t.class_id == link.school_class_id) or (link.group_id and t.group_id == link.group_id)
+            if (link.school_class_id and t.class_id == link.school_class_id)
+            or (link.group_id and t.group_id == link.group_id)
         ),
         None,
     )

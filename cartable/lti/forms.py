@@ -42,7 +42,8 @@ class ToolForm(forms.ModelForm):
         }
 
     def __init__(self, *args: Any, actor: Actor, tool: Tool | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, instance=tool, **kwargs)
+        kwargs["instance"] = tool
+        super().__init__(*args, **kwargs)
         if tool is not None:
             del self.fields["establishment"], self.fields["deployment_id"]
             return

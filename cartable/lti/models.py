@@ -45,9 +45,7 @@ class Tool(models.Model):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["establishment", "enabled"], name="lti_tool_estab")]
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(jwks_url="", public_key=""), name="lti_tool_has_a_key"
-            )
+            models.CheckConstraint(condition=~models.Q(jwks_url="", public_key=""), name="lti_tool_has_a_key")
         ]
 
     def __str__(self) -> str:

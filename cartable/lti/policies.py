@@ -4,7 +4,7 @@
 |---|---|---|
 | a region-wide tool (no establishment) | the regional administrator | the regional administrator |
 | an establishment's tool | its direction and ENT administrators; the region | the same |
-| an activity (link) of a class or group | its current students, the teachers who teach it, the establishment's admins | the teacher who placed it, the admins |
+| an activity of a class or group | its students and teachers, the admins | who placed it, the admins |
 
 A tool's activities are placed by teachers of the establishments the tool is open to (the region's: every
 establishment; an establishment's: its own). The protocol's own rows (hints, nonces, tokens, line items,

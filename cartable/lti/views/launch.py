@@ -30,7 +30,9 @@ from cartable.lti.models import Link, LoginHint, Tool
 from cartable.lti.protocol import Refused
 
 
-def _autopost(request: ActorRequest, tool: Tool, action: str, fields: list[tuple[str, str]], method: str) -> HttpResponse:
+def _autopost(
+    request: ActorRequest, tool: Tool, action: str, fields: list[tuple[str, str]], method: str
+) -> HttpResponse:
     """A page whose form goes to the tool by itself; its CSP lets forms go to that origin only."""
     context = {"tool": tool, "action": action, "fields": fields, "method": method}
     response = render(request, "lti/autopost.html", context)
@@ -89,10 +91,12 @@ def deep_link(request: ActorRequest) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 def auth(request: ActorRequest) -> HttpResponse:
     """The platform's authentication endpoint: the signed ``id_token``, form-posted to the tool."""
-    params = {k: v for k, v in (request.POST if request.method == "POST" else request.GET).items()}
+    params: dict[str, str] = (request.POST if request.method == "POST" else request.GET).dict()
     tool = queries.client(params.get("client_id", ""))
     if tool is None:
-        return render(request, "lti/refused.html", {"reason": _("Cet outil n'est pas enregistré dans Cartable.")}, status=400)
+        return render(
+            request, "lti/refused.html", {"reason": _("Cet outil n'est pas enregistré dans Cartable.")}, status=400
+        )
     redirect_uri = params.get("redirect_uri", "")
     if redirect_uri not in tool.redirect_uri_list:
         reason = _("L'adresse de retour demandée n'est pas enregistrée pour cet outil : vous n'y serez pas envoyé.")
