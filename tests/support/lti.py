@@ -76,7 +76,7 @@ class PyLtiTool:
 
     def app(self) -> Flask:
         app = Flask("pylti1p3-tool")
-        app.secret_key = "tool-secret"  # noqa: S105 (a test tool's session key)
+        app.secret_key = "tool-secret"
 
         @app.get("/jwks")
         def jwks():
@@ -99,7 +99,10 @@ class PyLtiTool:
             self.launches.append(message)
             if message.is_deep_link_launch():
                 resources = [
-                    DeepLinkResource().set_url(item["url"]).set_title(item["title"]).set_custom_params(item.get("custom", {}))
+                    DeepLinkResource()
+                    .set_url(item["url"])
+                    .set_title(item["title"])
+                    .set_custom_params(item.get("custom", {}))
                     for item in self.offer
                 ]
                 return message.get_deep_link().output_response_form(resources)
