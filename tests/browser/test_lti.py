@@ -25,7 +25,7 @@ def test_the_principal_registers_a_tool_at_360_px(page, school):
     visit(page, "/lti/outils/")
     visit(page, "/lti/outils/nouveau/")
     assert_no_sideways_scroll(page)
-    page.get_by_label("Nom", exact=True).fill("Exerciseur")
+    page.get_by_role("textbox", name="Nom", exact=True).fill("Exerciseur")
     page.get_by_label("Adresse d'initiation de connexion").fill("https://outil.example.fr/login")
     page.get_by_label("Adresse de lancement").fill("https://outil.example.fr/launch")
     page.get_by_label("Adresses de redirection").fill("http://outil.example.fr/launch")
@@ -33,7 +33,7 @@ def test_the_principal_registers_a_tool_at_360_px(page, school):
     with follow(page):
         page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("chaque adresse doit commencer par https://")).to_be_visible()
-    expect(page.get_by_label("Nom", exact=True)).to_have_value("Exerciseur")  # nothing typed is lost
+    expect(page.get_by_role("textbox", name="Nom", exact=True)).to_have_value("Exerciseur")  # nothing typed is lost
     page.get_by_label("Adresses de redirection").fill("https://outil.example.fr/launch")
     with follow(page):
         page.get_by_role("button", name="Enregistrer").click()
