@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "cartable.privacy",
     "cartable.dashboard",
     "cartable.provisioning",
+    "cartable.lti",
     "cartable.demo",
     "oauth2_provider",
     "django_otp",

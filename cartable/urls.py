@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("cartable.sso.urls")),  # /applications/ and the CAS server under /cas/
     path("", include("cartable.sso.oidc_urls")),  # the OpenID Connect provider (its own namespace)
     path("mes-donnees/", include("cartable.privacy.urls")),
+    path("lti/", include("cartable.lti.urls")),
     path("admin/", admin.site.urls),
     path("sante/", core_views.health, name="health"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

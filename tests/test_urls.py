@@ -59,6 +59,14 @@ PUBLIC = {
     "sso:saml_sls",
     "privacy:register",  # the processing register (RGPD art. 30), for families before they sign in
     "privacy:register_pdf",  # the same register as a PDF
+    # The LTI platform: what the tools' servers call (a bearer token or a signed assertion is the key), and
+    # the Deep Linking answer a tool's page posts cross-site (no session cookie; the tool's signature is the key).
+    "lti:token",
+    "lti:line_items",
+    "lti:line_item",
+    "lti:scores",
+    "lti:memberships",
+    "lti:deep_link_return",
 }
 
 # What charlie must never see of the collège (or of the lycée, where he has no role either).
