@@ -179,27 +179,21 @@ class RetentionRuleTests(PersonaTestCase):
 
 
 class AccountRuleTests(PersonaTestCase):
-    def test_an_account_goes_eighty_days_after_its_last_membership(self):
-        """Charlie's memberships ended: kept on day 80, erased on day 81 (identity gone, rows gone), once."""
+    def test_the_account_rule_is_the_account_life_cycles_job(self):
+        """This job leaves the accounts to ``provisioning.purge_leavers`` (tests/test_provisioning_lifecycle.py):
+        Charlie, gone a year ago, is still there after it; the dry run counts him."""
         charlie = self.people["charlie.roux"]
-        ended = dt.date(2026, 7, 1)
-        Membership.objects.filter(person=charlie).update(start_date=dt.date(2025, 9, 1), end_date=ended)
-        audit.record(actor=None, verb="test.touch", target=charlie, subject_id=charlie.pk)
-        day_80 = timezone.make_aware(dt.datetime.combine(ended + dt.timedelta(days=80), dt.time(12)))
-        self.assertEqual(retention.apply(day_80)["accounts"], 0)
-        self.assertTrue(User.objects.get(pk=charlie.pk).is_active)
-        self.assertEqual(retention.apply(day_80 + dt.timedelta(days=1))["accounts"], 1)
-        charlie.refresh_from_db()
-        self.assertEqual((charlie.first_name, charlie.is_active), ("", False))
-        self.assertFalse(Membership.objects.filter(person=charlie).exists())
-        self.assertTrue(AuditEvent.objects.filter(verb="privacy.erase_person", subject_id=charlie.pk).exists())
-        self.assertEqual(retention.apply(day_80 + dt.timedelta(days=2))["accounts"], 0)
-        # The others keep theirs.
-        self.assertTrue(User.objects.get(pk=self.people["lucas.martin"].pk).first_name)
+        Membership.objects.filter(person=charlie).update(start_date=dt.date(2025, 9, 1), end_date=dt.date(2026, 7, 1))
+        later = timezone.make_aware(dt.datetime(2027, 7, 1, 12))
+        self.assertNotIn("accounts", retention.apply(later))
+        self.assertTrue(User.objects.get(pk=charlie.pk).first_name)
+        lines = {line.label: line for line in retention.report(later)}
+        self.assertEqual(lines["accounts"].rows, 1)
+        self.assertEqual(registry.data_provider(User).retention_rule.job, "provisioning.purge_leavers")
 
     def test_the_rule_is_in_the_register_words(self):
         """The register prints the account rule and each rule from its data."""
-        self.assertIn("80 jours", retention.describe(registry.WITH_ACCOUNT, User))
+        self.assertIn("3 mois", retention.describe(registry.WITH_ACCOUNT, User))
         rule = registry.data_provider(PrivacyRequest).retention_rule
         self.assertEqual(retention.describe(rule, PrivacyRequest), "3 ans après « répondue le ».")
         self.assertEqual(retention.delay(dt.timedelta(days=30)), "30 jours")
