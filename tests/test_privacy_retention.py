@@ -6,7 +6,7 @@ import datetime as dt
 from django.utils import timezone
 
 from cartable.attendance.models import Absence, AbsenceReason, Justification, Lateness, Mark, MarkChange, RollCall
-from cartable.core import audit, dates, erasure, registry
+from cartable.core import dates, erasure, registry
 from cartable.core.models import AuditEvent
 from cartable.directory.models import Membership, TeachingAssignment, User
 from cartable.homework.models import Homework, HomeworkDone, Submission
@@ -184,7 +184,7 @@ class AccountRuleTests(PersonaTestCase):
         Charlie, gone a year ago, is still there after it; the dry run counts him."""
         charlie = self.people["charlie.roux"]
         Membership.objects.filter(person=charlie).update(start_date=dt.date(2025, 9, 1), end_date=dt.date(2026, 7, 1))
-        later = timezone.make_aware(dt.datetime(2027, 7, 1, 12))
+        later = timezone.make_aware(dt.datetime.combine(dt.date(2027, 7, 1), dt.time(12)))
         self.assertNotIn("accounts", retention.apply(later))
         self.assertTrue(User.objects.get(pk=charlie.pk).first_name)
         lines = {line.label: line for line in retention.report(later)}

@@ -19,7 +19,6 @@ from cartable.directory.models import Membership, User
 from cartable.privacy import actions as privacy_actions
 from cartable.privacy.models import Limitation
 from cartable.provisioning import actions
-from cartable.provisioning import actions as provisioning_actions
 from cartable.provisioning.models import ContactDetails, LeaverPurge
 from tests.support.personas import PersonaTestCase
 
@@ -96,14 +95,14 @@ class PurgeTests(PersonaTestCase):
         """One of the data providers fails for Charlie: his erasure is undone whole (he is still there, contact
         details included), Zoé's goes through, the run says so; the next run erases him."""
         charlie, zoe = self.leave("charlie.roux"), self.leave("zoe.fontaine")
-        real = provisioning_actions.erase_personal_data
+        real = actions.erase_personal_data
 
         def failing(*, user, model, actor=None):
             if user.pk == charlie.pk and model is ContactDetails:
                 raise RuntimeError("disque plein")
             return real(user=user, model=model, actor=actor)
 
-        with mock.patch.object(provisioning_actions, "erase_personal_data", failing):
+        with mock.patch.object(actions, "erase_personal_data", failing):
             run = actions.purge_leavers(now=noon(DUE))
         self.assertEqual((run.due, run.erased, run.outcome), (2, 1, LeaverPurge.Outcome.PARTIAL))
         self.assertEqual(run.errors, [{"person": charlie.pk, "message": "RuntimeError: disque plein"}])
@@ -119,16 +118,14 @@ class PurgeTests(PersonaTestCase):
         """The worker dies while erasing the second leaver: the first is erased, the second untouched; the run
         stays « en cours » until the next one marks it interrupted and erases the rest."""
         first, second = sorted([self.leave("charlie.roux"), self.leave("zoe.fontaine")], key=lambda u: u.pk)
-        real = provisioning_actions.erase_personal_data
+        real = actions.erase_personal_data
 
         def dying(*, user, model, actor=None):
             if user.pk == second.pk:
                 raise KeyboardInterrupt  # what a killed process looks like from inside: not an Exception
             return real(user=user, model=model, actor=actor)
 
-        with mock.patch.object(provisioning_actions, "erase_personal_data", dying), self.assertRaises(
-            KeyboardInterrupt
-        ):
+        with mock.patch.object(actions, "erase_personal_data", dying), self.assertRaises(KeyboardInterrupt):
             actions.purge_leavers(now=noon(DUE))
         killed = LeaverPurge.objects.get()
         self.assertEqual((killed.outcome, killed.erased), (LeaverPurge.Outcome.RUNNING, 1))
