@@ -163,6 +163,40 @@ class LetterTests(PersonaTestCase):
         self.assertEqual(older.file.name, "")
         self.assertEqual(self.client.post(reverse("provisioning:download_letters", args=[older.pk])).status_code, 404)
 
+    def test_letters_go_after_their_day(self):
+        """The PDF holds codes in clear: kept a day, then the batch and its file go (the hourly job); nothing
+        more the next time."""
+        self.ask()
+        batch = LetterBatch.objects.get()
+        name = batch.file.name
+        self.assertTrue(batch.file.storage.exists(name))
+        later = batch.expires_at
+        self.assertEqual(actions.purge_expired_letters(now=later - dt.timedelta(minutes=1)), 0)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assertEqual(actions.purge_expired_letters(now=later), 1)
+        self.assertFalse(LetterBatch.objects.exists())
+        self.assertFalse(batch.file.storage.exists(name))
+        self.assertEqual(actions.purge_expired_letters(now=later + dt.timedelta(hours=1)), 0)
+
+    def test_the_progress_and_the_download_belong_to_the_requester(self):
+        """Julie follows her batch's bar and downloads it (audited); Marc, who may print too, gets the same 404
+        as for a forged number; the progress fragment costs the same whatever the class."""
+        self.ask()
+        batch = LetterBatch.objects.get()
+        progress = reverse("provisioning:letter_progress", args=[batch.pk])
+        download = reverse("provisioning:download_letters", args=[batch.pk])
+        with self.assertNumQueries(PROGRESS_QUERIES):
+            page = self.client.get(progress)
+        self.assertContains(page, "Prêtes, disponibles jusqu")
+        self.assertContains(page, 'max="3" value="3"', html=False)  # the codes, then two pages
+        self.assertEqual(self.client.post(download).status_code, 200)
+        self.assertTrue(AuditEvent.objects.filter(verb="provisioning.download_letters", target_id=str(batch.pk)))
+        self.login("marc.leroy")
+        for url in (progress, download, reverse("provisioning:letter_progress", args=[batch.pk + 99])):
+            with self.subTest(url):
+                response = self.client.post(url) if url == download else self.client.get(url)
+                self.assertEqual(response.status_code, 404)
+
     def test_the_page_lists_the_classes_and_costs_the_same_with_many(self):
         self.login("julie.moreau")
         url = reverse("provisioning:letters")

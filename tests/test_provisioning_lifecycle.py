@@ -15,11 +15,21 @@ from django.utils import timezone
 
 from cartable.core import registry
 from cartable.core.models import AuditEvent
-from cartable.directory.models import Membership, User
+from cartable.directory.models import (
+    Enrolment,
+    Establishment,
+    Group,
+    Membership,
+    SchoolClass,
+    SchoolYear,
+    TeachingAssignment,
+    User,
+)
 from cartable.privacy import actions as privacy_actions
 from cartable.privacy.models import Limitation
-from cartable.provisioning import actions
+from cartable.provisioning import actions, queries
 from cartable.provisioning.models import ContactDetails, LeaverPurge
+from tests.support import aaf
 from tests.support.personas import PersonaTestCase
 
 LEFT = dt.date(2026, 11, 30)  # the last day of entitlement; three months later is 28 February (a short month)
@@ -184,3 +194,84 @@ class DryRunTests(PersonaTestCase):
                 self.assertContains(page, username)
         self.assertContains(page, "4 comptes à effacer aujourd'hui.")
         self.assertContains(page, "Terminée")
+
+
+class RolloverTests(PersonaTestCase):
+    """The regional administrator opens the next school year; the next import feeds it."""
+
+    def setUp(self):
+        aaf.run_files(aaf.complete_set())
+        self.college = Establishment.objects.get(uai=aaf.COLLEGE[1])
+        self.this_year = SchoolYear.objects.get(establishment=self.college)
+
+    def rows_of(self, person: User, year: SchoolYear):
+        return (
+            Enrolment.objects.filter(student=person, school_class__school_year=year),
+            TeachingAssignment.objects.filter(teacher=person, school_class__school_year=year),
+        )
+
+    def test_open_the_next_year_then_import_it(self):
+        """The page opens the next year everywhere (once); last year's enrolments and teaching end on its last
+        day; the next year's set creates its classes and groups, its rows starting on its first day (Hugo's
+        2nde 1 is a new class of the same name); last year's classes stay; a second import changes nothing."""
+        label, start, end = queries.next_school_year()
+        self.login("admin.region")
+        index = reverse("provisioning:index")
+        self.assertContains(self.client.get(index), f"Ouvrir l&#x27;année {label}")
+        response = self.client.post(reverse("provisioning:open_school_year"), follow=True)
+        self.assertContains(response, f"L&#x27;année scolaire {label} est ouverte")
+        self.assertContains(response, "L&#x27;année scolaire suivante est ouverte : les imports l&#x27;alimentent.")
+        self.assertEqual(
+            SchoolYear.objects.filter(label=label, start_date=start, end_date=end).count(),
+            Establishment.objects.count(),
+        )
+        again = self.client.post(reverse("provisioning:open_school_year"), follow=True)
+        self.assertContains(again, "L&#x27;année scolaire suivante est déjà ouverte.")
+        self.assertEqual(SchoolYear.objects.filter(label=label).count(), Establishment.objects.count())
+        self.assertTrue(
+            AuditEvent.objects.filter(verb="provisioning.open_school_year", target_id=str(self.this_year.pk))
+        )
+        chloe, hugo, paul = aaf.fed_person("E1"), aaf.fed_person("E2"), aaf.fed_person("T1")
+        enrolments, teaching = self.rows_of(chloe, self.this_year)
+        self.assertEqual(set(enrolments.values_list("end_date", flat=True)), {self.this_year.end_date})
+        _e, teaching = self.rows_of(paul, self.this_year)
+        self.assertEqual(set(teaching.values_list("end_date", flat=True)), {self.this_year.end_date})
+
+        run, _plan = aaf.run_files(aaf.next_year_set())
+        self.assertEqual(run.outcome, "applied", run.errors)
+        next_year = SchoolYear.objects.get(establishment=self.college, label=label)
+        four_a = SchoolClass.objects.get(establishment=self.college, name="4e A")
+        self.assertEqual(four_a.school_year, next_year)
+        self.assertEqual(four_a.head_teacher, paul)
+        self.assertTrue(Group.objects.filter(name="Latin 4e", school_year=next_year).exists())
+        new = Enrolment.objects.get(student=chloe, school_class=four_a)
+        self.assertEqual((new.start_date, new.end_date), (max(start, timezone.localdate()), None))
+        self.assertTrue(TeachingAssignment.objects.filter(teacher=paul, school_class=four_a, end_date=None).exists())
+        seconde = SchoolClass.objects.filter(name="2nde 1").order_by("school_year__start_date")
+        self.assertEqual(len(seconde), 2)
+        old, repeated = (Enrolment.objects.get(student=hugo, school_class=c) for c in seconde)
+        self.assertEqual((old.end_date, repeated.end_date), (old.school_class.school_year.end_date, None))
+        five_a = SchoolClass.objects.get(establishment=self.college, name="5e A")  # last year's class stays
+        self.assertEqual(five_a.school_year, self.this_year)
+        self.assertTrue(Enrolment.objects.filter(student=chloe, school_class=five_a).exists())
+        rerun, _plan = aaf.run_files(aaf.next_year_set())
+        self.assertEqual((rerun.count("created"), rerun.count("changed"), rerun.count("ended")), (0, 0, 0))
+
+    def test_an_import_into_a_year_opened_by_hand_closes_last_years_rows_on_its_last_day(self):
+        """Without the rollover (a year made in the admin), the import itself ends last year's rows of its people
+        on that year's last day, not on the day of the import."""
+        _label, start, end = queries.next_school_year()
+        SchoolYear.objects.create(establishment=self.college, label=_label, start_date=start, end_date=end)
+        chloe = aaf.fed_person("E1")
+        run, _plan = aaf.run_files(aaf.next_year_set())
+        self.assertEqual(run.outcome, "applied", run.errors)
+        enrolments, _t = self.rows_of(chloe, self.this_year)
+        self.assertEqual(set(enrolments.values_list("end_date", flat=True)), {self.this_year.end_date})
+        self.assertTrue(Enrolment.objects.filter(student=chloe, school_class__name="4e A", end_date=None).exists())
+
+    def test_the_command_opens_the_year(self):
+        label = queries.next_school_year()[0]
+        out = io.StringIO()
+        call_command("open_school_year", stdout=out)
+        self.assertIn(f"année {label} ouverte", out.getvalue())
+        self.assertTrue(SchoolYear.objects.filter(establishment=self.college, label=label).exists())

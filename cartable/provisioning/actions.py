@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import cast
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from cartable.directory.actor import Actor, current
 from cartable.directory.models import (
     Academy,
     Enrolment,
+    Establishment,
     ExternalIdentifier,
     Group,
     GroupMembership,
@@ -472,3 +474,59 @@ def purge_leavers(*, now: datetime | None = None) -> LeaverPurge:
             },
         )
     return run
+
+
+# --- a new school year --------------------------------------------------------------------------------------
+@transaction.atomic
+def open_school_year(*, actor: Actor | None, today: date | None = None) -> list[SchoolYear]:
+    """Open the next school year in every establishment: its ``SchoolYear`` rows, into which the next import
+    creates the classes and groups; last year's enrolments, group memberships and teaching assignments end on
+    its last day (its classes, logs, grades and report cards stay, as their retention rules say). Audited per
+    establishment with what was ended. Refused (``ValidationError``) when the next year is already open."""
+    if actor is not None:
+        authz.require(actor, "provisioning.import", None)
+    today = today or timezone.localdate()
+    upcoming = queries.next_school_year(today)
+    if upcoming is None:
+        raise ValidationError(_("L'année scolaire suivante est déjà ouverte."))
+    label, start, end = upcoming
+    have = set(SchoolYear.objects.filter(label=label).values_list("establishment_id", flat=True))
+    previous = {
+        year.establishment_id: year for year in SchoolYear.objects.filter(end_date__lt=start).order_by("start_date")
+    }  # each establishment's latest year before the new one (the last one wins)
+    opened = SchoolYear.objects.bulk_create(
+        [
+            SchoolYear(establishment_id=pk, label=label, start_date=start, end_date=end)
+            for pk in Establishment.objects.exclude(pk__in=have).values_list("pk", flat=True)
+        ]
+    )
+    for year in previous.values():
+        ended = _end_school_year(year)
+        audit.record(
+            actor=actor,
+            verb="provisioning.open_school_year",
+            target=year,
+            establishment_id=year.establishment_id,
+            after={"opened": label, "ended_on": year.end_date.isoformat(), **ended},
+        )
+    audit.record(
+        actor=actor, verb="provisioning.open_school_year", after={"label": label, "establishments": len(opened)}
+    )
+    return opened
+
+
+def _end_school_year(year: SchoolYear) -> dict[str, int]:
+    """End on the year's last day every row of its classes and groups still running past it (three updates)."""
+    running = Q(end_date__isnull=True) | Q(end_date__gt=year.end_date)
+    in_year = {"establishment_id": year.establishment_id}
+    return {
+        "enrolments": Enrolment.objects.filter(running, **in_year, school_class__school_year=year).update(
+            end_date=year.end_date
+        ),
+        "group_memberships": GroupMembership.objects.filter(running, **in_year, group__school_year=year).update(
+            end_date=year.end_date
+        ),
+        "teaching": TeachingAssignment.objects.filter(running, **in_year)
+        .filter(Q(school_class__school_year=year) | Q(group__school_year=year))
+        .update(end_date=year.end_date),
+    }

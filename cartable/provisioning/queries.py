@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from cartable.core import authz
 from cartable.directory.actor import Actor, current
-from cartable.directory.models import Enrolment, Guardianship, Membership, Role, SchoolClass, User
+from cartable.directory.models import Enrolment, Guardianship, Membership, Role, SchoolClass, SchoolYear, User
+from cartable.provisioning.aaf.structure import school_year_bounds
 from cartable.provisioning.models import FedEstablishment, ImportRun, LeaverPurge, LetterBatch
 
 HISTORY = 50
@@ -156,3 +157,14 @@ def leavers(actor: Actor, now: dt.datetime | None = None) -> Leavers | None:
         people=people,
         runs=list(LeaverPurge.objects.visible_to(actor)[:10]),
     )
+
+
+# --- school years ---------------------------------------------------------------------------------------
+def next_school_year(today: dt.date | None = None) -> tuple[str, dt.date, dt.date] | None:
+    """The school year the regional administrator may open: the one after the region's last, unless a year
+    has not begun yet (then None: a year is opened once, and only one ahead). One query."""
+    today = today or timezone.localdate()
+    found = SchoolYear.objects.aggregate(last=Max("end_date"), ahead=Count("pk", filter=Q(start_date__gt=today)))
+    if found["ahead"]:
+        return None
+    return school_year_bounds(found["last"] + dt.timedelta(days=1) if found["last"] else today)

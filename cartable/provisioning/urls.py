@@ -11,5 +11,6 @@ urlpatterns = [
     path("lettres-activation/preparation/<int:pk>/", views.letter_progress, name="letter_progress"),
     path("lettres-activation/preparation/<int:pk>/pdf/", views.download_letters, name="download_letters"),
     path("departs/", views.leavers, name="leavers"),
+    path("annee-suivante/", views.open_school_year, name="open_school_year"),
     path("exemple-lot-differentiel.zip", views.example_delta, name="example_delta"),
 ]

@@ -4,6 +4,7 @@ history of directory imports."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,7 +29,12 @@ def index(request) -> HttpResponse:
             actor=request.actor, files=form.cleaned_data["set_files"], dry_run=form.cleaned_data["dry_run"]
         )
         return HttpResponseRedirect(reverse("provisioning:detail", args=[run.pk]))
-    context = {"runs": queries.runs(request.actor), "form": form, "has_example": queries.has_example_delta()}
+    context = {
+        "runs": queries.runs(request.actor),
+        "form": form,
+        "has_example": queries.has_example_delta(),
+        "next_year": queries.next_school_year(),
+    }
     return render(request, "provisioning/index.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -120,3 +126,21 @@ def leavers(request) -> HttpResponse:
     if found is None:
         raise Http404
     return render(request, "provisioning/leavers.html", {"leavers": found})
+
+
+@require_POST
+def open_school_year(request) -> HttpResponse:
+    """Open the next school year in every establishment (the regional administrator), then back to the page."""
+    authz.require_or_404(request.actor, "provisioning.import", None)
+    try:
+        opened = actions.open_school_year(actor=request.actor)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        label = opened[0].label if opened else ""
+        messages.success(
+            request,
+            _("L'année scolaire %(label)s est ouverte : le prochain import en crée les classes et les groupes.")
+            % {"label": label},
+        )
+    return HttpResponseRedirect(reverse("provisioning:index"))
