@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -133,7 +134,7 @@ class Leavers:
     cutoff: dt.date
     count: int
     limited: int
-    people: list[User]
+    people: Sequence[User]
     runs: list[LeaverPurge]
 
 
