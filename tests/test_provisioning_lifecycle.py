@@ -217,10 +217,10 @@ class RolloverTests(PersonaTestCase):
         label, start, end = queries.next_school_year()
         self.login("admin.region")
         index = reverse("provisioning:index")
-        self.assertContains(self.client.get(index), f"Ouvrir l&#x27;année {label}")
+        self.assertContains(self.client.get(index), f"Ouvrir l'année {label}")
         response = self.client.post(reverse("provisioning:open_school_year"), follow=True)
         self.assertContains(response, f"L&#x27;année scolaire {label} est ouverte")
-        self.assertContains(response, "L&#x27;année scolaire suivante est ouverte : les imports l&#x27;alimentent.")
+        self.assertContains(response, "L'année scolaire suivante est ouverte : les imports l'alimentent.")
         self.assertEqual(
             SchoolYear.objects.filter(label=label, start_date=start, end_date=end).count(),
             Establishment.objects.count(),
