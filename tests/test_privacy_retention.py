@@ -6,13 +6,14 @@ import datetime as dt
 from django.utils import timezone
 
 from cartable.attendance.models import Absence, AbsenceReason, Justification, Lateness, Mark, MarkChange, RollCall
-from cartable.core import audit, dates, erasure, registry
+from cartable.core import dates, erasure, registry
 from cartable.core.models import AuditEvent
 from cartable.directory.models import Membership, TeachingAssignment, User
 from cartable.homework.models import Homework, HomeworkDone, Submission
 from cartable.messaging.models import MailboxEntry, Message
 from cartable.privacy import actions, retention
 from cartable.privacy.models import Limitation, PrivacyRequest
+from cartable.timetable.models import TimetableImport
 from tests.support.personas import PersonaTestCase
 
 CLOCK = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
@@ -117,6 +118,14 @@ MAKERS = {
     ),
     "messaging.MailboxEntry": _message,
     "privacy.PrivacyRequest": lambda c: _request(c, status=PrivacyRequest.Status.GRANTED, closed_at=CLOCK),
+    "timetable.TimetableImport": lambda c: TimetableImport.objects.create(
+        establishment=_school(c),
+        requested_by=c.people["marc.leroy"],
+        file_name="EXP_COURS.xml",
+        sha256="0" * 64,
+        valid_from=CLOCK.date(),
+        outcome=TimetableImport.Outcome.APPLIED,
+    ),
     "privacy.Limitation": lambda c: Limitation.objects.create(
         subject=c.people["lea.bernard"], since=CLOCK - dt.timedelta(days=9), lifted_at=CLOCK
     ),
@@ -179,27 +188,21 @@ class RetentionRuleTests(PersonaTestCase):
 
 
 class AccountRuleTests(PersonaTestCase):
-    def test_an_account_goes_eighty_days_after_its_last_membership(self):
-        """Charlie's memberships ended: kept on day 80, erased on day 81 (identity gone, rows gone), once."""
+    def test_the_account_rule_is_the_account_life_cycles_job(self):
+        """This job leaves the accounts to ``provisioning.purge_leavers`` (tests/test_provisioning_lifecycle.py):
+        Charlie, gone a year ago, is still there after it; the dry run counts him."""
         charlie = self.people["charlie.roux"]
-        ended = dt.date(2026, 7, 1)
-        Membership.objects.filter(person=charlie).update(start_date=dt.date(2025, 9, 1), end_date=ended)
-        audit.record(actor=None, verb="test.touch", target=charlie, subject_id=charlie.pk)
-        day_80 = timezone.make_aware(dt.datetime.combine(ended + dt.timedelta(days=80), dt.time(12)))
-        self.assertEqual(retention.apply(day_80)["accounts"], 0)
-        self.assertTrue(User.objects.get(pk=charlie.pk).is_active)
-        self.assertEqual(retention.apply(day_80 + dt.timedelta(days=1))["accounts"], 1)
-        charlie.refresh_from_db()
-        self.assertEqual((charlie.first_name, charlie.is_active), ("", False))
-        self.assertFalse(Membership.objects.filter(person=charlie).exists())
-        self.assertTrue(AuditEvent.objects.filter(verb="privacy.erase_person", subject_id=charlie.pk).exists())
-        self.assertEqual(retention.apply(day_80 + dt.timedelta(days=2))["accounts"], 0)
-        # The others keep theirs.
-        self.assertTrue(User.objects.get(pk=self.people["lucas.martin"].pk).first_name)
+        Membership.objects.filter(person=charlie).update(start_date=dt.date(2025, 9, 1), end_date=dt.date(2026, 7, 1))
+        later = timezone.make_aware(dt.datetime.combine(dt.date(2027, 7, 1), dt.time(12)))
+        self.assertNotIn("accounts", retention.apply(later))
+        self.assertTrue(User.objects.get(pk=charlie.pk).first_name)
+        lines = {line.label: line for line in retention.report(later)}
+        self.assertEqual(lines["accounts"].rows, 1)
+        self.assertEqual(registry.data_provider(User).retention_rule.job, "provisioning.purge_leavers")
 
     def test_the_rule_is_in_the_register_words(self):
         """The register prints the account rule and each rule from its data."""
-        self.assertIn("80 jours", retention.describe(registry.WITH_ACCOUNT, User))
+        self.assertIn("3 mois", retention.describe(registry.WITH_ACCOUNT, User))
         rule = registry.data_provider(PrivacyRequest).retention_rule
         self.assertEqual(retention.describe(rule, PrivacyRequest), "3 ans après « répondue le ».")
         self.assertEqual(retention.delay(dt.timedelta(days=30)), "30 jours")

@@ -609,7 +609,7 @@ class PageTests(PersonaTestCase):
         self.assertEqual(event.actor_id, self.people["admin.region"].pk)
 
 
-INDEX_QUERIES = 5  # session, person, memberships, the runs, whether the demo example exists
+INDEX_QUERIES = 6  # session, person, memberships, the runs, whether the demo example exists, the next year
 DETAIL_QUERIES = 4  # session, person, the run and its requester, memberships
 
 

@@ -40,7 +40,8 @@ registry.personal_data(
     _export_person,
     ERASE,
     retention_rule=registry.RetentionRule(
-        source=_("Arrêté du 30 novembre 2006, art. 6 : effacement dans les trois mois"), job="privacy.apply_retention"
+        source=_("Arrêté du 30 novembre 2006, art. 6 : effacement dans les trois mois"),
+        job="provisioning.purge_leavers",
     ),
 )
 registry.personal_data(

@@ -395,7 +395,8 @@ def lift_limitation(*, actor: Actor, limitation: Limitation) -> Limitation:
 
 
 def apply_retention(*, now=None) -> dict[str, int]:
-    """The periodic job: every retention rule, then the account rule (each batch its own transaction)."""
+    """The periodic job: every retention rule, each batch its own transaction (the account rule is the account
+    life cycle's job, ``provisioning.purge_leavers``)."""
     from cartable.privacy import retention
 
     return retention.apply(now)

@@ -58,7 +58,7 @@ def _periodic() -> None:
             key="privacy.apply_retention",
             task=apply_retention,
             every=dt.timedelta(hours=24),
-            description=_("Applique les durées de conservation du registre et efface les comptes sans inscription."),
+            description=_("Applique les durées de conservation du registre."),
         )
     )
 

@@ -3,7 +3,9 @@
 ``report(now)`` is the dry run the DPO reads (how many rows each rule would remove today, one count per
 rule); ``apply(now)`` runs them in batches of ``BATCH`` rows, each batch one transaction with one audit row
 ``<app>.apply_retention`` (model, rows, cutoff). A second run finds nothing more. The account rule (an
-account with no current membership for ``ACCOUNT_GRACE``) erases the person through ``erase_person``.
+account whose last membership ended ``ACCOUNT_MONTHS`` months ago, none current: ``expired_accounts``) is
+applied by the account life cycle's own daily job, ``provisioning.purge_leavers``, which erases each person
+through ``erase_person`` and keeps a record of its runs.
 
 Rows naming a person whose processing is limited (``models.Limitation``) are never touched.
 """
@@ -22,12 +24,13 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from cartable.core import audit, dates, erasure, registry
 from cartable.directory.models import Membership, User
-from cartable.privacy.models import limited_people
+from cartable.privacy.models import add_months, limited_people
 
 JOB = "privacy.apply_retention"
 BATCH = 500
-# Arrêté du 30 novembre 2006, art. 6: erased within three months; the job acts at 80 days to keep the promise.
-ACCOUNT_GRACE = dt.timedelta(days=80)
+# Arrêté du 30 novembre 2006, art. 6: erased no later than three months after the last entitlement ends; the
+# daily job erases on the day the three months are over.
+ACCOUNT_MONTHS = 3
 ERASED_PREFIX = "efface-"  # directory.actions' anonymised accounts: efface-<id>
 ACCOUNT_RULE_SOURCE = gettext_lazy("Arrêté du 30 novembre 2006, art. 6 : effacement dans les trois mois")
 
@@ -86,25 +89,39 @@ def expired(provider: registry.DataProvider, rule: registry.RetentionRule, now: 
     return rows
 
 
-def expired_accounts(now: dt.datetime) -> models.QuerySet[User]:
-    """Accounts that have had a membership but none current, nor ended within ``ACCOUNT_GRACE``; not yet erased,
-    not an administrator's, not under limitation."""
-    since = timezone.localdate(now) - ACCOUNT_GRACE
+def account_cutoff(today: dt.date) -> dt.date:
+    """The latest last day of entitlement whose ``ACCOUNT_MONTHS`` months are over on ``today``: a membership
+    ended on 30 November is due on 28 February, as one ended on 28 November (the shorter month's last day)."""
+    day = add_months(today, -ACCOUNT_MONTHS)
+    if (today + dt.timedelta(days=1)).month != today.month:  # the month's last day: its month's end too
+        day = add_months(day.replace(day=1), 1) - dt.timedelta(days=1)
+    return day
+
+
+def leavers(now: dt.datetime) -> models.QuerySet[User]:
+    """Accounts that have had a membership but none current, nor ended after ``account_cutoff``; not yet
+    erased, not an administrator's (those under limitation included: see ``expired_accounts``)."""
+    since = account_cutoff(timezone.localdate(now))
     any_membership = Membership.objects.filter(person=OuterRef("pk"))
-    recent = any_membership.filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
+    recent = any_membership.filter(Q(end_date__isnull=True) | Q(end_date__gt=since))
     return (
         User.objects.filter(Exists(any_membership))
         .exclude(Exists(recent))
         .exclude(is_superuser=True)
         .exclude(username__startswith=ERASED_PREFIX)
-        .exclude(pk__in=limited_people())
     )
+
+
+def expired_accounts(now: dt.datetime) -> models.QuerySet[User]:
+    """The accounts the account rule erases now: the ``leavers`` but those whose processing is limited."""
+    return leavers(now).exclude(pk__in=limited_people())
 
 
 def describe(rule: registry.RetentionRule, model: type[models.Model]) -> str:
     """The rule in words for the register and the dry run (« 30 jours après « mis à la corbeille le » »)."""
     if model is User._meta.concrete_model:
-        return _("Effacé %(delay)s après la fin de la dernière inscription.") % {"delay": delay(ACCOUNT_GRACE)}
+        months = ngettext("%(count)d mois", "%(count)d mois", ACCOUNT_MONTHS) % {"count": ACCOUNT_MONTHS}
+        return _("Effacé %(delay)s après la fin de la dernière inscription.") % {"delay": months}
     if rule.with_account:
         return _("Tant que le compte existe ; effacées avec la personne.")
     clock = str(getattr(clock_field(model, rule.clock), "verbose_name", rule.clock))
@@ -150,7 +167,7 @@ def report(now: dt.datetime | None = None) -> list[Due]:
             label="accounts",
             what=_("Comptes sans inscription en cours"),
             rule=describe(registry.WITH_ACCOUNT, User),
-            cutoff=timezone.localdate(now) - ACCOUNT_GRACE,
+            cutoff=account_cutoff(timezone.localdate(now)),
             rows=expired_accounts(now).count(),
         )
     )
@@ -184,15 +201,7 @@ def apply_rule(provider: registry.DataProvider, rule: registry.RetentionRule, no
 
 
 def apply(now: dt.datetime | None = None) -> dict[str, int]:
-    """Apply every rule, then the account rule; returns the rows changed per model (and the accounts erased)."""
-    from cartable.privacy.actions import erase_person
-
+    """Apply every rule; returns the rows changed per model. The account rule is the account life cycle's job
+    (``provisioning.purge_leavers``), which runs daily beside this one."""
     now = now or timezone.now()
-    done = {provider.model._meta.label: apply_rule(provider, rule, now) for provider, rule in rules()}
-    accounts, last = 0, 0
-    while people := list(expired_accounts(now).filter(pk__gt=last).order_by("pk")[:BATCH]):
-        for person in people:
-            erase_person(actor=None, person=person, reason=str(ACCOUNT_RULE_SOURCE))
-        accounts, last = accounts + len(people), people[-1].pk
-    done["accounts"] = accounts
-    return done
+    return {provider.model._meta.label: apply_rule(provider, rule, now) for provider, rule in rules()}

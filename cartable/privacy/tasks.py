@@ -23,7 +23,7 @@ def purge_expired_exports() -> int:
 
 @task
 def apply_retention() -> dict[str, int]:
-    """Apply every registered retention rule, then erase the accounts past the account rule."""
+    """Apply every registered retention rule (the account rule is ``provisioning.purge_leavers``)."""
     from cartable.privacy.actions import apply_retention as apply
 
     return apply()

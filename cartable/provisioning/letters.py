@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -102,8 +103,17 @@ def _page(letter: Letter, *, establishment: str, address: str, site: str) -> lis
     ]
 
 
-def render(letters: list[Letter], *, establishment: str, school_class: str, address: str, site: str) -> bytes:
-    """The PDF of a class's letters, one page each (a single page saying so when nobody is left)."""
+def render(
+    letters: list[Letter],
+    *,
+    establishment: str,
+    school_class: str,
+    address: str,
+    site: str,
+    on_page: Callable[[int], None] | None = None,
+) -> bytes:
+    """The PDF of a class's letters, one page each (a single page saying so when nobody is left);
+    ``on_page(n)`` is told each page drawn, for a progress bar."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -122,5 +132,10 @@ def render(letters: list[Letter], *, establishment: str, school_class: str, addr
         story += _page(letter, establishment=establishment, address=address, site=site)
     if not letters:
         story.append(_p(_("Tous les comptes de la classe %(class)s sont activés.") % {"class": school_class}))
-    doc.build(story)
+
+    def drawn(canvas, _doc) -> None:
+        if on_page is not None:
+            on_page(canvas.getPageNumber())
+
+    doc.build(story, onFirstPage=drawn, onLaterPages=drawn)
     return buffer.getvalue()

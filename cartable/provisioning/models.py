@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cartable.core.authz import ScopedManager
-from cartable.directory.models import Establishment, Role, User
+from cartable.directory.models import Establishment, EstablishmentScoped, Role, User
 
 KINDS = (
     "establishments",
@@ -169,3 +169,77 @@ class ImportUpload(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LeaverPurge(models.Model):
+    """One run of the daily purge of leavers (arrêté du 30 novembre 2006, art. 6): the accounts whose last
+    membership ended three months ago, erased through the privacy centre, and those kept (limited)."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminée")
+        PARTIAL = "partial", _("Incomplète")  # some erasures failed: the next run tries them again
+        STOPPED = "stopped", _("Interrompue")  # the run was killed before its end: the next run finishes it
+
+    started_at = models.DateTimeField(_("début"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    cutoff = models.DateField(_("dernière inscription finie au plus tard le"))
+    outcome = models.CharField(_("issue"), max_length=8, choices=Outcome.choices, default=Outcome.RUNNING)
+    due = models.PositiveIntegerField(_("comptes à effacer"), default=0)
+    erased = models.PositiveIntegerField(_("comptes effacés"), default=0)
+    limited = models.PositiveIntegerField(_("comptes gardés (traitement limité)"), default=0)
+    # [{"person": id, "message": ...}]: the erasures that failed (rolled back; retried by the next run)
+    errors = models.JSONField(_("erreurs"), default=list)
+
+    objects = ScopedManager()
+
+    class Meta:
+        verbose_name = _("purge des départs")
+        verbose_name_plural = _("purges des départs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} — {self.get_outcome_display()}"
+
+
+class LetterBatch(EstablishmentScoped):
+    """A class's activation letters, asked for by its direction or ENT administrator and built by the worker:
+    new codes for whoever has not activated their account, in a PDF kept a day for its requester."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Prêtes")
+        FAILED = "failed", _("Échouées")
+
+    school_class = models.ForeignKey(
+        "directory.SchoolClass", on_delete=models.CASCADE, related_name="+", verbose_name=_("classe")
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("demandées par"))
+    status = models.CharField(_("état"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(_("lettres"), upload_to="provisioning/letters/", blank=True, max_length=200)
+    created_at = models.DateTimeField(_("demandées le"), auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("disponibles jusqu'au"))
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("lettres d'activation")
+        verbose_name_plural = _("lettres d'activation")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["establishment", "school_class"], name="letters_estab_class")]
+
+    def __str__(self) -> str:
+        return f"{self.school_class_id} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        return min(100, int(self.done * 100 / self.total)) if self.total else 0

@@ -11,7 +11,15 @@ from cartable.core import authz
 from cartable.core.authz import Action
 from cartable.directory.actor import Actor
 from cartable.directory.models import ADMIN_ROLES, Establishment
-from cartable.provisioning.models import ContactDetails, FedEstablishment, FunctionRole, ImportRun, LocalFeed
+from cartable.provisioning.models import (
+    ContactDetails,
+    FedEstablishment,
+    FunctionRole,
+    ImportRun,
+    LeaverPurge,
+    LetterBatch,
+    LocalFeed,
+)
 
 
 @authz.permission("provisioning.import", about=None)
@@ -39,5 +47,25 @@ class RegionOnly(authz.Policy[models.Model]):
         return queryset
 
 
-for _model in (ImportRun, FunctionRole, FedEstablishment, ContactDetails, LocalFeed):
+for _model in (ImportRun, FunctionRole, FedEstablishment, ContactDetails, LocalFeed, LeaverPurge):
     authz.register(_model)(RegionOnly)
+
+
+@authz.register(LetterBatch)
+class LetterBatchPolicy(authz.Policy[LetterBatch]):
+    """A class's letters hold activation codes in clear: only whoever asked for them follows and downloads
+    them, while they still may print that establishment's letters."""
+
+    def allows(self, actor: Actor, action: Action | str, obj: LetterBatch) -> bool:
+        return (
+            bool(actor)
+            and actor.is_authenticated
+            and obj.requested_by_id == actor.user_id
+            and actor.holds_in(obj.establishment_id, ADMIN_ROLES)
+        )
+
+    def scope(self, actor: Actor, queryset: QuerySet[LetterBatch]) -> QuerySet[LetterBatch]:
+        if not actor or not actor.is_authenticated:
+            return queryset.none()
+        places = [e for e in actor.establishment_ids if actor.holds_in(e, ADMIN_ROLES)]
+        return queryset.filter(requested_by_id=actor.user_id, establishment_id__in=places)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from cartable.core import authz
 from cartable.directory.actor import Actor, current
-from cartable.directory.models import Enrolment, Guardianship, Membership, Role, SchoolClass, User
-from cartable.provisioning.models import FedEstablishment, ImportRun
+from cartable.directory.models import Enrolment, Guardianship, Membership, Role, SchoolClass, SchoolYear, User
+from cartable.provisioning.aaf.structure import school_year_bounds
+from cartable.provisioning.models import FedEstablishment, ImportRun, LeaverPurge, LetterBatch
 
 HISTORY = 50
 
@@ -60,6 +63,25 @@ def letter_class_queryset() -> QuerySet[SchoolClass]:
     return SchoolClass.objects.select_related("establishment", "school_year")
 
 
+def letter_batches(actor: Actor) -> list[LetterBatch]:
+    """The letters the actor asked for that are still kept, newest first, with their class (one query)."""
+    return list(
+        LetterBatch.objects.visible_to(actor)
+        .filter(expires_at__gt=timezone.now())
+        .select_related("school_class")
+        .order_by("-created_at", "-id")
+    )
+
+
+def letter_batch_for(actor: Actor, pk: int, *, ready: bool = False) -> LetterBatch:
+    """One of the actor's batches still kept (``ready``: with its PDF to download); anyone else's, an expired
+    or replaced one, or a forged id: the same 404."""
+    batches = LetterBatch.objects.filter(expires_at__gt=timezone.now()).select_related("school_class")
+    if ready:
+        batches = batches.filter(status=LetterBatch.Status.DONE).exclude(file="")
+    return authz.access(actor, batches, pk)
+
+
 @dataclass
 class Addressee:
     """One activation letter's person: a student of the class, or a guardian naming their children in it."""
@@ -98,3 +120,52 @@ def letter_addressees(school_class: SchoolClass) -> list[Addressee]:
         )
     waiting = [Addressee(s, Role.STUDENT) for s in students if s.is_active and s.activated_at is None]
     return waiting + list(guardians.values())
+
+
+# --- leavers: the purge's dry run ------------------------------------------------------------------------
+LEAVERS_SHOWN = 100
+
+
+@dataclass
+class Leavers:
+    """What the daily purge would erase today: how many accounts, the first of them with the day their last
+    membership ended, how many are kept under limitation, and the latest runs."""
+
+    cutoff: dt.date
+    count: int
+    limited: int
+    people: Sequence[User]
+    runs: list[LeaverPurge]
+
+
+def leavers(actor: Actor, now: dt.datetime | None = None) -> Leavers | None:
+    """The purge's dry run for the regional administrator (four queries whatever the numbers); None for
+    anybody else."""
+    from cartable.privacy import retention
+    from cartable.privacy.models import limited_people
+
+    if not authz.can(actor, "provisioning.import"):
+        return None
+    now = now or timezone.now()
+    due = retention.expired_accounts(now)
+    people = list(
+        due.annotate(last_end=Max("memberships__end_date")).order_by("last_end", "last_name", "pk")[:LEAVERS_SHOWN]
+    )
+    return Leavers(
+        cutoff=retention.account_cutoff(timezone.localdate(now)),
+        count=due.count(),
+        limited=retention.leavers(now).filter(pk__in=limited_people()).count(),
+        people=people,
+        runs=list(LeaverPurge.objects.visible_to(actor)[:10]),
+    )
+
+
+# --- school years ---------------------------------------------------------------------------------------
+def next_school_year(today: dt.date | None = None) -> tuple[str, dt.date, dt.date] | None:
+    """The school year the regional administrator may open: the one after the region's last, unless a year
+    has not begun yet (then None: a year is opened once, and only one ahead). One query."""
+    today = today or timezone.localdate()
+    found = SchoolYear.objects.aggregate(last=Max("end_date"), ahead=Count("pk", filter=Q(start_date__gt=today)))
+    if found["ahead"]:
+        return None
+    return school_year_bounds(found["last"] + dt.timedelta(days=1) if found["last"] else today)

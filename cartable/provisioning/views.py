@@ -3,12 +3,16 @@ history of directory imports."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cartable.core import authz
+from cartable.core import authz, uploads
 from cartable.core.authz import Action
 from cartable.provisioning import actions, demo, queries, report
 from cartable.provisioning.forms import UploadForm
@@ -25,7 +29,12 @@ def index(request) -> HttpResponse:
             actor=request.actor, files=form.cleaned_data["set_files"], dry_run=form.cleaned_data["dry_run"]
         )
         return HttpResponseRedirect(reverse("provisioning:detail", args=[run.pk]))
-    context = {"runs": queries.runs(request.actor), "form": form, "has_example": queries.has_example_delta()}
+    context = {
+        "runs": queries.runs(request.actor),
+        "form": form,
+        "has_example": queries.has_example_delta(),
+        "next_year": queries.next_school_year(),
+    }
     return render(request, "provisioning/index.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -57,26 +66,81 @@ def example_delta(request) -> HttpResponse:
     return response
 
 
-@require_GET
-def letters(request) -> HttpResponse:
-    """The classes of the establishment, with how many students have not activated their account, and
-    « Imprimer les lettres » for each (the direction and the ENT administrators)."""
+def _letters_page(request, status: int = 200) -> HttpResponse:
     establishment = request.actor.establishment
     if establishment is None:
         raise Http404
     authz.require_or_404(request.actor, "provisioning.print_letters", establishment)
-    context = {"establishment": establishment, "classes": queries.letter_classes(request.actor)}
-    return render(request, "provisioning/letters.html", context)
+    context = {
+        "establishment": establishment,
+        "classes": queries.letter_classes(request.actor),
+        "batches": queries.letter_batches(request.actor),
+    }
+    return render(request, "provisioning/letters.html", context, status=status)
+
+
+@require_GET
+def letters(request) -> HttpResponse:
+    """The classes of the establishment, with how many students have not activated their account and
+    « Préparer les lettres » for each (the direction and the ENT administrators); the letters being
+    prepared, with their progress, and those ready to download."""
+    return _letters_page(request)
 
 
 @require_POST
 def print_letters(request, pk: int) -> HttpResponse:
-    """A class's activation letters as a PDF, made in this request (new codes: the earlier ones stop working)."""
+    """Queue a class's activation letters (the worker issues new codes, then builds the PDF); htmx gets the
+    list of letters with its progress bar."""
     school_class = authz.access(request.actor, queries.letter_class_queryset(), pk, Action.MANAGE)
     authz.require_or_404(request.actor, "provisioning.print_letters", school_class.establishment)
-    pdf = actions.print_activation_letters(actor=request.actor, school_class=school_class)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="lettres-activation-{school_class.pk}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
+    actions.request_letters(actor=request.actor, school_class=school_class)
+    if request.htmx:
+        context = {"batches": queries.letter_batches(request.actor)}
+        return render(request, "provisioning/letters.html#batches", context)
+    messages.success(request, _("Les lettres sont en préparation : elles apparaissent ci-dessous une fois prêtes."))
+    return HttpResponseRedirect(reverse("provisioning:letters"))
+
+
+@require_GET
+def letter_progress(request, pk: int) -> HttpResponse:
+    """One batch's row with its progress bar (polled by htmx until it is ready)."""
+    batch = queries.letter_batch_for(request.actor, pk)
+    return render(request, "provisioning/letters.html#batch", {"batch": batch})
+
+
+@require_POST
+def download_letters(request, pk: int) -> FileResponse:
+    """A batch's PDF, for its requester only while it is kept (the download is audited)."""
+    batch = actions.download_letters(actor=request.actor, batch=queries.letter_batch_for(request.actor, pk, ready=True))
+    name = _("lettres-activation-%(class)s.pdf") % {"class": slugify(batch.school_class.name)}
+    response = uploads.serve_file(request, batch.file, filename=name, content_type="application/pdf")
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def leavers(request) -> HttpResponse:
+    """The purge's dry run (the regional administrator): who the daily job would erase today, three months
+    after their last membership ended, how many it keeps under limitation, and its latest runs."""
+    found = queries.leavers(request.actor)
+    if found is None:
+        raise Http404
+    return render(request, "provisioning/leavers.html", {"leavers": found})
+
+
+@require_POST
+def open_school_year(request) -> HttpResponse:
+    """Open the next school year in every establishment (the regional administrator), then back to the page."""
+    authz.require_or_404(request.actor, "provisioning.import", None)
+    try:
+        opened = actions.open_school_year(actor=request.actor)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        label = opened[0].label if opened else ""
+        messages.success(
+            request,
+            _("L'année scolaire %(label)s est ouverte : le prochain import en crée les classes et les groupes.")
+            % {"label": label},
+        )
+    return HttpResponseRedirect(reverse("provisioning:index"))

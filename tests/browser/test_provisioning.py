@@ -1,5 +1,6 @@
 """Alimentation in Chromium, on a 360 px phone: admin.region uploads an AAF set as a dry-run, reads the
-difference's counts, then uploads it zipped for real; axe-core checks every page."""
+difference's counts, then uploads it zipped for real; the direction prepares and downloads a class's
+activation letters; axe-core checks every page."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from cartable.directory.models import ExternalIdentifier
+from cartable.provisioning.models import LetterBatch
 from tests.support import aaf
-from tests.support.browser import follow, log_in, visit
+from tests.support.browser import assert_accessible, follow, log_in, visit
 from tests.support.phone import PHONE, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
@@ -80,3 +82,27 @@ def test_the_region_simulates_then_imports_siecle_exports_on_a_phone(page, schoo
     visit(page, "/alimentation/")
     expect(page.get_by_role("cell", name="SIECLE (élèves, responsables)")).to_have_count(2)
     assert_no_sideways_scroll(page)
+
+
+def test_the_direction_prepares_and_downloads_a_classs_letters_on_a_phone(page, school, tmp_path, settings):
+    """julie.moreau asks for the 5e A's letters; the worker builds them while the bar moves; the page offers
+    the PDF, which downloads; axe-core passes before and after."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    page.set_viewport_size(PHONE)
+    log_in(page, "julie.moreau")
+    visit(page, "/alimentation/lettres-activation/")
+    expect(page.get_by_text("Aucune lettre en préparation.")).to_be_visible()
+    page.get_by_role("button", name="Préparer les lettres — 5e A").click()
+    expect(page.get_by_role("heading", name="5e A, demandées le")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Prêtes, disponibles jusqu'au")).to_be_visible()
+    bar = page.get_by_label("Préparation des lettres")
+    expect(bar).to_have_attribute("value", bar.get_attribute("max") or "")
+    assert_accessible(page)
+    assert_no_sideways_scroll(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Télécharger les lettres de la classe 5e A (PDF)").click()
+    saved = tmp_path / "lettres.pdf"
+    download.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF")
+    assert download.value.suggested_filename == "lettres-activation-5e-a.pdf"
+    assert LetterBatch.objects.get().status == LetterBatch.Status.DONE

@@ -268,3 +268,47 @@ def fed_person(jointure: str):
     from cartable.directory.models import ExternalIdentifier
 
     return ExternalIdentifier.objects.get(source="aaf", issuer=ACADEMY, value=jointure).person
+
+
+def next_year_set() -> dict[str, bytes]:
+    """The Complet set of the next school year: Chloé moves up to 4e A (and Latin 4e), Hugo repeats the
+    2nde 1 (a class of the same name, in the new year), Paul Nguyen teaches the 4e A and heads it; the
+    others as before."""
+    chloe = person(
+        "Eleve",
+        "E1",
+        "Cœurdevey",
+        "Chloé",
+        "Mlle",
+        "14/03/2014",
+        ENTPersonStructRattach=CJ,
+        ENTEleveClasses=f"{CJ}$4e A",
+        ENTEleveGroupes=f"{CJ}$Latin 4e",
+        ENTEleveMajeur="N",
+        ENTElevePersRelEleve=[link("P1", "2", "1"), link("P2", "1", "2"), link("P3", "3", "0", "1")],
+    )
+    teacher = person(
+        "PersEducNat",
+        "T1",
+        "Nguyen",
+        "Paul",
+        "M.",
+        "20/06/1985",
+        ENTPersonFonctions=[f"{CJ}$ENS$ENSEIGNEMENT$L1300$MATHEMATIQUES", f"{LJ}$ENS$ENSEIGNEMENT$L1300$MATHEMATIQUES"],
+        ENTAuxEnsClasses=[f"{CJ}$4e A", f"{LJ}$2nde 1"],
+        ENTAuxEnsGroupes=[f"{CJ}$Latin 4e"],
+        ENTAuxEnsClassesMatieres=[f"{CJ}$4e A$MATHS$Mathématiques", f"{LJ}$2nde 1$MATHS$Mathématiques"],
+        ENTAuxEnsGroupesMatieres=[f"{CJ}$Latin 4e$LCALA$Latin"],
+        ENTAuxEnsClassesPrincipal=[f"{CJ}$4e A"],
+        PersEducNatPresenceDevantEleves="O",
+    )
+    files = complete_set()
+    files["ENT_AC-VALDOR_Complet_20270901_Eleve_0000.xml"] = document([chloe, STUDENTS[1]])
+    files["ENT_AC-VALDOR_Complet_20270901_PersEducNat_0000.xml"] = document(
+        [teacher, *STAFF[1:]], encoding="ISO-8859-15"
+    )
+    del (
+        files["ENT_AC-VALDOR_Complet_20260901_Eleve_0000.xml"],
+        files["ENT_AC-VALDOR_Complet_20260901_PersEducNat_0000.xml"],
+    )
+    return files

@@ -136,11 +136,12 @@ class Plan:
         self.note(kind, "changed", label, old, ", ".join(f"{f}={values[f]}" for f in before))
         return True
 
-    def end(self, kind: str, row: Any, label: str) -> None:
-        yesterday = self.today - dt.timedelta(days=1)
-        before = {"start_date": parser_plain(row.start_date), "end_date": None}
-        row.end_date = yesterday
-        row.start_date = min(row.start_date, yesterday)
+    def end(self, kind: str, row: Any, label: str, on: dt.date | None = None) -> None:
+        """End a row yesterday (or ``on``, a school year's last day)."""
+        last = on or self.today - dt.timedelta(days=1)
+        before = {"start_date": parser_plain(row.start_date), "end_date": parser_plain(row.end_date)}
+        row.end_date = last
+        row.start_date = min(row.start_date, last)
         self.updates[type(row)].append((row, before))
         self.note(kind, "ended", label)
 
@@ -260,16 +261,23 @@ class _People:
             (m.person_id, self.places.uai_of.get(m.establishment_id, ""), m.role): m
             for m in Membership.objects.filter(person_id__in=ids)
         }
-        self.enrolments = _index(
-            Enrolment.objects.filter(student_id__in=ids).select_related("school_class"),
+        year_ids = {year.pk for year in self.places.years.values() if year.pk}
+        self.enrolments, self.past_enrolments = _split_years(
+            Enrolment.objects.filter(student_id__in=ids).select_related("school_class__school_year"),
             ("student_id", "school_class_id"),
+            year_ids,
         )
-        self.group_memberships = _index(
-            GroupMembership.objects.filter(student_id__in=ids).select_related("group"), ("student_id", "group_id")
+        self.group_memberships, self.past_group_memberships = _split_years(
+            GroupMembership.objects.filter(student_id__in=ids).select_related("group__school_year"),
+            ("student_id", "group_id"),
+            year_ids,
         )
-        self.assignments = _index(
-            TeachingAssignment.objects.filter(teacher_id__in=ids).select_related("school_class", "group", "subject"),
+        self.assignments, self.past_assignments = _split_years(
+            TeachingAssignment.objects.filter(teacher_id__in=ids).select_related(
+                "school_class__school_year", "group__school_year", "subject"
+            ),
             ("teacher_id", "subject_id", "school_class_id", "group_id"),
+            year_ids,
         )
         self.guardianships = _index(
             Guardianship.objects.filter(student_id__in=ids) | Guardianship.objects.filter(guardian_id__in=ids),
@@ -280,6 +288,24 @@ class _People:
         for school_class in self.places.classes.values():
             if school_class.head_teacher_id:
                 self.headed[school_class.head_teacher_id].add(school_class)
+
+    def _close_past_years(self) -> None:
+        """Last year's rows of the set's people still running past that year's end (no rollover was made):
+        ended on its last day, those AAF fed in the establishments the set owns."""
+        for kind, rows in (
+            ("enrolments", self.past_enrolments),
+            ("group_memberships", self.past_group_memberships),
+            ("teaching", self.past_assignments),
+        ):
+            for row in rows:
+                year = _unit(row).school_year
+                running = row.end_date is None or row.end_date > year.end_date
+                if (
+                    running
+                    and row.fed_by == self.plan.feed
+                    and self._owned(self.places.uai_of.get(row.establishment_id, ""))
+                ):
+                    self.plan.end(kind, row, f"{_unit(row).name} ({year.label})", on=year.end_date)
 
     def _match_other_academies(self, jointures: set[str]) -> dict[str, User]:
         """Adults new to this académie whom another académie's directory already feeds: matched on name
@@ -321,6 +347,7 @@ class _People:
 
     # --- the difference ------------------------------------------------------------------------------
     def diff(self) -> None:
+        self._close_past_years()
         new = [p for p in self.persons.values() if p.new]
         structure.name_new_people(self.plan, new)
         for person in self.persons.values():
@@ -508,7 +535,7 @@ class _People:
                     model(
                         student=person.user,
                         establishment=unit.establishment,
-                        start_date=plan.today,
+                        start_date=max(plan.today, unit.school_year.start_date),
                         fed_by=plan.feed,
                         **fields,
                     ),
@@ -591,6 +618,22 @@ def _current(row: Any, today: dt.date) -> bool:
 
 def _index(queryset: models.QuerySet, fields: tuple[str, ...]) -> dict[tuple, Any]:
     return {tuple(getattr(r, f) for f in fields): r for r in queryset}
+
+
+def _unit(row: Any) -> Any:
+    return row.school_class if getattr(row, "school_class_id", None) else row.group
+
+
+def _split_years(queryset: models.QuerySet, fields: tuple[str, ...], year_ids: set[int]) -> tuple[dict, list]:
+    """The rows of the year the set feeds (compared with it), and those of earlier years (closed on their
+    year's last day, as the school-year rollover does, should they still run past it)."""
+    this_year, past = {}, []
+    for row in queryset:
+        if _unit(row).school_year_id in year_ids:
+            this_year[tuple(getattr(row, f) for f in fields)] = row
+        else:
+            past.append(row)
+    return this_year, past
 
 
 __all__ = ["Academy", "FedEstablishment", "Plan", "SchoolClass", "build", "key"]

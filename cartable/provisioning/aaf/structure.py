@@ -236,10 +236,11 @@ class Places:
     def _units(self) -> None:
         ids = [e.pk for e in self.by_jointure.values() if e.pk]
         label, start, end = school_year_bounds(self.plan.today)
-        for year in SchoolYear.objects.filter(
-            establishment_id__in=ids, start_date__lte=self.plan.today, end_date__gte=self.plan.today
+        # The year a set feeds: the latest one not over yet, the next one once the region has opened it.
+        for year in SchoolYear.objects.filter(establishment_id__in=ids, end_date__gte=self.plan.today).order_by(
+            "start_date"
         ):
-            self.years.setdefault(self.uai_of[year.establishment_id], year)
+            self.years[self.uai_of[year.establishment_id]] = year
         for school_class in SchoolClass.objects.filter(establishment_id__in=ids, school_year__in=self.years.values()):
             self.classes[(self.uai_of[school_class.establishment_id], school_class.name)] = school_class
         groups = Group.objects.filter(establishment_id__in=ids, school_year__in=self.years.values())
@@ -374,7 +375,7 @@ def teaching(people: _People, person: Person) -> None:
                         teacher=person.user,
                         establishment=establishment,
                         subject=subject,
-                        start_date=plan.today,
+                        start_date=max(plan.today, unit.school_year.start_date),
                         fed_by=plan.feed,
                         **fields,
                     ),

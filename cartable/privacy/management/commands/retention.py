@@ -16,4 +16,4 @@ class Command(BaseCommand):
             self.stdout.write(f"{line.label}\t{line.rows}\t{line.rule}")
         if apply:
             done = actions.apply_retention()
-            self.stdout.write(f"applied: {sum(done.values())} rows changed, {done.get('accounts', 0)} accounts erased")
+            self.stdout.write(f"applied: {sum(done.values())} rows changed (accounts: cartable purge_leavers)")
