@@ -26,8 +26,9 @@ from cartable.learning.models import Accommodation, Attempt, Quiz
 from cartable.messaging.models import Folder
 from cartable.privacy import actions, archive
 from cartable.privacy.models import KEPT_FOR, DataExport, Limitation
-from cartable.provisioning.models import ContactDetails
+from cartable.provisioning.models import ContactDetails, LetterBatch
 from cartable.sso.models import Service, SignedInService, Ticket
+from cartable.timetable.models import TimetableImport
 
 # The apps whose every provider this test gives a row and finds in the archive. An app merged later joins the
 # list once its providers are completed (legal basis, files) and given a row here or in the demo.
@@ -82,6 +83,21 @@ def give_the_rows_the_demo_lacks(tom: User) -> None:
     Preferences.objects.get_or_create(user=tom)
     LogEntry.objects.create(user=tom, object_repr="Collège", action_flag=ADDITION, change_message="[]")
     CalendarFeed.objects.create(user=tom, token_hash="0" * 64)
+    school_class = SchoolClass.objects.order_by("pk").first()
+    LetterBatch.objects.create(
+        establishment_id=school_class.establishment_id,
+        school_class=school_class,
+        requested_by=tom,
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    TimetableImport.objects.create(
+        establishment_id=school_class.establishment_id,
+        requested_by=tom,
+        file_name="EXP_COURS.xml",
+        sha256="0" * 64,
+        valid_from=timezone.localdate(),
+        outcome=TimetableImport.Outcome.APPLIED,
+    )
     roll_call = RollCall.objects.order_by("pk").first()
     MarkChange.objects.create(
         establishment_id=roll_call.establishment_id, roll_call=roll_call, student=tom, before="present", after="absent"
