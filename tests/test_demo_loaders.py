@@ -50,6 +50,7 @@ def test_the_apps_loaders_run_in_the_order_the_demo_has_always_used():
         "sso",
         "privacy",
         "provisioning",
+        "lti",
     ]
 
 

@@ -83,3 +83,4 @@ registry.personal_data(
     ERASE,
     "created_by",
 )
+registry.register_demo_loader("lti", "cartable.lti.demo.load_demo", after=("sso",))

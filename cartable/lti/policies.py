@@ -54,11 +54,9 @@ def manages_tool(actor: Actor, tool: Tool) -> bool:
 @authz.permission("lti.place_with", about=Tool)
 def places_with(actor: Actor, tool: Tool | None) -> bool:
     """Whether the actor places activities of the tool: they teach where the tool is open, and it is on."""
-    if not actor.is_authenticated or (tool is not None and not tool.enabled):
+    if not actor.is_authenticated or tool is None or not tool.enabled:
         return False
     teaching_in = actor.establishments_where({Role.TEACHER})
-    if tool is None:  # no tool named: whether the actor places tools' activities at all (a teacher)
-        return bool(teaching_in)
     return bool(teaching_in) if tool.establishment_id is None else tool.establishment_id in teaching_in
 
 
