@@ -1,8 +1,8 @@
 """Moodle XML (``<quiz>``), read and written for the types of the bank: categories, penalties, default
 marks, tolerances, subquestions, shuffling, case, and images embedded as base64 ``<file>``.
 
-Parsed with lxml without a DTD, entities or network (``resolve_entities=False, no_network=True,
-load_dtd=False``); a file declaring a DTD or an entity is refused before parsing.
+Parsed with lxml without a DTD, entities or network (``core.xml.safe_parser``); a file declaring a DTD or an
+entity is refused before parsing.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from cartable.core.xml import safe_parser
 from cartable.learning import formats as f
 from cartable.learning.formats import Attachment, Choice, Item, Pair, Parsed, Refused
 
@@ -31,12 +32,6 @@ WRITTEN = {v: k for k, v in TYPES.items()}
 DOCTYPE = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
-    )
-
-
 def read(text: str) -> Parsed:
     """Every question of a Moodle XML text, or :class:`Refused` with every error and its line."""
     # A DTD (and so an entity declaration) can only come before the root element: look there, so that a
@@ -47,7 +42,7 @@ def read(text: str) -> Parsed:
         line = text[: found.start()].count("\n") + 1
         raise Refused([(line, _("les déclarations DTD et les entités ne sont pas acceptées dans un fichier XML."))])
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser=_parser())
+        root = etree.fromstring(text.encode("utf-8"), parser=safe_parser())
     except etree.XMLSyntaxError as error:
         raise Refused(
             [(error.lineno or 0, _("le fichier XML est mal formé (%(why)s).") % {"why": error.msg})]

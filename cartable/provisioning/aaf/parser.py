@@ -17,22 +17,13 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from cartable.core import french
+from cartable.core.xml import SAFE_XML
 
 ROOT = "ficAlimMENESR"
 DTD_NAME = "ficAlimMENESR.dtd"
 CATEGORIES = ("EtabEducNat", "Eleve", "PersRelEleve", "PersEducNat")
 OPERATIONS = {"addRequest": "add", "modifyRequest": "modify", "deleteRequest": "delete"}
 PROLOG_BYTES = 65536
-# How every directory feed is parsed (AAF, SIECLE, STS-web): no entity resolved, no DTD loaded, no network.
-SAFE_XML: dict[str, bool] = {
-    "resolve_entities": False,
-    "no_network": True,
-    "load_dtd": False,
-    "dtd_validation": False,
-    "huge_tree": False,
-    "remove_comments": True,
-    "remove_pis": True,
-}
 
 
 class AafError(Exception):

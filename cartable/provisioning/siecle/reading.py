@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from cartable.core.xml import safe_parser
 from cartable.provisioning.aaf import parser
 from cartable.provisioning.aaf.parser import PROLOG_BYTES, AafError, Request
 from cartable.provisioning.aaf.plan import IDENTITY, PARTS
@@ -86,7 +87,7 @@ def _text(element: etree._Element, *tags: str) -> str:
 
 def _parse(source: Source) -> tuple[etree._Element, dict]:
     meter = source.meter()
-    xml_parser = etree.XMLParser(**parser.SAFE_XML)
+    xml_parser = safe_parser()
     try:
         tree = etree.parse(meter, xml_parser)
     except etree.XMLSyntaxError as error:

@@ -12,6 +12,7 @@ import re
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from cartable.core.xml import safe_parser
 from cartable.timetable.exports import Problem
 
 
@@ -27,17 +28,8 @@ def parse(name: str, data: bytes) -> etree._Element:
     """The root element of an XML file, in the encoding its declaration names (UTF-8 without one)."""
     if b"<!ENTITY" in data[:65536]:
         raise ExportError(Problem(_("Le fichier déclare des entités XML : refusé par sécurité."), name))
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as error:
         raise ExportError(
             Problem(_("XML mal formé : %(detail)s") % {"detail": error.msg}, name, error.lineno or 0)
