@@ -22,7 +22,7 @@ from cartable.directory.actor import Actor
 from cartable.grades.models import Evaluation, Mark
 from cartable.lti import actions, protocol
 from cartable.lti.models import LineItem, Link, LoginHint, Nonce, Score
-from tests.support.lti import PyLtiTool, follow_form, form_of
+from tests.support.lti import PyLtiTool, follow_form, form_of, register
 from tests.support.sso import CSRF, sign_in
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
@@ -34,19 +34,7 @@ def world(transactional_db, live_server, settings):
     settings.CARTABLE_BASE_URL = live_server.url
     school = build_personas(history_weeks=2)
     with PyLtiTool() as tool:
-        registered = actions.register_tool(
-            actor=Actor(school.people["marc.leroy"]),
-            establishment=school.college.establishment,
-            deployment_id="college-1",
-            name="Exerciseur",
-            login_url=tool.url + "/login",
-            launch_url=tool.url + "/launch",
-            redirect_uris=tool.url + "/launch",
-            jwks_url=tool.url + "/jwks",
-            allow_ags=True,
-            allow_nrps=True,
-        )
-        tool.configure(issuer=live_server.url, client_id=registered.client_id, deployment_ids=["college-1"])
+        registered = register(tool, school, live_server.url, allow_ags=True, allow_nrps=True)
         five_a = school.college.classes["5e A"]
         link = actions.place_link(
             actor=Actor(school.people["paul.dupont"]),

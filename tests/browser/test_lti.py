@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from cartable.directory.actor import Actor
 from cartable.lti import actions
 from tests.support.browser import follow, log_in, visit
-from tests.support.lti import PyLtiTool
+from tests.support.lti import PyLtiTool, register
 from tests.support.phone import PHONE, assert_no_sideways_scroll
 
 pytestmark = pytest.mark.browser
@@ -47,17 +47,7 @@ def test_lucas_launches_the_activity_under_the_csp_and_pylti1p3_validates_it(
 ):
     settings.CARTABLE_BASE_URL = live_server.url
     with PyLtiTool() as tool:
-        registered = actions.register_tool(
-            actor=Actor(school.people["marc.leroy"]),
-            establishment=school.college.establishment,
-            deployment_id="college-1",
-            name="Exerciseur",
-            login_url=tool.url + "/login",
-            launch_url=tool.url + "/launch",
-            redirect_uris=tool.url + "/launch",
-            jwks_url=tool.url + "/jwks",
-        )
-        tool.configure(issuer=live_server.url, client_id=registered.client_id, deployment_ids=["college-1"])
+        registered = register(tool, school, live_server.url)
         actions.place_link(
             actor=Actor(school.people["paul.dupont"]),
             tool=registered,

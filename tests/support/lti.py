@@ -122,6 +122,27 @@ class PyLtiTool:
         self.thread.join(timeout=5)
 
 
+def register(tool: PyLtiTool, school: Any, issuer: str, **allowed: bool) -> Any:
+    """The collège's principal registers the pylti1p3 tool (deployment « college-1 »), and the tool is
+    configured with what the registration page shows; ``allowed``: ``allow_ags``, ``allow_nrps``..."""
+    from cartable.directory.actor import Actor
+    from cartable.lti import actions
+
+    registered = actions.register_tool(
+        actor=Actor(school.people["marc.leroy"]),
+        establishment=school.college.establishment,
+        deployment_id="college-1",
+        name="Exerciseur",
+        login_url=tool.url + "/login",
+        launch_url=tool.url + "/launch",
+        redirect_uris=tool.url + "/launch",
+        jwks_url=tool.url + "/jwks",
+        **allowed,
+    )
+    tool.configure(issuer=issuer, client_id=registered.client_id, deployment_ids=["college-1"])
+    return registered
+
+
 def form_of(response: requests.Response) -> tuple[str, str, dict[str, str]]:
     """The (only, or auto-posting) form of a page: its method, absolute action and fields."""
     page = lxml.html.fromstring(response.text)

@@ -34,6 +34,18 @@ class Problem:
         return f"{where} : {self.message}" if where else self.message
 
 
+def unknown_format(file: str, line: int = 0) -> Problem:
+    """A file that is neither of the two exports read here."""
+    return Problem(
+        _(
+            "Format non reconnu : un export des cours d'EDT (EXP_COURS.xml, racine TABLE) ou un export "
+            "d'UDT (archive zip des fichiers UDCal) est attendu."
+        ),
+        file,
+        line,
+    )
+
+
 @dataclass
 class Course:
     """One weekly course as the export describes it, not yet matched to the establishment's people."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from cartable.core.french import fold
-from cartable.timetable.exports import Course, Problem, Reading
+from cartable.timetable.exports import Course, Problem, Reading, unknown_format
 from cartable.timetable.exports.xml import ExportError, add_minutes, minutes_of, parse, time_of
 
 ROOT = "TABLE"
@@ -35,16 +35,7 @@ def read(name: str, data: bytes) -> Reading:
         return reading
     if root.tag.upper() != ROOT or not any(child.tag == COURSE for child in root):
         reading.format = ""
-        reading.errors.append(
-            Problem(
-                _(
-                    "Format non reconnu : un export des cours d'EDT (EXP_COURS.xml, racine TABLE) ou un export "
-                    "d'UDT (archive zip des fichiers UDCal) est attendu."
-                ),
-                name,
-                root.sourceline or 1,
-            )
-        )
+        reading.errors.append(unknown_format(name, root.sourceline or 1))
         return reading
     for element in root.iterchildren(COURSE):
         course = _course(element, name, reading.errors)

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from cartable.core.uploads import archive_overflow
-from cartable.timetable.exports import Course, Problem, Reading
+from cartable.timetable.exports import Course, Problem, Reading, unknown_format
 from cartable.timetable.exports.xml import ExportError, parse, time_of
 
 REQUIRED = ("04", "05", "07", "08", "11", "12")
@@ -87,15 +87,7 @@ def read(name: str, data: bytes) -> Reading:
         files = _entries(name, data)
         if not files:
             reading.format = ""
-            reading.errors.append(
-                Problem(
-                    _(
-                        "Format non reconnu : un export des cours d'EDT (EXP_COURS.xml, racine TABLE) ou un export "
-                        "d'UDT (archive zip des fichiers UDCal) est attendu."
-                    ),
-                    name,
-                )
-            )
+            reading.errors.append(unknown_format(name))
             return reading
         missing = [f"UDCal_{n}.xml" for n in REQUIRED if f"udcal_{n}.xml" not in files]
         if missing:
