@@ -386,7 +386,10 @@ class _Reader:
 def _born(value: str) -> str:
     """A birth date as the plan reads it (``dd/mm/yyyy``): STS-web writes ``yyyy-mm-dd``."""
     try:
-        return dt.date.fromisoformat(value).strftime("%d/%m/%Y") if "-" in value else value
+        if "-" not in value:
+            return value
+        day = dt.date.fromisoformat(value)
+        return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
     except ValueError:
         return value
 
