@@ -257,7 +257,7 @@ def authenticate(*, actor: Actor, tool: Tool, params: dict[str, str]) -> dict[st
     if params.get("response_mode") != "form_post" or params.get("prompt", "none") != "none":
         raise Refused(_("La demande de l'outil n'est pas une authentification LTI (response_mode, prompt)."))
     hint = (
-        LoginHint.objects.select_for_update()
+        LoginHint.objects.select_for_update(of=("self",))  # the hint only: its joins are outer
         .select_related("tool", "deployment", "link", "school_class", "group", "subject")
         .filter(digest=protocol.digest(params.get("login_hint", "")), tool=tool)
         .first()
@@ -294,7 +294,7 @@ def accept_deep_linking(*, jwt_value: str) -> tuple[LoginHint, list[Link]]:
     except signing.BadSignature as error:
         raise Refused(_("La réponse de l'outil ne correspond à aucune demande de Cartable.")) from error
     hint = (
-        LoginHint.objects.select_for_update()
+        LoginHint.objects.select_for_update(of=("self",))
         .select_related("tool", "deployment", "school_class", "group", "subject", "user")
         .filter(pk=hint_id, message=LoginHint.Message.DEEP_LINKING, consumed_at__isnull=False)
         .first()
